@@ -1,0 +1,387 @@
+"""Map any grid onto the template: the one place where cells become canonical keys.
+
+The aligner walks the document's rows in reading order, tracks which section it is in,
+matches each row's label cells against the template rows of that section, and places the
+row's value cells on the template columns. It places a value only when its position is
+certain; otherwise the cell stays null ("unreadable") with a warning naming table, row
+and column. It never corrects a printed number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .grid import Cell, Grid, GridRow, clean, is_blank_token, is_value_token, label_key, parse_number
+from .model import ParsedCell, ParsedReport, ParseError, ParseWarning
+from .template import (
+    OUTCOME_ROWS_2019,
+    OUTCOME_ROWS_2021,
+    TEMPLATES,
+    Row,
+    Table,
+    template_for_year,
+)
+
+# Section headings (matched on label_key of a row's text); 五 ends the tables.
+_SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("proactive", "主动公开政府信息情况"),
+    ("requests", "收到和处理政府信息公开申请情况"),
+    ("review_litigation", "政府信息公开行政复议行政诉讼情况"),
+    ("review_litigation", "行政复议行政诉讼情况"),
+    ("end", "存在的主要问题及改进情况"),
+    ("end", "其他需要报告的事项"),
+)
+# Group labels of section 三 (merged cells to the left of the numbered item rows).
+_REQUEST_GROUPS: dict[str, str] = {"不予公开": "denied", "无法提供": "unable", "不予处理": "not_processed",
+                                   "其他处理": "other"}
+
+_TEMPLATE_2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额",
+                          "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用")
+_TEMPLATE_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
+                          "其他对外管理服务事项", "政府集中采购", "采购项目数量")
+
+_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:的)?\s*政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?报\s*告")
+_PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_REVIEW_COLS = 15
+
+
+@dataclass
+class _Placed:
+    value: float | None
+    status: str
+    raw: str | None
+    source: str
+
+
+class Aligner:
+    def __init__(self, grid: Grid, fmt: str) -> None:
+        self.grid = grid
+        self.fmt = fmt
+        self.warnings: list[ParseWarning] = []
+        self.unmapped: list[str] = []
+        self.placed: dict[tuple[str, str, str], _Placed] = {}
+        self.seen_rows: dict[tuple[str, str], str] = {}
+
+    # ------------------------------------------------------------ document facts
+
+    def title(self) -> tuple[str | None, int | None]:
+        head = self.grid.text[:3000]
+        m = _TITLE.search(head)
+        agency: str | None = None
+        year: int | None = None
+        if m:
+            year = int(m.group(1))
+            before = head[: m.start()].rstrip()
+            line = before.splitlines()[-1].strip() if before.splitlines() else ""
+            if not line and before.strip():
+                line = before.strip().splitlines()[-1].strip()
+            agency = re.sub(r"\s+", "", line).strip("《》\"“”") or None
+            if agency is None:
+                lines = [ln.strip() for ln in before.splitlines() if ln.strip()]
+                agency = re.sub(r"\s+", "", lines[-1]) if lines else None
+        else:
+            p = _PERIOD.search(self.grid.text)
+            if p:
+                year = int(p.group(1))
+                self.warn("report year read from the statistics period; the title names no year")
+        if agency and len(agency) > 40:
+            agency = None
+        return agency, year
+
+    def template_version(self, year: int | None) -> str:
+        text = clean(self.grid.text)
+        n21 = sum(m in text for m in _TEMPLATE_2021_MARKERS)
+        n19 = sum(m in text for m in _TEMPLATE_2019_MARKERS)
+        if n21 > n19:
+            return "2021"
+        if n19 > n21:
+            return "2019"
+        guess = template_for_year(year) if year else "2021"
+        self.warn(f"template version not recognisable from the tables; assumed {guess} from the report year")
+        return guess
+
+    def warn(self, message: str, table: str | None = None, row: str | None = None, column: str | None = None) -> None:
+        self.warnings.append(ParseWarning(message, table, row, column))
+
+    # ------------------------------------------------------------ alignment
+
+    def align(self, version: str) -> None:
+        tpl = TEMPLATES[version]
+        section: str | None = None
+        group: str | None = None
+        for grow in self.grid.rows:
+            heading = self._heading(grow)
+            if heading:
+                section = None if heading == "end" else heading
+                group = None
+                continue
+            if section is None:
+                continue
+            labels, values = _split(grow)
+            if section == "requests":
+                group = self._request_row(tpl.table("requests"), version, grow, labels, values, group)
+            elif section == "proactive":
+                self._proactive_row(tpl.table("proactive"), grow, labels, values)
+            elif section == "review_litigation":
+                self._review_row(tpl.table("review_litigation"), grow, labels, values)
+
+    @staticmethod
+    def _heading(grow: GridRow) -> str | None:
+        if len(grow.cells) > 2:
+            return None
+        key = label_key(grow.text)
+        if len(key) > 30:
+            return None
+        for section, phrase in _SECTION_HEADINGS:
+            if phrase in key:
+                return section
+        return None
+
+    # section 三 --------------------------------------------------------------
+
+    def _request_row(self, table: Table, version: str, grow: GridRow, labels: list[Cell], values: list[Cell],
+                     group: str | None) -> str | None:
+        for cell in labels:
+            key = label_key(cell.text)
+            for g_label, g in _REQUEST_GROUPS.items():
+                if g_label in key and len(key) <= len(g_label) + 2:
+                    group = g
+        if not values:
+            return group
+        row = _match_row(table, labels, group, version)
+        label_text = " ".join(c.text for c in labels)
+        if row is None:
+            self._unmapped("requests", grow, label_text)
+            return group
+        if row.outcome_group:
+            group = row.outcome_group
+        self._place_values("requests", row, grow, values)
+        return group
+
+    # section 二 --------------------------------------------------------------
+
+    def _proactive_row(self, table: Table, grow: GridRow, labels: list[Cell], values: list[Cell]) -> None:
+        if not values or not labels:
+            return
+        row = _match_row(table, labels, None, None)
+        if row is None:
+            self._unmapped("proactive", grow, " ".join(c.text for c in labels))
+            return
+        self._place_values("proactive", row, grow, values)
+
+    # section 四 --------------------------------------------------------------
+
+    def _review_row(self, table: Table, grow: GridRow, labels: list[Cell], values: list[Cell]) -> None:
+        if not values:
+            return
+        if labels:
+            row = _match_row(table, labels, None, None)
+            if row is not None and len(_value_cells(grow, values, 5)[0] or []) == 5:
+                self._place_values("review_litigation", row, grow, values)
+                return
+        cells, why = _value_cells(grow, values, _REVIEW_COLS, all_fields=not labels)
+        if cells is None:
+            for row in table.rows:
+                for col in row.columns:
+                    self._unreadable("review_litigation", row.key, col.key, grow,
+                                     f"{len(values)} values where 15 cells exist ({why})")
+            return
+        it = iter(cells)
+        for row in table.rows:
+            for col in row.columns:
+                self._put("review_litigation", row.key, col.key, next(it), grow)
+
+    # placing -----------------------------------------------------------------
+
+    def _place_values(self, table: str, row: Row, grow: GridRow, values: list[Cell]) -> None:
+        if (table, row.key) in self.seen_rows:
+            self.warn(f"{table}.{row.key}: printed twice ({self.seen_rows[(table, row.key)]} and {grow.source}); "
+                      f"the second is ignored", table, row.key)
+            return
+        self.seen_rows[(table, row.key)] = grow.source
+        k = len(row.columns)
+        cells, why = _value_cells(grow, values, k)
+        if cells is None:
+            for col in row.columns:
+                self._unreadable(table, row.key, col.key, grow, why, values)
+            return
+        for col, cell in zip(row.columns, cells):
+            self._put(table, row.key, col.key, cell, grow)
+
+    def _put(self, table: str, row: str, column: str, cell: Cell, grow: GridRow) -> None:
+        raw = cell.text
+        if is_blank_token(raw):
+            self.placed[(table, row, column)] = _Placed(None, "blank", raw, cell.source)
+            return
+        value = parse_number(raw)
+        if value is None:
+            self._unreadable(table, row, column, grow, f"text {raw!r} is not a number")
+            return
+        if clean(raw) != clean(raw).split("（")[0].split("(")[0]:
+            self.warn(f"{table}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)",
+                      table, row, column)
+        self.placed[(table, row, column)] = _Placed(value, "value", raw, cell.source)
+
+    def _unreadable(self, table: str, row: str, column: str, grow: GridRow, why: str,
+                    values: list[Cell] | None = None) -> None:
+        raw = " | ".join(c.text for c in values) if values else None
+        self.placed[(table, row, column)] = _Placed(None, "unreadable", raw, grow.source)
+        self.warn(f"{table}.{row}.{column}: not read, {why} at {grow.source}", table, row, column)
+
+    def _unmapped(self, table: str, grow: GridRow, label: str) -> None:
+        self.unmapped.append(f"{table}: {label}")
+        self.warn(f"{table}: row {label!r} at {grow.source} matches no template row; kept unmapped", table)
+
+    # ------------------------------------------------------------ result
+
+    def report(self, version: str) -> list[ParsedCell]:
+        tpl = TEMPLATES[version]
+        cells: list[ParsedCell] = []
+        for table_key, table in tpl.tables.items():
+            for row, col in table.cells():
+                p = self.placed.get((table_key, row.key, col.key))
+                if p is None:
+                    cells.append(ParsedCell(table_key, row.key, col.key, None, "absent"))
+                else:
+                    cells.append(ParsedCell(table_key, row.key, col.key, p.value, p.status, p.raw, p.source))
+        self._collapsed_other(version, cells)
+        self._infer_zero_outcomes(version, cells)
+        for c in cells:
+            if c.status == "absent" and not self._explained_absence(version, c):
+                self.warn(f"{c.table}.{c.row}.{c.column}: not found in the report", c.table, c.row, c.column)
+        return cells
+
+    def _collapsed_other(self, version: str, cells: list[ParsedCell]) -> None:
+        """A 2021 report may print （六） as the single 2019-style row: the sub-rows are then absent."""
+        if version != "2021":
+            return
+        subs = {"other_overdue_correction", "other_overdue_fee"}
+        if any(c.row in subs and c.status != "absent" for c in cells if c.table == "requests"):
+            return
+        if any(c.row == "other_other" and c.status != "absent" for c in cells if c.table == "requests"):
+            self.warn("requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
+                      "the 2021 sub-rows 1 and 2 are absent", "requests")
+
+    def _explained_absence(self, version: str, c: ParsedCell) -> bool:
+        return version == "2021" and c.row in ("other_overdue_correction", "other_overdue_fee") and any(
+            w.message.startswith("requests: （六）其他处理 printed as one row") for w in self.warnings)
+
+    def _infer_zero_outcomes(self, version: str, cells: list[ParsedCell]) -> None:
+        """An unreadable outcome cell is 0 when its column's printed （七）总计 is 0.
+
+        Counts are non-negative and （七）总计 is their sum (R02), so every part of a 0 total is
+        0. Only done where the row's printed numbers were all 0 (so the row is known to hold
+        no other number), and always with a warning: the value is inferred, not read.
+        """
+        outcomes = set(OUTCOME_ROWS_2021 if version == "2021" else OUTCOME_ROWS_2019)
+        by_key = {(c.table, c.row, c.column): c for c in cells}
+        for c in cells:
+            if c.table != "requests" or c.row not in outcomes or c.status != "unreadable":
+                continue
+            tokens = [t for t in (c.raw_text or "").split(" | ") if t]
+            if not tokens or any(parse_number(t) != 0 for t in tokens):
+                continue
+            total = by_key.get(("requests", "total_processed", c.column))
+            if total is not None and total.status == "value" and total.value == 0:
+                c.value, c.status = 0.0, "inferred"
+                self.warn(f"requests.{c.row}.{c.column}: inferred 0 (not read): the row prints only zeros "
+                          f"and the column's （七）总计 is 0", "requests", c.row, c.column)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _split(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
+    """Label cells (text) and the value cells after the last label cell."""
+    last_label = -1
+    for i, c in enumerate(grow.cells):
+        if c.text.strip() and not is_value_token(c.text):
+            last_label = i
+    labels = [c for c in grow.cells[: last_label + 1] if c.text.strip()]
+    values = grow.cells[last_label + 1:]
+    if not any(c.text.strip() and is_value_token(c.text) for c in values):
+        # Empty cells alone are no values, except in a positional row, where every empty
+        # box after a label is a printed blank.
+        if not (grow.positional and labels and values):
+            values = []
+    return labels, values
+
+
+def _value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = False) -> tuple[list[Cell] | None, str]:
+    """Exactly k value cells in template-column order, or None with the reason."""
+    if grow.positional:
+        # Real cell boxes: the rightmost k boxes are the value columns; any box between the
+        # label and them must be empty (a label column left blank).
+        if len(values) < k:
+            return None, f"{len(values)} cell boxes after the label where {k} are expected"
+        extra, cells = values[: len(values) - k], values[len(values) - k:]
+        if any(c.text.strip() for c in extra):
+            return None, f"{len(values)} cells after the label where {k} are expected"
+        return cells, ""
+    filled = [c for c in values if c.text.strip()]
+    if len(filled) == k:
+        return filled, ""
+    if all_fields:
+        # A row with no label: its tab fields are the cells, empty ones are blanks.
+        fields = list(values)
+        while len(fields) > k and not fields[-1].text.strip():
+            fields.pop()
+        if len(fields) == k:
+            return fields, ""
+    return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+
+
+def _match_row(table: Table, labels: list[Cell], group: str | None, version: str | None) -> Row | None:
+    """The template row a row's labels name, or None when no row matches with certainty."""
+    best: tuple[float, Row | None] = (0.0, None)
+    runner_up = 0.0
+    for cell in labels:
+        key = label_key(cell.text)
+        if not key:
+            continue
+        for row in table.rows:
+            score = max(_label_score(key, m, row, group) for m in row.match)
+            if score > best[0]:
+                if best[1] is not row:
+                    runner_up = best[0]
+                best = (score, row)
+            elif score > runner_up and row is not best[1]:
+                runner_up = score
+    score, row = best
+    if row is None or score < 2 or score - runner_up < 0.5:
+        return None
+    return row
+
+
+def _label_score(key: str, match: str, row: Row, group: str | None) -> float:
+    """How strongly a label names a template row: the length of the label text matched."""
+    if match == "其他":
+        # （六）3.其他 is only "其他" with nothing else, under the （六） group.
+        return 2.5 if key == "其他" and group == "other" else 0.0
+    if match in key:
+        return float(len(match))
+    if len(key) >= 4 and key in match:
+        return float(len(key))
+    if len(key) >= 4 and len(match) >= 4:
+        ratio = SequenceMatcher(None, key, match).ratio()
+        if ratio >= 0.8:
+            return ratio * len(match) * 0.9
+    return 0.0
+
+
+def align(grid: Grid, fmt: str) -> ParsedReport:
+    """Turn a document grid into a ParsedReport; ParseError when it is not an annual report."""
+    aligner = Aligner(grid, fmt)
+    agency, year = aligner.title()
+    if year is None:
+        raise ParseError("no report year: the title has no 'YYYY年…政府信息公开工作年度报告'")
+    version = aligner.template_version(year)
+    aligner.align(version)
+    if not any(k[0] == "requests" for k in aligner.placed):
+        raise ParseError("not an annual report: no 收到和处理政府信息公开申请情况 table was found")
+    if agency is None:
+        aligner.warn("agency name not found in the title")
+    cells = aligner.report(version)
+    return ParsedReport(fmt, agency, year, version, cells, aligner.warnings, aligner.unmapped)

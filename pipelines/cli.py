@@ -1,0 +1,102 @@
+"""The `ogi` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .model import ParsedReport, ParseError
+from .template import TEMPLATES
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="ogi-warehouse: 政府信息公开工作年度报告 data warehouse")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def parse(
+    file: Path = typer.Argument(..., help="a report as published (PDF, text, …)"),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (readable) or json"),
+) -> None:
+    """Parse one report; print its three tables (or the canonical JSON with --format json)."""
+    from .parsing import parse_file
+
+    try:
+        report = parse_file(file)
+    except ParseError as exc:
+        print(f"{file}: {exc.reason}", file=sys.stderr)
+        raise typer.Exit(2)
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+        return
+    print_report(report, Console(width=max(Console().width, 120)))
+
+
+def _fmt(report: ParsedReport, table: str, row: str, col: str) -> str:
+    c = report.cell(table, row, col)
+    if c is None or c.status == "absent":
+        return "[dim]·[/dim]"
+    if c.status == "blank":
+        return "[dim]空[/dim]"
+    if c.status == "unreadable":
+        return "[red]?[/red]"
+    v = c.value if c.value is not None else 0
+    text = f"{int(v)}" if float(v).is_integer() else f"{v:g}"
+    return f"[yellow]{text}*[/yellow]" if c.status == "inferred" else text
+
+
+def _short(label: str, width: int = 18) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def print_report(report: ParsedReport, console: Console) -> None:
+    tpl = TEMPLATES[report.template]
+    console.print(f"[bold]{report.agency or '（未识别机关）'}[/bold]  {report.report_year}年度  "
+                  f"模板 {report.template}（{tpl.notice}）  格式 {report.format}")
+    for table_key, table in tpl.tables.items():
+        if table_key == "proactive":
+            rt = RichTable(title=table.label, show_lines=False)
+            rt.add_column("信息内容")
+            rt.add_column("项目")
+            rt.add_column("数量", justify="right")
+            for row in table.rows:
+                for col in row.columns:
+                    rt.add_row(f"{row.group_label} {row.label}", col.label, _fmt(report, table_key, row.key, col.key))
+        else:
+            columns = table.rows[0].columns
+            rt = RichTable(title=table.label)
+            rt.add_column("", no_wrap=True)
+            for col in columns:
+                rt.add_column(col.label, justify="right")
+            for row in table.rows:
+                rt.add_row(_short(row.short_label), *(_fmt(report, table_key, row.key, c.key) for c in columns))
+        console.print(rt)
+    console.print("[dim]空 = 报告中为空白（非0）；? = 无法确定位置；* = 推断值；· = 报告未列出该行[/dim]")
+    if report.warnings:
+        console.print(f"[bold]警告 warnings ({len(report.warnings)})[/bold]")
+        for w in report.warnings:
+            console.print(f"  - {w.message}", markup=False)
+
+
+@app.command()
+def run(
+    raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+) -> None:
+    """Run the warehouse job end to end (landing → parsing → dbt) and print a summary."""
+    from .runner import main_run
+
+    raise typer.Exit(main_run(raw_dir, warehouse))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,90 @@
+"""The one representation every format reduces to: a document as rows of cells.
+
+A format reader produces a `Grid`: the document's rows in reading order (narrative lines
+and table rows alike), each a list of cells with their text, column position and source
+location. The aligner maps any grid onto the template; no format aligns on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cell:
+    text: str
+    col: int
+    source: str  # "line 57 field 3", "page 3 table 2 r5c4", …
+
+
+@dataclass
+class GridRow:
+    cells: list[Cell]
+    # True when every cell is a real cell box (PDF ruling lines, HTML <td>, DOCX cells): an
+    # empty cell is then a blank cell. False for text split on tabs or gaps, where an empty
+    # field may be a layout artefact (a merged label spilling over), so it proves nothing.
+    positional: bool
+    source: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if c.text)
+
+
+@dataclass
+class Grid:
+    rows: list[GridRow] = field(default_factory=list)
+    # The document's plain text in reading order, for the title, year and template.
+    text: str = ""
+
+
+# ---------------------------------------------------------------- cell text
+
+_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
+    "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
+})
+BLANK_TOKENS = frozenset({"", "/", "-", "—", "——", "–", "无", "\\", "／", "－", "-—", "/ "})
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次|%)?(?:[（(][^）)]*[）)])?$")
+
+
+def clean(text: str | None) -> str:
+    """NFKC-normalised text with all whitespace removed (cells wrap lines anywhere)."""
+    if not text:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_FULLWIDTH))
+
+
+def is_blank_token(text: str | None) -> bool:
+    return clean(text) in BLANK_TOKENS
+
+
+def parse_number(text: str | None) -> float | None:
+    """The number a value cell prints, or None when the text is not a number.
+
+    Accepts full-width digits, a sign, thousands separators, a unit or a parenthetical
+    note glued on ("251000元", "22（其中修订16件）").
+    """
+    t = clean(text)
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    value = float(m.group(2).replace(",", ""))
+    return -value if m.group(1) == "-" else value
+
+
+def is_value_token(text: str | None) -> bool:
+    return is_blank_token(text) or parse_number(text) is not None
+
+
+_PUNCT = re.compile(r"[\s,，、。.．:：;；'\"“”‘’()（）\[\]【】《》<>〈〉\-—–_/／·•]+")
+_NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．])+")
+
+
+def label_key(text: str | None) -> str:
+    """A label reduced for matching: no numbering prefix, punctuation or whitespace."""
+    t = unicodedata.normalize("NFKC", text or "").translate(_FULLWIDTH)
+    t = re.sub(r"\s+", "", t)
+    t = _NUMBERING.sub("", t)
+    return _PUNCT.sub("", t)

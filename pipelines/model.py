@@ -1,0 +1,83 @@
+"""Typed records the parser produces: one ParsedReport per file, one ParsedCell per template cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Bump when parsing output may change: parsed results are cached per (sha256, PARSER_VERSION).
+PARSER_VERSION = "0.1.0"
+
+# What a template cell holds after parsing.
+#   value       a number read from the report
+#   blank       the report prints the cell blank ("", "/", "-", "—", "无"): not reported, never 0
+#   unreadable  the report has the cell but the parser could not place its text with certainty
+#   inferred    not read, derived from printed numbers (the warnings say how)
+#   absent      the row is not printed at all (e.g. a 2021 report printing the single （六）其他处理 row)
+CELL_STATUSES: tuple[str, ...] = ("value", "blank", "unreadable", "inferred", "absent")
+
+
+class ParseError(Exception):
+    """The file cannot be read as an annual report; `reason` is one line for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ParsedCell:
+    table: str
+    row: str
+    column: str
+    value: float | None
+    status: str
+    raw_text: str | None = None
+    source: str = ""  # where in the file: "page 3 table 2 r5c4", "line 57 field 3", …
+
+    @property
+    def is_blank(self) -> bool:
+        return self.status == "blank"
+
+
+@dataclass
+class ParseWarning:
+    message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+
+@dataclass
+class ParsedReport:
+    format: str
+    agency: str | None
+    report_year: int | None
+    template: str
+    cells: list[ParsedCell] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    unmapped_rows: list[str] = field(default_factory=list)
+
+    def cell(self, table: str, row: str, column: str) -> ParsedCell | None:
+        for c in self.cells:
+            if (c.table, c.row, c.column) == (table, row, column):
+                return c
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON of `../shared/spec/canonical-keys.md`."""
+        out: dict[str, Any] = {
+            "agency": self.agency,
+            "report_year": self.report_year,
+            "template": self.template,
+            "proactive": {},
+            "requests": {},
+            "review_litigation": {},
+        }
+        for c in self.cells:
+            v = c.value if c.status in ("value", "inferred") else None
+            if v is not None and float(v).is_integer():
+                v = int(v)
+            out[c.table].setdefault(c.row, {})[c.column] = v
+        out["warnings"] = [w.message for w in self.warnings]
+        return out

@@ -1,0 +1,131 @@
+"""The landing schema in DuckDB: what the Dagster assets write and dbt reads as sources.
+
+Everything dbt builds starts from these tables; their shape is the contract between
+the Python side (parsing, landing) and the SQL side (dbt_project/).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import duckdb
+
+from .template import (
+    OUTCOME_GROUPS,
+    RULE_TEXT,
+    TEMPLATES,
+    identities,
+)
+
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+WAREHOUSE_ENV = "OGI_WAREHOUSE"
+LANDING = "landing"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: $OGI_WAREHOUSE, or data/warehouse.duckdb."""
+    return Path(os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)))
+
+
+DDL: dict[str, str] = {
+    "agencies": """
+        agency_id VARCHAR NOT NULL, name VARCHAR NOT NULL, aliases VARCHAR, level VARCHAR,
+        parent_id VARCHAR""",
+    "raw_report_files": """
+        file_path VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL, format VARCHAR NOT NULL, extension VARCHAR,
+        modified_at TIMESTAMP""",
+    "parsed_reports": """
+        report_id VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, file_path VARCHAR NOT NULL,
+        format VARCHAR NOT NULL, agency_name VARCHAR, report_year INTEGER,
+        template_version VARCHAR, n_warnings INTEGER, parser_version VARCHAR NOT NULL,
+        parsed_at TIMESTAMP""",
+    "parsed_cells": """
+        report_id VARCHAR NOT NULL, table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL,
+        column_key VARCHAR NOT NULL, value DOUBLE, raw_text VARCHAR, cell_status VARCHAR NOT NULL,
+        is_blank BOOLEAN NOT NULL, source_location VARCHAR""",
+    "parse_warnings": """
+        report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, table_key VARCHAR, row_key VARCHAR,
+        column_key VARCHAR, message VARCHAR NOT NULL""",
+    "quarantined_files": """
+        file_path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, format VARCHAR, reason VARCHAR NOT NULL,
+        parser_version VARCHAR NOT NULL""",
+    "template_rows": """
+        template_version VARCHAR NOT NULL, table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL,
+        row_order INTEGER NOT NULL, label VARCHAR NOT NULL, group_label VARCHAR, full_label VARCHAR,
+        outcome_group VARCHAR, outcome_group_label VARCHAR""",
+    "template_columns": """
+        template_version VARCHAR NOT NULL, table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL,
+        column_key VARCHAR NOT NULL, column_order INTEGER NOT NULL, label VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL""",
+    "rule_checks": """
+        template_version VARCHAR NOT NULL, rule_id VARCHAR NOT NULL, rule_name VARCHAR NOT NULL,
+        rule_text_zh VARCHAR NOT NULL, check_id VARCHAR NOT NULL, anchor_table VARCHAR NOT NULL,
+        anchor_row VARCHAR NOT NULL, anchor_column VARCHAR NOT NULL""",
+    "rule_terms": """
+        template_version VARCHAR NOT NULL, check_id VARCHAR NOT NULL, side VARCHAR NOT NULL,
+        table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_key VARCHAR NOT NULL""",
+    "rules": """
+        rule_id VARCHAR NOT NULL, rule_name VARCHAR NOT NULL, rule_text_zh VARCHAR NOT NULL""",
+}
+
+
+def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = path or warehouse_path()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {LANDING}")
+    for name, cols in DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {LANDING}.{name} ({cols})")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[object]]) -> int:
+    """Replace the whole content of a landing table (in one transaction)."""
+    rows = list(rows)
+    con.execute("BEGIN")
+    con.execute(f"DELETE FROM {LANDING}.{table}")
+    n = insert_rows(con, table, rows)
+    con.execute("COMMIT")
+    return n
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> int:
+    if not rows:
+        return 0
+    width = len(rows[0])
+    con.executemany(f"INSERT INTO {LANDING}.{table} VALUES ({', '.join('?' * width)})", rows)
+    return len(rows)
+
+
+# ---------------------------------------------------------------- template reference tables
+
+
+def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
+    """The template module as rows of the landing reference tables."""
+    rows: list[tuple[object, ...]] = []
+    cols: list[tuple[object, ...]] = []
+    checks: list[tuple[object, ...]] = []
+    terms: list[tuple[object, ...]] = []
+    for version, tpl in TEMPLATES.items():
+        for table_key, table in tpl.tables.items():
+            for i, r in enumerate(table.rows):
+                rows.append((version, table_key, r.key, i + 1, r.label, r.group_label or None, r.full_label,
+                             r.outcome_group or None, OUTCOME_GROUPS.get(r.outcome_group)))
+                for j, c in enumerate(r.columns):
+                    cols.append((version, table_key, r.key, c.key, j + 1, c.label, c.kind))
+        for ident in identities(version):
+            name, text = RULE_TEXT[ident.rule_id]
+            a = ident.anchor
+            checks.append((version, ident.rule_id, name, text, ident.check_id, a.table, a.row, a.column))
+            for side, refs in (("total", ident.total_side), ("parts", ident.parts_side)):
+                for ref in refs:
+                    terms.append((version, ident.check_id, side, ref.table, ref.row, ref.column))
+    rules = [(rid, name, text) for rid, (name, text) in RULE_TEXT.items()]
+    return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
+            "rule_terms": terms, "rules": rules}
