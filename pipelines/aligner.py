@@ -42,7 +42,8 @@ _TEMPLATE_2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有
 _TEMPLATE_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
                           "其他对外管理服务事项", "政府集中采购", "采购项目数量")
 
-_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:的)?\s*政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?报\s*告")
+_TITLE = re.compile(r"(?P<pre>[^\n]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[^\n\d]{0,40}?)\s*"
+                    r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告")
 _PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _REVIEW_COLS = 15
 
@@ -67,27 +68,23 @@ class Aligner:
     # ------------------------------------------------------------ document facts
 
     def title(self) -> tuple[str | None, int | None]:
+        """Agency and report year from the title: "<机关>YYYY年政府信息公开工作年度报告" or
+        "YYYY年<机关>政府信息公开工作年度报告", the agency possibly on the line above."""
         head = self.grid.text[:3000]
         m = _TITLE.search(head)
-        agency: str | None = None
-        year: int | None = None
-        if m:
-            year = int(m.group(1))
-            before = head[: m.start()].rstrip()
-            line = before.splitlines()[-1].strip() if before.splitlines() else ""
-            if not line and before.strip():
-                line = before.strip().splitlines()[-1].strip()
-            agency = re.sub(r"\s+", "", line).strip("《》\"“”") or None
-            if agency is None:
-                lines = [ln.strip() for ln in before.splitlines() if ln.strip()]
-                agency = re.sub(r"\s+", "", lines[-1]) if lines else None
-        else:
+        if not m:
             p = _PERIOD.search(self.grid.text)
             if p:
-                year = int(p.group(1))
                 self.warn("report year read from the statistics period; the title names no year")
-        if agency and len(agency) > 40:
-            agency = None
+                return None, int(p.group(1))
+            return None, None
+        year = int(m.group("year"))
+        agency = _squeeze(m.group("mid")) or _squeeze(m.group("pre"))
+        if not agency:
+            lines = [ln for ln in head[: m.start()].splitlines() if ln.strip()]
+            agency = _squeeze(lines[-1]) if lines else ""
+        if not agency or len(agency) > 40:
+            return None, year
         return agency, year
 
     def template_version(self, year: int | None) -> str:
@@ -291,6 +288,12 @@ class Aligner:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _squeeze(text: str | None) -> str:
+    """A title fragment without spaces, quotes or a leading/trailing 的."""
+    t = re.sub(r"\s+", "", text or "").strip("《》\"“”「」:：")
+    return t.removesuffix("的")
 
 
 def _split(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
