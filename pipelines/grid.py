@@ -46,7 +46,10 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
 })
 BLANK_TOKENS = frozenset({"", "/", "-", "—", "——", "–", "无", "\\", "／", "－", "-—", "/ "})
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次|%)?(?:[（(][^）)]*[）)])?$")
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次)?(?:[（(][^）)]*[）)])?$")
+
+
+_SPLIT_DIGITS = re.compile(r"\d\s+[\d.]|\.\s+\d")
 
 
 def clean(text: str | None) -> str:
@@ -66,6 +69,8 @@ def parse_number(text: str | None) -> float | None:
     Accepts full-width digits, a sign, thousands separators, a unit or a parenthetical
     note glued on ("251000元", "22（其中修订16件）").
     """
+    if text and _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
+        return None  # "1 2" may be two cells run together, or one number wrapped: not certain
     t = clean(text)
     m = _NUMBER.match(t)
     if not m:
@@ -74,8 +79,14 @@ def parse_number(text: str | None) -> float | None:
     return -value if m.group(1) == "-" else value
 
 
+_NUMERIC_LOOKING = re.compile(r"[\d\s.,+\-]*\d[\d\s.,+\-]*")
+
+
 def is_value_token(text: str | None) -> bool:
-    return is_blank_token(text) or parse_number(text) is not None
+    """A cell that holds a value (readable or not), as opposed to a label."""
+    if is_blank_token(text) or parse_number(text) is not None:
+        return True
+    return bool(_NUMERIC_LOOKING.fullmatch(unicodedata.normalize("NFKC", text or "").strip()))
 
 
 _PUNCT = re.compile(r"[\s,，、。.．:：;；'\"“”‘’()（）\[\]【】《》<>〈〉\-—–_/／·•]+")

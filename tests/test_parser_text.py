@@ -171,3 +171,11 @@ def test_cli_exit_code_2_with_one_line_reason(tmp_path: Path) -> None:
 def test_gbk_text_is_decoded() -> None:
     r = parse_bytes(report_2021().decode().encode("gb18030"), "x.txt")
     assert r.agency == "某某县人民政府办公室"
+
+
+def test_digits_separated_by_space_are_not_joined() -> None:
+    # "1 2" may be two numbers run together or one number wrapped: never read as 12.
+    r = parse_bytes(report_2021({2: "1 2\t0\t0\t0\t0\t0\t12"}), "x.txt")
+    assert cell(r, "requests", "granted", "natural_person") == ("unreadable", None)
+    assert cell(r, "requests", "granted", "total") == ("value", 12)
+    assert any(w.row == "granted" and w.column == "natural_person" for w in r.warnings)
