@@ -7,10 +7,12 @@ the Python side (parsing, landing) and the SQL side (dbt_project/).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import duckdb
+import polars as pl
 
 from .template import (
     OUTCOME_GROUPS,
@@ -85,22 +87,39 @@ def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {LANDING}.{name} ({cols})")
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[object]]) -> int:
-    """Replace the whole content of a landing table (in one transaction)."""
-    rows = list(rows)
-    con.execute("BEGIN")
-    con.execute(f"DELETE FROM {LANDING}.{table}")
-    n = insert_rows(con, table, rows)
-    con.execute("COMMIT")
-    return n
+_PL_TYPES: dict[str, pl.DataType] = {
+    "VARCHAR": pl.Utf8(), "DOUBLE": pl.Float64(), "INTEGER": pl.Int32(), "BIGINT": pl.Int64(),
+    "BOOLEAN": pl.Boolean(), "TIMESTAMP": pl.Datetime("us"),
+}
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> int:
+def _schema(table: str) -> dict[str, pl.DataType]:
+    out: dict[str, pl.DataType] = {}
+    for col in DDL[table].split(","):
+        name, typ, *_ = col.split()
+        out[name] = _PL_TYPES[typ]
+    return out
+
+
+def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> int:
+    """Append rows to a landing table through a Parquet file (DuckDB's executemany is ~1k rows/s)."""
     if not rows:
         return 0
-    width = len(rows[0])
-    con.executemany(f"INSERT INTO {LANDING}.{table} VALUES ({', '.join('?' * width)})", rows)
+    df = pl.DataFrame(rows, schema=_schema(table), orient="row")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{table}.parquet"
+        df.write_parquet(path)
+        con.execute(f"INSERT INTO {LANDING}.{table} SELECT * FROM read_parquet(?)", [str(path)])
     return len(rows)
+
+
+def bulk_replace(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> int:
+    """Replace the whole content of a landing table in one transaction."""
+    con.execute("BEGIN")
+    con.execute(f"DELETE FROM {LANDING}.{table}")
+    n = bulk_insert(con, table, rows)
+    con.execute("COMMIT")
+    return n
 
 
 # ---------------------------------------------------------------- template reference tables

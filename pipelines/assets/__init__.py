@@ -1,0 +1,1 @@
+"""Dagster assets by layer: landing (raw files, registry, template), parsed (reports), warehouse (dbt)."""

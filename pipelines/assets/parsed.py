@@ -1,0 +1,145 @@
+"""The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from ..model import PARSER_VERSION, ParsedReport
+from ..parse_worker import parse_one
+from ..resources import POOL, WarehouseResource
+from ..warehouse import bulk_insert
+from .landing import raw_report_files
+
+MAX_WORKERS = 2
+# Below this many files a process pool costs more (spawn + imports) than it saves.
+POOL_THRESHOLD = 3
+
+_STALE = """
+    DELETE FROM landing.{table}
+    WHERE parser_version <> ? OR sha256 NOT IN (SELECT sha256 FROM landing.raw_report_files)"""
+
+
+def _parse_all(todo: list[tuple[str, Path]]) -> Iterator[tuple[str, ParsedReport | None, str | None]]:
+    """Yield (sha256, report, reason) as files finish; a process pool when there are enough files."""
+    if len(todo) <= POOL_THRESHOLD:
+        for sha, path in todo:
+            yield (sha, *parse_one(str(path)))
+        return
+    # spawn, not fork: the Dagster process has threads, forking it can deadlock.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=MAX_WORKERS, mp_context=ctx) as pool:
+        futures: dict[Future[tuple[ParsedReport | None, str | None]], str] = {
+            pool.submit(parse_one, str(path)): sha for sha, path in todo
+        }
+        for fut in as_completed(futures):
+            try:
+                yield (futures[fut], *fut.result())
+            except Exception as exc:  # the worker died (e.g. out of memory)
+                yield futures[fut], None, f"parser process failed: {type(exc).__name__}: {exc}"
+
+
+def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[
+        tuple[object, ...], list[tuple[object, ...]], list[tuple[object, ...]]]:
+    head = (sha, sha, rel, report.format, report.agency, report.report_year, report.template,
+            len(report.warnings), PARSER_VERSION, now)
+    cells = [(sha, c.table, c.row, c.column, c.value, c.raw_text, c.status, c.is_blank, c.source or None)
+             for c in report.cells]
+    warnings = [(sha, i + 1, w.table, w.row, w.column, w.message) for i, w in enumerate(report.warnings)]
+    return head, cells, warnings
+
+
+@dg.asset(group_name="parsed", pool=POOL, deps=[raw_report_files], kinds={"python", "duckdb"})
+def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
+    files that are not readable reports go to landing.quarantined_files with the reason."""
+    con = warehouse.connect()
+    try:
+        con.execute("BEGIN")
+        for table in ("parsed_reports", "quarantined_files"):
+            con.execute(_STALE.format(table=table), [PARSER_VERSION])
+        for table in ("parsed_cells", "parse_warnings"):
+            con.execute(f"DELETE FROM landing.{table} WHERE report_id NOT IN "
+                        "(SELECT report_id FROM landing.parsed_reports)")
+        # A renamed or moved file keeps its cached result under its current path.
+        con.execute("""UPDATE landing.parsed_reports p SET file_path = r.file_path
+                       FROM (SELECT sha256, min(file_path) AS file_path FROM landing.raw_report_files
+                             GROUP BY sha256) r
+                       WHERE p.sha256 = r.sha256 AND p.file_path <> r.file_path""")
+        con.execute("COMMIT")
+        files = con.execute("""SELECT sha256, min(file_path), any_value(format) FROM landing.raw_report_files
+                               GROUP BY sha256 ORDER BY 2""").fetchall()
+        done = {sha for (sha,) in con.execute(
+            "SELECT sha256 FROM landing.parsed_reports UNION SELECT sha256 FROM landing.quarantined_files"
+        ).fetchall()}
+    finally:
+        con.close()  # not held while parsing: readers may open the file meanwhile
+
+    fmt_of = {sha: fmt for sha, _, fmt in files}
+    rel_of = {sha: rel for sha, rel, _ in files}
+    todo = [(sha, warehouse.raw_path / rel) for sha, rel, _ in files if sha not in done]
+    cached = len(files) - len(todo)
+    context.log.info(f"{len(files)} distinct files: {cached} cached for parser {PARSER_VERSION}, "
+                     f"{len(todo)} to parse")
+
+    now = datetime.now()
+    heads: list[tuple[object, ...]] = []
+    cells: list[tuple[object, ...]] = []
+    warnings: list[tuple[object, ...]] = []
+    quarantined: list[tuple[object, ...]] = []
+    for i, (sha, report, reason) in enumerate(_parse_all(todo), start=1):
+        rel = rel_of[sha]
+        if report is None:
+            quarantined.append((rel, sha, fmt_of[sha], f"{rel}: {reason}", PARSER_VERSION))
+            context.log.warning(f"quarantined {rel}: {reason}")
+        else:
+            head, c, w = _report_rows(sha, rel, report, now)
+            heads.append(head)
+            cells.extend(c)
+            warnings.extend(w)
+        if i == len(todo) or i % 10 == 0:
+            context.log.info(f"parsed {i}/{len(todo)}, quarantined so far {len(quarantined)}")
+
+    con = warehouse.connect()
+    try:
+        con.execute("BEGIN")
+        bulk_insert(con, "parsed_reports", heads)
+        bulk_insert(con, "parsed_cells", cells)
+        bulk_insert(con, "parse_warnings", warnings)
+        bulk_insert(con, "quarantined_files", quarantined)
+        con.execute("COMMIT")
+        n_reports, n_quarantined = con.execute(
+            "SELECT (SELECT count(*) FROM landing.parsed_reports), (SELECT count(*) FROM landing.quarantined_files)"
+        ).fetchone() or (0, 0)
+    finally:
+        con.close()
+    return dg.MaterializeResult(metadata={
+        "parsed_this_run": len(heads),
+        "quarantined_this_run": len(quarantined),
+        "skipped_cached": cached,
+        "reports_total": n_reports,
+        "quarantined_total": n_quarantined,
+        "cells_written": len(cells),
+        "parser_version": PARSER_VERSION,
+    })
+
+
+@dg.asset_check(asset=parsed_reports, blocking=True, pool=POOL, description="Every raw file is parsed or quarantined.")
+def every_file_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    con = warehouse.connect(read_only=True)
+    try:
+        missing = [r[0] for r in con.execute("""
+            SELECT file_path FROM landing.raw_report_files
+            WHERE sha256 NOT IN (SELECT sha256 FROM landing.parsed_reports WHERE parser_version = ?
+                                 UNION SELECT sha256 FROM landing.quarantined_files WHERE parser_version = ?)
+            ORDER BY file_path""", [PARSER_VERSION, PARSER_VERSION]).fetchall()]
+    finally:
+        con.close()
+    return dg.AssetCheckResult(
+        passed=not missing, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"unaccounted_files": len(missing), "examples": ", ".join(missing[:10])},
+    )

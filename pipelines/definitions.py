@@ -1,0 +1,37 @@
+"""All Dagster definitions of the warehouse, assembled by `build_defs` so tests can point them elsewhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .assets.landing import agency_registry, raw_report_files, template_reference
+from .assets.marts import make_dbt_assets
+from .assets.parsed import every_file_accounted_for, parsed_reports
+from .project import DBT_PROJECT_DIR, DEFAULT_RAW_DIR, default_warehouse, make_dbt_project
+from .resources import WarehouseResource
+from .warehouse import WAREHOUSE_ENV
+
+JOB_NAME = "warehouse_job"
+
+
+def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR) -> dg.Definitions:
+    warehouse = Path(warehouse).resolve()
+    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    project = make_dbt_project(Path(dbt_project_dir).resolve())
+    job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
+    return dg.Definitions(
+        assets=[agency_registry, template_reference, raw_report_files, parsed_reports, make_dbt_assets(project)],
+        asset_checks=[every_file_accounted_for],
+        jobs=[job],
+        resources={
+            "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse)),
+            "dbt": DbtCliResource(project_dir=project),
+        },
+    )
+
+
+defs = build_defs(DEFAULT_RAW_DIR, default_warehouse())

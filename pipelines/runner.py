@@ -1,0 +1,122 @@
+"""Run the warehouse job in process and summarise the warehouse (what `ogi run` prints)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+
+from .definitions import JOB_NAME, build_defs
+from .project import DBT_PROJECT_DIR, REPO_ROOT, default_warehouse
+
+MARTS = "marts"
+FINDINGS_SHOWN = 20
+# Dagster logs INFO and above to the console (DEBUG engine events are only in the run storage).
+_QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def run_warehouse(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR) -> dict[str, Any]:
+    """Materialize everything once; returns success, failures and the parse work of this run."""
+    defs = build_defs(raw_dir, warehouse, dbt_project_dir)
+    job = defs.resolve_job_def(JOB_NAME)
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    with instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET)
+        out: dict[str, Any] = {"success": result.success, "run_id": result.run_id, "failures": [], "warnings": []}
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                err = event.step_failure_data.error
+                cause = (err.cause or err) if err else None  # the user code's exception, not Dagster's wrapper
+                message = " ".join(cause.message.split())[:400] if cause else ""
+                out["failures"].append(f"step {event.step_key} failed: {message}")
+            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+                ev = event.event_specific_data
+                if not ev.passed:
+                    # WARN checks report findings about published numbers; ERROR checks are integrity.
+                    kind = "failures" if ev.severity == AssetCheckSeverity.ERROR else "warnings"
+                    out[kind].append(f"check {ev.asset_check_key.to_user_string()} did not pass ({ev.severity.value})")
+        for mat in result.asset_materializations_for_node("parsed_reports"):
+            out.update({k: v.value for k, v in mat.metadata.items()})
+    return out
+
+
+def _num(value: float | None) -> str:
+    return "blank" if value is None else f"{value:g}"
+
+
+def _q(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def summary(warehouse: Path, run: dict[str, Any] | None = None) -> str:
+    """A plain-text report of the warehouse (opened read-only)."""
+    lines: list[str] = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (n_files,), = _q(con, "SELECT count(*) FROM landing.raw_report_files")
+        (n_reports,), = _q(con, "SELECT count(*) FROM landing.parsed_reports")
+        quarantined = _q(con, "SELECT file_path, reason FROM landing.quarantined_files ORDER BY file_path")
+        lines.append(f"files found: {n_files}")
+        lines.append(f"reports parsed: {n_reports}")
+        lines.append(f"files quarantined: {len(quarantined)}")
+        lines += [f"  - {path}: {reason}" for path, reason in quarantined]
+        if run is not None and "parsed_this_run" in run:
+            lines.append(f"parse work this run: {run['parsed_this_run']} parsed, {run['quarantined_this_run']} "
+                         f"quarantined, {run['skipped_cached']} cached")
+        tables = [t for (t,) in _q(con, f"""SELECT table_name FROM information_schema.tables
+                                            WHERE table_schema = '{MARTS}' ORDER BY table_name""")]
+        lines.append(f"{MARTS} tables (rows):")
+        for t in tables:
+            (n,), = _q(con, f'SELECT count(*) FROM {MARTS}."{t}"')
+            lines.append(f"  {t:<28} {n:>8}")
+        if "report_findings" in tables:
+            lines.append("findings by rule:")
+            for rule_id, name, n, reports in _q(con, f"""
+                    SELECT rule_id, any_value(rule_name), count(*), count(DISTINCT report_id)
+                    FROM {MARTS}.report_findings GROUP BY rule_id ORDER BY rule_id"""):
+                lines.append(f"  {rule_id} {name}: {n} findings in {reports} reports")
+            findings = _q(con, f"""
+                SELECT agency_name, report_year, check_id, column_key, expected, actual
+                FROM {MARTS}.report_findings ORDER BY agency_name, report_year, check_id, column_key""")
+            if not findings:
+                lines.append("  none")
+            for agency, year, check, column, expected, actual in findings[:FINDINGS_SHOWN]:
+                lines.append(f"    {agency} {year} {check}/{column}: expected {_num(expected)}, printed {_num(actual)}")
+            if len(findings) > FINDINGS_SHOWN:
+                lines.append(f"    … {len(findings) - FINDINGS_SHOWN} more in {MARTS}.report_findings")
+        if "rule_evaluations" in tables:
+            lines.append("checks not assessable (blank or absent cells):")
+            rows = _q(con, f"""SELECT rule_id, count(*) FROM {MARTS}.rule_evaluations
+                               WHERE status = 'not_assessable' GROUP BY rule_id ORDER BY rule_id""")
+            lines += [f"  {rule_id}: {n}" for rule_id, n in rows] or ["  none"]
+    finally:
+        con.close()
+    return "\n".join(lines)
+
+
+def _resolve(path: Path) -> Path:
+    """Relative paths: from the current directory when they exist there, else from the repo root."""
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    return REPO_ROOT / path
+
+
+def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path = DBT_PROJECT_DIR) -> int:
+    """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity)."""
+    raw = _resolve(raw_dir)
+    db = _resolve(warehouse) if warehouse is not None else default_warehouse()
+    result = run_warehouse(raw, db, dbt_project_dir)
+    try:
+        print(summary(db, result))
+    except duckdb.Error as exc:  # the run failed before landing was written
+        print(f"no summary: {exc}")
+    for warning in result["warnings"]:
+        print(f"warning: {warning}")
+    for failure in result["failures"]:
+        print(f"FAILED: {failure}")
+    print(f"run {result['run_id']}: {'succeeded' if result['success'] else 'FAILED'}")
+    return 0 if result["success"] else 1
