@@ -315,14 +315,7 @@ def _split(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
 def _value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = False) -> tuple[list[Cell] | None, str]:
     """Exactly k value cells in template-column order, or None with the reason."""
     if grow.positional:
-        # Real cell boxes: the rightmost k boxes are the value columns; any box between the
-        # label and them must be empty (a label column left blank).
-        if len(values) < k:
-            return None, f"{len(values)} cell boxes after the label where {k} are expected"
-        extra, cells = values[: len(values) - k], values[len(values) - k:]
-        if any(c.text.strip() for c in extra):
-            return None, f"{len(values)} cells after the label where {k} are expected"
-        return cells, ""
+        return _positional_cells(values, k)
     filled = [c for c in values if c.text.strip()]
     if len(filled) == k:
         return filled, ""
@@ -334,6 +327,32 @@ def _value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = F
         if len(fields) == k:
             return fields, ""
     return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+
+
+def _positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str]:
+    """Exactly k value cells from real cell boxes, or None with the reason.
+
+    The value columns are the rightmost k grid columns; boxes between the label and them must
+    be empty (a label column left blank). Where cells span columns, positions are counted in
+    grid columns: an empty box spanning n columns is n blanks, and a number spanning columns
+    fits no single column, unless the row has exactly k cells (then each cell is one value, as
+    in 行政许可 | 550 with 550 spanning the three columns of the block above).
+    """
+    if any(c.span > 1 for c in values):
+        if len(values) == k:
+            return list(values), ""
+        slots: list[Cell | None] = []
+        for c in values:
+            number_across = c.span > 1 and c.text.strip() and not is_blank_token(c.text)
+            slots.extend([None if number_across else c] * c.span)
+    else:
+        slots = list(values)
+    if len(slots) < k:
+        return None, f"{len(slots)} cell columns after the label where {k} are expected"
+    extra, chosen = slots[: len(slots) - k], slots[len(slots) - k:]
+    if any(c is None or c.text.strip() for c in extra) or any(c is None for c in chosen):
+        return None, f"{len(values)} cells after the label do not fit {k} columns"
+    return [c for c in chosen if c is not None], ""
 
 
 def _match_row(table: Table, labels: list[Cell], group: str | None, version: str | None) -> Row | None:

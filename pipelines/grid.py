@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 @dataclass
 class Cell:
     text: str
-    col: int
-    source: str  # "line 57 field 3", "page 3 table 2 r5c4", …
+    col: int  # first grid column the cell covers
+    source: str  # "line 57 field 3", "page 3 table 2 row 5 col 4", …
+    span: int = 1  # grid columns the cell covers (HTML/DOCX colspan, merged PDF boxes)
 
 
 @dataclass
