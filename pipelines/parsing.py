@@ -5,12 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from .aligner import align
-from .formats.pdf import read_pdf
-from .formats.text import read_text
+import importlib
+import re
+from typing import Callable
+
 from .grid import Grid
 from .model import ParsedReport, ParseError
 
-READERS = {"pdf": read_pdf, "text": read_text}
+# format → "module:function" turning file bytes into a Grid (imported on first use).
+READERS: dict[str, str] = {
+    "pdf": "pipelines.formats.pdf:read_pdf",
+    "text": "pipelines.formats.text:read_text",
+    "markdown": "pipelines.formats.markdown:read_markdown",
+    "html": "pipelines.formats.html:read_html",
+    "docx": "pipelines.formats.docx:read_docx",
+    "xlsx": "pipelines.formats.xlsx:read_xlsx",
+}
+
+
+def reader_for(fmt: str) -> Callable[[bytes], Grid]:
+    spec = READERS.get(fmt)
+    if spec is None:
+        raise ParseError(f"format '{fmt}' is not supported")
+    module, func = spec.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+# A Markdown table's header rule: | --- | :---: | (pipes and dashes only).
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$", re.MULTILINE)
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
@@ -25,24 +47,21 @@ def sniff_format(data: bytes, name: str = "") -> str:
             return "xlsx"
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc/.xls
+        return "ole"  # legacy .doc/.xls (not supported: convert to DOCX/XLSX)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "unknown"
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered:
         return "html"
     text = head.decode("utf-8", errors="ignore")
-    if "|" in text and "---" in text and name.lower().endswith((".md", ".markdown")):
+    if _MD_TABLE_RULE.search(text) or (name.lower().endswith((".md", ".markdown")) and "|" in text):
         return "markdown"
     return "text"
 
 
 def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     fmt = sniff_format(data, name)
-    reader = READERS.get(fmt)
-    if reader is None:
-        raise ParseError(f"format '{fmt}' is not supported yet")
-    grid: Grid = reader(data)
+    grid = reader_for(fmt)(data)
     return align(grid, fmt)
 
 
