@@ -1,6 +1,6 @@
 """A fixture report as a logical document, for the format renderers of the test corpus.
 
-A truth file (tests/corpus/fixtures/truth/NAME.json, values chosen by hand) is laid out as the
+A truth file (tests/fixture_truths/NAME.json, values chosen by hand) is laid out as the
 published template prints it: title, section headings, narrative, and the three tables with
 their header rows, merged group labels and value cells. Each renderer (HTML, Markdown, DOCX,
 XLSX, PDF, text) turns this one layout into a file; the truth is the data rendered, never the
@@ -16,7 +16,8 @@ from typing import Any
 
 from pipelines.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, TEMPLATES
 
-FIXTURES = Path(__file__).resolve().parent / "corpus" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "corpus" / "fixtures"  # rendered files + their truths
+BASE_TRUTHS = Path(__file__).resolve().parent / "fixture_truths"  # the hand-chosen data
 
 
 @dataclass
@@ -39,7 +40,7 @@ class LDoc:
 
 
 def load_truth(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads((BASE_TRUTHS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def display(truth: dict[str, Any], table: str, row: str, col: str, blank: str = "") -> str:
