@@ -319,6 +319,12 @@ def _value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = F
     filled = [c for c in values if c.text.strip()]
     if len(filled) == k:
         return filled, ""
+    # Empty fields between values are blank cells; empty fields next to the label may be a
+    # merged label spilling over, so they prove nothing.
+    first = next((i for i, c in enumerate(values) if c.text.strip()), None)
+    last = max((i for i, c in enumerate(values) if c.text.strip()), default=None)
+    if first is not None and last is not None and last - first + 1 == k:
+        return values[first: last + 1], ""
     if all_fields:
         # A row with no label: its tab fields are the cells, empty ones are blanks.
         fields = list(values)
