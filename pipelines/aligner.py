@@ -33,6 +33,16 @@ _SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
     ("end", "存在的主要问题及改进情况"),
     ("end", "其他需要报告的事项"),
 )
+# Header rows that identify a table even where its section heading is missing (a spreadsheet
+# of tables only, a heading lost in extraction). Header rows hold no values.
+_HEADER_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("requests", ("申请人情况",)),
+    ("requests", ("自然人", "商业企业")),
+    ("review_litigation", ("行政复议", "行政诉讼")),
+    ("review_litigation", ("未经复议直接起诉",)),
+    ("proactive", ("信息内容", "本年制发件数")),
+    ("proactive", ("信息内容", "本年新制作数量")),
+)
 # Group labels of section 三 (merged cells to the left of the numbered item rows).
 _REQUEST_GROUPS: dict[str, str] = {"不予公开": "denied", "无法提供": "unable", "不予处理": "not_processed",
                                    "其他处理": "other"}
@@ -111,8 +121,9 @@ class Aligner:
         for grow in self.grid.rows:
             heading = self._heading(grow)
             if heading:
+                if heading != section:  # a repeated header row (page break) keeps the group
+                    group = None
                 section = None if heading == "end" else heading
-                group = None
                 continue
             if section is None:
                 continue
@@ -126,14 +137,16 @@ class Aligner:
 
     @staticmethod
     def _heading(grow: GridRow) -> str | None:
-        if len(grow.cells) > 2:
-            return None
+        """The section a heading row opens, or a table's own header row when the heading is missing."""
         key = label_key(grow.text)
-        if len(key) > 30:
-            return None
-        for section, phrase in _SECTION_HEADINGS:
-            if phrase in key:
-                return section
+        if len(grow.cells) <= 2 and len(key) <= 30:
+            for section, phrase in _SECTION_HEADINGS:
+                if phrase in key:
+                    return section
+        if len(grow.cells) > 1 and not any(is_value_token(c.text) and c.text.strip() for c in grow.cells):
+            for section, markers in _HEADER_MARKERS:
+                if all(m in key for m in markers):
+                    return section
         return None
 
     # section 三 --------------------------------------------------------------

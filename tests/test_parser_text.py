@@ -179,3 +179,14 @@ def test_digits_separated_by_space_are_not_joined() -> None:
     assert cell(r, "requests", "granted", "natural_person") == ("unreadable", None)
     assert cell(r, "requests", "granted", "total") == ("value", 12)
     assert any(w.row == "granted" and w.column == "natural_person" for w in r.warnings)
+
+
+def test_tables_are_found_by_their_header_rows_when_headings_are_missing() -> None:
+    text = report_2021({0: "5\t1\t0\t0\t0\t0\t6"}).decode()
+    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+        text = text.replace(heading + "\n", "")
+    r = parse_bytes(text.encode(), "x.txt")
+    assert cell(r, "requests", "new_received", "total") == ("value", 6)
+    assert cell(r, "review_litigation", "review", "total") == ("value", 0)
+    # Section 二's first header row names 本年制发件数: the table is found from there on.
+    assert cell(r, "proactive", "normative_documents", "in_force") == ("value", 9)
