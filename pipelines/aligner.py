@@ -74,6 +74,7 @@ class Aligner:
         self.unmapped: list[str] = []
         self.placed: dict[tuple[str, str, str], _Placed] = {}
         self.seen_rows: dict[tuple[str, str], str] = {}
+        self.proactive_header: dict[str, int] = {}  # column key → grid column of its header cell
 
     # ------------------------------------------------------------ document facts
 
@@ -173,13 +174,54 @@ class Aligner:
     # section 二 --------------------------------------------------------------
 
     def _proactive_row(self, table: Table, grow: GridRow, labels: list[Cell], values: list[Cell]) -> None:
-        if not values or not labels:
+        if not values:
+            if grow.positional:
+                self._proactive_header(table, labels)
+            return
+        if not labels:
             return
         row = _match_row(table, labels, None, None)
         if row is None:
-            self._unmapped("proactive", grow, " ".join(c.text for c in labels))
+            if grow.positional and not any(c.text.strip() for c in values):
+                self._proactive_header(table, labels)  # a header row with empty boxes after it
+            else:
+                self._unmapped("proactive", grow, " ".join(c.text for c in labels))
             return
-        self._place_values("proactive", row, grow, values)
+        by_header = self._header_cells(row, grow, values)
+        if by_header == []:
+            for col in row.columns:
+                self._unreadable("proactive", row.key, col.key, grow,
+                                 "values stand under other columns than the header names", values)
+            self.seen_rows[("proactive", row.key)] = grow.source
+            return
+        self._place_values("proactive", row, grow, values, by_header)
+
+    def _proactive_header(self, table: Table, labels: list[Cell]) -> None:
+        """Remember which grid column each header cell of a section 二 block names."""
+        found: dict[str, int] = {}
+        for cell in labels:
+            key = label_key(cell.text)
+            for r in table.rows:
+                for col in r.columns:
+                    if any(label_key(a) and label_key(a) in key for a in (col.label, *col.aliases)):
+                        found.setdefault(col.key, cell.col)
+        if found:
+            self.proactive_header = found
+
+    def _header_cells(self, row: Row, grow: GridRow, values: list[Cell]) -> list[Cell] | None:
+        """The row's value cells under the header cells that name its columns.
+
+        None when the header does not name every column of the row (no evidence either way);
+        [] when it does but the row's numbers stand elsewhere (the positions contradict).
+        """
+        if not grow.positional or not all(c.key in self.proactive_header for c in row.columns):
+            return None
+        by_col = {c.col: c for c in values}
+        chosen = [by_col.get(self.proactive_header[c.key]) for c in row.columns]
+        rest = [c for c in values if all(c is not x for x in chosen)]
+        if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
+            return []
+        return [c for c in chosen if c is not None]
 
     # section 四 --------------------------------------------------------------
 
@@ -205,14 +247,15 @@ class Aligner:
 
     # placing -----------------------------------------------------------------
 
-    def _place_values(self, table: str, row: Row, grow: GridRow, values: list[Cell]) -> None:
+    def _place_values(self, table: str, row: Row, grow: GridRow, values: list[Cell],
+                      by_header: list[Cell] | None = None) -> None:
         if (table, row.key) in self.seen_rows:
             self.warn(f"{table}.{row.key}: printed twice ({self.seen_rows[(table, row.key)]} and {grow.source}); "
                       f"the second is ignored", table, row.key)
             return
         self.seen_rows[(table, row.key)] = grow.source
         k = len(row.columns)
-        cells, why = _value_cells(grow, values, k)
+        cells, why = (by_header, "") if by_header else _value_cells(grow, values, k)
         if cells is None:
             for col in row.columns:
                 self._unreadable(table, row.key, col.key, grow, why, values)

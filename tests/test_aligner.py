@@ -1,0 +1,79 @@
+"""The aligner on hand-built grids (positional rows: real cell boxes, as HTML/DOCX/XLSX/PDF give)."""
+
+from __future__ import annotations
+
+from pipelines.aligner import Aligner
+from pipelines.grid import Cell, Grid, GridRow
+
+
+def row(*texts: str, spans: list[int] | None = None, positional: bool = True) -> GridRow:
+    cells, col = [], 0
+    for text, span in zip(texts, spans or [1] * len(texts)):
+        cells.append(Cell(text, col, f"r c{col}", span))
+        col += span
+    return GridRow(cells, positional=positional)
+
+
+def aligned(*rows: GridRow) -> dict[tuple[str, str, str], tuple[str, float | None]]:
+    grid = Grid(rows=list(rows), text="某局2022年政府信息公开工作年度报告 本年制发件数")
+    a = Aligner(grid, "html")
+    a.align("2021")
+    return {k: (p.status, p.value) for k, p in a.placed.items()}
+
+
+def test_proactive_values_follow_the_header_columns() -> None:
+    got = aligned(
+        row("二、主动公开政府信息情况"),
+        row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        row("规范性文件", "", "0", "3"),
+        row("信息内容", "本年处理决定数量", "", ""),
+        row("行政许可", "550", "", ""),
+        row("行政处罚", "", "", "7"),  # 7 stands under no header: not placed
+        row("信息内容", "本年处理决定数量", spans=[1, 3]),
+        row("行政强制", "9", spans=[1, 3]),
+    )
+    assert got[("proactive", "normative_documents", "issued")] == ("blank", None)
+    assert got[("proactive", "normative_documents", "in_force")] == ("value", 3)
+    assert got[("proactive", "admin_license", "decisions")] == ("value", 550)
+    assert got[("proactive", "admin_penalty", "decisions")] == ("unreadable", None)
+    assert got[("proactive", "admin_coercion", "decisions")] == ("value", 9)
+
+
+def test_review_blank_block_merged_into_one_box_is_five_blanks() -> None:
+    got = aligned(
+        row("四、政府信息公开行政复议、行政诉讼情况"),
+        row("行政复议", "行政诉讼", spans=[5, 10]),
+        row("", *"1 0 0 0 1 2 0 0 1 3".split(), spans=[5] + [1] * 10),
+    )
+    assert got[("review_litigation", "review", "upheld")] == ("blank", None)
+    assert got[("review_litigation", "review", "total")] == ("blank", None)
+    assert got[("review_litigation", "litigation_direct", "upheld")] == ("value", 1)
+    assert got[("review_litigation", "litigation_after_review", "total")] == ("value", 3)
+
+
+def test_a_number_spanning_columns_is_not_placed() -> None:
+    got = aligned(
+        row("三、收到和处理政府信息公开申请情况"),
+        row("一、本年新收政府信息公开申请数量", "5", "0", "0", "0", "0", "5", spans=[1, 2, 1, 1, 1, 1, 1]),
+    )
+    assert {v for k, v in got.items() if k[1] == "new_received"} == {("unreadable", None)}
+
+
+def test_rows_with_label_columns_left_empty_keep_the_rightmost_columns() -> None:
+    got = aligned(
+        row("三、收到和处理政府信息公开申请情况"),
+        row("", "（六）其他处理", "", *"2 0 0 0 0 0 2".split()),
+        row("", "", "3.补正后申请内容仍不明确", *"0 1 0 0 0 0 1".split()),
+    )
+    assert got[("requests", "other_other", "natural_person")] == ("value", 2)
+    assert got[("requests", "unable_unclear_after_correction", "commercial")] == ("value", 1)
+
+
+def test_the_sub_item_其他_needs_its_group() -> None:
+    got = aligned(
+        row("三、收到和处理政府信息公开申请情况"),
+        row("（六）其他处理", "3.其他", *"1 0 0 0 0 0 1".split()),
+        row("（五）不予处理", "其他", *"4 0 0 0 0 0 4".split()),
+    )
+    assert got[("requests", "other_other", "total")] == ("value", 1)
+    assert len([k for k in got if k[1] == "other_other"]) == 7  # the second 其他 is not other_other
