@@ -74,7 +74,8 @@ class Aligner:
         self.unmapped: list[str] = []
         self.placed: dict[tuple[str, str, str], _Placed] = {}
         self.seen_rows: dict[tuple[str, str], str] = {}
-        self.proactive_header: dict[str, int] = {}  # column key → grid column of its header cell
+        # table → (column key → (grid column, span) of its header cell, table width, header row)
+        self.headers: dict[str, tuple[dict[str, tuple[int, int]], int, GridRow | None]] = {}
 
     # ------------------------------------------------------------ document facts
 
@@ -159,12 +160,16 @@ class Aligner:
             for g_label, g in _REQUEST_GROUPS.items():
                 if g_label in key and len(key) <= len(g_label) + 2:
                     group = g
-        if not values:
-            return group
+        if not values or (grow.positional and not any(c.text.strip() for c in values)):
+            if grow.positional:
+                self._learn_header("requests", table, labels, grow)
+            if not values:
+                return group
         row = _match_row(table, labels, group, version)
         label_text = " ".join(c.text for c in labels)
         if row is None:
-            self._unmapped("requests", grow, label_text)
+            if any(c.text.strip() for c in values):
+                self._unmapped("requests", grow, label_text)
             return group
         if row.outcome_group:
             group = row.outcome_group
@@ -176,48 +181,55 @@ class Aligner:
     def _proactive_row(self, table: Table, grow: GridRow, labels: list[Cell], values: list[Cell]) -> None:
         if not values:
             if grow.positional:
-                self._proactive_header(table, labels)
+                self._learn_header("proactive", table, labels, grow)
             return
         if not labels:
             return
         row = _match_row(table, labels, None, None)
         if row is None:
             if grow.positional and not any(c.text.strip() for c in values):
-                self._proactive_header(table, labels)  # a header row with empty boxes after it
+                self._learn_header("proactive", table, labels, grow)  # header with empty boxes after it
             else:
                 self._unmapped("proactive", grow, " ".join(c.text for c in labels))
             return
-        by_header = self._header_cells(row, grow, values)
-        if by_header == []:
-            for col in row.columns:
-                self._unreadable("proactive", row.key, col.key, grow,
-                                 "values stand under other columns than the header names", values)
-            self.seen_rows[("proactive", row.key)] = grow.source
-            return
-        self._place_values("proactive", row, grow, values, by_header)
+        self._place_values("proactive", row, grow, values)
 
-    def _proactive_header(self, table: Table, labels: list[Cell]) -> None:
-        """Remember which grid column each header cell of a section 二 block names."""
-        found: dict[str, int] = {}
+    def _learn_header(self, table_key: str, table: Table, labels: list[Cell], grow: GridRow) -> None:
+        """Remember which grid column each header cell names (header rows hold labels only).
+
+        Consecutive header rows add up (自然人 … 总计 on one row, 商业企业 … 其他 below it); a
+        block's new header (section 二) replaces the previous one.
+        """
+        found: dict[str, tuple[int, int]] = {}
         for cell in labels:
             key = label_key(cell.text)
             for r in table.rows:
                 for col in r.columns:
-                    if any(label_key(a) and label_key(a) in key for a in (col.label, *col.aliases)):
-                        found.setdefault(col.key, cell.col)
-        if found:
-            self.proactive_header = found
+                    names = [label_key(a) for a in (col.label, *col.aliases)]
+                    if any(n and (n == key if len(n) <= 2 else n in key) for n in names):
+                        found.setdefault(col.key, (cell.col, cell.span))
+        if not found:
+            return
+        width = _width(grow)
+        known, known_width, last = self.headers.get(table_key, ({}, 0, None))
+        if table_key == "requests" and last is not None and known_width == width:
+            found = {**known, **found}
+        self.headers[table_key] = (found, width, grow)
 
-    def _header_cells(self, row: Row, grow: GridRow, values: list[Cell]) -> list[Cell] | None:
+    def _header_cells(self, table_key: str, row: Row, grow: GridRow, values: list[Cell]) -> list[Cell] | None:
         """The row's value cells under the header cells that name its columns.
 
-        None when the header does not name every column of the row (no evidence either way);
-        [] when it does but the row's numbers stand elsewhere (the positions contradict).
+        None when no header of the same table width names every column of the row (no evidence
+        either way); [] when one does but the row's numbers stand elsewhere (a contradiction).
         """
-        if not grow.positional or not all(c.key in self.proactive_header for c in row.columns):
+        if not grow.positional or table_key not in self.headers:
             return None
-        by_col = {c.col: c for c in values}
-        chosen = [by_col.get(self.proactive_header[c.key]) for c in row.columns]
+        names, width, _ = self.headers[table_key]
+        if width != _width(grow) or not all(c.key in names for c in row.columns):
+            return None
+        # A value must fill exactly its header's box: same first column, same span.
+        by_box = {(c.col, c.span): c for c in values}
+        chosen = [by_box.get(names[c.key]) for c in row.columns]
         rest = [c for c in values if all(c is not x for x in chosen)]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
             return []
@@ -247,15 +259,20 @@ class Aligner:
 
     # placing -----------------------------------------------------------------
 
-    def _place_values(self, table: str, row: Row, grow: GridRow, values: list[Cell],
-                      by_header: list[Cell] | None = None) -> None:
+    def _place_values(self, table: str, row: Row, grow: GridRow, values: list[Cell]) -> None:
         if (table, row.key) in self.seen_rows:
             self.warn(f"{table}.{row.key}: printed twice ({self.seen_rows[(table, row.key)]} and {grow.source}); "
                       f"the second is ignored", table, row.key)
             return
         self.seen_rows[(table, row.key)] = grow.source
         k = len(row.columns)
-        cells, why = (by_header, "") if by_header else _value_cells(grow, values, k)
+        by_header = self._header_cells(table, row, grow, values)
+        if by_header == []:
+            cells, why = None, "the values stand under other columns than the header names"
+        elif by_header is not None:
+            cells, why = by_header, ""
+        else:
+            cells, why = _value_cells(grow, values, k)
         if cells is None:
             for col in row.columns:
                 self._unreadable(table, row.key, col.key, grow, why, values)
@@ -389,6 +406,11 @@ def _value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = F
         if len(fields) == k:
             return fields, ""
     return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+
+
+def _width(grow: GridRow) -> int:
+    """How many grid columns a positional row covers."""
+    return max((c.col + c.span for c in grow.cells), default=0)
 
 
 def _positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str]:

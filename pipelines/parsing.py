@@ -35,28 +35,65 @@ def reader_for(fmt: str) -> Callable[[bytes], Grid]:
 _MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$", re.MULTILINE)
 
 
+# A whole HTML document, and HTML markup that may also be a fragment pasted into Markdown.
+_HTML_DOCUMENT = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s")
+_HTML_FRAGMENT = re.compile(rb"<table[\s>]|<tr[\s>]|<td[\s>]|<p[\s>]|<div[\s>]|<br\s*/?>")
+_MD_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
+
+
 def sniff_format(data: bytes, name: str = "") -> str:
     """The file's format from its content (the extension only breaks ties)."""
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in data[:65536] or name.lower().endswith(".docx"):
+        office = _office_zip_kind(data)
+        if office:
+            return office
+        if b"word/" in data[:65536] or name.lower().endswith((".docx", ".docm")):
             return "docx"
-        if b"xl/" in data[:65536] or name.lower().endswith(".xlsx"):
+        if b"xl/" in data[:65536] or name.lower().endswith((".xlsx", ".xlsm")):
             return "xlsx"
         return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:
+        # A password-protected DOCX/XLSX is an OLE container: its reader says so.
+        return "xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # legacy .doc/.xls (not supported: convert to DOCX/XLSX)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "unknown"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     lowered = head.lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered:
+    if _HTML_DOCUMENT.search(lowered):
         return "html"
     text = head.decode("utf-8", errors="ignore")
-    if _MD_TABLE_RULE.search(text) or (name.lower().endswith((".md", ".markdown")) and "|" in text):
+    md_name = name.lower().endswith((".md", ".markdown", ".mdown", ".mkd"))
+    html_fragment = bool(_HTML_FRAGMENT.search(lowered))
+    # Markdown: a pipe table's rule row, or Markdown headings around raw HTML tables (pandoc's
+    # way of printing merged cells), or the name says so.
+    if _MD_TABLE_RULE.search(text) or md_name or (html_fragment and _MD_HEADING.search(text)):
         return "markdown"
+    if html_fragment:
+        return "html"
     return "text"
+
+
+def _office_zip_kind(data: bytes) -> str | None:
+    """"docx" or "xlsx" from the package's main part, None when the zip is neither (or broken)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except Exception:  # noqa: BLE001 - not a readable zip: the fallbacks below decide
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
 
 
 def parse_bytes(data: bytes, name: str = "") -> ParsedReport:

@@ -133,7 +133,7 @@ TINY_DBT = {
 
 def test_integrity_failure_fails_the_run(tmp_path: Path) -> None:
     """A failing ERROR test in dbt fails the Dagster run, and `ogi run` (main_run) exits non-zero."""
-    from conftest import copy_raw
+    from tests.conftest import copy_raw
     from pipelines.runner import main_run
 
     project = tmp_path / "dbt"

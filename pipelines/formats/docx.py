@@ -1,0 +1,225 @@
+"""Word documents (DOCX): the body's paragraphs and tables in document order.
+
+A paragraph is a non-positional row (split into fields at tabs, as text laid out with tabs
+is a row of fields; a paragraph without tabs is one cell). A table row is a positional row:
+every `w:tc` is a cell box, placed on the table grid from `w:gridBefore` and the `w:gridSpan`
+of the cells before it. A horizontally merged cell (gridSpan, or legacy hMerge) is one cell
+spanning its columns; a vertically merged continuation cell (vMerge without "restart") is
+covered by the cell above and is left out of its row, as pdfplumber leaves out covered
+boxes and HTML omits rowspan-covered cells. The XML is read directly because python-docx's
+`row.cells` repeats merged cells. Cell text is its paragraphs joined by newlines, so digits
+of two paragraphs or two cells never run together into one number.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..grid import Cell, Grid, GridRow
+from ..model import ParseError
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_W = f"{{{W}}}"
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    return tag if isinstance(tag, str) else ""
+
+
+def _attr(el, name: str) -> str | None:
+    return el.get(_W + name) if el is not None else None
+
+
+# ---------------------------------------------------------------- text
+
+
+def _paragraph_text(p) -> str:
+    """The visible text of a w:p: runs, hyperlinks, fields' results and insertions; not
+    deleted or moved-away text, not the Fallback copy of a drawing, not text boxes."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        for child in el:
+            tag = _tag(child)
+            if tag == _W + "t":
+                out.append(child.text or "")
+            elif tag in (_W + "tab", _W + "ptab"):
+                out.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                out.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                out.append("-")
+            elif tag in (_W + "del", _W + "moveFrom", _W + "txbxContent", f"{{{MC}}}Fallback",
+                         _W + "pPr", _W + "rPr", _W + "instrText", _W + "delText"):
+                continue
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(out)
+
+
+def _text_boxes(p) -> list:
+    """Paragraphs inside text boxes anchored in a w:p (the Choice copy only)."""
+    boxes = []
+    for tx in p.iter(_W + "txbxContent"):
+        if any(_tag(a) == f"{{{MC}}}Fallback" for a in tx.iterancestors()):
+            continue
+        boxes.append(tx)
+    return boxes
+
+
+def _block_items(parent):
+    """w:p and w:tbl children in document order, looking through content controls."""
+    for child in parent:
+        tag = _tag(child)
+        if tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _block_items(content)
+        elif tag in (_W + "customXml", _W + "ins", _W + "moveTo"):
+            yield from _block_items(child)
+
+
+def _cell_text(tc) -> str:
+    parts: list[str] = []
+    for item in _block_items(tc):
+        if _tag(item) == _W + "p":
+            parts.append(_paragraph_text(item))
+        else:  # a nested table: its cells' paragraphs, each on its own line
+            for tr in _rows(item):
+                for inner in _cells(tr):
+                    parts.append(_cell_text(inner))
+    return "\n".join(parts).strip()
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _rows(tbl):
+    for child in tbl:
+        tag = _tag(child)
+        if tag == _W + "tr":
+            yield child
+        elif tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _rows(content)
+        elif tag == _W + "customXml":
+            yield from _rows(child)
+
+
+def _cells(tr):
+    for child in tr:
+        tag = _tag(child)
+        if tag == _W + "tc":
+            yield child
+        elif tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _cells(content)
+        elif tag == _W + "customXml":
+            yield from _cells(child)
+
+
+def _int_val(el, default: int) -> int:
+    try:
+        return max(int(_attr(el, "val")), 0) if el is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _table_rows(tbl, t_no: int) -> list[GridRow]:
+    out: list[GridRow] = []
+    prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
+    r_no = 0
+    for tr in _rows(tbl):
+        tr_pr = tr.find(_W + "trPr")
+        if tr_pr is not None and tr_pr.find(_W + "del") is not None:
+            continue  # a row deleted with track changes
+        r_no += 1
+        src = f"table {t_no} row {r_no}"
+        col = _int_val(tr_pr.find(_W + "gridBefore") if tr_pr is not None else None, 0)
+        cells: list[Cell] = []
+        open_here: set[int] = set()
+        for tc in _cells(tr):
+            tc_pr = tc.find(_W + "tcPr")
+            span = max(_int_val(tc_pr.find(_W + "gridSpan") if tc_pr is not None else None, 1), 1)
+            v = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
+            h = tc_pr.find(_W + "hMerge") if tc_pr is not None else None
+            start = col
+            col += span
+            if v is not None:
+                if _attr(v, "val") == "restart":
+                    open_here.add(start)
+                elif start in prev_vmerge:  # covered by the merged cell above
+                    open_here.add(start)
+                    continue
+                # a continuation with nothing open above (e.g. the first row of a table split
+                # out of a merge) is shown by Word as a cell of its own
+            if h is not None and _attr(h, "val") != "restart" and cells and cells[-1].col + cells[-1].span == start:
+                cells[-1].span += span  # legacy horizontal merge: continuation widens the cell
+                continue
+            cells.append(Cell(_cell_text(tc), start, f"{src} col {start + 1}", span))
+        prev_vmerge = open_here
+        if any(c.text for c in cells):
+            out.append(GridRow(cells, positional=True, source=src))
+    return out
+
+
+# ---------------------------------------------------------------- reader
+
+
+def _paragraph_row(text: str, src: str) -> GridRow:
+    fields = text.strip().split("\t") if "\t" in text.strip() else [text.strip()]
+    cells = [Cell(f.strip(), i, src if len(fields) == 1 else f"{src} field {i + 1}") for i, f in enumerate(fields)]
+    return GridRow(cells, positional=False, source=src)
+
+
+def _open(data: bytes):
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ParseError("password-protected Office file (encrypted container); it cannot be read")
+        raise ParseError("legacy Word .doc (OLE) file; only DOCX is supported")
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover
+        raise ParseError(f"DOCX support is not installed ({exc})")
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError):
+        raise ParseError("DOCX is corrupt: not a readable zip package")
+    except KeyError as exc:
+        raise ParseError(f"DOCX is corrupt: missing part {exc}")
+    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on broken parts
+        raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+
+
+def read_docx(data: bytes) -> Grid:
+    document = _open(data)
+    body = document.element.body
+    grid = Grid()
+    p_no = t_no = 0
+    for item in _block_items(body):
+        if _tag(item) == _W + "p":
+            p_no += 1
+            for b_no, box in enumerate(_text_boxes(item), start=1):
+                for q_no, q in enumerate(_block_items(box), start=1):
+                    if _tag(q) == _W + "p" and _paragraph_text(q).strip():
+                        grid.rows.append(_paragraph_row(_paragraph_text(q), f"paragraph {p_no} text box {b_no} line {q_no}"))
+            text = _paragraph_text(item)
+            if text.strip():
+                grid.rows.append(_paragraph_row(text, f"paragraph {p_no}"))
+        else:
+            t_no += 1
+            grid.rows.extend(_table_rows(item, t_no))
+    if not grid.rows:
+        raise ParseError("DOCX has no text")
+    grid.text = "\n".join(r.text for r in grid.rows)
+    return grid
