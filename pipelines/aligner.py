@@ -33,6 +33,13 @@ _SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
     ("end", "存在的主要问题及改进情况"),
     ("end", "其他需要报告的事项"),
 )
+# Short names of the sections, e.g. spreadsheet sheet names; only a row that says exactly this.
+_SHORT_HEADINGS: dict[str, str] = {
+    "主动公开": "proactive", "主动公开情况": "proactive", "主动公开政府信息": "proactive",
+    "依申请公开": "requests", "依申请公开情况": "requests", "政府信息公开申请情况": "requests",
+    "复议诉讼": "review_litigation", "行政复议行政诉讼": "review_litigation",
+    "行政复议和行政诉讼": "review_litigation", "行政复议及行政诉讼": "review_litigation",
+}
 # Header rows that identify a table even where its section heading is missing (a spreadsheet
 # of tables only, a heading lost in extraction). Header rows hold no values.
 _HEADER_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -54,6 +61,7 @@ _TEMPLATE_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对
 
 _TITLE = re.compile(r"(?P<pre>[^\n]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[^\n\d]{0,40}?)\s*"
                     r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告")
+_AGENCY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办事处|办|院|中心|街道|镇|乡|厅|署|处|会|所|站|队|馆|部|司|中心)$")
 _PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _REVIEW_COLS = 15
 
@@ -93,8 +101,11 @@ class Aligner:
         year = int(m.group("year"))
         agency = _squeeze(m.group("mid")) or _squeeze(m.group("pre"))
         if not agency:
+            # The title's first line may be the agency alone; anything else above the title
+            # (a site's navigation, a sheet name) is not taken for one.
             lines = [ln for ln in head[: m.start()].splitlines() if ln.strip()]
-            agency = _squeeze(lines[-1]) if lines else ""
+            above = _squeeze(lines[-1]) if lines else ""
+            agency = above if _AGENCY_SUFFIX.search(above) else ""
         if not agency or len(agency) > 40:
             return None, year
         return agency, year
@@ -145,6 +156,8 @@ class Aligner:
             for section, phrase in _SECTION_HEADINGS:
                 if phrase in key:
                     return section
+            if key in _SHORT_HEADINGS:
+                return _SHORT_HEADINGS[key]
         if len(grow.cells) > 1 and not any(is_value_token(c.text) and c.text.strip() for c in grow.cells):
             for section, markers in _HEADER_MARKERS:
                 if all(m in key for m in markers):

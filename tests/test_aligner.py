@@ -77,3 +77,21 @@ def test_the_sub_item_其他_needs_its_group() -> None:
     )
     assert got[("requests", "other_other", "total")] == ("value", 1)
     assert len([k for k in got if k[1] == "other_other"]) == 7  # the second 其他 is not other_other
+
+
+def test_short_section_names_open_their_tables() -> None:
+    # A workbook with a sheet per table, named 依申请公开 / 复议诉讼, and no headings inside.
+    got = aligned(
+        row("依申请公开"),
+        row("一、本年新收政府信息公开申请数量", *"3 0 0 0 0 0 3".split()),
+        row("复议诉讼"),
+        row(*"1 0 0 0 1 0 0 0 0 0 0 0 0 0 0".split()),
+    )
+    assert got[("requests", "new_received", "total")] == ("value", 3)
+    assert got[("review_litigation", "review", "total")] == ("value", 1)
+
+
+def test_agency_is_not_taken_from_a_line_that_is_no_agency() -> None:
+    for above, expected in (("年报", None), ("首页 > 政务公开", None), ("滨江市财政局", "滨江市财政局")):
+        a = Aligner(Grid(text=f"{above}\n2022年政府信息公开工作年度报告\n"), "xlsx")
+        assert a.title() == (expected, 2022)
