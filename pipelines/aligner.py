@@ -62,6 +62,7 @@ _TEMPLATE_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对
 _TITLE = re.compile(r"(?P<pre>[^\n]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[^\n\d]{0,40}?)\s*"
                     r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告")
 _AGENCY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办事处|办|院|中心|街道|镇|乡|厅|署|处|会|所|站|队|馆|部|司|中心)$")
+_FIRST_SECTION = re.compile(r"[一1][、.．]?\s*总\s*体\s*情\s*况|二\s*[、.．]\s*主\s*动\s*公\s*开\s*政\s*府\s*信\s*息\s*情\s*况")
 _PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _REVIEW_COLS = 15
 
@@ -90,8 +91,17 @@ class Aligner:
     def title(self) -> tuple[str | None, int | None]:
         """Agency and report year from the title: "<机关>YYYY年政府信息公开工作年度报告" or
         "YYYY年<机关>政府信息公开工作年度报告", the agency possibly on the line above."""
-        head = self.grid.text[:3000]
-        m = _TITLE.search(head)
+        text = self.grid.text
+        # The title stands before the report's first section; a web page may list other years'
+        # reports around it, so take the title nearest to that section, and where the report
+        # states its statistics period (统计期限自YYYY年1月1日), one of that year.
+        body = _FIRST_SECTION.search(text)
+        head = text[: body.start()] if body else text[:3000]
+        titles = list(_TITLE.finditer(head))
+        period = _PERIOD.search(text)
+        if period and any(t.group("year") == period.group(1) for t in titles):
+            titles = [t for t in titles if t.group("year") == period.group(1)]
+        m = titles[-1] if titles else None
         if not m:
             p = _PERIOD.search(self.grid.text)
             if p:

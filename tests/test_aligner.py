@@ -95,3 +95,14 @@ def test_agency_is_not_taken_from_a_line_that_is_no_agency() -> None:
     for above, expected in (("年报", None), ("首页 > 政务公开", None), ("滨江市财政局", "滨江市财政局")):
         a = Aligner(Grid(text=f"{above}\n2022年政府信息公开工作年度报告\n"), "xlsx")
         assert a.title() == (expected, 2022)
+
+
+def test_the_title_nearest_the_report_wins_over_links_to_other_years() -> None:
+    text = ("测试县人民政府\n相关阅读\n测试县民政局2021年政府信息公开工作年度报告\n"
+            "测试县民政局2022年政府信息公开工作年度报告\n一、总体情况\n本年度……\n"
+            "测试县民政局2020年政府信息公开工作年度报告\n")
+    assert Aligner(Grid(text=text), "html").title() == ("测试县民政局", 2022)
+    # The statistics period decides between titles.
+    text = ("测试县民政局2022年政府信息公开工作年度报告\n测试县民政局2021年政府信息公开工作年度报告\n"
+            "本报告统计期限自2022年1月1日至2022年12月31日。\n一、总体情况\n")
+    assert Aligner(Grid(text=text), "html").title() == ("测试县民政局", 2022)

@@ -1,0 +1,280 @@
+"""HTML pages (CMS articles, Word "save as web page"): text blocks and table rows in order.
+
+The document is walked in reading order. Text outside tables becomes one-cell rows, one per
+block (p, div, h1–h6, li, …) or <br>-separated line. Every <tr> becomes a positional row
+whose cells are its <td>/<th>: `col` is the grid column after the rowspans of the rows
+above, `span` the colspan. A cell's text joins its inline pieces without adding anything
+(Word splits one number across several <span>s: "1<span>2</span>3" prints 123) and puts a
+newline between block-level pieces and at <br>. &nbsp; and full-width spaces are spaces, so
+a cell holding only &nbsp; is empty, i.e. blank.
+
+A row one of whose cells holds a nested table is page layout (the whole article inside a
+layout table): its cells are walked as document content, so the nested tables' rows are
+rows themselves and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from ..grid import Cell, Grid, GridRow
+from ..model import ParseError
+
+# Elements that start a new line of text (everything else is inline and joins without a gap).
+_BLOCK = frozenset(["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "legend"])
+# Elements whose content is never printed as page text.
+_SKIP = frozenset(["script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math", "canvas", "select", "option", "button", "input", "textarea", "map", "area", "audio", "video", "source", "track", "meta", "link", "base"])
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+
+_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
+_GB = frozenset({"gbk", "gb2312", "gb_2312", "gb_2312-80", "gb-2312", "x-gbk", "cp936", "ms936", "euc-cn",
+                 "euccn", "csgb2312", "chinese", "iso-ir-58", "gb18030", "windows-936"})
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The charset the page declares (<meta charset>, http-equiv content-type, <?xml encoding>)."""
+    head = data[:8192]
+    m = _XML_DECL.match(head) or _CHARSET.search(head)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").strip().lower()
+    if name in _GB:
+        return "gb18030"  # the superset: GBK/GB2312 pages often hold characters outside GB2312
+    if name.startswith("big5"):
+        return "big5hkscs"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes) -> str:
+    """The page's text: BOM first, then the declared charset, then UTF-8, then GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    declared = declared_encoding(data)
+    if declared and codecs.lookup(declared).name in ("cp1252", "iso8859-1", "latin-1", "ascii"):
+        declared = None  # a Western default on a Chinese page is a CMS template's leftover: sniff instead
+    candidates = [e for e in (declared, "utf-8", "gb18030") if e]
+    for enc in dict.fromkeys(candidates):
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode(declared or "utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------- text
+
+
+def _norm(text: str) -> str:
+    """One printed line: every run of whitespace (incl. &nbsp;, full-width space) is one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def _tag(el) -> str | None:
+    """Lower-case tag name, None for comments and processing instructions."""
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def _hidden(el) -> bool:
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+def _int_attr(el, name: str, limit: int) -> int:
+    m = re.match(r"\s*(\d+)", el.get(name) or "")
+    n = int(m.group(1)) if m else 1
+    return min(max(n, 1), limit)
+
+
+def _cell_text(td) -> str:
+    """All text of a table cell: inline pieces joined as is, block pieces and <br> on new lines.
+    Nested tables are left out (their rows are rows of their own)."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = _norm("".join(buf))
+        buf.clear()
+        if line:
+            lines.append(line)
+
+    def walk(el) -> None:
+        tag = _tag(el)
+        if tag is None or tag in _SKIP or tag == "table" or _hidden(el):
+            return
+        if tag == "br":
+            flush()
+            return
+        block = tag in _BLOCK
+        if block:
+            flush()
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    if td.text:
+        buf.append(td.text)
+    for child in td:
+        walk(child)
+        if child.tail:
+            buf.append(child.tail)
+    flush()
+    return "\n".join(lines)
+
+
+def _has_table(el) -> bool:
+    return any(_tag(d) == "table" for d in el.iterdescendants())
+
+
+def _table_rows(table) -> list[tuple[int, object]]:
+    """The table's own rows (not those of nested tables) in document order, each with the
+    number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
+    rows = []
+    group = 0
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            rows.append((group, child))
+        elif tag in ("thead", "tbody", "tfoot"):
+            group += 1
+            rows.extend((group, c) for c in child if _tag(c) == "tr")
+            group += 1
+    return rows
+
+
+class _Walker:
+    """Turns a parsed document into grid rows in reading order."""
+
+    def __init__(self) -> None:
+        self.rows: list[GridRow] = []
+        self.buf: list[str] = []
+        self.n_blocks = 0
+        self.n_tables = 0
+
+    # text outside tables ------------------------------------------------
+
+    def flush(self) -> None:
+        line = _norm("".join(self.buf))
+        self.buf.clear()
+        if line:
+            self.n_blocks += 1
+            src = f"html block {self.n_blocks}"
+            self.rows.append(GridRow([Cell(line, 0, src)], positional=False, source=src))
+
+    def walk(self, el) -> None:
+        tag = _tag(el)
+        if tag is None or tag in _SKIP or _hidden(el):
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table":
+            self.flush()
+            self.table(el)
+            return
+        block = tag in _BLOCK
+        if block:
+            self.flush()
+        self.content(el)
+        if block:
+            self.flush()
+
+    def content(self, el) -> None:
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+
+    # tables ----------------------------------------------------------------
+
+    def table(self, table) -> None:
+        self.n_tables += 1
+        t_no = self.n_tables
+        for child in table:
+            if _tag(child) == "caption":
+                self.walk(child)
+        # columns still covered by a rowspan from above: grid column -> rows left
+        covered: dict[int, int] = {}
+        last_group = 0
+        for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
+            if group != last_group:
+                covered, last_group = {}, group
+            tds = [c for c in tr if _tag(c) in ("td", "th") and not _hidden(c)]
+            if any(_has_table(td) for td in tds):
+                # Layout: the row's cells are page content holding tables of their own.
+                for td in tds:
+                    self.walk(td)
+                covered = {}
+                continue
+            src = f"table {t_no} row {r_no}"
+            cells: list[Cell] = []
+            new_cover: dict[int, int] = {}
+            col = 0
+            for td in tds:
+                while covered.get(col, 0) > 0:
+                    col += 1
+                span = _int_attr(td, "colspan", 1000)
+                rowspan = _int_attr(td, "rowspan", 10000)
+                cells.append(Cell(_cell_text(td), col, f"{src} col {col + 1}", span))
+                if rowspan > 1:
+                    for c in range(col, col + span):
+                        new_cover[c] = rowspan - 1
+                col += span
+            covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
+            self.rows.append(GridRow(cells, positional=True, source=src))
+
+
+def rows_from_tree(root) -> tuple[list[GridRow], str]:
+    """Grid rows of a parsed (sub)tree, and the page title (empty when there is none)."""
+    title = ""
+    for t in root.iter("title"):
+        title = _norm(t.text_content())
+        if title:
+            break
+    walker = _Walker()
+    walker.walk(root)  # <head> is skipped: its title is returned apart
+    walker.flush()
+    return walker.rows, title
+
+
+def parse_tree(text: str):
+    """lxml's document tree of an HTML text (ParseError when there is nothing to parse)."""
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
+    if not text.strip():
+        raise ParseError("HTML page is empty")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"HTML cannot be parsed ({exc})")
+
+
+def grid_from_html(text: str) -> Grid:
+    rows, title = rows_from_tree(parse_tree(text))
+    if title:
+        rows.insert(0, GridRow([Cell(title, 0, "html title")], positional=False, source="html title"))
+    if not rows:
+        raise ParseError("HTML page has no text")
+    return Grid(rows=rows, text="\n".join(r.text for r in rows))
+
+
+def read_html(data: bytes) -> Grid:
+    return grid_from_html(decode_html(data))
