@@ -83,8 +83,18 @@ def parse_number(text: str | None) -> float | None:
 _NUMERIC_LOOKING = re.compile(r"[\d\s.,+\-]*\d[\d\s.,+\-]*")
 
 
+_PAGE_MARK = re.compile(r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+
+
+def is_page_mark(text: str | None) -> bool:
+    """"- 4 -", "第4页", "4/5": a page number printed into the text, never a value."""
+    return bool(_PAGE_MARK.match(unicodedata.normalize("NFKC", text or "").strip()))
+
+
 def is_value_token(text: str | None) -> bool:
     """A cell that holds a value (readable or not), as opposed to a label."""
+    if is_page_mark(text):
+        return False
     if is_blank_token(text) or parse_number(text) is not None:
         return True
     return bool(_NUMERIC_LOOKING.fullmatch(unicodedata.normalize("NFKC", text or "").strip()))

@@ -10,87 +10,381 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from dataclasses import dataclass
 from statistics import median
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, is_value_token
 from ..model import ParseError
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ less are on one line
+_VALUE_COL0 = 64  # grid column of the first value column of an unruled table
 
 
-def _inside(word: dict, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
-    return x0 <= cx <= x1 and top <= cy <= bottom
+_PAGE_MARK = re.compile(r"^[-—–－~\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－~\s]*$")
 
 
-def _text_lines(words: list[dict], page_no: int) -> list[tuple[float, GridRow]]:
-    """Words outside tables grouped into lines; a gap wider than two characters splits cells."""
+def _quiet_pdfminer() -> None:
+    """pdfminer logs (and warns) on every token of a broken file: keep stderr clean and save time."""
+    for name in ("pdfminer", "pdfminer.psparser", "pdfminer.pdfinterp", "pdfminer.pdfdocument",
+                 "pdfminer.pdfpage", "pdfminer.pdfparser", "pdfminer.cmapdb", "pdfminer.converter",
+                 "pdfminer.pdffont", "pdfminer.layout"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    import pdfminer.psparser as ps
+    import pdfminer.pdfinterp as pi
+
+    class _Null:
+        def debug(self, *a: object, **k: object) -> None:
+            pass
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(logging.getLogger("pdfminer"), name)
+
+    ps.log = pi.log = _Null()  # type: ignore[assignment]  # log.debug is called per token
+
+
+def _word_lines(words: list[dict]) -> list[list[dict]]:
     lines: list[list[dict]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if lines and abs(lines[-1][0]["top"] - w["top"]) <= _LINE_TOLERANCE:
             lines[-1].append(w)
         else:
             lines.append([w])
-    out: list[tuple[float, GridRow]] = []
-    for i, line in enumerate(lines, start=1):
+    for line in lines:
         line.sort(key=lambda w: w["x0"])
-        char_w = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in line)
-        groups: list[list[dict]] = [[line[0]]]
-        for w in line[1:]:
-            if w["x0"] - groups[-1][-1]["x1"] > 2.0 * char_w:
-                groups.append([w])
-            else:
-                groups[-1].append(w)
-        src = f"page {page_no} line {i}"
-        cells = [Cell("".join(w["text"] for w in g), j, f"{src} x={g[0]['x0']:.0f}") for j, g in enumerate(groups)]
-        out.append((line[0]["top"], GridRow(cells, positional=False, source=src)))
+    return lines
+
+
+@dataclass
+class _Field:
+    text: str
+    x0: float
+    x1: float
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    fields: list[_Field]
+    char_w: float
+    no: int
+    words: list[_Field]
+
+    @property
+    def values(self) -> list[_Field]:
+        return [f for f in self.fields if f.text.strip() and is_value_token(f.text)]
+
+
+def _fields(line: list[dict]) -> tuple[list[_Field], float]:
+    """A line's words grouped into fields: a gap wider than two characters splits fields."""
+    char_w = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in line)
+    groups: list[list[dict]] = [[line[0]]]
+    for w in line[1:]:
+        if w["x0"] - groups[-1][-1]["x1"] > 2.0 * char_w:
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    return [_Field("".join(w["text"] for w in g), g[0]["x0"], g[-1]["x1"]) for g in groups], char_w
+
+
+def _text_lines(words: list[dict], page_no: int) -> list[tuple[float, GridRow]]:
+    """Words outside ruled tables as rows ordered by position.
+
+    Lines are split into fields at wide gaps (non-positional rows). Where the numbers of
+    consecutive lines stand in the same columns (an unruled table), those lines become
+    positional rows with one cell per proven column, so that a blank cell is an empty cell
+    instead of a value missing from an unknown place; see `_unruled_rows`.
+    """
+    raw = _word_lines(words)
+    lines: list[_Line] = []
+    for i, line in enumerate(raw, start=1):
+        fields, char_w = _fields(line)
+        words_ = [_Field(w["text"], w["x0"], w["x1"]) for w in line]
+        lines.append(_Line(min(w["top"] for w in line), max(w["bottom"] for w in line), fields, char_w, i, words_))
+    # Page marks ("- 4 -", "第4页", "4/5") on the first or last line of the page are no content.
+    for edge in (0, -1):
+        if lines and len(lines[edge].fields) == 1 and _PAGE_MARK.match(lines[edge].fields[0].text) \
+                and len(lines) > 1:
+            lines.pop(edge)
+    return _unruled_rows(lines, page_no)
+
+
+def _unruled_rows(lines: list[_Line], page_no: int) -> list[tuple[float, GridRow]]:
+    zones = _zones(lines)
+    zone_of: dict[int, tuple[list[float], float]] = {}
+    for members, clusters, tol in zones:
+        zone = (clusters, tol)  # one object per zone: lines of a zone share it
+        for ln in members:
+            zone_of[ln.no] = zone
+    attached = _attach_labels(lines, zone_of)
+    out: list[tuple[float, GridRow]] = []
+    for ln in lines:
+        if ln.no in attached.taken:
+            continue
+        src = f"page {page_no} line {ln.no}"
+        row = None
+        if ln.no in zone_of:
+            clusters, tol = zone_of[ln.no]
+            extra = attached.labels.get(ln.no, [])
+            row = _positional(ln, extra, clusters, tol, src)
+        if row is None:
+            cells = [Cell(f.text, j, f"{src} x={f.x0:.0f}") for j, f in enumerate(ln.fields)]
+            row = GridRow(cells, positional=False, source=src)
+        out.append((ln.top, row))
+    return out
+
+
+def _match_cluster(f: _Field, clusters: list[float], tol: float) -> int | None:
+    """The one column a field stands in: centred on it, covering no other column's centre."""
+    hits = [j for j, c in enumerate(clusters) if abs(f.centre - c) <= tol]
+    if len(hits) != 1:
+        return None
+    j = hits[0]
+    if any(f.x0 < c < f.x1 for k, c in enumerate(clusters) if k != j):
+        return None
+    return j
+
+
+def _zones(lines: list[_Line]) -> list[tuple[list[_Line], list[float], float]]:
+    """Runs of lines whose numbers stand in one set of columns.
+
+    A run's columns are the value centres of its fullest line; every other value line of the
+    run must have all its values on those columns (one value per column), otherwise the run
+    ends there. Runs need at least two value lines and two columns' evidence to count.
+    """
+    zones: list[tuple[list[_Line], list[float], float]] = []
+    current: list[_Line] = []
+    clusters: list[float] = []
+    tol = 0.0
+
+    def close() -> None:
+        vals = [ln for ln in current if ln.values]
+        if not vals or not clusters:
+            return
+        cols, confirmed = _header_columns(current, clusters, tol)
+        if len(vals) >= 2 or confirmed:
+            zones.append((list(current), cols, tol))
+
+    for ln in lines:
+        vals = ln.values
+        if not vals:
+            current.append(ln)
+            continue
+        centres = sorted(f.centre for f in vals)
+        t = max(3.0, 0.6 * ln.char_w)
+        if current and _fits(centres, clusters, tol):
+            current.append(ln)
+            continue
+        if current and _fits(clusters, centres, t) and len(centres) > len(clusters) \
+                and all(_fits(sorted(f.centre for f in m.values), centres, t) for m in current if m.values):
+            clusters, tol = centres, t  # a fuller line: its columns include all seen so far
+            current.append(ln)
+            continue
+        # trailing label-only lines belong to the next table as much as to this one: split there
+        tail: list[_Line] = []
+        while current and not current[-1].values:
+            tail.insert(0, current.pop())
+        close()
+        current, clusters, tol = tail + [ln], centres, t
+    close()
+    # label-only lines at a zone's ends stay in it (headers above, labels below)
+    return zones
+
+
+def _header_columns(lines: list[_Line], clusters: list[float], tol: float) -> tuple[list[float], bool]:
+    """The zone's value columns plus columns that only header words prove (a column left blank).
+
+    A header word counts when it is narrower than the column pitch (not a spanning header)
+    and stands one pitch (±20%) from a known column; `confirmed` when every value column
+    also has a header word centred on it.
+    """
+    if len(clusters) < 2:
+        return clusters, False
+    pitch = min(b - a for a, b in zip(clusters, clusters[1:]))
+    heads = sorted(w.centre for ln in lines if not ln.values for w in ln.words
+                   if not is_value_token(w.text) and w.x1 - w.x0 < pitch)
+    cols = list(clusters)
+    confirmed = all(any(abs(h - c) <= tol for h in heads) for c in clusters)
+    changed = True
+    while changed:
+        changed = False
+        for h in heads:
+            if any(abs(h - c) <= tol for c in cols):
+                continue
+            near = min(abs(h - c) for c in cols)
+            if 0.8 * pitch <= near <= 1.2 * pitch and all(abs(h - c) >= 0.8 * pitch for c in cols):
+                cols.append(h)
+                cols.sort()
+                changed = True
+    return cols, confirmed
+
+
+def _fits(centres: list[float], clusters: list[float], tol: float) -> bool:
+    if len(centres) > len(clusters):
+        return False
+    used: set[int] = set()
+    for c in centres:
+        hits = [j for j, k in enumerate(clusters) if abs(c - k) <= tol]
+        if len(hits) != 1 or hits[0] in used:
+            return False
+        used.add(hits[0])
+    return True
+
+
+@dataclass
+class _Attached:
+    labels: dict[int, list[_Line]]  # value line → label-only lines that belong to its row
+    taken: set[int]
+
+
+def _attach_labels(lines: list[_Line], zone_of: dict[int, tuple[list[float], float]]) -> _Attached:
+    """Label-only lines of a wrapped label joined to the value line of their row.
+
+    In a table without lines a label that wraps prints above and below its row's numbers.
+    A label line joins a value line only at line pitch: directly above or below it (or
+    above/below a line already joined) at most 1.5 line heights apart, all its text left of
+    the value columns. A line within reach of two value lines stays a row of its own; a
+    row's own label farther away is lost rather than guessed (the aligner then reports
+    the row unreadable).
+    """
+    claims: dict[int, list[int]] = {}
+    by_no = {ln.no: ln for ln in lines}
+    idx = {ln.no: i for i, ln in enumerate(lines)}
+
+    def attachable(ln: _Line, zone: tuple[list[float], float]) -> bool:
+        if ln.values or zone_of.get(ln.no) is not zone:
+            return False
+        left_edge = zone[0][0] - _half_gap(zone[0])
+        return all(f.x1 <= left_edge for f in ln.fields)
+
+    for v in lines:
+        zone = zone_of.get(v.no)
+        if zone is None or not v.values:
+            continue
+        for step in (-1, 1):
+            prev, i = v, idx[v.no] + step
+            while 0 <= i < len(lines):
+                ln = lines[i]
+                h = max(ln.bottom - ln.top, prev.bottom - prev.top, 1.0)
+                if not attachable(ln, zone) or abs(ln.top - prev.top) > 1.5 * h:
+                    break
+                claims.setdefault(ln.no, []).append(v.no)
+                prev, i = ln, i + step
+    out = _Attached({}, set())
+    for no, owners in claims.items():
+        if len(owners) == 1:
+            out.labels.setdefault(owners[0], []).append(by_no[no])
+            out.taken.add(no)
+    return out
+
+
+def _half_gap(clusters: list[float]) -> float:
+    gaps = [b - a for a, b in zip(clusters, clusters[1:])]
+    return (min(gaps) if gaps else 40.0) / 2
+
+
+def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float, src: str) -> GridRow | None:
+    """A line as a positional row: label cells, then one cell per column (empty where no text)."""
+    left_edge = clusters[0] - _half_gap(clusters)
+    label_fields = [f for f in ln.fields if f.x1 <= left_edge]
+    col_fields = [f for f in ln.fields if f.x1 > left_edge]
+    if not col_fields:
+        return None  # a label-only line proves nothing about blanks
+    slots: list[_Field | None] = [None] * len(clusters)
+    for f in col_fields:
+        j = _match_cluster(f, clusters, tol)
+        if j is None or slots[j] is not None or f.x0 < left_edge - tol:
+            return None
+        slots[j] = f
+    # wrapped labels: fragments above and below joined to the fragment in the same column
+    frags = sorted([(m.top, f) for m in extra for f in m.fields] + [(ln.top, f) for f in label_fields],
+                   key=lambda tf: tf[0])
+    columns: list[list[tuple[float, _Field]]] = []
+    for top, f in frags:
+        for col in columns:
+            if abs(col[0][1].x0 - f.x0) <= 2.0:
+                col.append((top, f))
+                break
+        else:
+            columns.append([(top, f)])
+    columns.sort(key=lambda col: col[0][1].x0)
+    cells = [Cell("\n".join(f.text for _, f in col), j, f"{src} x={col[0][1].x0:.0f}") for j, col in enumerate(columns)]
+    for j, f in enumerate(slots):  # value columns at fixed grid columns, whatever the labels
+        cells.append(Cell(f.text if f else "", _VALUE_COL0 + j, f"{src} col {j + 1} x={clusters[j]:.0f}"))
+    return GridRow(cells, positional=True, source=f"{src} (columns from word positions)")
+
+
+def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: int) -> list[tuple[float, GridRow]]:
+    """A ruled table's rows: one cell per box, a merged box once with the columns it spans."""
+    lefts = sorted({round(c[0], 1) for c in table.cells})
+    out = []
+    for r_no, (row, texts) in enumerate(zip(table.rows, extracted), start=1):
+        src = f"page {page_no} table {t_no} row {r_no}"
+        cells = []
+        for c, box in enumerate(row.cells):
+            if box is None:
+                continue  # covered by a merged box
+            span = max(1, sum(1 for x in lefts if box[0] - 0.5 <= x < box[2] - 0.5))
+            cells.append(Cell(texts[c] or "", c, f"{src} col {c + 1}", span))
+        out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
     return out
 
 
 def read_pdf(data: bytes) -> Grid:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
+    _quiet_pdfminer()
+    if not data.lstrip()[:1024].count(b"%PDF"):
+        raise ParseError("not a PDF file")
     grid = Grid()
     texts: list[str] = []
-    n_chars = 0
+    n_chars = n_cid = 0
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+        pages = list(pdf.pages)
     except PDFPasswordIncorrect:
-        raise ParseError("PDF is password-protected")
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on broken files
-        raise ParseError(f"PDF cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+        raise ParseError("PDF is password-protected; cannot read it without the password")
+    except Exception as exc:  # pdfminer raises many types on broken files (pdfplumber wraps them)
+        chain = [exc, exc.__cause__, exc.__context__, *(a for a in exc.args if isinstance(a, BaseException))]
+        if any(isinstance(e, PDFPasswordIncorrect) or "password" in str(e).lower() for e in chain if e is not None):
+            raise ParseError("PDF is password-protected; cannot read it without the password")
+        raise ParseError(f"PDF is corrupt or truncated ({type(exc).__name__})")
     with pdf:
-        try:
-            pages = list(pdf.pages)
-        except Exception as exc:
-            raise ParseError(f"PDF is corrupt ({type(exc).__name__})")
+        if not pages:
+            raise ParseError("PDF has no pages")
         for page_no, page in enumerate(pages, start=1):
             try:
                 chars = page.chars
                 n_chars += len(chars)
-                tables = page.find_tables()
-                words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+                n_cid += sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+                rows_out: list[tuple[float, GridRow]] = []
+                tables = page.find_tables() if chars else []
+                for t_no, table in enumerate(tables, start=1):
+                    rows_out.extend(_table_rows(table, table.extract(), page_no, t_no))
+                outside = page
+                for t in tables:  # words of tables are read from their cells; the rest as lines
+                    outside = outside.outside_bbox(t.bbox)
+                words = outside.extract_words(keep_blank_chars=False, use_text_flow=False) if chars else []
+            except ParseError:
+                raise
             except Exception as exc:
                 raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})")
-            rows_out: list[tuple[float, GridRow]] = []
-            for t_no, table in enumerate(tables, start=1):
-                extracted = table.extract()
-                for r_no, (row, texts_in_row) in enumerate(zip(table.rows, extracted), start=1):
-                    src = f"page {page_no} table {t_no} row {r_no}"
-                    cells = [Cell(texts_in_row[c] or "", c, f"{src} col {c + 1}")
-                             for c, box in enumerate(row.cells) if box is not None]  # None: merged
-                    rows_out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
-            outside = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
-            rows_out.extend(_text_lines(outside, page_no))
+            rows_out.extend(_text_lines(words, page_no) if words else [])
             rows_out.sort(key=lambda item: item[0])
             grid.rows.extend(r for _, r in rows_out)
             texts.append("\n".join(r.text for _, r in rows_out))
     if n_chars == 0:
         raise ParseError("PDF has no text layer (a scanned image?); OCR is not supported")
+    if n_cid > n_chars / 2:
+        raise ParseError("PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); "
+                         "OCR is not supported")
     grid.text = "\n".join(texts)
     return grid

@@ -1,0 +1,173 @@
+"""The PDF reader: quarantine cases, and the layout hazards of real reports (tests/render/pdf.py)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipelines.formats.pdf import read_pdf
+from pipelines.model import ParseError
+from pipelines.parsing import parse_bytes
+from tests.fixture_layout import load_truth
+from tests.render import pdf as render
+
+
+def _canvas_pdf(draw, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, **kwargs)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _text_page(c) -> None:
+    c.setFont(render.FONT, 12)
+    c.drawString(72, 700, "某某局2022年政府信息公开工作年度报告")
+
+
+def _scanned(c) -> None:
+    from PIL import Image
+
+    img = Image.new("L", (400, 300), 255)
+    for x in range(50, 350):
+        img.putpixel((x, 150), 0)
+    from reportlab.lib.utils import ImageReader
+
+    c.drawImage(ImageReader(img), 72, 400, 400, 300)
+
+
+def _reason(data: bytes, capfd) -> str:
+    with pytest.raises(ParseError) as exc:
+        parse_bytes(data, "report.pdf")
+    out, err = capfd.readouterr()
+    assert out == "" and err == "", f"the reader leaked output: {out!r} {err!r}"
+    return exc.value.reason
+
+
+def test_scanned_pdf_is_quarantined(capfd) -> None:
+    assert "no text layer" in _reason(_canvas_pdf(_scanned), capfd)
+
+
+def test_password_protected_pdf_is_quarantined(capfd) -> None:
+    assert "password" in _reason(_canvas_pdf(_text_page, encrypt="secret"), capfd)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9])
+def test_truncated_pdf_is_quarantined(capfd, cut: float) -> None:
+    data = render.ruled(load_truth("fixture2021"))
+    reason = _reason(data[: int(len(data) * cut)], capfd)
+    assert "PDF" in reason
+
+
+def test_garbage_after_pdf_header_is_quarantined(capfd) -> None:
+    assert "PDF" in _reason(b"%PDF-1.4\n" + bytes(range(256)) * 40, capfd)
+
+
+def test_owner_password_only_still_reads() -> None:
+    """An empty user password (owner restrictions only) opens without a password."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    def draw(c) -> None:
+        c.setFont("Helvetica", 12)
+        c.drawString(72, 700, "Annual report 2022")
+
+    data = _canvas_pdf(draw, encrypt=StandardEncryption("", ownerPassword="owner", canPrint=0))
+    assert "Annualreport2022" in read_pdf(data).text.replace(" ", "")
+
+
+def test_undecodable_text_is_quarantined(capfd) -> None:
+    """CJK text whose font has no Unicode map reads as (cid:N): refused, never parsed as garbage."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    data = _canvas_pdf(_text_page, encrypt=StandardEncryption("", ownerPassword="owner", canPrint=0))
+    assert "cannot be decoded" in _reason(data, capfd)
+
+
+# ---------------------------------------------------------------- layout hazards
+
+
+def _grid(variant: str, base: str = "fixture2021"):
+    return read_pdf(render.VARIANTS[variant][1](load_truth(base)))
+
+
+def test_page_marks_are_not_rows() -> None:
+    for variant in render.VARIANTS:
+        rows = [r for r in _grid(variant).rows if r.text.replace(" ", "") in {"-1-", "-2-", "-3-"}]
+        assert rows == [], variant
+
+
+def test_merged_boxes_carry_their_span() -> None:
+    rows = _grid("ruled").rows
+    header = next(r for r in rows if "申请人情况" in r.text)
+    assert [c.span for c in header.cells] == [3, 7]
+    license_row = next(r for r in rows if r.cells and r.cells[0].text == "行政许可")
+    assert [c.span for c in license_row.cells] == [1, 3]
+
+
+def test_group_label_split_across_pages_keeps_rows_in_order() -> None:
+    rows = _grid("pagebreak").rows
+    texts = [r.text for r in rows]
+    first = next(i for i, t in enumerate(texts) if "（四）无" in t and "本机关不掌握" in t)
+    second = next(i for i, t in enumerate(texts) if t.startswith("度") or "法提供" in t and "没有现成信息" in t)
+    assert first < second
+    report = parse_bytes(render.pagebreak(load_truth("fixture2021")), "x.pdf")
+    assert report.cell("requests", "unable_needs_creation", "total").value == 2
+
+
+def test_unruled_table_gives_blanks_their_column() -> None:
+    """No ruling lines: the empty 科研机构 cell of （三）8 is a blank, not a value lost somewhere."""
+    rows = _grid("unruled").rows
+    row = next(r for r in rows if "属于行政查询事项" in r.text)
+    assert row.positional
+    assert [c.text for c in row.cells[1:]] == ["0", "0", "", "0", "0", "0", "0"]
+    report = parse_bytes(render.unruled(load_truth("fixture2021")), "x.pdf")
+    cell = report.cell("requests", "denied_admin_query", "research")
+    assert (cell.status, cell.value) == ("blank", None)
+    review = [report.cell("review_litigation", "litigation_after_review", c).status
+              for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert review == ["blank"] * 5
+
+
+def test_unruled_columns_need_evidence() -> None:
+    """One line of numbers with no header words over them proves no columns: left non-positional."""
+
+    def draw(c) -> None:
+        c.setFont(render.FONT, 10)
+        c.drawString(72, 700, "行政许可")
+        for x, v in ((300, "12"), (380, "7")):
+            c.drawCentredString(x, 700, v)
+
+    rows = read_pdf(_canvas_pdf(draw)).rows
+    assert [r.positional for r in rows] == [False]
+
+
+def test_unruled_mismatched_columns_break_the_table() -> None:
+    """Numbers that do not stand in the columns of the lines above start a new table; no value
+    is ever moved onto a column it does not stand in."""
+
+    def draw(c) -> None:
+        c.setFont(render.FONT, 10)
+        y = 700
+        for label, xs in (("甲", (300, 360, 420)), ("乙", (300, 360, 420)), ("丙", (330, 390))):
+            c.drawString(72, y, label)
+            for x in xs:
+                c.drawCentredString(x, y, "5")
+            y -= 20
+
+    rows = read_pdf(_canvas_pdf(draw)).rows
+    assert [r.positional for r in rows] == [True, True, False]
+
+
+@pytest.mark.parametrize("variant", list(render.VARIANTS))
+@pytest.mark.parametrize("base", ["fixture2021", "fixture2019"])
+def test_variant_reads_without_wrong_values(variant: str, base: str) -> None:
+    truth = load_truth(base)
+    report = parse_bytes(render.VARIANTS[variant][1](truth), "x.pdf").to_json()
+    wrong = [f"{t}.{r}.{c}" for t in ("proactive", "requests", "review_litigation")
+             for r, cols in truth[t].items() for c, v in cols.items()
+             if report[t].get(r, {}).get(c) is not None and report[t][r][c] != v]
+    assert wrong == []
