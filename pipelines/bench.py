@@ -13,11 +13,11 @@ from .model import ParseError
 from .parsing import parse_file, sniff_format
 
 
-def bench(raw_dir: Path, repeat: int) -> str:
+def bench(raw_dirs: list[Path], repeat: int) -> str:
     seconds: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
     failed: dict[str, int] = defaultdict(int)
-    for path in raw_files(raw_dir):
+    for path in (p for d in raw_dirs for p in raw_files(d)):
         fmt = sniff_format(path.read_bytes(), path.name)
         for _ in range(repeat):
             start = time.perf_counter()
@@ -38,10 +38,13 @@ def bench(raw_dir: Path, repeat: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("raw_dir", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent / "data" / "raw")
+    root = Path(__file__).resolve().parent.parent
+    # The real reports plus the test corpus, which holds every format the parser reads.
+    ap.add_argument("raw_dirs", nargs="*", type=Path,
+                    default=[root / "data" / "raw", root / "tests" / "corpus" / "fixtures" / "raw"])
     ap.add_argument("--repeat", type=int, default=3, help="parses per file (timings are summed)")
     args = ap.parse_args()
-    print(bench(args.raw_dir, args.repeat))
+    print(bench(args.raw_dirs, args.repeat))
 
 
 if __name__ == "__main__":
