@@ -7,8 +7,8 @@ import pytest
 from pipelines.formats.markdown import read_markdown
 from pipelines.model import ParseError
 from pipelines.parsing import parse_bytes, sniff_format
-from tests.fixture_layout import load_truth
-from tests.render.markdown import padded
+from tests.render_fixtures import load_truth
+from pipelines.synth.render.markdown import padded
 from tests.test_corpus_score import score
 
 

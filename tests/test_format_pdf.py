@@ -1,4 +1,4 @@
-"""The PDF reader: quarantine cases, and the layout hazards of real reports (tests/render/pdf.py)."""
+"""The PDF reader: quarantine cases, and the layout hazards of real reports (pipelines/synth/render/pdf.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from reportlab.pdfgen import canvas
 from pipelines.formats.pdf import read_pdf
 from pipelines.model import ParseError
 from pipelines.parsing import parse_bytes
-from tests.fixture_layout import load_truth
-from tests.render import pdf as render
+from tests.render_fixtures import load_truth
+from pipelines.synth.render import pdf as render
 
 
 def _canvas_pdf(draw, **kwargs) -> bytes:

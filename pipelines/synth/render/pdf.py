@@ -27,7 +27,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from pipelines.grid import is_value_token
-from tests.fixture_layout import LCell, LDoc, LTable, layout
+from pipelines.synth.layout import LCell, LDoc, LTable, layout
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -66,7 +66,7 @@ class _Placed:
 class _Writer:
     def __init__(self, ruled: bool) -> None:
         self.buf = io.BytesIO()
-        self.c = canvas.Canvas(self.buf, pagesize=A4)
+        self.c = canvas.Canvas(self.buf, pagesize=A4, invariant=1)  # invariant: same bytes each time
         self.ruled = ruled
         self.page = 1
         self.y = TOP

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tests.fixture_layout import LDoc, LTable, layout
+from pipelines.synth.layout import LDoc, LTable, layout
 
 
 def _lines(doc: LDoc, row_text: Callable[[list[str]], list[str]]) -> list[str]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from tests.fixture_layout import LCell, LDoc, LTable, layout
+from pipelines.synth.layout import LCell, LDoc, LTable, layout
+from pipelines.synth.render import deterministic_zip
 
 
 def place(table: LTable) -> list[tuple[int, int, LCell]]:
@@ -54,7 +55,7 @@ def _document(ldoc: LDoc, split_requests: bool = False) -> bytes:
             _add_table(doc, block)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return deterministic_zip(out.getvalue())
 
 
 def _is_requests(table: LTable) -> bool:
@@ -94,9 +95,7 @@ VARIANTS = {
 }
 
 
-# ---------------------------------------------------------------- extra fixtures
-# Hand-shaped files in the style of real Word/WPS exports, written by
-# `python -m tests.render.docx` as tests/corpus/fixtures/{raw,truth}/docx_*.
+# ---------------------------------------------------------------- Word/WPS exports
 
 
 def word_export(truth: dict[str, Any]) -> bytes:
@@ -151,27 +150,7 @@ def word_export(truth: dict[str, Any]) -> bytes:
     sdt[1].append(requests)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return deterministic_zip(out.getvalue())
 
 
-EXTRAS = {
-    "docx_word_export_2019": ("docx", "fixture2019", word_export),
-    "docx_word_export_2021": ("docx", "fixture2021", word_export),
-}
-
-
-def write_extras(extras: dict) -> None:
-    import json
-
-    from tests.fixture_layout import FIXTURES, load_truth
-
-    for name, (ext, base, render) in extras.items():
-        truth = load_truth(base)
-        (FIXTURES / "raw" / f"{name}.{ext}").write_bytes(render(truth))
-        (FIXTURES / "truth" / f"{name}.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {name}.{ext}")
-
-
-if __name__ == "__main__":
-    write_extras(EXTRAS)
+VARIANTS["word_export"] = ("docx", word_export)

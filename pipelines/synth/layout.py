@@ -1,4 +1,4 @@
-"""A fixture report as a logical document, for the format renderers of the test corpus.
+"""A report as a logical document, for the format renderers (test corpus and generated city).
 
 A truth file (tests/fixture_truths/NAME.json, values chosen by hand) is laid out as the
 published template prints it: title, section headings, narrative, and the three tables with
@@ -9,15 +9,11 @@ parser's output.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pipelines.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, TEMPLATES
 
-FIXTURES = Path(__file__).resolve().parent / "corpus" / "fixtures"  # rendered files + their truths
-BASE_TRUTHS = Path(__file__).resolve().parent / "fixture_truths"  # the hand-chosen data
 
 
 @dataclass
@@ -38,9 +34,6 @@ class LDoc:
     title: str
     blocks: list[str | LTable] = field(default_factory=list)  # a str is a paragraph or heading
 
-
-def load_truth(name: str) -> dict[str, Any]:
-    return json.loads((BASE_TRUTHS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def display(truth: dict[str, Any], table: str, row: str, col: str, blank: str = "") -> str:

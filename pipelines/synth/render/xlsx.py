@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from tests.fixture_layout import LDoc, LTable, layout
-from tests.render.docx import place
+from pipelines.synth.layout import LDoc, LTable, layout
+from pipelines.synth.render import deterministic_zip
+from pipelines.synth.render.docx import place
 
 _HEADINGS = {
     "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
@@ -62,7 +63,7 @@ def _write_table(ws, table: LTable, top: int, as_numbers: bool) -> int:
 def _save(wb) -> bytes:
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return deterministic_zip(out.getvalue())
 
 
 def _one_sheet(ldoc: LDoc, as_numbers: bool) -> bytes:
@@ -127,9 +128,7 @@ VARIANTS = {
 }
 
 
-# ---------------------------------------------------------------- extra fixtures
-# Hand-shaped workbooks, written by `python -m tests.render.xlsx` as
-# tests/corpus/fixtures/{raw,truth}/xlsx_*.
+# ---------------------------------------------------------------- workbooks as offices keep them
 
 
 def computed_totals(truth: dict[str, Any]) -> bytes:
@@ -188,7 +187,7 @@ def computed_totals(truth: dict[str, Any]) -> bytes:
                     text = re.sub(rf'(<c r="{coord}"[^>]*>\s*<f>[^<]*</f>)<v\s*/?>(?:</v>)?', rf"\g<1><v>{value}</v>", text)
                 data = text.encode("utf-8")
             dst.writestr(item, data)
-    return dst_buf.getvalue()
+    return deterministic_zip(dst_buf.getvalue())
 
 
 def _write_table_at(ws, table: LTable, top: int, col0: int) -> int:
@@ -211,12 +210,4 @@ def _write_table_at(ws, table: LTable, top: int, col0: int) -> int:
     return top + len(table.rows)
 
 
-EXTRAS = {
-    "xlsx_computed_totals_2019": ("xlsx", "fixture2019", computed_totals),
-    "xlsx_computed_totals_2021": ("xlsx", "fixture2021", computed_totals),
-}
-
-if __name__ == "__main__":
-    from tests.render.docx import write_extras
-
-    write_extras(EXTRAS)
+VARIANTS["computed_totals"] = ("xlsx", computed_totals)

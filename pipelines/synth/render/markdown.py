@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fixture_layout import LDoc, LTable, layout
-from tests.render.html import _table
+from pipelines.synth.layout import LDoc, LTable, layout
+from pipelines.synth.render.html import _table
 
 
 def _esc(text: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from tests.fixture_layout import LCell, LDoc, LTable, layout
+from pipelines.synth.layout import LCell, LDoc, LTable, layout
 
 _NAV = """<div class="top-nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
 <li><a href="/bsfw/">办事服务</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>

@@ -1,0 +1,1 @@
+"""Synthetic reports: the logical layout of a report, its renderers in every format, and the generated city."""
