@@ -1,0 +1,60 @@
+"""When the warehouse runs by itself: a sensor on data/raw, the reporting-season schedule, the yearly rollup."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+import dagster as dg
+
+from .inventory import raw_files
+from .resources import WarehouseResource
+
+# Reports are due by 31 January (departments) and 31 March (governments); late and corrected
+# ones keep arriving in April: refresh the compliance picture every morning of that season.
+REPORTING_SEASON_CRON = "0 6 * 1-4 *"
+# Once the season is over (1 May), the year's rollups are final.
+YEARLY_ROLLUP_CRON = "0 7 1 5 *"
+TIMEZONE = "Asia/Shanghai"
+
+
+def raw_fingerprint(warehouse: WarehouseResource) -> str:
+    """Changes whenever a file under the raw folder is added, removed, renamed or rewritten."""
+    h = hashlib.sha256()
+    for path in raw_files(warehouse.raw_path):
+        st = path.stat()
+        h.update(f"{path.relative_to(warehouse.raw_path).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def build_automation(
+    warehouse_job: dg.UnresolvedAssetJobDefinition, asset_keys: Sequence[dg.AssetKey]
+) -> tuple[list[dg.UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
+    """The compliance and rollup jobs, their schedules, and the sensor on the raw folder."""
+
+    def selection(prefix: str) -> dg.AssetSelection:
+        keys = [k for k in asset_keys if k.path[-1].startswith(prefix)]
+        return dg.AssetSelection.assets(*keys).upstream()
+
+    compliance_job = dg.define_asset_job(
+        "compliance_job", selection=selection("agency_year_compliance"), executor_def=dg.in_process_executor,
+        description="Landing, parsing (cached) and every model up to the compliance marts.")
+    rollup_job = dg.define_asset_job(
+        "yearly_rollup_job", selection=selection("rollup_"), executor_def=dg.in_process_executor,
+        description="The rollups by year, level and region, with everything they depend on.")
+    schedules = [
+        dg.ScheduleDefinition(name="reporting_season_daily", job=compliance_job, cron_schedule=REPORTING_SEASON_CRON,
+                              execution_timezone=TIMEZONE),
+        dg.ScheduleDefinition(name="yearly_rollup", job=rollup_job, cron_schedule=YEARLY_ROLLUP_CRON,
+                              execution_timezone=TIMEZONE),
+    ]
+
+    @dg.sensor(job=warehouse_job, minimum_interval_seconds=60,
+               description="Runs the warehouse when a file under the raw folder is new or changed.")
+    def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+        fingerprint = raw_fingerprint(warehouse)
+        if fingerprint == context.cursor:
+            return dg.SensorResult(skip_reason="no new or changed file", cursor=fingerprint)
+        return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
+
+    return [compliance_job, rollup_job], schedules, [raw_files_sensor]
