@@ -24,7 +24,18 @@ $(DAGSTER_HOME_DIR)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME_DIR)
 	cp dagster.yaml $@
 
-run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml
+# The demo city (gitignored) is generated once with the default size and seed, next to data/raw
+# first and moved in when complete (an interrupted generation leaves no half city behind).
+DEMO_CITY := data/raw/demo_city
+DEMO_TMP := data/demo_city.tmp
+
+$(DEMO_CITY)/defects.csv: | venv
+	rm -rf $(DEMO_TMP)
+	$(BIN)/ogi generate --out $(DEMO_TMP)
+	rm -rf $(DEMO_CITY)
+	mv $(DEMO_TMP) $(DEMO_CITY)
+
+run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml $(DEMO_CITY)/defects.csv
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/ogi run
 
 test: venv manifest

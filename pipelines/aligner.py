@@ -205,6 +205,8 @@ class Aligner:
         if not values:
             if grow.positional:
                 self._learn_header("proactive", table, labels, grow)
+            elif labels:
+                self._blank_text_row(table, grow, labels)
             return
         if not labels:
             return
@@ -216,6 +218,19 @@ class Aligner:
                 self._unmapped("proactive", grow, " ".join(c.text for c in labels))
             return
         self._place_values("proactive", row, grow, values)
+
+    def _blank_text_row(self, table: Table, grow: GridRow, labels: list[Cell]) -> None:
+        """A section 二 text row printing its label and then exactly as many empty fields as the
+        row has columns ("行政事业性收费<tab>") prints those cells blank. Only in section 二,
+        whose rows are short and whose labels are not split across lines."""
+        row = _match_row(table, labels, None, None)
+        if row is None or (table.key, row.key) in self.seen_rows:
+            return
+        after = grow.cells[grow.cells.index(labels[-1]) + 1:]
+        if len(after) == len(row.columns) and not any(c.text.strip() for c in after):
+            self.seen_rows[(table.key, row.key)] = grow.source
+            for col, cell in zip(row.columns, after):
+                self._put(table.key, row.key, col.key, cell, grow)
 
     def _learn_header(self, table_key: str, table: Table, labels: list[Cell], grow: GridRow) -> None:
         """Remember which grid column each header cell names (header rows hold labels only).

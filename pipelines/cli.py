@@ -98,5 +98,36 @@ def run(
     raise typer.Exit(main_run(raw_dir, warehouse))
 
 
+@app.command()
+def generate(
+    agencies: int = typer.Option(320, "--agencies", help="number of agencies in the city"),
+    years: str = typer.Option("2019-2024", "--years", help="report years, FIRST-LAST"),
+    seed: int = typer.Option(1, "--seed", help="the city (its name, agencies, values and defects)"),
+    out: Path = typer.Option(..., "--out", help="folder to write the city into"),
+    workers: int = typer.Option(0, "--workers", help="render in this many processes, 0 = one per CPU (same bytes)"),
+) -> None:
+    """Generate a fictional prefecture-level city: registry, reports in every format, truths, defects."""
+    from .synth.generate import generate as run_generate
+
+    first, _, last = years.partition("-")
+    run_generate(out, agencies, (int(first), int(last or first)), seed, workers)
+
+
+class FindingsFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+
+
+@app.command()
+def findings(
+    warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    format: FindingsFormat = typer.Option(FindingsFormat.text, "--format", "-f", help="text (readable) or csv"),
+) -> None:
+    """Print the current findings (the defects.csv columns plus the rule text); reads the warehouse read-only."""
+    from .monitoring import main_findings
+
+    raise typer.Exit(main_findings(warehouse, format.value))
+
+
 if __name__ == "__main__":
     app()

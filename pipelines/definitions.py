@@ -8,11 +8,12 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from .assets.landing import agency_registry, raw_report_files, template_reference
+from .assets.landing import agency_registry, publication_metadata, raw_report_files, template_reference
 from .assets.marts import make_dbt_assets
 from .assets.parsed import every_file_accounted_for, parsed_reports
 from .project import DBT_PROJECT_DIR, DEFAULT_RAW_DIR, default_warehouse, make_dbt_project
 from .resources import WarehouseResource
+from .schedules import build_automation
 from .warehouse import WAREHOUSE_ENV
 
 JOB_NAME = "warehouse_job"
@@ -23,10 +24,15 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     project = make_dbt_project(Path(dbt_project_dir).resolve())
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
+    dbt_assets = make_dbt_assets(project)
+    assets = [agency_registry, publication_metadata, template_reference, raw_report_files, parsed_reports, dbt_assets]
+    jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys))
     return dg.Definitions(
-        assets=[agency_registry, template_reference, raw_report_files, parsed_reports, make_dbt_assets(project)],
+        assets=assets,
         asset_checks=[every_file_accounted_for],
-        jobs=[job],
+        jobs=[job, *jobs],
+        schedules=schedules,
+        sensors=sensors,
         resources={
             "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse)),
             "dbt": DbtCliResource(project_dir=project),

@@ -10,6 +10,7 @@ import duckdb
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
+from .monitoring import compliance_counts, generated_cities, score_cities
 from .project import DBT_PROJECT_DIR, REPO_ROOT, default_warehouse
 
 MARTS = "marts"
@@ -51,8 +52,9 @@ def _q(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
-def summary(warehouse: Path, run: dict[str, Any] | None = None) -> str:
-    """A plain-text report of the warehouse (opened read-only)."""
+def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | None = None) -> str:
+    """A plain-text report of the warehouse (opened read-only); with raw_dir, the findings of every
+    generated city (a folder with defects.csv) scored against its defects.csv."""
     lines: list[str] = []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -79,12 +81,15 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None) -> str:
                     FROM {MARTS}.report_findings GROUP BY rule_id ORDER BY rule_id"""):
                 lines.append(f"  {rule_id} {name}: {n} findings in {reports} reports")
             findings = _q(con, f"""
-                SELECT agency_name, report_year, check_id, column_key, expected, actual
+                SELECT agency_name, report_year, check_id, column_key, expected, actual, detail
                 FROM {MARTS}.report_findings ORDER BY agency_name, report_year, check_id, column_key""")
             if not findings:
                 lines.append("  none")
-            for agency, year, check, column, expected, actual in findings[:FINDINGS_SHOWN]:
-                lines.append(f"    {agency} {year} {check}/{column}: expected {_num(expected)}, printed {_num(actual)}")
+            for agency, year, check, column, expected, actual, detail in findings[:FINDINGS_SHOWN]:
+                where = f"{check}/{column}" if column else check
+                what = detail if detail and expected is None and actual is None else \
+                    f"expected {_num(expected)}, printed {_num(actual)}"
+                lines.append(f"    {agency} {year} {where}: {what}")
             if len(findings) > FINDINGS_SHOWN:
                 lines.append(f"    … {len(findings) - FINDINGS_SHOWN} more in {MARTS}.report_findings")
         if "rule_evaluations" in tables:
@@ -92,6 +97,16 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None) -> str:
             rows = _q(con, f"""SELECT rule_id, count(*) FROM {MARTS}.rule_evaluations
                                WHERE status = 'not_assessable' GROUP BY rule_id ORDER BY rule_id""")
             lines += [f"  {rule_id}: {n}" for rule_id, n in rows] or ["  none"]
+        if "agency_year_compliance" in tables:
+            lines.append("compliance (agency-years by status):")
+            lines += [f"  {status} {label}: {n}" for status, label, n in compliance_counts(con)] or ["  none"]
+        if raw_dir is not None and "report_findings" in tables:
+            for city, (folder, _, ids) in zip(score_cities(con, raw_dir), generated_cities(raw_dir)):
+                lines.append(f"generated city {folder or '.'}/ against its defects.csv: precision {city.precision:.3f}, "
+                             f"recall {city.recall:.3f} ({city.true_positives} of {len(city.expected)} defects found, "
+                             f"{len(city.found)} findings)")
+                for status, label, n in compliance_counts(con, ids):
+                    lines.append(f"  {status} {label}: {n}")
     finally:
         con.close()
     return "\n".join(lines)
@@ -111,7 +126,7 @@ def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path
     db = _resolve(warehouse) if warehouse is not None else default_warehouse()
     result = run_warehouse(raw, db, dbt_project_dir)
     try:
-        print(summary(db, result))
+        print(summary(db, result, raw))
     except duckdb.Error as exc:  # the run failed before landing was written
         print(f"no summary: {exc}")
     for warning in result["warnings"]:

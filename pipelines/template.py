@@ -256,7 +256,18 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
     "R03": ("R03_balance", "第三部分勾稽关系：第一项加第二项之和应等于第三项（七）总计加第四项之和（逐列）"),
     "R04": ("R04_review_litigation_total", "第四部分每一类的“总计”应等于结果维持、结果纠正、其他结果、尚未审结之和"),
     "R05": ("R05_valid_number", "件数应为非负整数（2019年模板“本年增/减”可为负数，收费及采购金额可为小数）"),
+    "R06": ("R06_carry_over", "第三部分本年度“二、上年结转政府信息公开申请数量”应等于上一年度报告“四、结转下年度继续办理”（逐列）"),
+    "R07": ("R07_documents_in_force", "2021年模板第二部分：本年现行有效件数应等于上年现行有效件数加本年制发件数减本年废止件数（仅供参考）"),
+    "R08": ("R08_template_version", "年度报告应使用该年度规定的格式：2021年及以后年度使用国办公开办函〔2021〕30号格式，2019—2020年度使用国办公开办函〔2019〕60号格式"),
+    "R09": ("R09_complete_rows", "年度报告应完整列出格式规定的各项内容，不得删减表格行项"),
+    "R10": ("R10_on_time", "年度报告应按时公布：政府部门于次年1月31日前、人民政府于次年3月31日前"),
+    "R11": ("R11_report_published", "应当报告的行政机关每年均应公布政府信息公开工作年度报告"),
+    "R00": ("R00_registered_agency", "年度报告标题中的机关名称应与机关名录中的名称或别名一致"),
 }
+
+# The first report year of each template version (R08: a report for a year uses the latest
+# version whose first year is not after it).
+TEMPLATE_FIRST_YEAR: dict[str, int] = {"2019": 2019, "2021": 2021}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import polars as pl
 from .template import (
     OUTCOME_GROUPS,
     RULE_TEXT,
+    TEMPLATE_FIRST_YEAR,
     TEMPLATES,
     identities,
 )
@@ -32,9 +33,15 @@ def warehouse_path() -> Path:
 
 
 DDL: dict[str, str] = {
+    # Every agencies.csv under the raw folder (docs/monitoring.md), unioned; source_file is the
+    # registry file's path relative to the raw folder.
     "agencies": """
         agency_id VARCHAR NOT NULL, name VARCHAR NOT NULL, aliases VARCHAR, level VARCHAR,
-        parent_id VARCHAR""",
+        parent_id VARCHAR, kind VARCHAR, first_year INTEGER, last_year INTEGER, is_generated BOOLEAN NOT NULL,
+        source_file VARCHAR NOT NULL""",
+    # Every publications.csv under the raw folder: file_path relative to the raw folder.
+    "publications": """
+        file_path VARCHAR NOT NULL, published_at DATE, source_file VARCHAR NOT NULL""",
     "raw_report_files": """
         file_path VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         size_bytes BIGINT NOT NULL, format VARCHAR NOT NULL, extension VARCHAR,
@@ -71,6 +78,9 @@ DDL: dict[str, str] = {
         table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_key VARCHAR NOT NULL""",
     "rules": """
         rule_id VARCHAR NOT NULL, rule_name VARCHAR NOT NULL, rule_text_zh VARCHAR NOT NULL""",
+    "template_versions": """
+        template_version VARCHAR NOT NULL, notice VARCHAR NOT NULL, first_report_year INTEGER NOT NULL,
+        last_report_year INTEGER""",
 }
 
 
@@ -82,14 +92,23 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
 
 
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the landing tables; a table whose columns differ from DDL (a warehouse written by an
+    older version) is dropped and recreated: landing tables are rewritten or re-parsed by the assets."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {LANDING}")
+    existing: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
+            "ORDER BY table_name, ordinal_position", [LANDING]).fetchall():
+        existing.setdefault(table, []).append(column)
     for name, cols in DDL.items():
+        if name in existing and existing[name] != list(_schema(name)):
+            con.execute(f"DROP TABLE {LANDING}.{name}")
         con.execute(f"CREATE TABLE IF NOT EXISTS {LANDING}.{name} ({cols})")
 
 
 _PL_TYPES: dict[str, pl.DataType] = {
     "VARCHAR": pl.Utf8(), "DOUBLE": pl.Float64(), "INTEGER": pl.Int32(), "BIGINT": pl.Int64(),
-    "BOOLEAN": pl.Boolean(), "TIMESTAMP": pl.Datetime("us"),
+    "BOOLEAN": pl.Boolean(), "TIMESTAMP": pl.Datetime("us"), "DATE": pl.Date(),
 }
 
 
@@ -146,5 +165,8 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
                 for ref in refs:
                     terms.append((version, ident.check_id, side, ref.table, ref.row, ref.column))
     rules = [(rid, name, text) for rid, (name, text) in RULE_TEXT.items()]
+    firsts = sorted(TEMPLATE_FIRST_YEAR.items(), key=lambda kv: kv[1])
+    versions = [(v, TEMPLATES[v].notice, first, firsts[i + 1][1] - 1 if i + 1 < len(firsts) else None)
+                for i, (v, first) in enumerate(firsts)]
     return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
-            "rule_terms": terms, "rules": rules}
+            "rule_terms": terms, "rules": rules, "template_versions": versions}

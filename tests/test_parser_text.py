@@ -190,3 +190,13 @@ def test_tables_are_found_by_their_header_rows_when_headings_are_missing() -> No
     assert cell(r, "review_litigation", "review", "total") == ("value", 0)
     # Section 二's first header row names 本年制发件数: the table is found from there on.
     assert cell(r, "proactive", "normative_documents", "in_force") == ("value", 9)
+
+
+def test_a_section_二_row_of_empty_fields_is_blank() -> None:
+    proactive = ("信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n规范性文件\t\t\t\n"
+                 "行政许可\t5\n行政处罚\t\n行政强制\t1\n行政事业性收费\t")
+    r = parse_bytes(report_2021(proactive=proactive), "x.txt")
+    assert cell(r, "proactive", "normative_documents", "in_force") == ("blank", None)
+    assert cell(r, "proactive", "admin_penalty", "decisions") == ("blank", None)
+    assert cell(r, "proactive", "admin_fees", "amount_10k_yuan") == ("blank", None)
+    assert cell(r, "proactive", "admin_coercion", "decisions") == ("value", 1)

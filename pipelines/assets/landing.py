@@ -2,36 +2,88 @@
 
 import csv
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from ..inventory import AGENCIES_CSV, raw_files
+from ..inventory import AGENCIES_CSV, PUBLICATIONS_CSV, metadata_files, raw_files
 from ..parsing import sniff_format
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_replace
 from ..warehouse import template_reference_rows
 
 
-@dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
-def agency_registry(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """raw/agencies.csv → landing.agencies (aliases stay '|'-separated)."""
-    path = warehouse.raw_path / AGENCIES_CSV
+def _opt(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _year(value: str | None) -> int | None:
+    text = _opt(value)
+    return int(text) if text else None
+
+
+def _bool(value: str | None) -> bool:
+    return (_opt(value) or "false").lower() in ("true", "1", "yes", "t", "y")
+
+
+def read_registry(raw_dir: Path) -> list[tuple[object, ...]]:
+    """Every agencies.csv under raw_dir (docs/monitoring.md), rows in file then line order."""
     rows: list[tuple[object, ...]] = []
-    if path.exists():
+    for path in metadata_files(raw_dir, AGENCIES_CSV):
+        source = path.relative_to(raw_dir).as_posix()
         with path.open(encoding="utf-8-sig", newline="") as f:
             for r in csv.DictReader(f):
-                rows.append((r["agency_id"].strip(), r["name"].strip(), (r.get("aliases") or "").strip() or None,
-                             (r.get("level") or "").strip() or None, (r.get("parent_id") or "").strip() or None))
-    else:
-        context.log.warning(f"{path} not found: landing.agencies is empty")
+                if not _opt(r.get("agency_id")):
+                    continue
+                rows.append((r["agency_id"].strip(), r["name"].strip(), _opt(r.get("aliases")), _opt(r.get("level")),
+                             _opt(r.get("parent_id")), _opt(r.get("kind")), _year(r.get("first_year")),
+                             _year(r.get("last_year")), _bool(r.get("is_generated")), source))
+    return rows
+
+
+def read_publications(raw_dir: Path) -> list[tuple[object, ...]]:
+    """Every publications.csv under raw_dir: report paths made relative to raw_dir."""
+    rows: list[tuple[object, ...]] = []
+    for path in metadata_files(raw_dir, PUBLICATIONS_CSV):
+        source = path.relative_to(raw_dir).as_posix()
+        folder = path.parent.relative_to(raw_dir)
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f):
+                file = _opt(r.get("file"))
+                if not file:
+                    continue
+                published = _opt(r.get("published_at"))
+                rows.append(((folder / file).as_posix(), date.fromisoformat(published) if published else None, source))
+    return rows
+
+
+@dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
+def agency_registry(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every agencies.csv under the raw folder → landing.agencies (aliases stay '|'-separated)."""
+    rows = read_registry(warehouse.raw_path)
+    if not rows:
+        context.log.warning(f"no {AGENCIES_CSV} under {warehouse.raw_path}: landing.agencies is empty")
     con = warehouse.connect()
     try:
         n = bulk_replace(con, "agencies", rows)
     finally:
         con.close()
-    return dg.MaterializeResult(metadata={"agencies": n})
+    files = sorted({str(r[-1]) for r in rows})
+    return dg.MaterializeResult(metadata={"agencies": n, "registry_files": ", ".join(files)})
+
+
+@dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
+def publication_metadata(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every publications.csv under the raw folder → landing.publications (report path, published_at)."""
+    rows = read_publications(warehouse.raw_path)
+    con = warehouse.connect()
+    try:
+        n = bulk_replace(con, "publications", rows)
+    finally:
+        con.close()
+    return dg.MaterializeResult(metadata={"publications": n})
 
 
 @dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})

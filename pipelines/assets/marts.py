@@ -13,6 +13,7 @@ from ..warehouse import LANDING, WAREHOUSE_ENV
 # dbt source landing.<table> → the Dagster asset that writes it.
 SOURCE_ASSETS: dict[str, str] = {
     "agencies": "agency_registry",
+    "publications": "publication_metadata",
     "raw_report_files": "raw_report_files",
     "parsed_reports": "parsed_reports",
     "parsed_cells": "parsed_reports",
@@ -23,6 +24,7 @@ SOURCE_ASSETS: dict[str, str] = {
     "rule_checks": "template_reference",
     "rule_terms": "template_reference",
     "rules": "template_reference",
+    "template_versions": "template_reference",
 }
 
 

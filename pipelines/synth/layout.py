@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, TEMPLATES
-
+from pipelines.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, TEMPLATES, Row
 
 
 @dataclass
@@ -47,12 +46,25 @@ def display(truth: dict[str, Any], table: str, row: str, col: str, blank: str = 
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
+def _printed_rows(truth: dict[str, Any], table: str) -> list[Row]:
+    """The template rows the report prints: a row absent from the truth's table is not printed.
+
+    A 2021 report whose （六） sub-rows 1 and 2 are both absent prints （六） as the single
+    2019-style row "（六）其他处理" (read back as other_other).
+    """
+    rows = [r for r in TEMPLATES[truth["template"]].table(table).rows if r.key in truth[table]]
+    if table == "requests" and truth["template"] == "2021" and "other_other" in truth[table] and not (
+            {"other_overdue_correction", "other_overdue_fee"} & truth[table].keys()):
+        single = TEMPLATES["2019"].table("requests").row("other_other")
+        rows = [single if r.key == "other_other" else r for r in rows]
+    return rows
+
+
 def _proactive(truth: dict[str, Any], blank: str) -> LTable:
-    tpl = TEMPLATES[truth["template"]].table("proactive")
     rows: list[list[LCell]] = []
     n = 4
     last_group, last_cols = None, None
-    for r in tpl.rows:
+    for r in _printed_rows(truth, "proactive"):
         cols = [c.label for c in r.columns]
         if r.group_label != last_group:
             rows.append([LCell(r.group_label, n)])
@@ -73,20 +85,20 @@ def _spread(cells: list[LCell], width: int) -> list[LCell]:
 
 
 def _requests(truth: dict[str, Any], blank: str) -> LTable:
-    tpl = TEMPLATES[truth["template"]].table("requests")
+    printed = _printed_rows(truth, "requests")
     n = 3 + 7
     rows: list[list[LCell]] = [
         [LCell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), LCell("申请人情况", 7)],
         [LCell("自然人", 1, 2), LCell("法人或其他组织", 5), LCell("总计", 1, 2)],
         [LCell(c.label) for c in APPLICANT_COLUMNS[1:6]],
     ]
-    result_rows = [r for r in tpl.rows if r.outcome_group]
+    result_rows = [r for r in printed if r.outcome_group]
     groups: dict[str, int] = {}
     for r in result_rows:
         if r.group_label:
             groups[r.group_label] = groups.get(r.group_label, 0) + 1
     seen_groups: set[str] = set()
-    for i, r in enumerate(tpl.rows):
+    for r in printed:
         values = [LCell(display(truth, "requests", r.key, c.key, blank)) for c in APPLICANT_COLUMNS]
         if not r.outcome_group:
             label = [LCell(r.label, 3)]

@@ -1,11 +1,24 @@
--- Every parsed report, flagged is_current for the one report kept per agency_key and
--- report_year (several files can be the same agency-year): the latest parsed_at, then
--- the highest report_id. A report without a report year cannot be placed and is never current.
+-- Every parsed report as a version of its agency-year (agency_key, report_year): versions
+-- ordered by published_at (undated last), then file path (docs/monitoring.md). The latest
+-- version is the current one: the marts and the findings R01-R09 use it. A report without
+-- a report year cannot be placed: it has no version number and is never current.
+with versions as (
+    select
+        *,
+        case when report_year is not null then
+            row_number() over (
+                partition by agency_key, report_year
+                order by published_at nulls last, file_path, report_id
+            )
+        end as version_no,
+        case when report_year is not null then
+            count(*) over (partition by agency_key, report_year)
+        end as n_versions
+    from {{ ref('stg_parsed_reports') }}
+)
+
 select
     *,
-    report_year is not null
-    and row_number() over (
-        partition by agency_key, report_year
-        order by parsed_at desc nulls last, report_id desc
-    ) = 1 as is_current
-from {{ ref('stg_parsed_reports') }}
+    coalesce(version_no = n_versions, false) as is_latest,
+    coalesce(version_no = n_versions, false) as is_current
+from versions

@@ -6,6 +6,7 @@ select
     reports.agency_name,
     reports.report_year,
     reports.template_version,
+    reports.is_generated,
     cells.table_key,
     cells.row_key,
     cells.column_key,

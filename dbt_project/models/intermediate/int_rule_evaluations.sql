@@ -1,5 +1,7 @@
--- One row per current report and check of its template version (R01-R04), plus one row
--- per cell failing R05. A check states sum(total side) = sum(parts side):
+-- One row per check of an agency-year (agency_key, report_year, check_id).
+--
+-- R01-R05 on the current (latest) version of each agency-year. A check states
+-- sum(total side) = sum(parts side):
 --   * cells read or inferred (value, inferred) are operands;
 --   * absent cells (the row is not printed) are skipped;
 --   * blank or unreadable cells (or a cell missing from the parse) are blank operands.
@@ -9,14 +11,27 @@
 --                   while the known parts already exceed the total (counts are
 --                   non-negative, so the blanks cannot mend it): blank_involved = true
 --   not_assessable  any other check with a blank operand
---   not_printed     every operand is in rows the report does not print (e.g. 2021 （六）1/2)
--- R05: a count that is negative or not an integer, or a negative amount, is a failed check
+--   not_printed     every operand is in rows the report does not print (e.g. 2021 （六）1/2),
+--                   or the anchor cell itself is not printed (the check is not made)
+-- R05: a count that is negative or not an integer, a signed change not an integer, or a negative amount, is a failed check
 -- of its own ('R05:<row>:<column>'), expected NULL and actual the value.
-
+--
+-- The compliance rules (docs/monitoring.md):
+--   R06 'R06:<column>'       this year's carried_over = last year's carried_forward (current
+--                            versions of both years; no check without last year's report)
+--   R08 'R08'                template_version = the version required for the year
+--   R09 'R09:<table>:<row>'  a template row of the report's version is printed (a cell not
+--                            absent); 2021 （六）1 and 2 both absent under a printed （六）
+--                            (the one-row layout) are accepted
+--   R10 'R10'                the first publication (version 1) is on or before the deadline;
+--                            not_assessable without a date or without the agency's kind
+--   R11 'R11'                an expected agency-year (int_expected_agency_years) has a report;
+--                            report_id NULL when failed
+--   R00 'R00'                the printed agency name matches the registry
 {% set tolerance = 1e-9 %}
 
 with reports as (
-    select report_id, template_version
+    select report_id, template_version, agency_key, agency_id, report_year
     from {{ ref('int_current_reports') }}
     where is_current
 ),
@@ -64,6 +79,17 @@ sums as (
     group by report_id, check_id
 ),
 
+anchors as (
+    -- a check whose anchor cell is not printed is not made (not_printed)
+    select checks.report_id, checks.check_id, cells.cell_status as anchor_status
+    from checks
+    left join {{ ref('int_report_cells') }} as cells
+        on cells.report_id = checks.report_id
+        and cells.table_key = checks.anchor_table
+        and cells.row_key = checks.anchor_row
+        and cells.column_key = checks.anchor_column
+),
+
 identity_checks as (
     select
         checks.report_id,
@@ -84,6 +110,7 @@ identity_checks as (
         case
             -- every operand is in rows the report does not print: nothing to judge
             when sums.n_operands = 0 and sums.n_blank_total + sums.n_blank_parts = 0 then 'not_printed'
+            when anchors.anchor_status = 'absent' then 'not_printed'
             when sums.n_blank_total + sums.n_blank_parts = 0 then
                 case
                     when abs(sums.total_side_sum - sums.parts_side_sum) <= {{ tolerance }} then 'passed'
@@ -97,6 +124,9 @@ identity_checks as (
     join sums
         on sums.report_id = checks.report_id
         and sums.check_id = checks.check_id
+    join anchors
+        on anchors.report_id = checks.report_id
+        and anchors.check_id = checks.check_id
 ),
 
 number_checks as (
@@ -129,20 +159,231 @@ number_checks as (
     where cells.cell_status in ('value', 'inferred')
         and (
             (columns.kind = 'count' and (cells.value < 0 or cells.value <> floor(cells.value)))
+            or (columns.kind = 'signed' and cells.value <> floor(cells.value))
             or (columns.kind = 'amount' and cells.value < 0)
         )
+),
+
+rules as (
+    select * from {{ ref('stg_rules') }}
+),
+
+r06 as (
+    select
+        reports.report_id,
+        reports.template_version,
+        'R06:' || this_year.column_key as check_id,
+        'requests' as table_key,
+        'carried_over' as row_key,
+        this_year.column_key,
+        last_year.value as expected,
+        this_year.value as actual,
+        case
+            when this_year.cell_status = 'absent' or last_year.cell_status = 'absent' then 'not_printed'
+            when this_year.cell_status not in ('value', 'inferred')
+                or last_year.cell_status not in ('value', 'inferred') then 'not_assessable'
+            when abs(this_year.value - last_year.value) <= {{ tolerance }} then 'passed'
+            else 'failed'
+        end as status,
+        this_year.cell_status not in ('value', 'inferred', 'absent')
+            or last_year.cell_status not in ('value', 'inferred', 'absent') as blank_involved,
+        'last year ' || prev.report_year || ' carried_forward ' || coalesce(cast(last_year.value as varchar), last_year.cell_status)
+            || ', this year carried_over ' || coalesce(cast(this_year.value as varchar), this_year.cell_status) as detail
+    from reports
+    join reports as prev
+        on prev.agency_key = reports.agency_key
+        and prev.report_year = reports.report_year - 1
+    join {{ ref('int_report_cells') }} as this_year
+        on this_year.report_id = reports.report_id
+        and this_year.table_key = 'requests'
+        and this_year.row_key = 'carried_over'
+    join {{ ref('int_report_cells') }} as last_year
+        on last_year.report_id = prev.report_id
+        and last_year.table_key = 'requests'
+        and last_year.row_key = 'carried_forward'
+        and last_year.column_key = this_year.column_key
+),
+
+r08 as (
+    select
+        reports.report_id,
+        reports.template_version,
+        'R08' as check_id,
+        case
+            when required.template_version is null then 'not_assessable'
+            when required.template_version = reports.template_version then 'passed'
+            else 'failed'
+        end as status,
+        'required template ' || coalesce(required.template_version, 'unknown') || ' ('
+            || coalesce(required.notice, '') || '), printed ' || reports.template_version as detail
+    from reports
+    left join {{ ref('stg_template_versions') }} as required
+        on reports.report_year >= required.first_report_year
+        and (required.last_report_year is null or reports.report_year <= required.last_report_year)
+),
+
+printed_rows as (
+    select
+        reports.report_id,
+        reports.template_version,
+        template_rows.table_key,
+        template_rows.row_key,
+        template_rows.row_order,
+        coalesce(bool_or(cells.cell_status <> 'absent'), false) as is_printed
+    from reports
+    join {{ ref('stg_template_rows') }} as template_rows
+        on template_rows.template_version = reports.template_version
+    left join {{ ref('int_report_cells') }} as cells
+        on cells.report_id = reports.report_id
+        and cells.table_key = template_rows.table_key
+        and cells.row_key = template_rows.row_key
+    group by all
+),
+
+one_row_other as (
+    -- 2021 reports printing （六）其他处理 as one row: （六）3 printed, （六）1 and 2 not.
+    select report_id
+    from printed_rows
+    where template_version = '2021' and table_key = 'requests'
+    group by report_id
+    having bool_or(row_key = 'other_other' and is_printed)
+        and not bool_or(row_key in ('other_overdue_correction', 'other_overdue_fee') and is_printed)
+),
+
+r09 as (
+    select
+        printed_rows.report_id,
+        printed_rows.template_version,
+        'R09:' || printed_rows.table_key || ':' || printed_rows.row_key as check_id,
+        printed_rows.table_key,
+        printed_rows.row_key,
+        case
+            when printed_rows.is_printed then 'passed'
+            when one_row_other.report_id is not null
+                and printed_rows.row_key in ('other_overdue_correction', 'other_overdue_fee') then 'passed'
+            else 'failed'
+        end as status,
+        case
+            when printed_rows.is_printed then 'printed'
+            when one_row_other.report_id is not null
+                and printed_rows.row_key in ('other_overdue_correction', 'other_overdue_fee')
+                then 'not printed: （六）其他处理 printed as one row (accepted)'
+            else 'template row not printed'
+        end as detail
+    from printed_rows
+    left join one_row_other on one_row_other.report_id = printed_rows.report_id
+),
+
+first_versions as (
+    select
+        versions.report_id,
+        versions.template_version,
+        versions.published_at,
+        agencies.kind,
+        {{ report_deadline('agencies.kind', 'versions.report_year') }} as deadline
+    from {{ ref('int_current_reports') }} as versions
+    left join {{ ref('stg_agencies') }} as agencies on agencies.agency_id = versions.agency_id
+    where versions.version_no = 1
+),
+
+r10 as (
+    select
+        report_id,
+        template_version,
+        'R10' as check_id,
+        case
+            when published_at is null or deadline is null then 'not_assessable'
+            when published_at <= deadline then 'passed'
+            else 'failed'
+        end as status,
+        'first published ' || coalesce(cast(published_at as varchar), 'unknown')
+            || ', deadline ' || coalesce(cast(deadline as varchar), 'unknown (kind of agency unknown)') as detail
+    from first_versions
+),
+
+r00 as (
+    select
+        report_id,
+        template_version,
+        'R00' as check_id,
+        case when agency_id is null then 'failed' else 'passed' end as status,
+        case when agency_id is null then 'printed name matches no registered name or alias'
+             else 'registered as ' || agency_id end as detail
+    from reports
+),
+
+report_checks as (
+    select
+        *,
+        parts_side_sum as expected,
+        total_side_sum as actual,
+        cast(null as varchar) as detail
+    from identity_checks
+
+    union all by name
+
+    select
+        * exclude (value),
+        cast(null as double) as expected,
+        value as actual,
+        cast(null as varchar) as detail
+    from number_checks
+
+    union all by name
+
+    select
+        r.*,
+        rules.rule_id,
+        rules.rule_name,
+        rules.rule_text_zh
+    from (
+        select 'R06' as rule_id_, * from r06
+        union all by name select 'R08' as rule_id_, * from r08
+        union all by name select 'R09' as rule_id_, * from r09
+        union all by name select 'R10' as rule_id_, * from r10
+        union all by name select 'R00' as rule_id_, * from r00
+    ) as r
+    join rules on rules.rule_id = r.rule_id_
+),
+
+r11 as (
+    select
+        expected.agency_key,
+        expected.agency_id,
+        expected.report_year,
+        reports.report_id,
+        reports.template_version,
+        rules.rule_id,
+        rules.rule_name,
+        rules.rule_text_zh,
+        'R11' as check_id,
+        case when reports.report_id is null then 'failed' else 'passed' end as status,
+        case when reports.report_id is null then 'no report found'
+             else 'report found' end as detail
+    from {{ ref('int_expected_agency_years') }} as expected
+    left join reports
+        on reports.agency_key = expected.agency_key
+        and reports.report_year = expected.report_year
+    join rules on rules.rule_id = 'R11'
 )
 
 select
-    *,
-    parts_side_sum as expected,
-    total_side_sum as actual
-from identity_checks
+    versions.agency_key,
+    versions.agency_id,
+    versions.report_year,
+    versions.file_path,
+    versions.version_no,
+    report_checks.* exclude (rule_id_)
+from report_checks
+join {{ ref('int_current_reports') }} as versions
+    on versions.report_id = report_checks.report_id
 
 union all by name
 
 select
-    * exclude (value),
-    cast(null as double) as expected,
-    value as actual
-from number_checks
+    r11.*,
+    versions.file_path,
+    versions.version_no
+from r11
+left join {{ ref('int_current_reports') }} as versions
+    on versions.report_id = r11.report_id

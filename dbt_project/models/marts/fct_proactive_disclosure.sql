@@ -5,6 +5,7 @@ select
     cells.agency_key,
     cells.report_year,
     cells.template_version,
+    cells.is_generated,
     cells.row_key,
     template_rows.group_label as block_label,
     template_rows.label as row_label,

@@ -8,6 +8,7 @@ select
     agency_key,
     report_year,
     template_version,
+    is_generated,
     column_key,
     {%- for row in flow_rows %}
     any_value(value) filter (where row_key = '{{ row }}') as {{ row }},
@@ -21,4 +22,4 @@ select
 from {{ ref('int_report_cells') }}
 where table_key = 'requests'
     and row_key in ({% for row in flow_rows %}'{{ row }}'{{ ", " if not loop.last }}{% endfor %})
-group by report_id, agency_id, agency_key, report_year, template_version, column_key
+group by report_id, agency_id, agency_key, report_year, template_version, is_generated, column_key

@@ -6,6 +6,7 @@ select
     cells.agency_key,
     cells.report_year,
     cells.template_version,
+    cells.is_generated,
     cells.row_key,
     template_rows.outcome_group,
     cells.column_key,

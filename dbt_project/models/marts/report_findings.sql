@@ -1,10 +1,15 @@
--- One row per failed check per current report: what a disclosure office is asked to fix.
+-- One row per failed check (docs/monitoring.md): what a disclosure office is asked to fix.
+-- R01-R09 and R00 come from the current (latest) version, R10 from the first publication,
+-- R11 has no report. A superseded version's findings are never here.
 select
-    report_id,
     agency_key,
     agency_id,
     agency_name,
+    is_generated,
     report_year,
+    report_id,
+    file_path,
+    version_no,
     template_version,
     rule_id,
     rule_name,
@@ -15,6 +20,7 @@ select
     column_key,
     expected,
     actual,
+    detail,
     blank_involved
 from {{ ref('rule_evaluations') }}
 where status = 'failed'

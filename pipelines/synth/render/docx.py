@@ -30,10 +30,13 @@ def place(table: LTable) -> list[tuple[int, int, LCell]]:
 def _add_table(doc, table: LTable) -> None:
     t = doc.add_table(rows=len(table.rows), cols=table.n_cols)
     t.style = "Table Grid"
+    # The cells looked up once (Table.cell() rebuilds the whole grid on every call): a cell's
+    # top-left <w:tc> stays the same element through the merges of the cells around it.
+    grid = [list(row.cells) for row in t.rows]
     for r, c, cell in place(table):
-        target = t.cell(r, c)
+        target = grid[r][c]
         if cell.colspan > 1 or cell.rowspan > 1:
-            target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target = target.merge(grid[r + cell.rowspan - 1][c + cell.colspan - 1])
         target.text = cell.text
 
 

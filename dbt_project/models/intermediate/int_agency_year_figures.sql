@@ -1,0 +1,45 @@
+-- The headline figures of each current report, one row per agency-year: section 三 flow
+-- rows and outcome groups (column 总计), new requests by applicant type, section 四 results
+-- (the two litigation blocks summed). Blank and unreadable cells are NULL (not reported).
+{% set applicants = ['natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org'] %}
+{% set outcomes = ['granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other'] %}
+{% set review = ['upheld', 'corrected', 'other', 'pending', 'total'] %}
+
+with cells as (
+    select cells.*, template_rows.outcome_group
+    from {{ ref('int_report_cells') }} as cells
+    left join {{ ref('stg_template_rows') }} as template_rows
+        on template_rows.template_version = cells.template_version
+        and template_rows.table_key = cells.table_key
+        and template_rows.row_key = cells.row_key
+)
+
+select
+    cells.report_id,
+    cells.agency_key,
+    cells.agency_id,
+    cells.report_year,
+    cells.is_generated,
+    agencies.level,
+    agencies.parent_id as region_key,
+    {%- for row in ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
+    sum(value) filter (where table_key = 'requests' and row_key = '{{ row }}' and column_key = 'total') as {{ row }},
+    {%- endfor %}
+    {%- for group in outcomes %}
+    sum(value) filter (where table_key = 'requests' and outcome_group = '{{ group }}' and column_key = 'total') as {{ group }},
+    {%- endfor %}
+    {%- for col in applicants %}
+    sum(value) filter (where table_key = 'requests' and row_key = 'new_received' and column_key = '{{ col }}') as new_received_{{ col }},
+    {%- endfor %}
+    sum(value) filter (where table_key = 'requests' and row_key = 'new_received'
+        and column_key in ({% for c in var('legal_entity_columns') %}'{{ c }}'{{ ", " if not loop.last }}{% endfor %})) as new_received_legal_entity,
+    {%- for col in review %}
+    sum(value) filter (where table_key = 'review_litigation' and row_key = 'review' and column_key = '{{ col }}') as review_{{ col }},
+    {%- endfor %}
+    {%- for col in review %}
+    sum(value) filter (where table_key = 'review_litigation' and row_key in ('litigation_direct', 'litigation_after_review')
+        and column_key = '{{ col }}') as litigation_{{ col }}{{ "," if not loop.last }}
+    {%- endfor %}
+from cells
+left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = cells.agency_key
+group by all

@@ -1,0 +1,22 @@
+-- Every version of every agency-year: all parsed reports of one agency_key and report_year,
+-- ordered by published_at (undated last) then file path; the latest is the one the marts use.
+select
+    reports.agency_key,
+    reports.agency_id,
+    coalesce(agencies.name, reports.agency_name) as agency_name,
+    reports.is_generated,
+    reports.report_year,
+    reports.version_no,
+    reports.n_versions,
+    reports.is_latest,
+    reports.report_id,
+    reports.file_path,
+    reports.format,
+    reports.published_at,
+    reports.template_version,
+    reports.n_warnings,
+    reports.agency_name as printed_agency_name
+from {{ ref('int_current_reports') }} as reports
+left join {{ ref('dim_agency') }} as agencies
+    on agencies.agency_key = reports.agency_key
+where reports.report_year is not null

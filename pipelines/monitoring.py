@@ -1,0 +1,138 @@
+"""Findings as the defects.csv columns (docs/monitoring.md): `ogi findings`, and the precision and
+recall of the warehouse against the defects.csv of generated cities (`ogi run` summary, tests)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+
+from .inventory import AGENCIES_CSV, DEFECTS_CSV, metadata_files
+
+FINDING_COLUMNS = ("agency_id", "report_year", "rule", "table", "row", "column")
+FINDINGS_CSV_COLUMNS = (*FINDING_COLUMNS, "rule_text", "agency_name", "file_path", "version_no",
+                        "expected", "actual", "detail")
+Key = tuple[str, int, str, str, str, str]
+
+_FINDINGS_SQL = """
+    SELECT coalesce(agency_id, ''), report_year, rule_id, coalesce(table_key, ''), coalesce(row_key, ''),
+           coalesce(column_key, ''), rule_text_zh, agency_name, file_path, version_no, expected, actual, detail
+    FROM marts.report_findings
+    ORDER BY rule_id = 'R00', agency_id, report_year, rule_id, table_key, row_key, column_key, file_path"""
+
+
+def findings(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every current finding, FINDINGS_CSV_COLUMNS in order."""
+    return con.execute(_FINDINGS_SQL).fetchall()
+
+
+def read_defects(path: Path) -> set[Key]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {(r["agency_id"], int(r["report_year"]), r["rule"], r["table"], r["row"], r["column"])
+                for r in csv.DictReader(f)}
+
+
+@dataclass
+class CityScore:
+    folder: str  # relative to the raw folder
+    expected: set[Key]
+    found: set[Key]
+
+    @property
+    def true_positives(self) -> int:
+        return len(self.expected & self.found)
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / len(self.found) if self.found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / len(self.expected) if self.expected else 1.0
+
+
+def city_findings(con: duckdb.DuckDBPyConnection, folder: str, agency_ids: Iterable[str]) -> set[Key]:
+    """The warehouse findings of one city: its registry's agencies, and R00 of reports in its folder."""
+    prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+    ids = sorted(set(agency_ids))
+    rows = con.execute("""
+        SELECT coalesce(agency_id, ''), report_year, rule_id, coalesce(table_key, ''), coalesce(row_key, ''),
+               coalesce(column_key, '')
+        FROM marts.report_findings
+        WHERE list_contains(?, agency_id) OR (agency_id IS NULL AND starts_with(file_path, ?))""",
+                       [ids, prefix]).fetchall()
+    return {(a, int(y), r, t, ro, c) for a, y, r, t, ro, c in rows}
+
+
+def generated_cities(raw_dir: Path) -> list[tuple[str, Path, list[str]]]:
+    """(folder relative to raw_dir, defects.csv, agency ids of the folder's agencies.csv) per generated city."""
+    out = []
+    for defects in metadata_files(raw_dir, DEFECTS_CSV):
+        registry = defects.parent / AGENCIES_CSV
+        if not registry.exists():
+            continue
+        with registry.open(encoding="utf-8-sig", newline="") as f:
+            ids = [r["agency_id"].strip() for r in csv.DictReader(f) if (r.get("agency_id") or "").strip()]
+        out.append((defects.parent.relative_to(raw_dir).as_posix(), defects, ids))
+    return out
+
+
+def score_cities(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[CityScore]:
+    return [CityScore(folder, read_defects(defects), city_findings(con, folder, ids))
+            for folder, defects, ids in generated_cities(raw_dir)]
+
+
+def compliance_counts(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = None) -> list[tuple[str, str, int]]:
+    """(status, status_zh, agency-years) from marts.agency_year_compliance (of the given agencies)."""
+    where, params = "", []
+    if agency_ids is not None:
+        where, params = "WHERE list_contains(?, agency_id)", [sorted(set(agency_ids))]
+    return con.execute(f"""SELECT status, status_zh, count(*) FROM marts.agency_year_compliance {where}
+                           GROUP BY ALL ORDER BY 3 DESC, 1""", params).fetchall()
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
+    """`ogi findings`: 0 on success, 2 when the warehouse cannot be read."""
+    import sys
+
+    from .project import default_warehouse
+
+    db = Path(warehouse) if warehouse is not None else default_warehouse()
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        print(f"{db}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        rows = findings(con)
+    except duckdb.Error as exc:
+        print(f"{db}: no findings table ({exc}); run `ogi run` first", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(FINDINGS_CSV_COLUMNS)
+        writer.writerows([_fmt(v) for v in row] for row in rows)
+        return 0
+    print(f"{len(rows)} findings in {db}")
+    for agency_id, year, rule, table, row, column, text, name, path, version, expected, actual, detail in rows:
+        where = ".".join(p for p in (table, row, column) if p)
+        values = f" expected {_fmt(expected)}, printed {_fmt(actual)}" if expected is not None or actual is not None else ""
+        version_text = f" v{version}" if version is not None else ""
+        print(f"{rule} {year} {name or agency_id or '?'} [{agency_id or '未登记'}] {where}{values}")
+        print(f"    {text}")
+        if path or detail:
+            print(f"    {path or ''}{version_text}{'  ' + detail if detail else ''}")
+    return 0

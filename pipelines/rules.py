@@ -1,0 +1,270 @@
+"""The compliance rules of docs/monitoring.md, in pure Python (no DuckDB, no Dagster).
+
+Input reports are canonical report dicts (the JSON of `ogi parse --format json`). A cell that
+is `None` is blank (printed blank: not reported); a row or cell missing from the dict is not
+printed at all (absent). A report may carry `"cell_status": {"table.row.column": status}` (the
+parser's statuses): cells with status "absent" are treated as missing from the dict;
+`report_from_parsed()` builds such a dict from a ParsedReport.
+
+A check with a blank operand is not assessable (no finding), with one exception for R01–R04:
+when the total side is fully printed, blanks sit only on the parts side and the known
+(non-negative) parts already exceed the total, the check fails whatever the blanks hold.
+Absent cells are skipped (the 2021 （六） printed as one row leaves its sub-rows absent); a
+check whose anchor cell is absent is not made.
+
+    evaluate_report(report)                        R01–R05, R08, R09 of one report
+    evaluate(reports, registry, publications)      every rule over a set of reports
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.template import (
+    APPLICANT_COLUMNS,
+    TEMPLATES,
+    column_kind,
+    identities,
+    template_for_year,
+)
+
+FINDING_COLUMNS = ("agency_id", "report_year", "rule", "table", "row", "column")
+_ABSENT = object()
+_EPS = 1e-6
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    agency_id: str
+    report_year: int
+    rule: str
+    table: str = ""
+    row: str = ""
+    column: str = ""
+    expected: Any = None
+    actual: Any = None
+    file: str = ""  # the report version the finding comes from ("" for R10/R11)
+
+    @property
+    def key(self) -> tuple[str, int, str, str, str, str]:
+        return (self.agency_id, self.report_year, self.rule, self.table, self.row, self.column)
+
+
+# ---------------------------------------------------------------- cells
+
+
+def _cell(report: Mapping[str, Any], table: str, row: str, column: str) -> Any:
+    """The cell's value, None when blank, _ABSENT when not printed."""
+    status = report.get("cell_status") or {}
+    if status.get(f"{table}.{row}.{column}") == "absent":
+        return _ABSENT
+    cols = (report.get(table) or {}).get(row)
+    if cols is None or column not in cols:
+        return _ABSENT
+    return cols[column]
+
+
+def _row_absent(report: Mapping[str, Any], table: str, row: str) -> bool:
+    columns = TEMPLATES[report["template"]].table(table).row(row).columns
+    return all(_cell(report, table, row, c.key) is _ABSENT for c in columns)
+
+
+def report_from_parsed(parsed: Any) -> dict[str, Any]:
+    """A ParsedReport as an evaluator input: absent cells left out, unreadable cells blank."""
+    out = parsed.to_json()
+    for c in parsed.cells:
+        if c.status == "absent":
+            out[c.table].get(c.row, {}).pop(c.column, None)
+            if not out[c.table].get(c.row, True):
+                del out[c.table][c.row]
+    return out
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+# ---------------------------------------------------------------- single-report rules
+
+
+def evaluate_report(report: Mapping[str, Any], agency_id: str = "", file: str = "") -> list[Finding]:
+    """R01–R05, R08 and R09 of one report (its own version's template)."""
+    year = int(report["report_year"])
+    version = report["template"]
+    out: list[Finding] = []
+
+    def add(rule: str, table: str = "", row: str = "", column: str = "", expected: Any = None,
+            actual: Any = None) -> None:
+        out.append(Finding(agency_id, year, rule, table, row, column, _num(expected), _num(actual), file))
+
+    for ident in identities(version):
+        anchor = _cell(report, ident.anchor.table, ident.anchor.row, ident.anchor.column)
+        if anchor is _ABSENT:
+            continue
+        totals = [_cell(report, c.table, c.row, c.column) for c in ident.total_side]
+        parts = [_cell(report, c.table, c.row, c.column) for c in ident.parts_side]
+        totals = [v for v in totals if v is not _ABSENT]
+        parts = [v for v in parts if v is not _ABSENT]
+        if any(v is None for v in totals):
+            continue  # not assessable
+        total = sum(float(v) for v in totals)
+        known = sum(float(v) for v in parts if v is not None)
+        others = total - float(anchor)  # the total side without the anchor
+        if any(v is None for v in parts):
+            if known > total + _EPS:
+                add(ident.rule_id, ident.anchor.table, ident.anchor.row, ident.anchor.column,
+                    None, anchor)
+            continue
+        if abs(total - known) > _EPS:
+            add(ident.rule_id, ident.anchor.table, ident.anchor.row, ident.anchor.column, known - others, anchor)
+    # R05: counts are non-negative integers; signed counts integers; amounts non-negative.
+    for table_key, table in TEMPLATES[version].tables.items():
+        for row, col in table.cells():
+            v = _cell(report, table_key, row.key, col.key)
+            if v is _ABSENT or v is None:
+                continue
+            kind = column_kind(version, table_key, row.key, col.key)
+            bad = (not isinstance(v, (int, float)) or isinstance(v, bool)
+                   or (kind in ("count", "signed") and not float(v).is_integer())
+                   or (kind in ("count", "amount") and v < 0))
+            if bad:
+                add("R05", table_key, row.key, col.key, None, v)
+    # R08: the template the year requires.
+    if version != template_for_year(year):
+        add("R08", expected=template_for_year(year), actual=version)
+    # R09: every template row printed (the 2021 （六） as one row is accepted).
+    collapsed_other = (version == "2021" and not _row_absent(report, "requests", "other_other")
+                       and _row_absent(report, "requests", "other_overdue_correction")
+                       and _row_absent(report, "requests", "other_overdue_fee"))
+    for table_key, table in TEMPLATES[version].tables.items():
+        for row in table.rows:
+            if not _row_absent(report, table_key, row.key):
+                continue
+            if collapsed_other and table_key == "requests" and row.key in ("other_overdue_correction",
+                                                                           "other_overdue_fee"):
+                continue
+            add("R09", table_key, row.key, "")
+    return out
+
+
+# ---------------------------------------------------------------- the set of reports
+
+
+def deadline(year: int, kind: str) -> dt.date:
+    """R10: 31 January (departments) or 31 March (governments, townships) of the next year."""
+    return dt.date(year + 1, 1, 31) if kind == "department" else dt.date(year + 1, 3, 31)
+
+
+def _squeeze(name: str | None) -> str:
+    return re.sub(r"\s+", "", name or "")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _kind(agency: Mapping[str, Any]) -> str:
+    """The registry's kind; when empty, `department` for *_department levels, else `government`."""
+    kind = str(agency.get("kind") or "").strip()
+    if kind:
+        return kind
+    return "department" if str(agency.get("level") or "").endswith("_department") else "government"
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or str(value).strip() == "" else int(value)
+
+
+def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]],
+             registry: Iterable[Mapping[str, Any]],
+             publications: Mapping[str, Any] | Iterable[Mapping[str, Any]] = ()) -> list[Finding]:
+    """Every rule of docs/monitoring.md over a set of reports.
+
+    reports       {file path: report dict}, or report dicts carrying their path under "file"
+    registry      agencies.csv rows (agency_id, name, aliases, kind, first_year, last_year; an
+                  optional "source" groups rows by registry file for R11's years)
+    publications  {file path: published_at}, or publications.csv rows (file, published_at)
+    """
+    if isinstance(reports, Mapping):
+        items = [(str(f), r) for f, r in reports.items()]
+    else:
+        items = [(str(r["file"]), r) for r in reports]
+    if isinstance(publications, Mapping):
+        published = {str(f): _date(d) for f, d in publications.items()}
+    else:
+        published = {str(p["file"]): _date(p.get("published_at")) for p in publications}
+    agencies = {str(a["agency_id"]): a for a in registry}
+    by_name: dict[str, str] = {}
+    for aid, a in agencies.items():
+        for name in [a.get("name", "")] + [x for x in str(a.get("aliases") or "").split("|")]:
+            if _squeeze(name):
+                by_name.setdefault(_squeeze(name), aid)
+
+    findings: list[Finding] = []
+    versions: dict[tuple[str, int], list[tuple[str, Mapping[str, Any]]]] = defaultdict(list)
+    for file, report in items:
+        aid = by_name.get(_squeeze(report.get("agency")))
+        year = report.get("report_year")
+        if aid is None:  # R00; its other single-report checks still count (agency_id empty)
+            findings.append(Finding("", int(year) if year is not None else 0, "R00",
+                                    actual=report.get("agency"), file=file))
+            if year is not None:
+                findings += evaluate_report(report, "", file)
+            continue
+        versions[(aid, int(year))].append((file, report))
+
+    def order(v: tuple[str, Mapping[str, Any]]) -> tuple:
+        d = published.get(v[0])
+        return (d is None, d or dt.date.min, v[0])
+
+    latest: dict[tuple[str, int], tuple[str, Mapping[str, Any]]] = {}
+    for key, vs in versions.items():
+        vs.sort(key=order)
+        latest[key] = vs[-1]
+        file, report = vs[-1]
+        findings += evaluate_report(report, key[0], file)
+        # R10: the first publication of the agency-year.
+        dates = [published.get(f) for f, _ in vs if published.get(f) is not None]
+        if dates:
+            first, due = min(dates), deadline(key[1], _kind(agencies[key[0]]))
+            if first > due:
+                findings.append(Finding(key[0], key[1], "R10", expected=due.isoformat(), actual=first.isoformat()))
+    # R06: this year's carried_over = last year's carried_forward, latest versions, per column.
+    for (aid, year), (file, report) in latest.items():
+        prev = latest.get((aid, year - 1))
+        if prev is None:
+            continue
+        for c in APPLICANT_COLUMNS:
+            now, before = _cell(report, "requests", "carried_over", c.key), _cell(prev[1], "requests",
+                                                                                    "carried_forward", c.key)
+            if now is _ABSENT or before is _ABSENT or now is None or before is None:
+                continue
+            if abs(float(now) - float(before)) > _EPS:
+                findings.append(Finding(aid, year, "R06", "requests", "carried_over", c.key, _num(before), _num(now),
+                                        file))
+    # R11: expected agency-years (first_year..last_year), within the years of the registry's data.
+    source_years: dict[str, set[int]] = defaultdict(set)
+    for aid, year in latest:
+        source_years[str(agencies[aid].get("source") or "")].add(year)
+    for aid, a in agencies.items():
+        years = source_years.get(str(a.get("source") or ""), set())
+        first, last = _int_or_none(a.get("first_year")), _int_or_none(a.get("last_year"))
+        if not years or first is None:
+            continue
+        for year in range(max(first, min(years)), min(last if last is not None else max(years), max(years)) + 1):
+            if year in years and (aid, year) not in latest:
+                findings.append(Finding(aid, year, "R11"))
+    return sorted(findings, key=lambda f: (f.key, f.file))
