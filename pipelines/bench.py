@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 from collections import defaultdict
@@ -36,6 +37,36 @@ def bench(raw_dirs: list[Path], repeat: int) -> str:
     return "\n".join(lines)
 
 
+def bench_end_to_end(agencies: int, seed: int) -> str:
+    """Generate a city, then run the whole warehouse job on it, each in a child process."""
+    import subprocess
+    import sys
+    import tempfile
+
+    ogi = [sys.executable, "-m", "pipelines.cli"]
+    lines = [f"end to end, generated city ({agencies} agencies, 2019-2024, seed {seed}):"]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        steps = (
+            ("generate", [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed),
+                          "--out", str(raw / "city")]),
+            ("run (land, parse, dbt)", [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")]),
+        )
+        for name, cmd in steps:
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""})
+            seconds = time.perf_counter() - start
+            if proc.returncode != 0:
+                return "\n".join(lines + [f"  {name} FAILED:", proc.stdout[-2000:], proc.stderr[-2000:]])
+            lines.append(f"  {name:<24}{seconds:>8.1f} s")
+            if name.startswith("run"):
+                lines += [f"  {ln.strip()}" for ln in proc.stdout.splitlines()
+                          if ln.startswith(("files found", "reports parsed", "generated city"))]
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    lines.append(f"  peak memory of the largest process (max RSS): {peak:.0f} MiB")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     root = Path(__file__).resolve().parent.parent
@@ -43,8 +74,12 @@ def main() -> None:
     ap.add_argument("raw_dirs", nargs="*", type=Path,
                     default=[root / "data" / "raw", root / "tests" / "corpus" / "fixtures" / "raw"])
     ap.add_argument("--repeat", type=int, default=3, help="parses per file (timings are summed)")
+    ap.add_argument("--city", type=int, default=320, help="agencies of the generated city run end to end (0: skip)")
+    ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    print(bench(args.raw_dirs, args.repeat))
+    print(bench(args.raw_dirs, args.repeat), flush=True)
+    if args.city:
+        print(bench_end_to_end(args.city, args.seed))
 
 
 if __name__ == "__main__":
