@@ -129,5 +129,25 @@ def findings(
     raise typer.Exit(main_findings(warehouse, format.value))
 
 
+
+@app.command()
+def export(
+    year: int = typer.Option(..., help="report year"),
+    out: Path = typer.Option(..., help="the .xlsx file to write"),
+    agency: str = typer.Option(None, help="only this agency id (a workbook to send back to it)"),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+) -> None:
+    """Excel for the office: 汇总 (every agency's status) and 问题清单 (every finding) of one year."""
+    from .export import export_workbook
+    from .project import default_warehouse
+
+    try:
+        path = export_workbook(warehouse or default_warehouse(), year, out, agency)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(2) from None
+    print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,251 @@
+"""Excel export of one report year for the disclosure office (`ogi export`).
+
+Two sheets, read read-only from the warehouse (`marts.agency_year_compliance`,
+`marts.report_findings`, `marts.dim_agency`):
+
+* 汇总 — one row per agency-year of the year (every expected agency, and any other body whose
+  report was found): name, level, region, status, on time, dates, number of findings;
+* 问题清单 — one row per finding of the year (the `defects.csv` rows), with the template's
+  Chinese labels for table, row and column and the rule's Chinese text.
+
+With `agency_id`, only that agency's rows (a workbook to send back to the agency). Plain styles only
+(bold header, frozen header row, autofilter, column widths): numbers are numeric cells, dates are
+date cells, no formulas — the file opens in Excel, WPS and openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+
+SUMMARY_SHEET = "汇总"
+FINDINGS_SHEET = "问题清单"
+
+SUMMARY_HEADER = ("机关名称", "机关编号", "层级", "所属地区", "状态", "是否按时公开", "发布日期", "截止日期", "问题数")
+FINDINGS_HEADER = ("机关名称", "机关编号", "报告版本", "报告文件", "规则", "表", "行", "列", "应为", "报告数",
+                   "规则说明", "备注")
+
+LEVEL_LABELS: dict[str, str] = {
+    "city_government": "市人民政府",
+    "city_department": "市政府部门",
+    "county_government": "县（市、区）人民政府",
+    "county_department": "县（市、区）政府部门",
+    "township": "乡镇人民政府（街道办事处）",
+}
+_LEVEL_ORDER = {k: i for i, k in enumerate(LEVEL_LABELS)}
+UNREGISTERED = "未登记"
+ON_TIME_LABELS = {True: "是", False: "否", None: "无法判断"}
+DATE_FORMAT = "yyyy-mm-dd"
+
+_SUMMARY_SQL = """
+    SELECT c.agency_id, c.agency_name, c.level, p.name AS parent_name, c.status_zh, c.on_time,
+           c.first_published_at, c.deadline, c.n_findings
+    FROM marts.agency_year_compliance c
+    LEFT JOIN marts.dim_agency p ON p.agency_id = c.parent_id AND p.is_registered
+    WHERE c.report_year = ? AND (? IS NULL OR c.agency_id = ?)"""
+
+_FINDINGS_SQL = """
+    SELECT agency_name, agency_id, version_no, file_path, rule_id, table_key, row_key, column_key,
+           expected, actual, rule_text_zh, detail, template_version
+    FROM marts.report_findings
+    WHERE report_year = ? AND (? IS NULL OR agency_id = ?)
+    ORDER BY agency_id NULLS LAST, agency_name, rule_id, table_key, row_key, column_key, file_path"""
+
+
+# ---------------------------------------------------------------- labels
+
+
+def table_label(table_key: str | None) -> str:
+    if not table_key:
+        return ""
+    return TABLE_LABELS.get(table_key, table_key)
+
+
+def _template_order(template_version: str | None) -> list[str]:
+    versions = list(TEMPLATES)
+    if template_version in TEMPLATES:
+        versions.remove(template_version)
+        versions.insert(0, template_version)
+    return versions
+
+
+def row_label(table_key: str | None, row_key: str | None, template_version: str | None = None) -> str:
+    """The Chinese label of a template row (the report's template first, then the other one)."""
+    if not row_key:
+        return ""
+    for version in _template_order(template_version):
+        table = TEMPLATES[version].tables.get(table_key or "")
+        if table is None:
+            continue
+        try:
+            row = table.row(row_key)
+        except KeyError:
+            continue
+        # "（三）1.属于国家秘密" for section 三, "第二十条第（一）项 规章" for section 二.
+        if row.group_label and row.label.startswith(row.group_label):
+            return row.label
+        if row.group_label and not row.group_label.startswith("（"):
+            return f"{row.group_label} {row.label}"
+        return row.short_label
+    return row_key
+
+
+def column_label(table_key: str | None, row_key: str | None, column_key: str | None,
+                 template_version: str | None = None) -> str:
+    if not column_key:
+        return ""
+    for version in _template_order(template_version):
+        table = TEMPLATES[version].tables.get(table_key or "")
+        if table is None:
+            continue
+        rows = [r for r in table.rows if r.key == row_key] or list(table.rows)
+        for r in rows:
+            for c in r.columns:
+                if c.key == column_key:
+                    return c.label
+    return column_key
+
+
+def _number(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    if not Path(warehouse).exists():
+        raise FileNotFoundError(f"仓库文件不存在 / warehouse not found: {warehouse}")
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
+def read_rows(warehouse: Path, year: int, agency_id: str | None = None
+              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
+    """(汇总 rows, 问题清单 rows, agency name) as written to the workbook."""
+    con = _connect(warehouse)
+    try:
+        name = None
+        if agency_id is not None:
+            known = con.execute("SELECT name FROM marts.dim_agency WHERE agency_id = ?", [agency_id]).fetchall()
+            if not known:
+                raise ValueError(f"机关编号不存在：{agency_id} / unknown agency id: {agency_id}")
+            name = known[0][0]
+        params = [year, agency_id, agency_id]
+        summary = con.execute(_SUMMARY_SQL, params).fetchall()
+        found = con.execute(_FINDINGS_SQL, params).fetchall()
+    finally:
+        con.close()
+    if not summary and not found:
+        who = f"机关 {agency_id} " if agency_id else ""
+        who_en = f" for agency {agency_id}" if agency_id else ""
+        raise ValueError(f"{who}{year} 年度没有数据 / no data for report year {year}{who_en}")
+
+    summary.sort(key=lambda r: (r[0] is None, _LEVEL_ORDER.get(r[2], len(_LEVEL_ORDER)), r[0] or "", r[1] or ""))
+    summary_rows = [
+        (agency_name, aid, LEVEL_LABELS.get(level, level) if level else UNREGISTERED, parent or "", status_zh,
+         ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]), _date(published), _date(deadline),
+         int(n_findings or 0))
+        for aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings in summary
+    ]
+    findings_rows = [
+        (agency_name, aid or "", _number(version_no), file_path, rule_id, table_label(table_key),
+         row_label(table_key, row_key, tv), column_label(table_key, row_key, column_key, tv),
+         _number(expected), _number(actual), rule_text or RULE_TEXT.get(rule_id, ("", ""))[1], detail or "")
+        for (agency_name, aid, version_no, file_path, rule_id, table_key, row_key, column_key, expected, actual,
+             rule_text, detail, tv) in found
+    ]
+    return summary_rows, findings_rows, name
+
+
+# ---------------------------------------------------------------- writing
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_MAX_WIDTH = 60
+
+
+def _text_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]],
+                 wrap: Sequence[str] = ()) -> None:
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    wrap_cols = {header.index(h) + 1 for h in wrap}
+    for row in rows:
+        ws.append([None if v == "" else v for v in row])
+    for r in ws.iter_rows(min_row=2):
+        for cell in r:
+            if isinstance(cell.value, (dt.date, dt.datetime)):
+                cell.number_format = DATE_FORMAT
+            if cell.column in wrap_cols:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, title in enumerate(header, start=1):
+        width = max([_text_width(title)] + [_text_width(row[i - 1]) for row in rows])
+        ws.column_dimensions[get_column_letter(i)].width = min(_MAX_WIDTH, width + 2)
+    ws.freeze_panes = "A2"
+    last = get_column_letter(len(header))
+    ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+
+
+def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None = None) -> Path:
+    """Write the year's 汇总 and 问题清单 sheets (only `agency_id`'s rows when given) to `out`.
+
+    Raises ValueError (Chinese + English message) when the year has no data, or the agency id is
+    unknown or has no data for the year. Returns `out`.
+    """
+    summary, found, name = read_rows(Path(warehouse), int(year), agency_id)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SUMMARY_SHEET
+    _write_sheet(ws, SUMMARY_HEADER, summary)
+    _write_sheet(wb.create_sheet(FINDINGS_SHEET), FINDINGS_HEADER, found, wrap=("规则说明",))
+    wb.properties.title = f"{name + ' ' if name else ''}{year}年度政府信息公开工作年度报告检查结果"
+    wb.properties.creator = "ogi-warehouse"
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the target and rename, so a failed export never leaves a half-written file.
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
