@@ -131,6 +131,19 @@ def findings(
 
 
 @app.command()
+def check(
+    file: Path = typer.Argument(..., help="a report before it is published"),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (Chinese) or json"),
+) -> None:
+    """Check one report before publication: R01–R05, R08, R09, R12. Exit 1 with findings, 0 clean, 2 unreadable."""
+    from .check import check_file
+
+    code, out = check_file(file, format.value)
+    print(out)
+    raise typer.Exit(code)
+
+
+@app.command()
 def export(
     year: int = typer.Option(..., help="report year"),
     out: Path = typer.Option(..., help="the .xlsx file to write"),

@@ -1,0 +1,278 @@
+"""The pre-publication check (`ogi check FILE`): one report, every rule it can be judged on alone.
+
+    check_file(path, output_format="text"|"json") -> (exit code, text to print)
+
+exit 0: no finding; 1: findings; 2: the file cannot be read as an annual report (one line).
+
+Rules: R01–R05, R08, R09 through `pipelines.rules.evaluate_report`, and R12 here: figures the
+narrative quotes ("受理政府信息公开申请17件", "行政复议351件", "行政诉讼46件") against the tables.
+R12 is deliberately conservative: only a number directly tied to one of a few clear phrases,
+only in the narrative (the text outside sections 二–四), only when the table cell is printed.
+The file is read once: the grid is kept for its text and aligned with `pipelines.aligner.align`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipelines.aligner import align
+from pipelines.grid import Grid, is_page_mark
+from pipelines.model import ParsedReport, ParseError
+from pipelines.parsing import reader_for, sniff_format
+from pipelines.rules import evaluate_report, report_from_parsed
+from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+
+R12_TEXT = RULE_TEXT["R12"][1]
+TEMPLATE_NOTICES = {v: t.notice for v, t in TEMPLATES.items()}
+_TABLE_NUMBER = {"proactive": "表二", "requests": "表三", "review_litigation": "表四"}
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    rule: str
+    table: str = ""
+    row: str = ""
+    column: str = ""
+    expected: Any = None
+    printed: Any = None
+    message_zh: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "table": self.table, "row": self.row, "column": self.column,
+                "expected": self.expected, "printed": self.printed, "message_zh": self.message_zh}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_report(path: Path) -> tuple[ParsedReport, Grid]:
+    """The parsed report and the grid it was aligned from (ParseError when not a report)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror}")
+    if not data:
+        raise ParseError("file is empty")
+    fmt = sniff_format(data, Path(path).name)
+    grid = reader_for(fmt)(data)
+    return align(grid, fmt), grid
+
+
+# ---------------------------------------------------------------- R12: the narrative
+
+
+_SECTION_START = re.compile(r"^(?:二[、.．]主动公开|三[、.．]收到和处理)")
+_SECTION_END = re.compile(r"^五[、.．]")
+_FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+
+
+def _squash(text: str) -> str:
+    """NFKC text without whitespace; digits split by whitespace ("1 2") are kept apart with a
+    "|": one number wrapped or two run together cannot be told apart, so neither is quoted."""
+    text = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH_DIGITS)
+    return re.sub(r"\s+", "", re.sub(r"(\d)\s+(?=\d)", r"\1|", text))
+
+
+def narrative_text(text: str) -> str:
+    """The document text outside the tables (before section 二, from section 五 on), with all
+    whitespace removed (PDF lines break inside words and numbers' phrases) and page marks dropped."""
+    lines = [ln for ln in text.splitlines() if not is_page_mark(ln)]
+    squashed = [_squash(ln) for ln in lines]
+    start = next((i for i, s in enumerate(squashed) if _SECTION_START.match(s)), None)
+    if start is None:
+        return _squash("\n".join(lines))
+    end = next((i for i in range(start + 1, len(squashed)) if _SECTION_END.match(squashed[i])), len(squashed))
+    return _squash("\n".join(lines[:start] + lines[end:]))
+
+
+# (target, Chinese name of the table figure, pattern); the number must follow the phrase
+# directly (an optional 共/共计/合计/总计 between) and carry the unit 件 (or 起 for cases).
+# A phrase joined to another by 、/和/及/与 ("行政复议、行政诉讼5件") is skipped: the number is shared.
+_JOINED = r"(?<![、和及与])"
+_COUNT = r"(?:共计|共|合计|总计)?(\d+)"
+R12_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("requests", re.compile(r"(?:本年新收|新收到|收到|受理)(?:政府)?信息公开申请" + _COUNT + r"件")),
+    ("review", re.compile(_JOINED + r"行政复议(?:案件)?" + _COUNT + r"[件起]")),
+    ("litigation", re.compile(_JOINED + r"行政诉讼(?:案件)?" + _COUNT + r"[件起]")),
+)
+# A figure that counts more than the new requests ("…申请120件（含上年结转…）") is not compared.
+_INCLUDES_CARRIED = re.compile(r"^[（(]?(?:含|包括|其中含)上(?:一)?年(?:度)?结转")
+
+R12_TARGETS: dict[str, tuple[str, str, str, str]] = {
+    # target: (table, row, column, Chinese description of the table figure)
+    "requests": ("requests", "new_received", "total", "三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 总计"),
+    "review": ("review_litigation", "review", "total", "四、政府信息公开行政复议、行政诉讼情况 / 行政复议 / 总计"),
+    "litigation": ("review_litigation", "litigation_direct+litigation_after_review", "total",
+                   "四、政府信息公开行政复议、行政诉讼情况 / 行政诉讼（未经复议直接起诉＋复议后起诉）/ 总计"),
+}
+
+
+def _table_figure(report: dict[str, Any], target: str) -> float | None:
+    """The table's value for a target, None when any operand is blank or not printed."""
+    def get(table: str, row: str, column: str) -> Any:
+        return ((report.get(table) or {}).get(row) or {}).get(column)
+
+    if target == "litigation":
+        parts = [get("review_litigation", r, "total") for r in ("litigation_direct", "litigation_after_review")]
+        return None if any(p is None for p in parts) else sum(parts)
+    table, row, column, _ = R12_TARGETS[target]
+    return get(table, row, column)
+
+
+def narrative_figures(text: str) -> list[tuple[str, int, str]]:
+    """(target, number, quoted phrase) for every clear figure the narrative quotes."""
+    narrative = narrative_text(text)
+    out: list[tuple[str, int, str]] = []
+    for target, pattern in R12_PATTERNS:
+        for m in pattern.finditer(narrative):
+            if target == "requests" and _INCLUDES_CARRIED.match(narrative[m.end():m.end() + 12]):
+                continue
+            out.append((target, int(m.group(1)), m.group(0)))
+    return out
+
+
+def check_narrative(report: dict[str, Any], text: str) -> list[CheckFinding]:
+    out: list[CheckFinding] = []
+    seen: set[tuple[str, int]] = set()
+    for target, number, quote in narrative_figures(text):
+        table_value = _table_figure(report, target)
+        if table_value is None or (target, number) in seen:
+            continue
+        seen.add((target, number))
+        if abs(float(table_value) - number) < 1e-6:
+            continue
+        table, row, column, where = R12_TARGETS[target]
+        expected = int(table_value) if float(table_value).is_integer() else table_value
+        msg = (f"[R12] {_TABLE_NUMBER[table]} {where}：表格数值为 {expected}，正文写为 {number}"
+               f"（正文：“{quote}”）。规则：{R12_TEXT}")
+        out.append(CheckFinding("R12", table, row, column, expected, number, msg))
+    return out
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _row_label(version: str, table: str, row: str) -> str:
+    try:
+        return TEMPLATES[version].table(table).row(row).short_label
+    except KeyError:
+        return row
+
+
+def _column_label(version: str, table: str, row: str, column: str) -> str:
+    try:
+        for c in TEMPLATES[version].table(table).row(row).columns:
+            if c.key == column:
+                return c.label
+    except KeyError:
+        pass
+    return column
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return "空白" if v is None else str(v)
+
+
+def _message(version: str, f: Any) -> str:
+    rule_text = RULE_TEXT.get(f.rule, ("", ""))[1]
+    if f.rule == "R08":
+        where = "报告格式"
+        what = (f"{f.report_year}年度报告应使用{TEMPLATE_NOTICES.get(f.expected, f.expected)}格式，"
+                f"实际使用{TEMPLATE_NOTICES.get(f.actual, f.actual)}格式")
+    else:
+        parts = [f"{_TABLE_NUMBER.get(f.table, '')} {TABLE_LABELS.get(f.table, f.table)}"]
+        if f.row:
+            parts.append(f"行“{_row_label(version, f.table, f.row)}”")
+        if f.column:
+            parts.append(f"列“{_column_label(version, f.table, f.row, f.column)}”")
+        where = " / ".join(parts)
+        if f.rule == "R09":
+            what = "该行未列出"
+        elif f.rule == "R05":
+            what = f"报告印为 {_fmt(f.actual)}，不是有效数值"
+        elif f.expected is None:
+            what = f"报告印为 {_fmt(f.actual)}；其余各项有空白，但已印出的各项之和已超过该数"
+        else:
+            what = f"按各项计算应为 {_fmt(f.expected)}，报告印为 {_fmt(f.actual)}"
+    return f"[{f.rule}] {where}：{what}。规则：{rule_text}"
+
+
+_STATUS_ZH = {"unreadable": "未能读取", "inferred": "未读出，按其他数据推定"}
+
+
+def warnings_of(parsed: ParsedReport) -> list[dict[str, Any]]:
+    """The parser's warnings: one per cell not read (its final status), then the others."""
+    v = parsed.template
+    out: list[dict[str, Any]] = []
+    by_cell: dict[tuple[str, str, str], list[str]] = {}
+    for w in parsed.warnings:
+        if w.table and w.row and w.column:
+            by_cell.setdefault((w.table, w.row, w.column), []).append(w.message)
+    for c in parsed.cells:
+        if c.status not in _STATUS_ZH:
+            continue
+        value = f"为 {_fmt(c.value)}（按推定值参与判断）" if c.status == "inferred" else "（不参与判断）"
+        zh = (f"{_TABLE_NUMBER[c.table]} 行“{_row_label(v, c.table, c.row)}” 列“{_column_label(v, c.table, c.row, c.column)}”："
+              f"{_STATUS_ZH[c.status]}{value}")
+        out.append({"table": c.table, "row": c.row, "column": c.column, "status": c.status,
+                    "message_zh": zh, "message": "; ".join(by_cell.get((c.table, c.row, c.column), []))})
+    for w in parsed.warnings:
+        if w.table and w.row and w.column:
+            continue
+        if "printed as one row" in w.message:
+            zh = "表三“（六）其他处理”按一行印出（2019年格式的写法），读作“3.其他”，子项1、2视为未列出（可接受）"
+        else:
+            zh = f"解析提示：{w.message}"
+        out.append({"table": w.table or "", "row": w.row or "", "column": w.column or "", "status": "",
+                    "message_zh": zh, "message": w.message})
+    return out
+
+
+# ---------------------------------------------------------------- the check
+
+
+def check_file(path: Path, output_format: str = "text") -> tuple[int, str]:
+    """(exit code, text to print): 1 with findings, 0 when clean, 2 when the file is not readable."""
+    path = Path(path)
+    try:
+        parsed, grid = read_report(path)
+    except ParseError as exc:
+        return _unreadable(path, exc.reason, output_format)
+    except Exception as exc:  # noqa: BLE001 - a broken file of a known format: still one line
+        return _unreadable(path, f"{type(exc).__name__}: {exc}".splitlines()[0], output_format)
+    report = report_from_parsed(parsed)
+    findings = [CheckFinding(f.rule, f.table, f.row, f.column, f.expected, f.actual, _message(parsed.template, f))
+                for f in evaluate_report(report, file=str(path))]
+    findings += check_narrative(report, grid.text)
+    warnings = warnings_of(parsed)
+    code = 1 if findings else 0
+    if output_format == "json":
+        return code, json.dumps({
+            "file": str(path), "agency": parsed.agency, "report_year": parsed.report_year,
+            "template": parsed.template, "findings": [f.to_json() for f in findings], "warnings": warnings,
+        }, ensure_ascii=False, indent=2)
+    agency = parsed.agency or "（标题中未识别出机关名称）"
+    notice = TEMPLATE_NOTICES.get(parsed.template, parsed.template)
+    lines = [f"文件：{path}", f"机关：{agency}　年度：{parsed.report_year}　格式：{notice}"]
+    if findings:
+        lines.append(f"发现问题 {len(findings)} 项：")
+        lines += [f"{i}. {f.message_zh}" for i, f in enumerate(findings, 1)]
+    else:
+        lines.append("未发现问题。")
+    if warnings:
+        lines.append(f"解析提示 {len(warnings)} 项（以下单元格或内容未能确定读取）：")
+        lines += [f"- {w['message_zh']}" for w in warnings]
+    return code, "\n".join(lines)
+
+
+def _unreadable(path: Path, reason: str, output_format: str) -> tuple[int, str]:
+    if output_format == "json":
+        return 2, json.dumps({"file": str(path), "error": reason}, ensure_ascii=False)
+    return 2, f"{path}: 无法作为政府信息公开工作年度报告读取：{reason}"
