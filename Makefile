@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 
-.PHONY: venv manifest run test bench dev clean
+.PHONY: venv manifest run test bench dev docs clean
 
 venv: $(STAMP)
 
@@ -47,6 +47,11 @@ bench: venv
 
 dev: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev
+
+# dbt docs of the warehouse (every mart and column described): dbt_project/target/index.html.
+docs: venv manifest
+	cd dbt_project && OGI_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	@echo "open dbt_project/target/index.html, or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir ."
 
 clean:
 	rm -rf .dagster_home dbt_project/target dbt_project/logs logs .pytest_cache

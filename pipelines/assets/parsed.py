@@ -1,6 +1,7 @@
 """The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
 
 import multiprocessing
+import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
@@ -91,6 +92,7 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
     cells: list[tuple[object, ...]] = []
     warnings: list[tuple[object, ...]] = []
     quarantined: list[tuple[object, ...]] = []
+    started = time.perf_counter()
     for i, (sha, report, reason) in enumerate(_parse_all(todo), start=1):
         rel = rel_of[sha]
         if report is None:
@@ -101,8 +103,9 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
             heads.append(head)
             cells.extend(c)
             warnings.extend(w)
-        if i == len(todo) or i % 10 == 0:
-            context.log.info(f"parsed {i}/{len(todo)}, quarantined so far {len(quarantined)}")
+        if i == len(todo) or i % 50 == 0:
+            rate = i / max(time.perf_counter() - started, 1e-9)
+            context.log.info(f"parsed {i}/{len(todo)} files ({rate:.1f}/s), quarantined so far {len(quarantined)}")
 
     con = warehouse.connect()
     try:
