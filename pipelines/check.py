@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.aligner import align
 from pipelines.grid import Grid, is_page_mark
 from pipelines.model import ParsedReport, ParseError
-from pipelines.parsing import reader_for, sniff_format
+from pipelines.parsing import parse_bytes_with_grid, read_file
 from pipelines.rules import evaluate_report, report_from_parsed
 from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES
 
@@ -52,15 +51,7 @@ class CheckFinding:
 
 def read_report(path: Path) -> tuple[ParsedReport, Grid]:
     """The parsed report and the grid it was aligned from (ParseError when not a report)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}")
-    if not data:
-        raise ParseError("file is empty")
-    fmt = sniff_format(data, Path(path).name)
-    grid = reader_for(fmt)(data)
-    return align(grid, fmt), grid
+    return parse_bytes_with_grid(read_file(path), Path(path).name)
 
 
 # ---------------------------------------------------------------- R12: the narrative

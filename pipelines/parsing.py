@@ -96,17 +96,27 @@ def _office_zip_kind(data: bytes) -> str | None:
     return None
 
 
-def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
+def parse_bytes_with_grid(data: bytes, name: str = "") -> tuple[ParsedReport, Grid]:
+    """The parsed report and the grid it was aligned from (the narrative text is in grid.text)."""
     fmt = sniff_format(data, name)
     grid = reader_for(fmt)(data)
-    return align(grid, fmt)
+    return align(grid, fmt), grid
 
 
-def parse_file(path: Path) -> ParsedReport:
+def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
+    return parse_bytes_with_grid(data, name)[0]
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes; ParseError when it cannot be read or is empty."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}")
+        raise ParseError(f"cannot read file: {exc.strerror}") from None
     if not data:
         raise ParseError("file is empty")
-    return parse_bytes(data, Path(path).name)
+    return data
+
+
+def parse_file(path: Path) -> ParsedReport:
+    return parse_bytes(read_file(path), Path(path).name)
