@@ -162,8 +162,13 @@ def deadline(year: int, kind: str) -> dt.date:
     return dt.date(year + 1, 1, 31) if kind == "department" else dt.date(year + 1, 3, 31)
 
 
+# An agency name as matched against the registry: no whitespace, brackets, quotes or
+# separators (the same normalisation as dbt's normalize_agency_name macro).
+_NAME_NOISE = re.compile(r"[\s\u00a0\u3000()（）\[\]［］【】《》「」“”\"'·•、，,.．\-－—]+")
+
+
 def _squeeze(name: str | None) -> str:
-    return re.sub(r"\s+", "", name or "")
+    return _NAME_NOISE.sub("", name or "")
 
 
 def _date(value: Any) -> dt.date | None:

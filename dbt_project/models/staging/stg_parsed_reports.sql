@@ -1,6 +1,7 @@
 -- Parsed reports with the reporting body matched to the registry: the trimmed printed
--- name equals a registered name or one of its '|'-separated aliases (a name match wins
--- over an alias match; ties go to the lowest agency_id). Each report gets its publication
+-- name equals a registered name or one of its '|'-separated aliases, or does so once both
+-- are normalised (exact name, then alias, then normalised name, then normalised alias;
+-- ties go to the lowest agency_id). Each report gets its publication
 -- date (publications.csv, by the file's content: the earliest date listed for any path of
 -- it), its registry file (the matched agency's, else the registry whose folder holds the
 -- report, the deepest one) and is_generated from that registry.
@@ -21,6 +22,12 @@ agency_names as (
         from {{ ref('stg_agencies') }}
         where aliases is not null
     )
+),
+
+-- Names and aliases normalised (no spaces, brackets, quotes, separators): matched last.
+normalized_names as (
+    select agency_id, {{ normalize_agency_name('match_name') }} as match_name, match_rank + 2 as match_rank
+    from agency_names
 ),
 
 registry_files as (
@@ -47,12 +54,14 @@ publication_dates as (
 ),
 
 matches as (
-    select reports.report_id, agency_names.agency_id
+    select reports.report_id, names.agency_id
     from reports
-    join agency_names on agency_names.match_name = reports.printed_name
+    join (select * from agency_names union all select * from normalized_names) as names
+        on names.match_name = reports.printed_name
+        or (names.match_rank > 2 and names.match_name = {{ normalize_agency_name('reports.printed_name') }})
     qualify row_number() over (
         partition by reports.report_id
-        order by agency_names.match_rank, agency_names.agency_id
+        order by names.match_rank, names.agency_id
     ) = 1
 )
 
