@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .rules import to_date
 from .template import RULE_TEXT, TABLE_LABELS, TEMPLATES
 
 SUMMARY_SHEET = "汇总"
@@ -125,16 +126,6 @@ def _number(value: Any) -> int | float | None:
     return value
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -168,7 +159,7 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
     summary.sort(key=lambda r: (r[0] is None, _LEVEL_ORDER.get(r[2], len(_LEVEL_ORDER)), r[0] or "", r[1] or ""))
     summary_rows = [
         (agency_name, aid, LEVEL_LABELS.get(level, level) if level else UNREGISTERED, parent or "", status_zh,
-         ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]), _date(published), _date(deadline),
+         ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]), to_date(published), to_date(deadline),
          int(n_findings or 0))
         for aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings in summary
     ]

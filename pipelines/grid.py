@@ -83,7 +83,8 @@ def parse_number(text: str | None) -> float | None:
 _NUMERIC_LOOKING = re.compile(r"[\d\s.,+\-]*\d[\d\s.,+\-]*")
 
 
-_PAGE_MARK = re.compile(r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+_PAGE_MARK = re.compile(r"^(?:[-—–－~]\s*\d{1,3}\s*[-—–－~]|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d{1,3}\s*页)?"
+                        r"|\d{1,3}\s*/\s*共?\s*\d{1,3}\s*页?)$")
 
 
 def is_page_mark(text: str | None) -> bool:

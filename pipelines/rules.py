@@ -171,7 +171,8 @@ def _squeeze(name: str | None) -> str:
     return _NAME_NOISE.sub("", name or "")
 
 
-def _date(value: Any) -> dt.date | None:
+def to_date(value: Any) -> dt.date | None:
+    """A date from a date, a datetime or an ISO string; None for nothing."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -208,9 +209,9 @@ def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, An
     else:
         items = [(str(r["file"]), r) for r in reports]
     if isinstance(publications, Mapping):
-        published = {str(f): _date(d) for f, d in publications.items()}
+        published = {str(f): to_date(d) for f, d in publications.items()}
     else:
-        published = {str(p["file"]): _date(p.get("published_at")) for p in publications}
+        published = {str(p["file"]): to_date(p.get("published_at")) for p in publications}
     agencies = {str(a["agency_id"]): a for a in registry}
     by_name: dict[str, str] = {}
     for aid, a in agencies.items():

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from ..grid import Cell, Grid, GridRow, is_value_token
+from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
 from ..model import ParseError
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -23,7 +23,6 @@ _LINE_TOLERANCE = 3.0  # points: words whose tops differ less are on one line
 _VALUE_COL0 = 64  # grid column of the first value column of an unruled table
 
 
-_PAGE_MARK = re.compile(r"^[-—–－~\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－~\s]*$")
 
 
 def _quiet_pdfminer() -> None:
@@ -110,7 +109,7 @@ def _text_lines(words: list[dict], page_no: int) -> list[tuple[float, GridRow]]:
         lines.append(_Line(min(w["top"] for w in line), max(w["bottom"] for w in line), fields, char_w, i, words_))
     # Page marks ("- 4 -", "第4页", "4/5") on the first or last line of the page are no content.
     for edge in (0, -1):
-        if lines and len(lines[edge].fields) == 1 and _PAGE_MARK.match(lines[edge].fields[0].text) \
+        if lines and len(lines[edge].fields) == 1 and _is_edge_page_mark(lines[edge].fields[0].text) \
                 and len(lines) > 1:
             lines.pop(edge)
     return _unruled_rows(lines, page_no)
@@ -335,6 +334,11 @@ def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: in
             cells.append(Cell(texts[c] or "", c, f"{src} col {c + 1}", span))
         out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
     return out
+
+
+def _is_edge_page_mark(text: str) -> bool:
+    """At a page's first or last line a bare number is a page number too, not only "- 4 -"."""
+    return is_page_mark(text) or bool(re.fullmatch(r"\s*\d{1,3}\s*", text))
 
 
 def read_pdf(data: bytes) -> Grid:
