@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 
-.PHONY: venv manifest run test bench dev docs clean
+.PHONY: venv manifest run test bench dev docs dashboard clean
 
 venv: $(STAMP)
 
@@ -53,7 +53,12 @@ docs: venv manifest
 	cd dbt_project && OGI_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
 	@echo "open dbt_project/target/index.html, or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir ."
 
+# The offline dashboard of the current warehouse (also rebuilt by every run): data/dashboard/index.html.
+dashboard: venv
+	$(BIN)/ogi dashboard
+
 clean:
 	rm -rf .dagster_home dbt_project/target dbt_project/logs logs .pytest_cache
 	rm -f data/warehouse.duckdb data/warehouse.duckdb.wal
+	rm -rf data/dashboard
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -156,10 +156,30 @@ def export(
 
     try:
         path = export_workbook(warehouse or default_warehouse(), year, out, agency)
-    except ValueError as exc:
+    except (ValueError, FileNotFoundError) as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
     print(f"wrote {path}")
+
+
+@app.command()
+def dashboard(
+    out: Path = typer.Option(None, help="folder to write the site into (default: dashboard/ beside the warehouse)"),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+) -> None:
+    """Offline dashboard: a static site (open index.html from disk, no network) of the warehouse."""
+    from .dashboard import build_dashboard
+    from .project import default_warehouse
+
+    db = warehouse or default_warehouse()
+    try:
+        built = build_dashboard(db, out or Path(db).parent / "dashboard")
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(2) from None
+    print(f"wrote {built.index} ({built.n_agencies} agencies, {built.n_agency_years} agency-years, "
+          f"{built.n_reports} reports, {built.n_findings} findings; years {built.years[0]}–{built.years[-1]})"
+          if built.years else f"wrote {built.index} (the warehouse holds no report year yet)")
 
 
 if __name__ == "__main__":

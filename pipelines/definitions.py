@@ -8,10 +8,21 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from .assets.landing import agency_registry, publication_metadata, raw_report_files, template_reference
+from .assets.dashboard import make_dashboard_asset
+from .assets.landing import (
+    agency_registry,
+    publication_metadata,
+    raw_report_files,
+    template_reference,
+)
 from .assets.marts import make_dbt_assets
 from .assets.parsed import every_file_accounted_for, parsed_reports
-from .project import DBT_PROJECT_DIR, DEFAULT_RAW_DIR, default_warehouse, make_dbt_project
+from .project import (
+    DBT_PROJECT_DIR,
+    DEFAULT_RAW_DIR,
+    default_warehouse,
+    make_dbt_project,
+)
 from .resources import WarehouseResource
 from .schedules import build_automation
 from .warehouse import WAREHOUSE_ENV
@@ -19,14 +30,20 @@ from .warehouse import WAREHOUSE_ENV
 JOB_NAME = "warehouse_job"
 
 
-def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR) -> dg.Definitions:
+def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
+               dashboard_dir: Path | None = None) -> dg.Definitions:
+    """Assets, jobs, schedules, sensor and resources; the dashboard goes to `dashboard_dir`
+    (default: `dashboard/` beside the warehouse file)."""
     warehouse = Path(warehouse).resolve()
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     project = make_dbt_project(Path(dbt_project_dir).resolve())
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
     dbt_assets = make_dbt_assets(project)
+    dashboard = make_dashboard_asset(list(dbt_assets.keys))
     assets = [agency_registry, publication_metadata, template_reference, raw_report_files, parsed_reports, dbt_assets]
-    jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys))
+    if dashboard is not None:
+        assets.append(dashboard)
+    jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys), dashboard.key if dashboard else None)
     return dg.Definitions(
         assets=assets,
         asset_checks=[every_file_accounted_for],
@@ -34,7 +51,8 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
         schedules=schedules,
         sensors=sensors,
         resources={
-            "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse)),
+            "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse),
+                                           dashboard_dir=str(Path(dashboard_dir).resolve()) if dashboard_dir else ""),
             "dbt": DbtCliResource(project_dir=project),
         },
     )

@@ -16,6 +16,8 @@ POOL = "duckdb_warehouse"
 class WarehouseResource(dg.ConfigurableResource):
     raw_dir: str
     path: str
+    # The offline dashboard's folder; "" = `dashboard/` beside the warehouse file.
+    dashboard_dir: str = ""
 
     @property
     def raw_path(self) -> Path:
@@ -24,6 +26,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def db_path(self) -> Path:
         return Path(self.path)
+
+    @property
+    def dashboard_path(self) -> Path:
+        return Path(self.dashboard_dir) if self.dashboard_dir else self.db_path.parent / "dashboard"
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the warehouse (landing schema ensured when writable). Close it before the asset returns."""

@@ -133,5 +133,8 @@ def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path
         print(f"warning: {warning}")
     for failure in result["failures"]:
         print(f"FAILED: {failure}")
+    index = (db.parent / "dashboard" / "index.html")
+    if result["success"] and index.exists():
+        print(f"dashboard: {index} (open it in a browser; no network needed)")
     print(f"run {result['run_id']}: {'succeeded' if result['success'] else 'FAILED'}")
     return 0 if result["success"] else 1

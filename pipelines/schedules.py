@@ -28,7 +28,8 @@ def raw_fingerprint(warehouse: WarehouseResource) -> str:
 
 
 def build_automation(
-    warehouse_job: dg.UnresolvedAssetJobDefinition, asset_keys: Sequence[dg.AssetKey]
+    warehouse_job: dg.UnresolvedAssetJobDefinition, asset_keys: Sequence[dg.AssetKey],
+    dashboard_key: dg.AssetKey | None = None,
 ) -> tuple[list[dg.UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
     """The compliance and rollup jobs, their schedules, and the sensor on the raw folder."""
 
@@ -36,9 +37,12 @@ def build_automation(
         keys = [k for k in asset_keys if k.path[-1].startswith(prefix)]
         return dg.AssetSelection.assets(*keys).upstream()
 
+    compliance = selection("agency_year_compliance")
+    if dashboard_key is not None:  # the office's dashboard is refreshed with the compliance marts
+        compliance = compliance | dg.AssetSelection.assets(dashboard_key).upstream()
     compliance_job = dg.define_asset_job(
-        "compliance_job", selection=selection("agency_year_compliance"), executor_def=dg.in_process_executor,
-        description="Landing, parsing (cached) and every model up to the compliance marts.")
+        "compliance_job", selection=compliance, executor_def=dg.in_process_executor,
+        description="Landing, parsing (cached), every model up to the compliance marts, and the dashboard.")
     rollup_job = dg.define_asset_job(
         "yearly_rollup_job", selection=selection("rollup_"), executor_def=dg.in_process_executor,
         description="The rollups by year, level and region, with everything they depend on.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +25,22 @@ def copy_raw(dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def raw_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_raw(tmp_path_factory.mktemp("raw"))
+
+
+MONITORED_CITY = "city"
+MONITORED_SEED = 10  # this city has findings of R01–R04, R06 and R08–R11, and a corrected re-publication
+
+
+@pytest.fixture(scope="session")
+def monitored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    """(raw dir, warehouse, run result) of one materialization of everything: a generated city
+    (25 agencies, 2020–2022) beside the real reports and registry. Shared by the monitoring and
+    dashboard tests; the dashboard asset writes `dashboard/` beside the warehouse."""
+    from pipelines.definitions import JOB_NAME, build_defs
+    from pipelines.synth.generate import generate
+
+    raw = copy_raw(tmp_path_factory.mktemp("raw"))
+    generate(raw / MONITORED_CITY, n_agencies=25, years=(2020, 2022), seed=MONITORED_SEED)
+    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
+    return raw, warehouse, result

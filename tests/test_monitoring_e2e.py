@@ -1,7 +1,7 @@
 """End to end on a generated city: `ogi generate` → the Dagster job (dbt included) → findings.
 
-One small city (25 agencies, 2020–2022, a fixed seed) beside copies of the four real reports and
-the real registry; one materialization for the whole module (dbt is the slow part).
+The `monitored` run (tests/conftest.py): one small city beside copies of the four real reports and
+the real registry, materialized once per session (dbt is the slow part).
 """
 
 from __future__ import annotations
@@ -14,25 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
-from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.monitoring import FINDING_COLUMNS, city_findings, read_defects, score_cities
-from tests.conftest import copy_raw
+from tests.conftest import MONITORED_CITY
 
-SEED = 10  # this city has findings of R01–R04, R06 and R08–R11, and a corrected re-publication
-CITY = "city"
-
-
-@pytest.fixture(scope="module")
-def monitored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
-    from pipelines.synth.generate import generate
-
-    raw = copy_raw(tmp_path_factory.mktemp("raw"))
-    generate(raw / CITY, n_agencies=25, years=(2020, 2022), seed=SEED)
-    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
-    return raw, warehouse, result
+CITY = MONITORED_CITY
 
 
 def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

@@ -1,0 +1,342 @@
+"""The offline dashboard (`ogi dashboard`, asset `dashboard`): a static site read from the warehouse.
+
+The site opens from the file system with no network and no server: `index.html`, the script and
+style sheet under `assets/` (package data, `pipelines/dashboard_static/`), and the data as
+JavaScript files (browsers refuse `fetch` of `file://` URLs, but load `<script src>`):
+
+* `data/overview.js` — `window.OGI_DATA`: labels, the registry, one row per agency-year of
+  `marts.agency_year_compliance`, the per-year figures of `marts.rollup_by_year`, findings per
+  rule, and the template layout the agency pages draw their tables with;
+* `data/agency/NNNN.js` — one file per agency (`window.OGI_AGENCY(key, {...})`), loaded when its
+  page opens: every report version with its findings, and the cells of the current report of each
+  year from the fact tables (value, cell status, printed text, source location).
+
+Everything is read read-only from the marts; the site computes nothing the warehouse does not
+hold except sums and counts over those rows (by level, region, status and data source). The site is
+written beside the target folder and swapped in, so a failed build leaves the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+
+from .export import LEVEL_LABELS, column_label, row_label, table_label
+from .model import PARSER_VERSION
+from .template import OUTCOME_GROUPS, RULE_TEXT, TABLE_LABELS, TEMPLATES
+
+STATIC_PACKAGE = "pipelines.dashboard_static"
+STATIC_FILES = ("index.html", "app.js", "style.css")
+# The marts the site reads (the asset depends on exactly these).
+DASHBOARD_MARTS = ("dim_agency", "agency_year_compliance", "report_versions", "report_findings", "rollup_by_year",
+                   "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation")
+
+STATUS_LABELS: dict[str, str] = {
+    "compliant": "符合要求",
+    "issues": "报告存在问题",
+    "late": "逾期公开",
+    "missing": "未公开年度报告",
+    "unregistered": "报告机关未登记",
+}
+SOURCE_LABELS = {"all": "全部", "real": "真实报告", "generated": "演示数据"}
+CELL_STATUS_LABELS = {
+    "value": "数值",
+    "blank": "空白（未填写）",
+    "inferred": "推定为 0",
+    "unreadable": "无法识别",
+    "absent": "报告未列出",
+}
+TREND_MEASURES = ("n_reports", "new_received", "carried_over", "total_processed", "carried_forward",
+                  *OUTCOME_GROUPS, "review_total", "review_corrected", "litigation_total", "litigation_corrected")
+TREND_LABELS = {
+    "n_reports": "报告数",
+    "new_received": "本年新收申请",
+    "carried_over": "上年结转",
+    "total_processed": "办理结果总计",
+    "carried_forward": "结转下年度",
+    **OUTCOME_GROUPS,
+    "review_total": "行政复议总计",
+    "review_corrected": "复议结果纠正",
+    "litigation_total": "行政诉讼总计",
+    "litigation_corrected": "诉讼结果纠正",
+}
+
+# One row per agency-year, as columns of an array (a compact file for hundreds of agencies).
+AGENCY_YEAR_COLUMNS = ("agency", "year", "status", "expected", "found", "on_time", "days_late", "published",
+                       "deadline", "versions", "template", "template_ok", "completeness", "findings")
+
+_AGENCIES_SQL = """
+    SELECT d.agency_key, d.agency_id, d.name, d.level, d.parent_id, p.name, d.is_generated, d.is_registered
+    FROM marts.dim_agency d
+    LEFT JOIN marts.dim_agency p ON p.agency_key = d.parent_id
+    UNION ALL
+    -- bodies whose report was found but that no registry lists (status unregistered)
+    SELECT DISTINCT c.agency_key, NULL, c.agency_name, NULL, NULL, NULL, c.is_generated, false
+    FROM marts.agency_year_compliance c
+    WHERE c.agency_key NOT IN (SELECT agency_key FROM marts.dim_agency)"""
+
+_AGENCY_YEARS_SQL = """
+    SELECT agency_key, report_year, status, is_expected, report_found, on_time, days_late,
+           first_published_at, deadline, n_versions, template_version, template_ok, completeness,
+           n_findings, {rule_columns}
+    FROM marts.agency_year_compliance
+    ORDER BY agency_key, report_year"""
+
+_VERSIONS_SQL = """
+    SELECT agency_key, report_year, version_no, n_versions, is_latest, report_id, file_path, format,
+           published_at, template_version, n_warnings, printed_agency_name
+    FROM marts.report_versions
+    ORDER BY agency_key, report_year, version_no"""
+
+_FINDINGS_SQL = """
+    SELECT agency_key, report_year, report_id, version_no, rule_id, table_key, row_key, column_key,
+           expected, actual, detail, rule_text_zh, template_version
+    FROM marts.report_findings
+    ORDER BY agency_key, report_year, version_no, rule_id, table_key, row_key, column_key"""
+
+# The current report's cells, from the four fact tables (the request flow unpivoted back to rows).
+_CELLS_SQL = """
+    SELECT agency_key, report_id, 'proactive' AS table_key, row_key, column_key, value, cell_status, raw_text,
+           source_location
+    FROM marts.fct_proactive_disclosure
+    UNION ALL
+    SELECT agency_key, report_id, 'requests', row_key, column_key, value, cell_status, raw_text, source_location
+    FROM marts.fct_requests
+    UNION ALL
+""" + "".join(f"""
+    SELECT agency_key, report_id, 'requests', '{row}', column_key, {row}, {row}_status, NULL, NULL
+    FROM marts.fct_request_flow
+    UNION ALL""" for row in ("new_received", "carried_over", "total_processed", "carried_forward")) + """
+    SELECT agency_key, report_id, 'review_litigation', row_key, column_key, value, cell_status, raw_text,
+           source_location
+    FROM marts.fct_review_litigation"""
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    out_dir: Path
+    n_agencies: int
+    n_agency_years: int
+    n_reports: int
+    n_findings: int
+    years: tuple[int, ...]
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / "index.html"
+
+
+# ---------------------------------------------------------------- values
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return value
+
+
+def _row(values: Iterable[Any]) -> list[Any]:
+    return [_json_value(v) for v in values]
+
+
+def _template_layout() -> dict[str, Any]:
+    """Rows and columns of both templates, with the Chinese labels the tables are drawn with."""
+    layout: dict[str, Any] = {}
+    for version, template in TEMPLATES.items():
+        tables = {}
+        for key, table in template.tables.items():
+            tables[key] = {
+                "label": table.label,
+                "rows": [
+                    {"key": r.key, "label": row_label(key, r.key, version), "group": r.group_label,
+                     "outcome": r.outcome_group, "columns": [[c.key, c.label] for c in r.columns]}
+                    for r in table.rows
+                ],
+            }
+        layout[version] = {"notice": template.notice, "tables": tables}
+    return layout
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    if not Path(warehouse).exists():
+        raise FileNotFoundError(f"仓库文件不存在 / warehouse not found: {warehouse}")
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
+                           f" {warehouse} ({exc})") from None
+
+
+def _missing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+    return [t for t in DASHBOARD_MARTS if t not in present]
+
+
+def read_dashboard_data(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(overview payload, {agency_key: agency payload}) from the marts."""
+    missing = _missing_marts(con)
+    if missing:
+        raise ValueError(f"仓库中缺少数据集市表 {', '.join(missing)}，请先运行 ogi run / the warehouse lacks the marts "
+                         f"{', '.join(missing)}: run `ogi run` first")
+    rule_ids = [r for r in RULE_TEXT if r not in ("R07", "R12")]
+    present = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts'"
+        " AND table_name = 'agency_year_compliance'").fetchall()}
+    rule_ids = [r for r in rule_ids if f"findings_{r.lower()}" in present]
+    rule_columns = ", ".join(f"findings_{r.lower()}" for r in rule_ids)
+
+    agencies_raw = con.execute(_AGENCIES_SQL).fetchall()
+    agency_years = con.execute(_AGENCY_YEARS_SQL.format(rule_columns=rule_columns)).fetchall()
+    trend_rows = con.execute(
+        f"SELECT report_year, is_generated, {', '.join(TREND_MEASURES)} FROM marts.rollup_by_year"
+        " ORDER BY report_year, is_generated").fetchall()
+    versions = con.execute(_VERSIONS_SQL).fetchall()
+    findings = con.execute(_FINDINGS_SQL).fetchall()
+    cells = con.execute(_CELLS_SQL).fetchall()
+
+    # Agencies: registry order by level then id; each gets a file number for its page's data.
+    level_order = {k: i for i, k in enumerate(LEVEL_LABELS)}
+    agencies_raw.sort(key=lambda r: (r[3] is None, level_order.get(r[3], 99), r[1] or "", r[2] or "", r[0]))
+    agencies = []
+    file_of: dict[str, str] = {}
+    for i, (key, aid, name, level, parent, parent_name, generated, registered) in enumerate(agencies_raw):
+        file_of[key] = f"data/agency/{i:05d}.js"
+        agencies.append({"key": key, "id": aid, "name": name, "level": level, "region": parent,
+                         "region_name": parent_name, "generated": bool(generated), "registered": bool(registered),
+                         "file": file_of[key]})
+
+    n_fixed = len(AGENCY_YEAR_COLUMNS)
+    year_rows = []
+    findings_by_rule = []
+    for r in agency_years:
+        year_rows.append(_row(r[:n_fixed]))
+        findings_by_rule.append([int(v or 0) for v in r[n_fixed:]])
+
+    generated_of = {a["key"]: a["generated"] for a in agencies}
+    years = sorted({r[1] for r in agency_years})
+    overview = {
+        "meta": {
+            "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "parser_version": PARSER_VERSION,
+            "years": years,
+            "has_real": any(not g for g in generated_of.values()),
+            "has_generated": any(generated_of.values()),
+        },
+        "labels": {
+            "levels": LEVEL_LABELS,
+            "statuses": STATUS_LABELS,
+            "sources": SOURCE_LABELS,
+            "outcomes": OUTCOME_GROUPS,
+            "tables": TABLE_LABELS,
+            "cell_statuses": CELL_STATUS_LABELS,
+            "trend": TREND_LABELS,
+            "rules": {r: {"name": name, "text": text} for r, (name, text) in RULE_TEXT.items()},
+        },
+        "agencies": agencies,
+        "agency_year_columns": list(AGENCY_YEAR_COLUMNS),
+        "agency_years": year_rows,
+        "finding_rules": rule_ids,
+        "findings_by_rule": findings_by_rule,
+        "trend_columns": ["year", "generated", *TREND_MEASURES],
+        "trend": [_row(r) for r in trend_rows],
+        "templates": _template_layout(),
+    }
+
+    pages: dict[str, dict[str, Any]] = {a["key"]: {"reports": [], "findings": []} for a in agencies}
+    cells_by_report: dict[str, dict[str, dict[str, dict[str, list[Any]]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict)))
+    for _key, report_id, table, row, col, value, status, raw, location in cells:
+        cells_by_report[report_id][table][row][col] = [_json_value(value), status, raw, location]
+    for (key, year, version_no, n_versions, is_latest, report_id, path, fmt, published, template, n_warnings,
+         printed_name) in versions:
+        page = pages.setdefault(key, {"reports": [], "findings": []})
+        page["reports"].append({
+            "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_latest),
+            "report_id": report_id, "file": path, "format": fmt, "published": _json_value(published),
+            "template": template, "warnings": n_warnings, "printed_name": printed_name,
+            "cells": cells_by_report.get(report_id),
+        })
+    for (key, year, report_id, version_no, rule, table, row, col, expected, actual, detail, text,
+         template) in findings:
+        page = pages.setdefault(key, {"reports": [], "findings": []})
+        page["findings"].append({
+            "year": year, "report_id": report_id, "version": version_no, "rule": rule,
+            "table": table_label(table), "row": row_label(table, row, template),
+            "column": column_label(table, row, col, template), "expected": _json_value(expected),
+            "actual": _json_value(actual), "detail": detail, "keys": [table, row, col], "text": text or RULE_TEXT.get(rule, ("", ""))[1],
+        })
+    return overview, pages
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_site(out_dir: Path, overview: dict[str, Any], pages: dict[str, dict[str, Any]]) -> None:
+    (out_dir / "assets").mkdir(parents=True)
+    (out_dir / "data" / "agency").mkdir(parents=True)
+    static = resources.files(STATIC_PACKAGE)
+    for name in STATIC_FILES:
+        target = out_dir / ("index.html" if name == "index.html" else f"assets/{name}")
+        target.write_bytes(static.joinpath(name).read_bytes())
+    (out_dir / "data" / "overview.js").write_text(
+        "window.OGI_DATA = " + json.dumps(overview, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        + ";\n", encoding="utf-8")
+    for agency in overview["agencies"]:
+        payload = json.dumps(pages.get(agency["key"], {"reports": [], "findings": []}), ensure_ascii=False,
+                             separators=(",", ":")).replace("</", "<\\/")
+        key = json.dumps(agency["key"], ensure_ascii=False)
+        (out_dir / agency["file"]).write_text(f"window.OGI_AGENCY({key}, {payload});\n", encoding="utf-8")
+
+
+def build_dashboard(warehouse: Path | None, out_dir: Path,
+                    con: duckdb.DuckDBPyConnection | None = None) -> DashboardSummary:
+    """Write the dashboard of `warehouse` (or of the open connection `con`) to `out_dir`.
+
+    Raises FileNotFoundError (no warehouse file), RuntimeError (the warehouse is being written) or
+    ValueError (no marts yet), each with a Chinese and English message.
+    """
+    own = con is None
+    if con is None:
+        con = _connect(Path(warehouse))  # type: ignore[arg-type]
+    try:
+        overview, pages = read_dashboard_data(con)
+    finally:
+        if own:
+            con.close()
+
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o755)
+    try:
+        _write_site(tmp, overview, pages)
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    n_reports = sum(len(p["reports"]) for p in pages.values())
+    n_findings = sum(len(p["findings"]) for p in pages.values())
+    return DashboardSummary(out_dir, len(overview["agencies"]), len(overview["agency_years"]), n_reports,
+                            n_findings, tuple(overview["meta"]["years"]))

@@ -1,0 +1,426 @@
+// The offline dashboard: draws window.OGI_DATA (data/overview.js) and, on an agency's page, that
+// agency's file (data/agency/NNNNN.js, loaded by a <script> tag: file:// pages cannot fetch).
+// Every number shown is a count or sum over rows the warehouse holds; nothing is estimated.
+"use strict";
+
+(function () {
+  const D = window.OGI_DATA;
+  const app = document.getElementById("app");
+  if (!D) {
+    app.innerHTML = '<p class="error">找不到数据文件 data/overview.js，请重新生成看板（ogi dashboard）。</p>';
+    return;
+  }
+  if (!D.meta.years.length) {
+    app.innerHTML = '<p class="error">仓库中还没有任何年度报告数据。请先运行 ogi run，再生成看板。</p>';
+    return;
+  }
+  const L = D.labels;
+  const STATUS_ORDER = ["compliant", "issues", "late", "missing", "unregistered"];
+  const STATUS_COLORS = { compliant: "#2e7d32", issues: "#f9a825", late: "#ef6c00", missing: "#c62828", unregistered: "#6a1b9a" };
+  const OUTCOME_ORDER = Object.keys(L.outcomes);
+  const OUTCOME_COLORS = ["#1565c0", "#42a5f5", "#c62828", "#8d6e63", "#ffb300", "#78909c"];
+  const LEVEL_ORDER = Object.keys(L.levels);
+  const NO_PARENT = "（无上级机关）";
+
+  // ------------------------------------------------------------ data access
+  const COL = {};
+  D.agency_year_columns.forEach((c, i) => { COL[c] = i; });
+  const TCOL = {};
+  D.trend_columns.forEach((c, i) => { TCOL[c] = i; });
+  const agencyByKey = new Map(D.agencies.map((a) => [a.key, a]));
+  const yearsOf = new Map();  // agency key -> {year: row index}
+  D.agency_years.forEach((r, i) => {
+    const k = r[COL.agency];
+    if (!yearsOf.has(k)) yearsOf.set(k, {});
+    yearsOf.get(k)[r[COL.year]] = i;
+  });
+  const loaded = {};
+  window.OGI_AGENCY = function (key, data) { loaded[key] = data; if (state.view === "agency" && state.key === key) render(); };
+
+  const state = { view: "overview", key: null, year: D.meta.years[D.meta.years.length - 1], source: "all" };
+
+  function inSource(generated) {
+    return state.source === "all" || (state.source === "generated") === Boolean(generated);
+  }
+  function agencyRows(year) {
+    const out = [];
+    D.agency_years.forEach((r, i) => {
+      const a = agencyByKey.get(r[COL.agency]);
+      if (r[COL.year] === year && a && inSource(a.generated)) out.push({ row: r, i: i, agency: a });
+    });
+    return out;
+  }
+
+  // ------------------------------------------------------------ html helpers
+  function esc(v) {
+    return String(v === null || v === undefined ? "" : v)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function num(v) { return v === null || v === undefined ? "—" : String(v); }
+  function pct(part, whole) { return whole ? (100 * part / whole).toFixed(1) + "%" : "—"; }
+  function sum(xs) { return xs.reduce((s, x) => s + (x || 0), 0); }
+  function levelLabel(level) { return level ? (L.levels[level] || level) : "未登记"; }
+  function onTimeLabel(v) { return v === true ? "是" : v === false ? "否" : "—"; }
+  function hash(view, params) {
+    const q = new URLSearchParams(Object.assign({ year: state.year, source: state.source }, params || {}));
+    return "#" + view + "?" + q.toString();
+  }
+  function statusBadge(status) {
+    return status ? `<span class="badge s-${esc(status)}">${esc(L.statuses[status] || status)}</span>` : "—";
+  }
+  function legend(items) {
+    return '<div class="legend">' + items.map(([label, color]) =>
+      `<span><i style="background:${color}"></i>${esc(label)}</span>`).join("") + "</div>";
+  }
+
+  // ------------------------------------------------------------ charts (inline SVG, no library)
+  function hStackChart(id, cats, order, colors, labels) {
+    const rowH = 24, labelW = 230, width = 900, barW = width - labelW - 60;
+    const max = Math.max(1, ...cats.map((c) => sum(order.map((k) => c.values[k]))));
+    let y = 4, body = "";
+    cats.forEach((c) => {
+      let x = labelW;
+      body += `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end" class="axis">${esc(c.label)}</text>`;
+      order.forEach((k) => {
+        const v = c.values[k] || 0;
+        if (!v) return;
+        const w = (v / max) * barW;
+        body += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${colors[k]}">` +
+          `<title>${esc(c.label)} · ${esc(labels[k])}：${v}</title></rect>`;
+        x += w;
+      });
+      body += `<text x="${(x + 6).toFixed(1)}" y="${y + 16}" class="axis">${sum(order.map((k) => c.values[k]))}</text>`;
+      y += rowH;
+    });
+    return `<svg id="${id}" class="chart" viewBox="0 0 ${width} ${y + 4}" role="img">${body}</svg>`;
+  }
+
+  function vBarChart(id, bars, color, title) {
+    const width = 900, height = 240, top = 24, bottom = 28, left = 50;
+    const max = Math.max(1, ...bars.map((b) => b.value || 0));
+    const step = (width - left) / Math.max(1, bars.length), bw = Math.min(70, step * 0.6);
+    let body = `<line x1="${left}" y1="${height - bottom}" x2="${width}" y2="${height - bottom}" class="grid"/>`;
+    bars.forEach((b, i) => {
+      const h = ((b.value || 0) / max) * (height - top - bottom);
+      const x = left + i * step + (step - bw) / 2, y = height - bottom - h;
+      body += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}">` +
+        `<title>${esc(b.label)}：${num(b.value)}</title></rect>`;
+      body += `<text x="${(x + bw / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle" class="axis">${num(b.value)}</text>`;
+      body += `<text x="${(x + bw / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle" class="axis">${esc(b.label)}</text>`;
+    });
+    return `<svg id="${id}" class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">${body}</svg>`;
+  }
+
+  function share100Chart(id, cols, order, colors, labels) {
+    const width = 900, height = 260, top = 10, bottom = 28, left = 50;
+    const step = (width - left) / Math.max(1, cols.length), bw = Math.min(70, step * 0.6);
+    let body = "";
+    [0, 25, 50, 75, 100].forEach((p) => {
+      const y = top + (1 - p / 100) * (height - top - bottom);
+      body += `<line x1="${left}" y1="${y}" x2="${width}" y2="${y}" class="grid"/><text x="${left - 6}" y="${y + 4}" text-anchor="end" class="axis">${p}%</text>`;
+    });
+    cols.forEach((c, i) => {
+      const total = sum(order.map((k) => c.values[k]));
+      const x = left + i * step + (step - bw) / 2;
+      let y = height - bottom;
+      order.forEach((k, j) => {
+        const v = c.values[k] || 0;
+        if (!total || !v) return;
+        const h = (v / total) * (height - top - bottom);
+        y -= h;
+        body += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[j]}">` +
+          `<title>${esc(c.label)} · ${esc(labels[k])}：${v}（${pct(v, total)}）</title></rect>`;
+      });
+      body += `<text x="${(x + bw / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle" class="axis">${esc(c.label)}</text>`;
+    });
+    return `<svg id="${id}" class="chart" viewBox="0 0 ${width} ${height}" role="img">${body}</svg>`;
+  }
+
+  // ------------------------------------------------------------ overview
+  function statusCounts(rows, groupOf, groupOrder, groupLabel) {
+    const groups = new Map();
+    rows.forEach((x) => {
+      const g = groupOf(x);
+      if (!groups.has(g)) groups.set(g, {});
+      const c = groups.get(g);
+      const s = x.row[COL.status];
+      c[s] = (c[s] || 0) + 1;
+    });
+    const keys = [...groups.keys()].sort((a, b) => groupOrder(a) - groupOrder(b) || String(groupLabel(a)).localeCompare(String(groupLabel(b)), "zh"));
+    return keys.map((g) => ({ key: g, label: groupLabel(g), values: groups.get(g) }));
+  }
+
+  function statusTable(id, firstHeader, cats, dataAttr) {
+    const head = `<tr><th>${esc(firstHeader)}</th>` + STATUS_ORDER.map((s) => `<th>${esc(L.statuses[s])}</th>`).join("") + "<th>合计</th></tr>";
+    const body = cats.map((c) => `<tr data-${dataAttr}="${esc(c.key)}"><th scope="row">${esc(c.label)}</th>` +
+      STATUS_ORDER.map((s) => `<td class="n" data-status="${s}">${c.values[s] || 0}</td>`).join("") +
+      `<td class="n" data-status="total">${sum(STATUS_ORDER.map((s) => c.values[s]))}</td></tr>`).join("");
+    return `<table id="${id}" class="data"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  }
+
+  function trendColumns() {
+    const byYear = new Map();
+    D.trend.forEach((r) => {
+      if (!inSource(r[TCOL.generated])) return;
+      const y = r[TCOL.year];
+      if (!byYear.has(y)) byYear.set(y, {});
+      const acc = byYear.get(y);
+      D.trend_columns.slice(2).forEach((m) => {
+        const v = r[TCOL[m]];
+        if (v !== null && v !== undefined) acc[m] = (acc[m] || 0) + v;
+      });
+    });
+    return [...byYear.keys()].sort().map((y) => ({ label: String(y), year: y, values: byYear.get(y) }));
+  }
+
+  function renderOverview() {
+    const rows = agencyRows(state.year);
+    const count = (f) => rows.filter(f).length;
+    const kpis = [
+      ["expected", "应公开机关", count((x) => x.row[COL.expected])],
+      ["found", "已公开报告", count((x) => x.row[COL.found])],
+      ["on_time", "按时公开", count((x) => x.row[COL.on_time] === true)],
+      ["late", "逾期公开", count((x) => x.row[COL.on_time] === false)],
+      ["missing", "未公开", count((x) => x.row[COL.status] === "missing")],
+      ["issues", "报告存在问题", count((x) => x.row[COL.status] === "issues")],
+      ["findings", "发现问题（条）", sum(rows.map((x) => x.row[COL.findings]))],
+    ];
+    let html = `<h2>${state.year} 年度合规概览</h2><div class="kpis">` + kpis.map(([k, label, n]) =>
+      `<a class="kpi" data-kpi="${k}" href="${hash("agencies", k === "missing" || k === "issues" ? { status: k } : {})}"><span class="n">${n}</span><span class="l">${esc(label)}</span></a>`).join("") + "</div>";
+
+    const statusLegend = legend(STATUS_ORDER.map((s) => [L.statuses[s], STATUS_COLORS[s]]));
+    const byLevel = statusCounts(rows, (x) => x.agency.level || "", (g) => (LEVEL_ORDER.indexOf(g) + 100) % 100, levelLabel);
+    html += `<section><h3>按机关层级</h3>${statusLegend}${hStackChart("chart-level", byLevel, STATUS_ORDER, STATUS_COLORS, L.statuses)}` +
+      statusTable("by-level", "层级", byLevel, "level") + "</section>";
+
+    const regionName = (g) => {
+      if (!g) return NO_PARENT;
+      const a = agencyByKey.get(g);
+      return a ? a.name : g;
+    };
+    const regionOrder = (g) => {
+      const a = agencyByKey.get(g);
+      return g ? (a ? LEVEL_ORDER.indexOf(a.level) : 50) : -1;
+    };
+    const byRegion = statusCounts(rows, (x) => x.agency.region || "", regionOrder, regionName);
+    html += `<section><h3>按所属上级机关（地区）</h3>${statusLegend}${hStackChart("chart-region", byRegion, STATUS_ORDER, STATUS_COLORS, L.statuses)}` +
+      statusTable("by-region", "所属上级机关", byRegion, "region") + "</section>";
+
+    const ruleCounts = D.finding_rules.map((r, j) => ({
+      key: r, label: r,
+      values: { n: sum(rows.map((x) => D.findings_by_rule[x.i][j])) },
+    })).filter((c) => c.values.n > 0);
+    html += `<section><h3>问题按规则</h3>` + (ruleCounts.length
+      ? hStackChart("chart-rules", ruleCounts, ["n"], { n: "#5c6bc0" }, { n: "问题数" }) +
+        `<table id="by-rule" class="data"><thead><tr><th>规则</th><th>说明</th><th>问题数</th></tr></thead><tbody>` +
+        ruleCounts.map((c) => `<tr data-rule="${c.key}"><th scope="row">${esc(c.key)}</th><td>${esc(L.rules[c.key] ? L.rules[c.key].text : "")}</td><td class="n">${c.values.n}</td></tr>`).join("") +
+        "</tbody></table>"
+      : '<p class="ok">本年度没有发现问题。</p>') + "</section>";
+
+    const cols = trendColumns();
+    html += `<section><h3>历年申请量与办理结果（全部年度）</h3>` +
+      vBarChart("chart-requests", cols.map((c) => ({ label: c.label, value: c.values.new_received })), "#1565c0", "本年新收申请") +
+      `<p class="caption">本年新收政府信息公开申请数量（各报告第三部分“一、本年新收政府信息公开申请数量”总计之和）</p>` +
+      legend(OUTCOME_ORDER.map((k, j) => [L.outcomes[k], OUTCOME_COLORS[j]])) +
+      share100Chart("chart-outcomes", cols, OUTCOME_ORDER, OUTCOME_COLORS, L.outcomes) +
+      `<p class="caption">办理结果构成（第三部分（一）至（六）各项总计之和的占比）</p>` +
+      `<table id="trend" class="data"><thead><tr><th>指标</th>` + cols.map((c) => `<th data-year="${c.year}">${c.year}</th>`).join("") +
+      "</tr></thead><tbody>" + D.trend_columns.slice(2).map((m) => `<tr data-measure="${m}"><th scope="row">${esc(L.trend[m] || m)}</th>` +
+        cols.map((c) => `<td class="n" data-year="${c.year}">${num(c.values[m])}</td>`).join("") + "</tr>").join("") +
+      "</tbody></table></section>";
+    app.innerHTML = html;
+  }
+
+  // ------------------------------------------------------------ agency list
+  function renderAgencies(params) {
+    const rows = agencyRows(state.year);
+    const q = (params.get("q") || "").trim();
+    const level = params.get("level") || "";
+    const status = params.get("status") || "";
+    const shown = rows.filter((x) => (!q || x.agency.name.includes(q) || (x.agency.id || "").includes(q)) &&
+      (!level || (x.agency.level || "") === level) && (!status || x.row[COL.status] === status));
+    const years = D.meta.years;
+    const levelOpts = ['<option value="">全部层级</option>'].concat(LEVEL_ORDER.map((k) =>
+      `<option value="${k}"${k === level ? " selected" : ""}>${esc(L.levels[k])}</option>`)).join("");
+    const statusOpts = ['<option value="">全部状态</option>'].concat(STATUS_ORDER.map((k) =>
+      `<option value="${k}"${k === status ? " selected" : ""}>${esc(L.statuses[k])}</option>`)).join("");
+    let html = `<h2>${state.year} 年度机关列表</h2><form id="filters" class="filters">` +
+      `<input id="q" type="search" placeholder="按名称或编号查找" value="${esc(q)}">` +
+      `<select id="level-filter">${levelOpts}</select><select id="status-filter">${statusOpts}</select>` +
+      `<span id="count">共 ${shown.length} 个机关</span></form>`;
+    html += `<table id="agencies" class="data"><thead><tr><th>机关名称</th><th>编号</th><th>层级</th><th>所属上级机关</th>` +
+      `<th>状态</th><th>按时公开</th><th>发布日期</th><th>问题数</th><th>历年状态（${years[0]}–${years[years.length - 1]}）</th></tr></thead><tbody>`;
+    html += shown.map((x) => {
+      const a = x.agency, r = x.row;
+      const history = years.map((y) => {
+        const i = (yearsOf.get(a.key) || {})[y];
+        const s = i === undefined ? "" : D.agency_years[i][COL.status];
+        return `<i class="dot s-${s || "none"}" title="${y}：${esc(s ? L.statuses[s] : "不在名录")}"></i>`;
+      }).join("");
+      return `<tr data-agency="${esc(a.key)}"><td><a href="${hash("agency/" + encodeURIComponent(a.key))}">${esc(a.name)}</a></td>` +
+        `<td>${esc(a.id || "")}</td><td>${esc(levelLabel(a.level))}</td><td>${esc(a.region_name || "")}</td>` +
+        `<td data-status="${esc(r[COL.status])}">${statusBadge(r[COL.status])}</td><td>${onTimeLabel(r[COL.on_time])}</td>` +
+        `<td>${esc(r[COL.published] || "")}</td><td class="n" data-findings>${r[COL.findings] || 0}</td><td class="history">${history}</td></tr>`;
+    }).join("");
+    html += "</tbody></table>";
+    app.innerHTML = html;
+    const update = () => {
+      location.hash = hash("agencies", {
+        q: document.getElementById("q").value, level: document.getElementById("level-filter").value,
+        status: document.getElementById("status-filter").value,
+      });
+    };
+    document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); update(); });
+    document.getElementById("q").addEventListener("change", update);
+    document.getElementById("level-filter").addEventListener("change", update);
+    document.getElementById("status-filter").addEventListener("change", update);
+  }
+
+  // ------------------------------------------------------------ agency page
+  function cellHtml(cell, flagged) {
+    if (!cell) return '<td class="cell absent" data-cell-status="absent" title="报告未列出">—</td>';
+    const [value, status, raw, where] = cell;
+    const title = [L.cell_statuses[status] || status, raw !== null && raw !== undefined ? `原文“${raw}”` : "", where || ""]
+      .filter(Boolean).join(" · ");
+    const text = status === "value" ? num(value) : status === "inferred" ? `${num(value)}*` :
+      status === "blank" ? "（空）" : status === "unreadable" ? "？" : "—";
+    return `<td class="cell ${esc(status)}${flagged ? " flagged" : ""}" data-cell-status="${esc(status)}" title="${esc(title)}">${esc(text)}</td>`;
+  }
+
+  function reportTables(report, flaggedSet) {
+    const layout = D.templates[report.template];
+    if (!layout) return `<p class="error">未知模板：${esc(report.template)}</p>`;
+    const cells = report.cells || {};
+    let html = "";
+    ["proactive", "requests", "review_litigation"].forEach((tk) => {
+      const table = layout.tables[tk];
+      const tcells = cells[tk] || {};
+      html += `<h4>${esc(table.label)}</h4>`;
+      // Rows sharing the same columns form one block with one header (section 二 has several).
+      const blocks = [];
+      table.rows.forEach((r) => {
+        const sig = r.columns.map((c) => c[0]).join("|");
+        if (!blocks.length || blocks[blocks.length - 1].sig !== sig) blocks.push({ sig: sig, columns: r.columns, rows: [] });
+        blocks[blocks.length - 1].rows.push(r);
+      });
+      blocks.forEach((b) => {
+        html += `<table class="data report" data-table="${tk}"><thead><tr><th>项目</th>` +
+          b.columns.map((c) => `<th data-column="${esc(c[0])}">${esc(c[1])}</th>`).join("") + "</tr></thead><tbody>";
+        b.rows.forEach((r) => {
+          html += `<tr data-row="${esc(r.key)}"><th scope="row">${esc(r.label)}</th>` + r.columns.map((c) =>
+            cellHtml((tcells[r.key] || {})[c[0]], flaggedSet.has(`${tk}|${r.key}|${c[0]}`)).replace("<td ", `<td data-column="${esc(c[0])}" `)).join("") + "</tr>";
+        });
+        html += "</tbody></table>";
+      });
+    });
+    return html;
+  }
+
+  function renderAgency(params) {
+    const a = agencyByKey.get(state.key);
+    if (!a) { app.innerHTML = `<p class="error">找不到机关：${esc(state.key)}</p>`; return; }
+    const data = loaded[a.key];
+    if (!data) {
+      app.innerHTML = `<p class="loading">正在加载 ${esc(a.name)} 的数据……</p>`;
+      if (!document.querySelector(`script[data-agency="${CSS.escape(a.key)}"]`)) {
+        const s = document.createElement("script");
+        s.src = a.file;
+        s.dataset.agency = a.key;
+        s.onerror = () => { app.innerHTML = `<p class="error">无法读取机关数据文件 ${esc(a.file)}，请重新生成看板。</p>`; };
+        document.body.appendChild(s);
+      }
+      return;
+    }
+    const years = Object.keys(yearsOf.get(a.key) || {}).map(Number).concat(data.reports.map((r) => r.year));
+    const allYears = [...new Set(years)].sort();
+    const year = Number(params.get("year")) && allYears.includes(Number(params.get("year"))) ? Number(params.get("year")) : allYears[allYears.length - 1];
+    let html = `<p><a href="${hash("agencies")}">← 返回机关列表</a></p><h2 id="agency-name">${esc(a.name)}</h2>` +
+      `<dl class="facts"><dt>编号</dt><dd>${esc(a.id || "未登记")}</dd><dt>层级</dt><dd>${esc(levelLabel(a.level))}</dd>` +
+      `<dt>所属上级机关</dt><dd>${esc(a.region_name || NO_PARENT)}</dd><dt>数据来源</dt><dd>${a.generated ? "演示数据（生成）" : "真实报告"}</dd></dl>`;
+
+    html += `<h3>历年情况</h3><table id="agency-years" class="data"><thead><tr><th>年度</th><th>状态</th><th>发布日期</th><th>截止日期</th>` +
+      `<th>按时公开</th><th>版本数</th><th>模板</th><th>完整度</th><th>问题数</th></tr></thead><tbody>` +
+      allYears.map((y) => {
+        const i = (yearsOf.get(a.key) || {})[y];
+        const r = i === undefined ? null : D.agency_years[i];
+        const cls = y === year ? ' class="selected"' : "";
+        if (!r) return `<tr data-year="${y}"${cls}><td><a href="${hash("agency/" + encodeURIComponent(a.key), { year: y })}">${y}</a></td><td colspan="8">不在应公开名录中</td></tr>`;
+        return `<tr data-year="${y}"${cls}><td><a href="${hash("agency/" + encodeURIComponent(a.key), { year: y })}">${y}</a></td>` +
+          `<td>${statusBadge(r[COL.status])}</td><td>${esc(r[COL.published] || "")}</td><td>${esc(r[COL.deadline] || "")}</td>` +
+          `<td>${onTimeLabel(r[COL.on_time])}${r[COL.days_late] > 0 ? `（逾期 ${r[COL.days_late]} 天）` : ""}</td><td class="n">${r[COL.versions] || 0}</td>` +
+          `<td>${esc(r[COL.template] || "")}</td><td class="n">${r[COL.completeness] === null ? "—" : pct(r[COL.completeness], 1)}</td>` +
+          `<td class="n" data-findings>${r[COL.findings] || 0}</td></tr>`;
+      }).join("") + "</tbody></table>";
+
+    const reports = data.reports.filter((r) => r.year === year);
+    html += `<h3>${year} 年度报告版本</h3>` + (reports.length ? `<table id="versions" class="data"><thead><tr><th>版本</th><th>文件</th>` +
+      `<th>格式</th><th>发布日期</th><th>模板</th><th>解析警告</th><th>报告所署机关名称</th></tr></thead><tbody>` +
+      reports.map((r) => `<tr data-version="${r.version}"><td>${r.version}/${r.n_versions}${r.current ? "（现行）" : "（已更正）"}</td>` +
+        `<td>${esc(r.file)}</td><td>${esc(r.format)}</td><td>${esc(r.published || "")}</td><td>${esc(r.template)}</td>` +
+        `<td class="n">${r.warnings || 0}</td><td>${esc(r.printed_name || "")}</td></tr>`).join("") + "</tbody></table>"
+      : '<p class="missing">本年度没有找到报告。</p>');
+
+    const found = data.findings.filter((f) => f.year === year);
+    html += `<h3>${year} 年度发现的问题（${found.length} 条）</h3>` + (found.length ? `<table id="findings" class="data"><thead><tr>` +
+      `<th>版本</th><th>规则</th><th>表</th><th>行</th><th>列</th><th>应为</th><th>报告数</th><th>规则说明</th></tr></thead><tbody>` +
+      found.map((f) => `<tr data-rule="${esc(f.rule)}"><td>${f.version || ""}</td><td>${esc(f.rule)}</td><td>${esc(f.table)}</td>` +
+        `<td>${esc(f.row)}</td><td>${esc(f.column)}</td><td class="n">${num(f.expected)}</td><td class="n">${num(f.actual)}</td>` +
+        `<td>${esc(f.text)}${f.detail ? `<br><small>${esc(f.detail)}</small>` : ""}</td></tr>`).join("") + "</tbody></table>"
+      : '<p class="ok">没有发现问题。</p>');
+
+    const current = reports.find((r) => r.current);
+    if (current && current.cells) {
+      const flagged = new Set(found.filter((f) => f.report_id === current.report_id && f.keys)
+        .map((f) => f.keys.join("|")));
+      html += `<h3>${year} 年度报告表格（现行版本，${esc(current.template)} 年模板）</h3>` +
+        `<p class="caption">“（空）”为报告留空的格子，“—”为报告未列出，“？”为无法识别，“*”为推定的 0；红框为问题所在的格子。鼠标悬停可见原文与位置。</p>` +
+        `<div id="report-tables">${reportTables(current, flagged)}</div>`;
+    }
+    app.innerHTML = html;
+  }
+
+  // ------------------------------------------------------------ routing
+  function render() {
+    document.getElementById("nav-overview").classList.toggle("active", state.view === "overview");
+    document.getElementById("nav-agencies").classList.toggle("active", state.view !== "overview");
+    const params = new URLSearchParams((location.hash.split("?")[1]) || "");
+    if (state.view === "agencies") renderAgencies(params);
+    else if (state.view === "agency") renderAgency(params);
+    else renderOverview();
+  }
+
+  function route() {
+    const [path, query] = location.hash.replace(/^#/, "").split("?");
+    const params = new URLSearchParams(query || "");
+    const y = Number(params.get("year"));
+    if (D.meta.years.includes(y)) state.year = y;
+    const src = params.get("source");
+    if (src && L.sources[src]) state.source = src;
+    const parts = (path || "overview").split("/");
+    state.view = parts[0] === "agencies" ? "agencies" : parts[0] === "agency" ? "agency" : "overview";
+    state.key = state.view === "agency" ? decodeURIComponent(parts.slice(1).join("/")) : null;
+    document.getElementById("year").value = String(state.year);
+    document.getElementById("source").value = state.source;
+    render();
+    window.scrollTo(0, 0);
+  }
+
+  const yearSel = document.getElementById("year");
+  yearSel.innerHTML = D.meta.years.slice().reverse().map((y) => `<option value="${y}">${y}</option>`).join("");
+  const srcSel = document.getElementById("source");
+  srcSel.innerHTML = Object.keys(L.sources).map((k) => `<option value="${k}">${esc(L.sources[k])}</option>`).join("");
+  if (!(D.meta.has_real && D.meta.has_generated)) document.getElementById("source-label").hidden = true;
+  const reroute = () => {
+    state.year = Number(yearSel.value);
+    state.source = srcSel.value;
+    const view = state.view === "agency" ? "agency/" + encodeURIComponent(state.key) : state.view;
+    location.hash = hash(view, state.view === "agency" ? { year: state.year } : {});
+  };
+  yearSel.addEventListener("change", reroute);
+  srcSel.addEventListener("change", reroute);
+  document.getElementById("meta").textContent =
+    `生成时间 ${D.meta.generated_at} · 解析器版本 ${D.meta.parser_version} · ${D.agencies.length} 个机关 · ` +
+    `${D.meta.years[0]}–${D.meta.years[D.meta.years.length - 1]} 年度`;
+  window.addEventListener("hashchange", route);
+  route();
+})();
