@@ -269,6 +269,29 @@ def test_agency_list_filters_and_lists_every_agency_year(tab: Page, site: tuple[
     keys = page.eval_on_selector_all("#agencies tbody tr", "trs => trs.map(tr => tr.dataset.agency)")
     assert sorted(keys) == sorted(k for k, s, _ in expected if s == "issues")
     assert page.inner_text("#count") == f"共 {len(keys)} 个机关"
+    # sorted by findings, most first
+    page.select_option("#sort", "findings")
+    page.wait_for_function("location.hash.includes('sort=findings')")
+    counts = page.eval_on_selector_all("#agencies tbody tr [data-findings]", "tds => tds.map(td => +td.innerText)")
+    assert counts == sorted(counts, reverse=True) and len(counts) == len(keys)
+    tab.check_clean()
+
+
+def test_overview_counts_link_to_their_agencies(tab: Page, site: tuple[Path, Path]) -> None:
+    _, warehouse = site
+    [(year, region, status)] = _query(warehouse, """
+        SELECT c.report_year, d.parent_id, c.status FROM marts.agency_year_compliance c
+        JOIN marts.dim_agency d USING (agency_key)
+        WHERE c.is_generated AND c.status <> 'compliant' AND d.parent_id IS NOT NULL
+        GROUP BY ALL ORDER BY count(*) DESC, 1, 2, 3 LIMIT 1""")
+    page = tab.open(f"overview?year={year}")
+    page.click(f'#by-region tr[data-region="{region}"] td[data-status="{status}"] a')
+    page.wait_for_selector("#agencies")
+    keys = page.eval_on_selector_all("#agencies tbody tr", "trs => trs.map(tr => tr.dataset.agency)")
+    expected = _query(warehouse, """
+        SELECT c.agency_key FROM marts.agency_year_compliance c JOIN marts.dim_agency d USING (agency_key)
+        WHERE c.report_year = ? AND d.parent_id = ? AND c.status = ?""", [year, region, status])
+    assert sorted(keys) == sorted(k for (k,) in expected) and keys
     tab.check_clean()
 
 

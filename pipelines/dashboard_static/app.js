@@ -150,11 +150,13 @@
     return keys.map((g) => ({ key: g, label: groupLabel(g), values: groups.get(g) }));
   }
 
+  // Each count links to the agency list filtered to it ("-" stands for "none": no level, no parent).
   function statusTable(id, firstHeader, cats, dataAttr) {
     const head = `<tr><th>${esc(firstHeader)}</th>` + STATUS_ORDER.map((s) => `<th>${esc(L.statuses[s])}</th>`).join("") + "<th>合计</th></tr>";
+    const link = (c, status, n) => n ? `<a href="${hash("agencies", Object.assign({ [dataAttr]: c.key || "-" }, status ? { status: status } : {}))}">${n}</a>` : "0";
     const body = cats.map((c) => `<tr data-${dataAttr}="${esc(c.key)}"><th scope="row">${esc(c.label)}</th>` +
-      STATUS_ORDER.map((s) => `<td class="n" data-status="${s}">${c.values[s] || 0}</td>`).join("") +
-      `<td class="n" data-status="total">${sum(STATUS_ORDER.map((s) => c.values[s]))}</td></tr>`).join("");
+      STATUS_ORDER.map((s) => `<td class="n" data-status="${s}">${link(c, s, c.values[s] || 0)}</td>`).join("") +
+      `<td class="n" data-status="total">${link(c, "", sum(STATUS_ORDER.map((s) => c.values[s])))}</td></tr>`).join("");
     return `<table id="${id}" class="data"><thead>${head}</thead><tbody>${body}</tbody></table>`;
   }
 
@@ -232,21 +234,39 @@
   }
 
   // ------------------------------------------------------------ agency list
+  const SORTS = {
+    "": (a, b) => 0,
+    name: (a, b) => a.agency.name.localeCompare(b.agency.name, "zh"),
+    published: (a, b) => String(a.row[COL.published] || "9999").localeCompare(String(b.row[COL.published] || "9999")),
+    findings: (a, b) => (b.row[COL.findings] || 0) - (a.row[COL.findings] || 0),
+  };
+
   function renderAgencies(params) {
     const rows = agencyRows(state.year);
     const q = (params.get("q") || "").trim();
     const level = params.get("level") || "";
+    const region = params.get("region") || "";
     const status = params.get("status") || "";
+    const sort = SORTS[params.get("sort") || ""] ? (params.get("sort") || "") : "";
     const shown = rows.filter((x) => (!q || x.agency.name.includes(q) || (x.agency.id || "").includes(q)) &&
-      (!level || (x.agency.level || "") === level) && (!status || x.row[COL.status] === status));
+      (!level || (x.agency.level || "-") === level) && (!region || (x.agency.region || "-") === region) &&
+      (!status || x.row[COL.status] === status));
+    shown.sort(SORTS[sort]);  // stable: ties keep the registry order (level, then id)
     const years = D.meta.years;
-    const levelOpts = ['<option value="">全部层级</option>'].concat(LEVEL_ORDER.map((k) =>
-      `<option value="${k}"${k === level ? " selected" : ""}>${esc(L.levels[k])}</option>`)).join("");
-    const statusOpts = ['<option value="">全部状态</option>'].concat(STATUS_ORDER.map((k) =>
-      `<option value="${k}"${k === status ? " selected" : ""}>${esc(L.statuses[k])}</option>`)).join("");
+    const option = (value, label, current) => `<option value="${esc(value)}"${value === current ? " selected" : ""}>${esc(label)}</option>`;
+    const levelOpts = [option("", "全部层级", level)].concat(LEVEL_ORDER.map((k) => option(k, L.levels[k], level)),
+      rows.some((x) => !x.agency.level) ? [option("-", "未登记", level)] : []).join("");
+    const regions = [...new Set(rows.map((x) => x.agency.region || "-"))].sort((a, b) =>
+      (a === "-" ? "" : (agencyByKey.get(a) || { name: a }).name).localeCompare(b === "-" ? "" : (agencyByKey.get(b) || { name: b }).name, "zh"));
+    const regionOpts = [option("", "全部上级机关", region)].concat(regions.map((k) =>
+      option(k, k === "-" ? NO_PARENT : (agencyByKey.get(k) || { name: k }).name, region))).join("");
+    const statusOpts = [option("", "全部状态", status)].concat(STATUS_ORDER.map((k) => option(k, L.statuses[k], status))).join("");
+    const sortOpts = [["", "按层级排序"], ["name", "按名称排序"], ["published", "按发布日期排序"], ["findings", "按问题数排序"]]
+      .map(([k, label]) => option(k, label, sort)).join("");
     let html = `<h2>${state.year} 年度机关列表</h2><form id="filters" class="filters">` +
       `<input id="q" type="search" placeholder="按名称或编号查找" value="${esc(q)}">` +
-      `<select id="level-filter">${levelOpts}</select><select id="status-filter">${statusOpts}</select>` +
+      `<select id="level-filter">${levelOpts}</select><select id="region-filter">${regionOpts}</select>` +
+      `<select id="status-filter">${statusOpts}</select><select id="sort">${sortOpts}</select>` +
       `<span id="count">共 ${shown.length} 个机关</span></form>`;
     html += `<table id="agencies" class="data"><thead><tr><th>机关名称</th><th>编号</th><th>层级</th><th>所属上级机关</th>` +
       `<th>状态</th><th>按时公开</th><th>发布日期</th><th>问题数</th><th>历年状态（${years[0]}–${years[years.length - 1]}）</th></tr></thead><tbody>`;
@@ -265,15 +285,15 @@
     html += "</tbody></table>";
     app.innerHTML = html;
     const update = () => {
-      location.hash = hash("agencies", {
-        q: document.getElementById("q").value, level: document.getElementById("level-filter").value,
-        status: document.getElementById("status-filter").value,
-      });
+      const value = (id) => document.getElementById(id).value;
+      const next = { q: value("q"), level: value("level-filter"), region: value("region-filter"),
+        status: value("status-filter"), sort: value("sort") };
+      Object.keys(next).forEach((k) => { if (!next[k]) delete next[k]; });
+      location.hash = hash("agencies", next);
     };
     document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); update(); });
-    document.getElementById("q").addEventListener("change", update);
-    document.getElementById("level-filter").addEventListener("change", update);
-    document.getElementById("status-filter").addEventListener("change", update);
+    ["q", "level-filter", "region-filter", "status-filter", "sort"].forEach((id) =>
+      document.getElementById(id).addEventListener("change", update));
   }
 
   // ------------------------------------------------------------ agency page
