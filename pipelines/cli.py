@@ -152,7 +152,7 @@ def export(
 ) -> None:
     """Excel for the office: 汇总 (every agency's status) and 问题清单 (every finding) of one year."""
     from .export import export_workbook
-    from .project import default_warehouse
+    from .warehouse import default_warehouse
 
     try:
         path = export_workbook(warehouse or default_warehouse(), year, out, agency)
@@ -169,7 +169,7 @@ def dashboard(
 ) -> None:
     """Offline dashboard: a static site (open index.html from disk, no network) of the warehouse."""
     from .dashboard import build_dashboard
-    from .project import default_warehouse
+    from .warehouse import default_warehouse
 
     db = warehouse or default_warehouse()
     try:

@@ -17,15 +17,10 @@ from .assets.landing import (
 )
 from .assets.marts import make_dbt_assets
 from .assets.parsed import every_file_accounted_for, parsed_reports
-from .project import (
-    DBT_PROJECT_DIR,
-    DEFAULT_RAW_DIR,
-    default_warehouse,
-    make_dbt_project,
-)
+from .project import DBT_PROJECT_DIR, DEFAULT_RAW_DIR, make_dbt_project
 from .resources import WarehouseResource
 from .schedules import build_automation
-from .warehouse import WAREHOUSE_ENV
+from .warehouse import WAREHOUSE_ENV, default_warehouse
 
 JOB_NAME = "warehouse_job"
 

@@ -106,7 +106,7 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
     """`ogi findings`: 0 on success, 2 when the warehouse cannot be read."""
     import sys
 
-    from .project import default_warehouse
+    from .warehouse import default_warehouse
 
     db = Path(warehouse) if warehouse is not None else default_warehouse()
     try:

@@ -10,21 +10,14 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 # Absolute import: `dagster-dbt project prepare-and-package --file` loads this file outside its package.
-from pipelines.warehouse import DEFAULT_WAREHOUSE, WAREHOUSE_ENV
+from pipelines.warehouse import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
 
 # dagster-dbt runs `dbt` from PATH; when the venv is not activated (.venv/bin/ogi, pytest) use its dbt.
 if shutil.which("dbt") is None:
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-
-
-def default_warehouse() -> Path:
-    """$OGI_WAREHOUSE or data/warehouse.duckdb, relative paths resolved against the repo root (not cwd)."""
-    path = Path(os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)))
-    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def _manifest_stale(project: DbtProject) -> bool:

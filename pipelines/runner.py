@@ -11,7 +11,8 @@ from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
 from .monitoring import compliance_counts, generated_cities, score_cities
-from .project import DBT_PROJECT_DIR, REPO_ROOT, default_warehouse
+from .project import DBT_PROJECT_DIR, REPO_ROOT
+from .warehouse import default_warehouse
 
 MARTS = "marts"
 FINDINGS_SHOWN = 20

@@ -27,9 +27,16 @@ WAREHOUSE_ENV = "OGI_WAREHOUSE"
 LANDING = "landing"
 
 
-def warehouse_path() -> Path:
-    """The DuckDB file: $OGI_WAREHOUSE, or data/warehouse.duckdb."""
-    return Path(os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)))
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_warehouse() -> Path:
+    """$OGI_WAREHOUSE or data/warehouse.duckdb, relative paths resolved against the repo root (not cwd).
+
+    Here rather than in project.py so that the commands that only read the warehouse (findings,
+    export, dashboard) do not import Dagster (seconds of start-up)."""
+    path = Path(os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)))
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 DDL: dict[str, str] = {
@@ -85,7 +92,7 @@ DDL: dict[str, str] = {
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = path or warehouse_path()
+    path = path or default_warehouse()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
