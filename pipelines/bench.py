@@ -56,7 +56,7 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
         steps = (
             ("generate", [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed),
                           "--out", str(raw / "city")]),
-            ("run (land, parse, dbt)", [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")]),
+            ("run (land, parse, dbt, dashboard)", [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")]),
         )
         for name, cmd in steps:
             start = time.perf_counter()
