@@ -44,3 +44,13 @@ def monitored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
     return raw, warehouse, result
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """Headless Chromium (tests/browser.py), one per module: closed before another module's Dagster
+    runs (playwright's sync API keeps an event loop of its own while it is open)."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b

@@ -10,8 +10,6 @@ playwright package; they are skipped without them, unless OGI_REQUIRE_BROWSER=1 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -23,11 +21,9 @@ import pytest
 
 from pipelines.dashboard import STATUS_LABELS, build_dashboard
 from pipelines.export import LEVEL_LABELS
+from tests.browser import ARTIFACTS, Page, js_number
 from tests.conftest import REPO_ROOT
 
-ARTIFACTS = REPO_ROOT / "build" / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
 
 
 def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -118,59 +114,6 @@ def test_rebuild_replaces_the_site_and_keeps_it_on_failure(site: tuple[Path, Pat
 # ---------------------------------------------------------------- in the browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    required = os.environ.get("OGI_REQUIRE_BROWSER") == "1"
-    chromium = os.environ.get("OGI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            raise
-        pytest.skip("playwright is not installed")
-    if not Path(chromium).exists():
-        if required:
-            pytest.fail(f"OGI_REQUIRE_BROWSER=1 but Chromium is not at {chromium} (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Page:
-    """One tab on the site that records console errors, page errors and every non-local request."""
-
-    def __init__(self, browser: Any, root: Path) -> None:
-        self.root = root
-        self.page = browser.new_page(viewport={"width": 1300, "height": 900})
-        self.errors: list[str] = []
-        self.remote: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else self.remote.append(r.url))
-
-    def open(self, fragment: str = "") -> Any:
-        self.page.goto((self.root / "index.html").as_uri() + (f"#{fragment}" if fragment else ""))
-        self.page.wait_for_selector("#app h2")
-        return self.page
-
-    def table(self, selector: str, key_attr: str) -> dict[str, dict[str, int]]:
-        """{row's data-<key_attr>: {cell's data-status: number}} of a status table."""
-        rows = self.page.eval_on_selector_all(
-            f"{selector} tbody tr",
-            f"""trs => trs.map(tr => [tr.dataset.{key_attr},
-                 Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.status, td.innerText])])""")
-        return {key: {s: int(text) for s, text in cells} for key, cells in rows}
-
-    def check_clean(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.remote == [], self.remote
-
-
 @pytest.fixture
 def tab(browser: Any, site: tuple[Path, Path]) -> Iterator[Page]:
     page = Page(browser, site[0])
@@ -237,7 +180,7 @@ def test_trend_shows_the_yearly_rollup(tab: Page, site: tuple[Path, Path]) -> No
     assert sorted(table["new_received"]) == [r[0] for r in rows]
     for year, *values in rows:
         for m, v in zip(measures, values):
-            assert table[m][year] == ("—" if v is None else f"{v:g}"), (m, year)
+            assert table[m][year] == ("—" if v is None else js_number(v)), (m, year)
     bars = page.eval_on_selector_all("#chart-requests rect", "rs => rs.length")
     assert bars == len(rows)
     tab.check_clean()
@@ -297,8 +240,8 @@ def test_overview_counts_link_to_their_agencies(tab: Page, site: tuple[Path, Pat
 
 def _cell_text(value: float | None, status: str) -> str:
     if status == "value":
-        return f"{value:g}"
-    return {"blank": "（空）", "absent": "—", "unreadable": "？", "inferred": f"{value or 0:g}*"}[status]
+        return js_number(value)
+    return {"blank": "（空）", "absent": "—", "unreadable": "？", "inferred": f"{js_number(value or 0)}*"}[status]
 
 
 def _drill_down(tab: Page, warehouse: Path, agency_key: str, year: int) -> Any:
@@ -319,7 +262,7 @@ def _check_agency_page(tab: Page, warehouse: Path, agency_key: str, year: int) -
     expected = _query(warehouse, """SELECT version_no, rule_id, expected, actual FROM marts.report_findings
                                     WHERE agency_key = ? AND report_year = ?""", [agency_key, year])
     assert Counter((int(v), r, e, a) for v, r, _, _, _, e, a in findings) == Counter(
-        (int(v), r, "—" if e is None else f"{e:g}", "—" if a is None else f"{a:g}") for v, r, e, a in expected)
+        (int(v), r, "—" if e is None else js_number(e), "—" if a is None else js_number(a)) for v, r, e, a in expected)
     versions = page.eval_on_selector_all("#versions tbody tr", "trs => trs.map(tr => tr.dataset.version)")
     assert [int(v) for v in versions] == [v for (v,) in _query(warehouse, """
         SELECT version_no FROM marts.report_versions WHERE agency_key = ? AND report_year = ? ORDER BY 1""",

@@ -230,3 +230,39 @@ def test_dimensions_agree_with_the_template_module(clean_run: Run, warehouse: Pa
     assert outcomes == expected
     applicants = _query(warehouse, "SELECT column_key, label FROM marts.dim_applicant_type ORDER BY column_order")
     assert applicants == [(c.key, c.label) for c in APPLICANT_COLUMNS]
+
+
+def test_dashboard_shows_the_real_reports_as_printed(clean_run: Run, warehouse: Path, browser: Any) -> None:
+    """The dashboard asset of this run, in headless Chromium: every truth cell of the four real
+    reports appears on its agency's page as printed (blank as （空）, rows not printed as —), with no
+    console error."""
+    import json
+
+    from tests.browser import Page, js_number
+
+    tab = Page(browser, warehouse.parent / "dashboard")
+    try:
+        page = tab.open()
+        assert page.is_hidden("#source-label"), "one data source: no switch"
+        for truth_path in sorted(TRUTH.glob("*.json")):
+            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            [(agency_key,)] = _query(warehouse, f"""SELECT agency_key FROM marts.report_versions
+                                                   WHERE file_path LIKE '{truth_path.stem}.%'""")
+            page = tab.open(f"agency/{agency_key}?year={truth['report_year']}")
+            page.wait_for_selector("#report-tables")
+            shown = {(t, r, c): text for t, r, c, text in page.eval_on_selector_all(
+                "#report-tables td.cell", """tds => tds.map(td => [td.closest('table').dataset.table,
+                    td.closest('tr').dataset.row, td.dataset.column, td.innerText])""")}
+            n = 0
+            for table in ("proactive", "requests", "review_litigation"):
+                for row, cols in truth[table].items():
+                    for col, value in cols.items():
+                        # null in the truth: left blank, or a row the report does not print (—)
+                        # a value the parser inferred (a lost 0 under a printed 0 total) carries a *
+                        expected = {"（空）", "—"} if value is None else {js_number(value), f"{js_number(value)}*"}
+                        assert shown[(table, row, col)] in expected, (truth_path.stem, table, row, col)
+                        n += 1
+            assert n >= 190, truth_path.stem
+        tab.check_clean()
+    finally:
+        tab.page.close()
