@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import duckdb
 
@@ -182,23 +182,22 @@ def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
                            f" {warehouse} ({exc})") from None
 
 
-def _missing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _require_marts(con: duckdb.DuckDBPyConnection) -> None:
     present = {t for (t,) in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
-    return [t for t in DASHBOARD_MARTS if t not in present]
-
-
-def read_dashboard_data(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """(overview payload, {agency_key: agency payload}) from the marts."""
-    missing = _missing_marts(con)
+    missing = ", ".join(t for t in DASHBOARD_MARTS if t not in present)
     if missing:
-        raise ValueError(f"仓库中缺少数据集市表 {', '.join(missing)}，请先运行 ogi run / the warehouse lacks the marts "
-                         f"{', '.join(missing)}: run `ogi run` first")
-    rule_ids = [r for r in RULE_TEXT if r not in ("R07", "R12")]
+        raise ValueError(f"仓库中缺少数据集市表 {missing}，请先运行 ogi run / the warehouse lacks the marts {missing}:"
+                         " run `ogi run` first")
+
+
+def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The overview payload (`window.OGI_DATA`) from the marts."""
+    _require_marts(con)
     present = {c for (c,) in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts'"
         " AND table_name = 'agency_year_compliance'").fetchall()}
-    rule_ids = [r for r in rule_ids if f"findings_{r.lower()}" in present]
+    rule_ids = [r for r in RULE_TEXT if f"findings_{r.lower()}" in present]
     rule_columns = ", ".join(f"findings_{r.lower()}" for r in rule_ids)
 
     agencies_raw = con.execute(_AGENCIES_SQL).fetchall()
@@ -206,37 +205,23 @@ def read_dashboard_data(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any],
     trend_rows = con.execute(
         f"SELECT report_year, is_generated, {', '.join(TREND_MEASURES)} FROM marts.rollup_by_year"
         " ORDER BY report_year, is_generated").fetchall()
-    versions = con.execute(_VERSIONS_SQL).fetchall()
-    findings = con.execute(_FINDINGS_SQL).fetchall()
-    cells = con.execute(_CELLS_SQL).fetchall()
 
     # Agencies: registry order by level then id; each gets a file number for its page's data.
     level_order = {k: i for i, k in enumerate(LEVEL_LABELS)}
     agencies_raw.sort(key=lambda r: (r[3] is None, level_order.get(r[3], 99), r[1] or "", r[2] or "", r[0]))
-    agencies = []
-    file_of: dict[str, str] = {}
-    for i, (key, aid, name, level, parent, parent_name, generated, registered) in enumerate(agencies_raw):
-        file_of[key] = f"data/agency/{i:05d}.js"
-        agencies.append({"key": key, "id": aid, "name": name, "level": level, "region": parent,
-                         "region_name": parent_name, "generated": bool(generated), "registered": bool(registered),
-                         "file": file_of[key]})
-
+    agencies = [
+        {"key": key, "id": aid, "name": name, "level": level, "region": parent, "region_name": parent_name,
+         "generated": bool(generated), "registered": bool(registered), "file": f"data/agency/{i:05d}.js"}
+        for i, (key, aid, name, level, parent, parent_name, generated, registered) in enumerate(agencies_raw)
+    ]
     n_fixed = len(AGENCY_YEAR_COLUMNS)
-    year_rows = []
-    findings_by_rule = []
-    for r in agency_years:
-        year_rows.append(_row(r[:n_fixed]))
-        findings_by_rule.append([int(v or 0) for v in r[n_fixed:]])
-
-    generated_of = {a["key"]: a["generated"] for a in agencies}
-    years = sorted({r[1] for r in agency_years})
-    overview = {
+    return {
         "meta": {
             "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "parser_version": PARSER_VERSION,
-            "years": years,
-            "has_real": any(not g for g in generated_of.values()),
-            "has_generated": any(generated_of.values()),
+            "years": sorted({r[1] for r in agency_years}),
+            "has_real": any(not a["generated"] for a in agencies),
+            "has_generated": any(a["generated"] for a in agencies),
         },
         "labels": {
             "levels": LEVEL_LABELS,
@@ -250,58 +235,88 @@ def read_dashboard_data(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any],
         },
         "agencies": agencies,
         "agency_year_columns": list(AGENCY_YEAR_COLUMNS),
-        "agency_years": year_rows,
+        "agency_years": [_row(r[:n_fixed]) for r in agency_years],
         "finding_rules": rule_ids,
-        "findings_by_rule": findings_by_rule,
+        "findings_by_rule": [[int(v or 0) for v in r[n_fixed:]] for r in agency_years],
         "trend_columns": ["year", "generated", *TREND_MEASURES],
         "trend": [_row(r) for r in trend_rows],
         "templates": _template_layout(),
     }
 
-    pages: dict[str, dict[str, Any]] = {a["key"]: {"reports": [], "findings": []} for a in agencies}
-    cells_by_report: dict[str, dict[str, dict[str, dict[str, list[Any]]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(dict)))
-    for _key, report_id, table, row, col, value, status, raw, location in cells:
-        cells_by_report[report_id][table][row][col] = [_json_value(value), status, raw, location]
+
+def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(agency key, page payload) for every agency: its report versions, findings and the cells of
+    its current reports. Cells are streamed in agency order, so memory holds one agency at a time."""
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (key, year, version_no, n_versions, is_latest, report_id, path, fmt, published, template, n_warnings,
-         printed_name) in versions:
-        page = pages.setdefault(key, {"reports": [], "findings": []})
-        page["reports"].append({
+         printed_name) in con.execute(_VERSIONS_SQL).fetchall():
+        reports[key].append({
             "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_latest),
             "report_id": report_id, "file": path, "format": fmt, "published": _json_value(published),
-            "template": template, "warnings": n_warnings, "printed_name": printed_name,
-            "cells": cells_by_report.get(report_id),
+            "template": template, "warnings": n_warnings, "printed_name": printed_name, "cells": None,
         })
+    findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (key, year, report_id, version_no, rule, table, row, col, expected, actual, detail, text,
-         template) in findings:
-        page = pages.setdefault(key, {"reports": [], "findings": []})
-        page["findings"].append({
+         template) in con.execute(_FINDINGS_SQL).fetchall():
+        findings[key].append({
             "year": year, "report_id": report_id, "version": version_no, "rule": rule,
             "table": table_label(table), "row": row_label(table, row, template),
-            "column": column_label(table, row, col, template), "expected": _json_value(expected),
-            "actual": _json_value(actual), "detail": detail, "keys": [table, row, col], "text": text or RULE_TEXT.get(rule, ("", ""))[1],
+            "column": column_label(table, row, col, template), "keys": [table, row, col],
+            "expected": _json_value(expected), "actual": _json_value(actual), "detail": detail,
+            "text": text or RULE_TEXT.get(rule, ("", ""))[1],
         })
-    return overview, pages
+
+    def page(key: str, cells: dict[str, Any]) -> dict[str, Any]:
+        for r in reports.get(key, []):
+            r["cells"] = cells.get(r["report_id"])
+        return {"reports": reports.pop(key, []), "findings": findings.pop(key, [])}
+
+    pending = set(agency_keys)
+    # Fully ordered: the same warehouse always writes the same files.
+    result = con.execute(_CELLS_SQL + "\nORDER BY agency_key, report_id, table_key, row_key, column_key")
+    current: str | None = None
+    cells: dict[str, Any] = {}
+    while batch := result.fetchmany(20_000):
+        for key, report_id, table, row, col, value, status, raw, location in batch:
+            if key != current:
+                if current is not None and current in pending:
+                    pending.discard(current)
+                    yield current, page(current, cells)
+                current, cells = key, {}
+            by_table = cells.setdefault(report_id, {}).setdefault(table, {})
+            by_table.setdefault(row, {})[col] = [_json_value(value), status, raw, location]
+    if current is not None and current in pending:
+        pending.discard(current)
+        yield current, page(current, cells)
+    for key in sorted(pending):
+        yield key, page(key, {})
 
 
 # ---------------------------------------------------------------- writing
 
 
-def _write_site(out_dir: Path, overview: dict[str, Any], pages: dict[str, dict[str, Any]]) -> None:
+def _js(payload: Any) -> str:
+    # "</" escaped so that the data can never close a <script> element.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], int, int]:
+    """Write the site into the empty folder `out_dir`; (overview, reports, findings) written."""
+    overview = read_overview(con)
     (out_dir / "assets").mkdir(parents=True)
     (out_dir / "data" / "agency").mkdir(parents=True)
     static = resources.files(STATIC_PACKAGE)
     for name in STATIC_FILES:
         target = out_dir / ("index.html" if name == "index.html" else f"assets/{name}")
         target.write_bytes(static.joinpath(name).read_bytes())
-    (out_dir / "data" / "overview.js").write_text(
-        "window.OGI_DATA = " + json.dumps(overview, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-        + ";\n", encoding="utf-8")
-    for agency in overview["agencies"]:
-        payload = json.dumps(pages.get(agency["key"], {"reports": [], "findings": []}), ensure_ascii=False,
-                             separators=(",", ":")).replace("</", "<\\/")
-        key = json.dumps(agency["key"], ensure_ascii=False)
-        (out_dir / agency["file"]).write_text(f"window.OGI_AGENCY({key}, {payload});\n", encoding="utf-8")
+    (out_dir / "data" / "overview.js").write_text(f"window.OGI_DATA = {_js(overview)};\n", encoding="utf-8")
+    file_of = {a["key"]: a["file"] for a in overview["agencies"]}
+    n_reports = n_findings = 0
+    for key, payload in agency_pages(con, file_of):
+        n_reports += len(payload["reports"])
+        n_findings += len(payload["findings"])
+        (out_dir / file_of[key]).write_text(f"window.OGI_AGENCY({_js(key)}, {_js(payload)});\n", encoding="utf-8")
+    return overview, n_reports, n_findings
 
 
 def build_dashboard(warehouse: Path | None, out_dir: Path,
@@ -309,34 +324,31 @@ def build_dashboard(warehouse: Path | None, out_dir: Path,
     """Write the dashboard of `warehouse` (or of the open connection `con`) to `out_dir`.
 
     Raises FileNotFoundError (no warehouse file), RuntimeError (the warehouse is being written) or
-    ValueError (no marts yet), each with a Chinese and English message.
+    ValueError (no marts yet), each with a Chinese and English message; `out_dir` is then unchanged.
     """
     own = con is None
     if con is None:
         con = _connect(Path(warehouse))  # type: ignore[arg-type]
-    try:
-        overview, pages = read_dashboard_data(con)
-    finally:
-        if own:
-            con.close()
-
     out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    tmp.chmod(0o755)
+    tmp: Path | None = None
     try:
-        _write_site(tmp, overview, pages)
+        _require_marts(con)  # fail before touching the file system
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        tmp.chmod(0o755)
+        overview, n_reports, n_findings = _write_site(tmp, con)
         old = out_dir.with_name(f".{out_dir.name}.old")
         if old.exists():
             shutil.rmtree(old)
         if out_dir.exists():
             os.replace(out_dir, old)
         os.replace(tmp, out_dir)
+        tmp = None
         shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    n_reports = sum(len(p["reports"]) for p in pages.values())
-    n_findings = sum(len(p["findings"]) for p in pages.values())
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if own:
+            con.close()
     return DashboardSummary(out_dir, len(overview["agencies"]), len(overview["agency_years"]), n_reports,
                             n_findings, tuple(overview["meta"]["years"]))

@@ -80,6 +80,9 @@ def test_cli_writes_the_same_data_and_reports_errors(site: tuple[Path, Path], tm
     theirs = _load_js(root / "data" / "overview.js", "window.OGI_DATA = ")
     ours["meta"].pop("generated_at"), theirs["meta"].pop("generated_at")
     assert ours == theirs
+    # the agency files are byte for byte the same: the same warehouse always writes the same site
+    for path in sorted((root / "data" / "agency").iterdir()):
+        assert (out / "data" / "agency" / path.name).read_bytes() == path.read_bytes(), path.name
 
     missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "dashboard", "--warehouse",
                               str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x")],
