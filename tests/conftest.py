@@ -28,7 +28,7 @@ def raw_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 MONITORED_CITY = "city"
-MONITORED_SEED = 10  # this city has findings of R01–R04, R06 and R08–R11, and a corrected re-publication
+MONITORED_SEED = 10  # this city has findings of R00–R04, R06 and R08–R11, and a corrected re-publication
 
 
 @pytest.fixture(scope="session")

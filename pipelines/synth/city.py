@@ -246,6 +246,29 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
     return city, agencies
 
 
+# Bodies that publish a report although no registry lists them (R00): offices the registry does
+# not know, with names no registered agency or alias has.
+UNREGISTERED_BODIES: tuple[str, ...] = ("重点项目建设服务中心", "营商环境建设办公室", "新区开发建设指挥部",
+                                       "文明城市创建工作办公室", "招商引资服务中心", "国防动员办公室")
+UNREGISTERED_PER_AGENCIES = 100  # one such body per this many agencies, at least one
+
+
+def unregistered_bodies(city: str, gov: Agency, years: tuple[int, int], seed: int,
+                        n_agencies: int) -> list[tuple[Agency, int]]:
+    """(body, the one year it publishes a report) for the city's unregistered bodies, each in a
+    different year while years last. Not in the registry; ids only name their files."""
+    rng = random.Random(f"unregistered:{seed}")
+    n = min(max(1, n_agencies // UNREGISTERED_PER_AGENCIES), len(UNREGISTERED_BODIES))
+    span = list(range(years[0], years[1] + 1))
+    chosen_years = rng.sample(span, min(n, len(span))) + [rng.choice(span) for _ in range(n - len(span))]
+    out = []
+    for i, (name, year) in enumerate(zip(rng.sample(UNREGISTERED_BODIES, n), chosen_years), start=1):
+        body = Agency(f"{gov.agency_id.rsplit('-', 1)[0]}-u{i:02d}", f"{city}{name}", "city_department",
+                      gov.agency_id, "department", year, year, "low", gov.folder)
+        out.append((body, year))
+    return out
+
+
 def _pick(items: tuple, n: int, rng: random.Random, keep: int) -> list:
     """n items in list order: the first `keep` always (the core departments), the rest sampled."""
     n = min(n, len(items))

@@ -16,6 +16,7 @@ Defects (one per agency-year at most, each on a few percent of agency-years):
   R09  a template row whose cells are all 0 dropped   -> R09 (table, row)
   R10  first published after the deadline             -> R10
   R11  no report at all                               -> R11
+  R00  a body not in the registry publishes a report   -> R00 (one per 100 agencies, at least one)
   fix  a v1 with an arithmetic error, a corrected v2 published later -> nothing (latest counts)
 """
 
@@ -40,7 +41,7 @@ from pipelines.template import (
     template_for_year,
 )
 
-from .city import REGISTRY_COLUMNS, Agency, build_city
+from .city import REGISTRY_COLUMNS, Agency, build_city, unregistered_bodies
 from .numbers import agency_series, collapse_other, truth
 from .render import variants
 
@@ -281,6 +282,17 @@ def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed
             while variant in BLANK_FRAGILE and _has_blank(t):
                 variant, ext = draw_variant(avoid=variant)
             reports.append(ReportFile(a, year, 1, t, variant, ext, published))
+    # R00 from a stream of its own, so that adding it changed nothing else in a seed's city.
+    urng = random.Random(f"ogi-generate-unregistered:{seed}")
+    for body, year in unregistered_bodies(city, agencies[0], years, seed, n_agencies):
+        t = truth(body.name, agency_series(body, [year], random.Random(f"{seed}:{body.agency_id}"))[year])
+        while True:
+            variant = urng.choices(names, weights=weights)[0]
+            if variant != "pdf_pagebreak" or "unable_not_held" in t["requests"]:
+                break
+        reports.append(ReportFile(body, year, 1, t, variant, all_variants[variant][0],
+                                  _on_time(urng, year, body.kind)))
+        expected.add(("", year, "R00", "", "", ""))
     plan = CityPlan(city, seed, years, agencies, reports, injected, expected)
     plan.findings = evaluate({r.path: r.truth for r in reports}, plan.registry_rows(),
                              {r.path: r.published_at.isoformat() for r in reports})
