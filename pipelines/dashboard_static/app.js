@@ -356,7 +356,7 @@
     const year = Number(params.get("year")) && allYears.includes(Number(params.get("year"))) ? Number(params.get("year")) : allYears[allYears.length - 1];
     let html = `<p><a href="${hash("agencies")}">← 返回机关列表</a></p><h2 id="agency-name">${esc(a.name)}</h2>` +
       `<dl class="facts"><dt>编号</dt><dd>${esc(a.id || "未登记")}</dd><dt>层级</dt><dd>${esc(levelLabel(a.level))}</dd>` +
-      `<dt>所属上级机关</dt><dd>${esc(a.region_name || NO_PARENT)}</dd><dt>数据来源</dt><dd>${a.generated ? "演示数据（生成）" : "真实报告"}</dd></dl>`;
+      `<dt>所属上级机关</dt><dd>${esc(a.registered ? (a.region_name || NO_PARENT) : "未登记")}</dd><dt>数据来源</dt><dd>${a.generated ? "演示数据（生成）" : "真实报告"}</dd></dl>`;
 
     html += `<h3>历年情况</h3><table id="agency-years" class="data"><thead><tr><th>年度</th><th>状态</th><th>发布日期</th><th>截止日期</th>` +
       `<th>按时公开</th><th>版本数</th><th>模板</th><th>完整度</th><th>问题数</th></tr></thead><tbody>` +
