@@ -39,6 +39,7 @@ STATIC_PACKAGE = "pipelines.dashboard_static"
 STATIC_FILES = ("index.html", "app.js", "style.css")
 # The marts the site reads (the asset depends on exactly these).
 DASHBOARD_MARTS = ("dim_agency", "agency_year_compliance", "report_versions", "report_findings", "rollup_by_year",
+                   "rollup_by_level", "rollup_by_region",
                    "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation")
 
 STATUS_LABELS: dict[str, str] = {
@@ -70,6 +71,9 @@ TREND_LABELS = {
     "litigation_total": "行政诉讼总计",
     "litigation_corrected": "诉讼结果纠正",
 }
+
+# Request figures per level and per parent agency of a year (marts.rollup_by_level / _by_region).
+VOLUME_MEASURES = ("n_reports", "new_received", "total_processed", "granted", "review_total", "litigation_total")
 
 # One row per agency-year, as columns of an array (a compact file for hundreds of agencies).
 AGENCY_YEAR_COLUMNS = ("agency", "year", "status", "expected", "found", "on_time", "days_late", "published",
@@ -202,6 +206,11 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
     agencies_raw = con.execute(_AGENCIES_SQL).fetchall()
     agency_years = con.execute(_AGENCY_YEARS_SQL.format(rule_columns=rule_columns)).fetchall()
+    volumes = ", ".join(VOLUME_MEASURES)
+    level_rows = con.execute(f"SELECT report_year, is_generated, coalesce(level, ''), {volumes}"
+                             " FROM marts.rollup_by_level ORDER BY ALL").fetchall()
+    region_rows = con.execute(f"SELECT report_year, is_generated, region_key, {volumes}"
+                              " FROM marts.rollup_by_region ORDER BY ALL").fetchall()
     trend_rows = con.execute(
         f"SELECT report_year, is_generated, {', '.join(TREND_MEASURES)} FROM marts.rollup_by_year"
         " ORDER BY report_year, is_generated").fetchall()
@@ -240,6 +249,9 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "findings_by_rule": [[int(v or 0) for v in r[n_fixed:]] for r in agency_years],
         "trend_columns": ["year", "generated", *TREND_MEASURES],
         "trend": [_row(r) for r in trend_rows],
+        "volume_columns": ["year", "generated", "group", *VOLUME_MEASURES],
+        "by_level_volumes": [_row(r) for r in level_rows],
+        "by_region_volumes": [_row(r) for r in region_rows],
         "templates": _template_layout(),
     }
 

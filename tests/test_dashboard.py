@@ -189,6 +189,25 @@ def test_trend_shows_the_yearly_rollup(tab: Page, site: tuple[Path, Path]) -> No
     tab.check_clean()
 
 
+def test_request_volumes_by_level_and_region(tab: Page, site: tuple[Path, Path]) -> None:
+    _, warehouse = site
+    measures = ["n_reports", "new_received", "total_processed", "granted", "review_total", "litigation_total"]
+    sums = ", ".join(f"sum({m})" for m in measures)
+    for year in [y for (y,) in _query(warehouse, "SELECT DISTINCT report_year FROM marts.rollup_by_level")]:
+        page = tab.open(f"overview?year={year}")
+        for table, attr, sql in (
+                ("#volumes-by-level", "level", f"SELECT coalesce(level, ''), {sums} FROM marts.rollup_by_level"
+                                               " WHERE report_year = ? GROUP BY 1"),
+                ("#volumes-by-region", "region", f"SELECT region_key, {sums} FROM marts.rollup_by_region"
+                                                 " WHERE report_year = ? GROUP BY 1")):
+            shown = page.eval_on_selector_all(f"{table} tbody tr", f"""trs => trs.map(tr => [tr.dataset.{attr},
+                Array.from(tr.querySelectorAll('td[data-measure]')).map(td => [td.dataset.measure, td.innerText])])""")
+            expected = {key: {m: "—" if v is None else js_number(v) for m, v in zip(measures, values)}
+                        for key, *values in _query(warehouse, sql, [year])}
+            assert {key: dict(cells) for key, cells in shown} == expected, (year, table)
+    tab.check_clean()
+
+
 def test_source_filter_separates_real_reports(tab: Page, site: tuple[Path, Path]) -> None:
     _, warehouse = site
     [(year,)] = _query(warehouse, "SELECT max(report_year) FROM marts.agency_year_compliance WHERE NOT is_generated")

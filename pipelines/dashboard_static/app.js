@@ -25,6 +25,10 @@
   // ------------------------------------------------------------ data access
   const COL = {};
   D.agency_year_columns.forEach((c, i) => { COL[c] = i; });
+  const VCOL = {};
+  D.volume_columns.forEach((c, i) => { VCOL[c] = i; });
+  const VOLUME_LABELS = { n_reports: "报告数", new_received: "本年新收申请", total_processed: "办理结果总计",
+    granted: "予以公开", review_total: "行政复议", litigation_total: "行政诉讼" };
   const TCOL = {};
   D.trend_columns.forEach((c, i) => { TCOL[c] = i; });
   const agencyByKey = new Map(D.agencies.map((a) => [a.key, a]));
@@ -207,6 +211,35 @@
     const byRegion = statusCounts(rows, (x) => x.agency.region || "", regionOrder, regionName);
     html += `<section><h3>按所属上级机关（地区）</h3>${statusLegend}${hStackChart("chart-region", byRegion, STATUS_ORDER, STATUS_COLORS, L.statuses)}` +
       statusTable("by-region", "所属上级机关", byRegion, "region") + "</section>";
+
+    const volumes = (rowsOf, groupLabel, groupOrder) => {
+      const acc = new Map();
+      rowsOf.forEach((r) => {
+        if (r[VCOL.year] !== state.year || !inSource(r[VCOL.generated])) return;
+        const g = r[VCOL.group] || "";
+        if (!acc.has(g)) acc.set(g, {});
+        const a = acc.get(g);
+        D.volume_columns.slice(3).forEach((m) => { if (r[VCOL[m]] !== null) a[m] = (a[m] || 0) + r[VCOL[m]]; });
+      });
+      return [...acc.keys()].sort((a, b) => groupOrder(a) - groupOrder(b) || String(groupLabel(a)).localeCompare(String(groupLabel(b)), "zh"))
+        .map((g) => ({ key: g, label: groupLabel(g), values: acc.get(g) }));
+    };
+    const volumeTable = (id, firstHeader, cats, dataAttr) => {
+      const measures = D.volume_columns.slice(3);
+      return `<table id="${id}" class="data"><thead><tr><th>${esc(firstHeader)}</th>` +
+        measures.map((m) => `<th>${esc(VOLUME_LABELS[m] || m)}</th>`).join("") + "<th>予以公开占比</th></tr></thead><tbody>" +
+        cats.map((c) => `<tr data-${dataAttr}="${esc(c.key)}"><th scope="row">${esc(c.label)}</th>` +
+          measures.map((m) => `<td class="n" data-measure="${m}">${num(c.values[m])}</td>`).join("") +
+          `<td class="n">${pct(c.values.granted || 0, c.values.total_processed)}</td></tr>`).join("") + "</tbody></table>";
+    };
+    const levelVolumes = volumes(D.by_level_volumes, levelLabel, (g) => (LEVEL_ORDER.indexOf(g) + 100) % 100);
+    const regionVolumes = volumes(D.by_region_volumes, regionName, regionOrder);
+    html += `<section><h3>${state.year} 年度申请量（按层级、按所属上级机关）</h3>` +
+      hStackChart("chart-region-requests", regionVolumes.map((c) => ({ key: c.key, label: c.label, values: { n: c.values.new_received || 0 } })),
+        ["n"], { n: "#1565c0" }, { n: "本年新收申请" }) +
+      `<p class="caption">各机关报告第三部分数字之和（marts.rollup_by_level、marts.rollup_by_region；上级机关本级的报告不计入其下属机关之和）</p>` +
+      volumeTable("volumes-by-level", "层级", levelVolumes, "level") +
+      volumeTable("volumes-by-region", "所属上级机关", regionVolumes, "region") + "</section>";
 
     const ruleCounts = D.finding_rules.map((r, j) => ({
       key: r, label: r,
