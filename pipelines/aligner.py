@@ -59,12 +59,23 @@ _TEMPLATE_2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有
 _TEMPLATE_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
                           "其他对外管理服务事项", "政府集中采购", "采购项目数量")
 
-_TITLE = re.compile(r"(?P<pre>[^\n]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[^\n\d]{0,40}?)\s*"
-                    r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告")
+# A year in digits, or in Chinese numerals as some titles print it (二〇二二年, 二○二二, 二零二二).
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "０": "0"}
+_YEAR = r"(?:19|20)\d{2}|[一二][〇零○Ｏ０一二三四五六七八九]{3}"
+# "…政府信息公开工作年度报告" (also 工作报告, 年度工作报告, 工作年报).
+_REPORT_NAME = r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?(?:报\s*告|年\s*报)"
+_TITLE = re.compile(rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{_REPORT_NAME}")
+# The year after the name: "<机关>政府信息公开工作年度报告（2022年度）".
+_TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>[^\n]*?)(?P<mid>){_REPORT_NAME}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]")
 _AGENCY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办事处|办|院|中心|街道|镇|乡|厅|署|处|会|所|站|队|馆|部|司|中心)$")
 _FIRST_SECTION = re.compile(r"[一1][、.．]?\s*总\s*体\s*情\s*况|二\s*[、.．]\s*主\s*动\s*公\s*开\s*政\s*府\s*信\s*息\s*情\s*况")
 _PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _REVIEW_COLS = 15
+
+
+def _year(text: str) -> int:
+    """A title's year: "2022" or "二〇二二"."""
+    return int("".join(_CN_DIGITS.get(c, c) for c in text))
 
 
 @dataclass
@@ -97,10 +108,10 @@ class Aligner:
         # states its statistics period (统计期限自YYYY年1月1日), one of that year.
         body = _FIRST_SECTION.search(text)
         head = text[: body.start()] if body else text[:3000]
-        titles = list(_TITLE.finditer(head))
+        titles = sorted([*_TITLE.finditer(head), *_TITLE_YEAR_AFTER.finditer(head)], key=lambda t: t.end())
         period = _PERIOD.search(text)
-        if period and any(t.group("year") == period.group(1) for t in titles):
-            titles = [t for t in titles if t.group("year") == period.group(1)]
+        if period and any(_year(t.group("year")) == int(period.group(1)) for t in titles):
+            titles = [t for t in titles if _year(t.group("year")) == int(period.group(1))]
         m = titles[-1] if titles else None
         if not m:
             p = _PERIOD.search(self.grid.text)
@@ -108,7 +119,7 @@ class Aligner:
                 self.warn("report year read from the statistics period; the title names no year")
                 return None, int(p.group(1))
             return None, None
-        year = int(m.group("year"))
+        year = _year(m.group("year"))
         agency = _squeeze(m.group("mid")) or _squeeze(m.group("pre"))
         if not agency:
             # The title's first line may be the agency alone; anything else above the title
@@ -268,6 +279,14 @@ class Aligner:
         # A value must fill exactly its header's box: same first column, same span.
         by_box = {(c.col, c.span): c for c in values}
         chosen = [by_box.get(names[c.key]) for c in row.columns]
+        if len(row.columns) == 1 and chosen[0] is None:
+            # One value under a header spanning unmerged boxes ("550 |  | " under a 3-wide
+            # header): the one printed box inside the header's columns, or a blank if none is.
+            col, span = names[row.columns[0].key]
+            inside = [c for c in values if col <= c.col and c.col + c.span <= col + span]
+            filled = [c for c in inside if c.text.strip()]
+            if inside and len(filled) <= 1:
+                chosen = [filled[0] if filled else inside[0]]
         rest = [c for c in values if all(c is not x for x in chosen)]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
             return []
@@ -460,6 +479,11 @@ def _positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, st
     fits no single column, unless the row has exactly k cells (then each cell is one value, as
     in 行政许可 | 550 with 550 spanning the three columns of the block above).
     """
+    filled = [c for c in values if c.text.strip()]
+    if k == 1 and len(filled) == 1:
+        # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
+        # the one printed cell is the row's only value wherever it stands.
+        return filled, ""
     if any(c.span > 1 for c in values):
         if len(values) == k:
             return list(values), ""

@@ -47,7 +47,10 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
 })
 BLANK_TOKENS = frozenset({"", "/", "-", "—", "——", "–", "无", "\\", "／", "－", "-—", "/ "})
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次)?(?:[（(][^）)]*[）)])?$")
+# The sign may be written out, as 2019's 本年增/减 column sometimes is: "增加2", "减少3", "减1".
+_NUMBER = re.compile(r"^([+-]|增加|减少|增|减)?(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次)?"
+                     r"(?:[（(][^）)]*[）)])?$")
+_NEGATIVE = ("-", "减少", "减")
 
 
 _SPLIT_DIGITS = re.compile(r"\d\s+[\d.]|\.\s+\d")
@@ -67,8 +70,8 @@ def is_blank_token(text: str | None) -> bool:
 def parse_number(text: str | None) -> float | None:
     """The number a value cell prints, or None when the text is not a number.
 
-    Accepts full-width digits, a sign, thousands separators, a unit or a parenthetical
-    note glued on ("251000元", "22（其中修订16件）").
+    Accepts full-width digits, a sign (or 增加/减少), thousands separators, a unit or a
+    parenthetical note glued on ("251000元", "22（其中修订16件）").
     """
     if text and _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return None  # "1 2" may be two cells run together, or one number wrapped: not certain
@@ -77,7 +80,7 @@ def parse_number(text: str | None) -> float | None:
     if not m:
         return None
     value = float(m.group(2).replace(",", ""))
-    return -value if m.group(1) == "-" else value
+    return -value if m.group(1) in _NEGATIVE else value
 
 
 _NUMERIC_LOOKING = re.compile(r"[\d\s.,+\-]*\d[\d\s.,+\-]*")

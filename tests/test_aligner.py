@@ -106,3 +106,31 @@ def test_the_title_nearest_the_report_wins_over_links_to_other_years() -> None:
     text = ("测试县民政局2022年政府信息公开工作年度报告\n测试县民政局2021年政府信息公开工作年度报告\n"
             "本报告统计期限自2022年1月1日至2022年12月31日。\n一、总体情况\n")
     assert Aligner(Grid(text=text), "html").title() == ("测试县民政局", 2022)
+
+
+def test_titles_with_chinese_numeral_years_the_year_after_the_name_or_年报() -> None:
+    for title in ("滨江市交通运输局二〇二二年政府信息公开工作年度报告", "滨江市交通运输局二○二二年政府信息公开工作年度报告",
+                  "滨江市交通运输局二零二二年度政府信息公开工作年度报告",
+                  "滨江市交通运输局政府信息公开工作年度报告（2022年度）",
+                  "滨江市交通运输局政府信息公开工作年度报告(二〇二二年)",
+                  "滨江市交通运输局2022年政府信息公开工作年报"):
+        assert Aligner(Grid(text=f"{title}\n一、总体情况\n"), "html").title() == ("滨江市交通运输局", 2022), title
+    # a link to another year's report above a title whose year is in Chinese numerals
+    text = ("相关阅读：滨江市交通运输局2020年政府信息公开工作年度报告\n"
+            "滨江市交通运输局二〇二二年政府信息公开工作年度报告\n一、总体情况\n")
+    assert Aligner(Grid(text=text), "html").title() == ("滨江市交通运输局", 2022)
+
+
+def test_a_one_value_row_under_a_wider_header_takes_its_one_printed_cell() -> None:
+    got = aligned(
+        row("二、主动公开政府信息情况"),
+        row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        row("规章", "0", "0", "2"),
+        row("信息内容", "本年处理决定数量", spans=[1, 3]),
+        row("行政许可", "", "", "550"),
+        row("行政处罚", "268", "", ""),
+        row("行政强制", "", "", ""),
+    )
+    assert got[("proactive", "admin_license", "decisions")] == ("value", 550)
+    assert got[("proactive", "admin_penalty", "decisions")] == ("value", 268)
+    assert got[("proactive", "admin_coercion", "decisions")] == ("blank", None)

@@ -200,3 +200,19 @@ def test_a_section_二_row_of_empty_fields_is_blank() -> None:
     assert cell(r, "proactive", "admin_penalty", "decisions") == ("blank", None)
     assert cell(r, "proactive", "admin_fees", "amount_10k_yuan") == ("blank", None)
     assert cell(r, "proactive", "admin_coercion", "decisions") == ("value", 1)
+
+
+def test_values_separated_by_single_spaces_are_split_off_the_label() -> None:
+    from pipelines.formats.text import grid_from_text
+
+    grid = grid_from_text("（三）不予公开 1.属于国家秘密 29 30 — 0 0 34 93\n行政许可 13750\n第 3 页\n共 5 件\n")
+    texts = [[c.text for c in r.cells] for r in grid.rows]
+    assert texts == [["（三）不予公开 1.属于国家秘密", "29", "30", "—", "0", "0", "34", "93"], ["行政许可", "13750"],
+                     ["第 3 页"], ["共 5 件"]]
+
+
+def test_a_sign_may_be_written_out() -> None:
+    from pipelines.grid import parse_number
+
+    assert [parse_number(t) for t in ("减少3", "增加2", "减1", "增0", "－3", "+4")] == [-3, 2, -1, 0, -3, 4]
+    assert parse_number("减少") is None and parse_number("增加") is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..grid import Cell, Grid, GridRow, is_value_token
+from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
 
 _ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
 # Two or more spaces (or a full-width space run) separate cells in space-aligned text.
@@ -27,6 +27,22 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _peel_values(field: str) -> list[str]:
+    """A field whose label is followed by values separated by single spaces ("二、上年结转… 8 9 0 7"),
+    split into the label and one field per value; any other field unchanged. Only a trailing run
+    of value tokens is split off, so labels keep their own spaces."""
+    tokens = field.split(" ")
+    if len(tokens) < 2 or is_page_mark(field):
+        return [field]
+    n = 0
+    while n < len(tokens) - 1 and tokens[-1 - n] and is_value_token(tokens[-1 - n]):
+        n += 1
+    label = " ".join(tokens[: len(tokens) - n]).strip()
+    if n == 0 or not label or is_value_token(label):
+        return [field]
+    return [label, *tokens[len(tokens) - n:]]
+
+
 def grid_from_text(text: str) -> Grid:
     grid = Grid(text=text)
     pending: GridRow | None = None  # a label line still collecting one-value-per-line values
@@ -36,6 +52,7 @@ def grid_from_text(text: str) -> Grid:
             fields = line.split("\t")
         else:
             fields = _SPACE_SPLIT.split(line.strip()) if line.strip() else [""]
+            fields = [part for f in fields for part in _peel_values(f)]
         cells = [Cell(f.strip(), i, f"line {n} field {i + 1}") for i, f in enumerate(fields)]
         # Text extracted without layout prints every cell on its own line: a value alone on a
         # line continues the label line above it (and only a label line, so that a stray
