@@ -13,6 +13,17 @@ RAW_DIR = REPO_ROOT / "data" / "raw"
 REAL_REPORTS = ("hzq2023.pdf", "hzq2024.pdf", "szfgs2024.pdf", "xianfeng2021.txt")
 
 
+def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of `sql` on the warehouse, opened read-only (as the office's readers do)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def copy_raw(dest: Path) -> Path:
     """A private copy of the real reports and the agency registry (tests never touch data/raw)."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -22,16 +22,9 @@ import pytest
 from pipelines.dashboard import STATUS_LABELS, build_dashboard
 from pipelines.export import LEVEL_LABELS
 from tests.browser import ARTIFACTS, Page, js_number
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, query as _query
 
 
-
-def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _load_js(path: Path, prefix: str) -> Any:

@@ -11,9 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import openpyxl
 import pytest
+
+from tests.conftest import query as _query
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.export import (FINDINGS_HEADER, FINDINGS_SHEET, LEVEL_LABELS, SUMMARY_HEADER, SUMMARY_SHEET,
@@ -37,13 +38,6 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert result.success
     return raw, warehouse
 
-
-def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _rows(ws: Any) -> list[dict[str, Any]]:

@@ -16,17 +16,10 @@ from typing import Any
 import duckdb
 
 from pipelines.monitoring import FINDING_COLUMNS, city_findings, read_defects, score_cities
-from tests.conftest import MONITORED_CITY
+from tests.conftest import MONITORED_CITY, query as _query
 
 CITY = MONITORED_CITY
 
-
-def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _city_ids(raw: Path) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 from dagster import AssetCheckSeverity, AssetKey, ExecuteInProcessResult
 
 from pipelines.definitions import JOB_NAME, build_defs
+from tests.conftest import query as _query
 
 JUNK_TEXT = "今天天气很好，我们去公园散步，然后吃了午饭。\nNothing in this file is an annual report.\n"
 JUNK_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage, truncated\n"
@@ -181,13 +182,6 @@ def _run_landing(raw: Path, wh: Path, assets: list[str]) -> tuple[list[str], int
 
 TRUTH = Path(__file__).resolve().parent / "corpus" / "real" / "truth"
 
-
-def _query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_facts_hold_the_published_numbers(clean_run: Run, warehouse: Path) -> None:
