@@ -156,7 +156,7 @@ def export(
 
     try:
         path = export_workbook(warehouse or default_warehouse(), year, out, agency)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
     print(f"wrote {path}")

@@ -31,9 +31,10 @@ from typing import Any, Iterable, Iterator
 
 import duckdb
 
-from .export import LEVEL_LABELS, column_label, row_label, table_label
+from .export import LEVEL_LABELS, column_label, number, row_label, table_label
 from .model import PARSER_VERSION
 from .template import OUTCOME_GROUPS, RULE_TEXT, TABLE_LABELS, TEMPLATES
+from .warehouse import open_read_only
 
 STATIC_PACKAGE = "pipelines.dashboard_static"
 STATIC_FILES = ("index.html", "app.js", "style.css")
@@ -144,11 +145,9 @@ class DashboardSummary:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
-    return value
+    return number(value)
 
 
 def _row(values: Iterable[Any]) -> list[Any]:
@@ -174,16 +173,6 @@ def _template_layout() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    if not Path(warehouse).exists():
-        raise FileNotFoundError(f"仓库文件不存在 / warehouse not found: {warehouse}")
-    try:
-        return duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException as exc:
-        raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
-                           f" {warehouse} ({exc})") from None
 
 
 def _require_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -340,7 +329,7 @@ def build_dashboard(warehouse: Path | None, out_dir: Path,
     """
     own = con is None
     if con is None:
-        con = _connect(Path(warehouse))  # type: ignore[arg-type]
+        con = open_read_only(Path(warehouse))  # type: ignore[arg-type]
     out_dir = Path(out_dir).resolve()
     tmp: Path | None = None
     try:

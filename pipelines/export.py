@@ -22,13 +22,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .rules import to_date
 from .template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+from .warehouse import open_read_only
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
@@ -118,7 +118,8 @@ def column_label(table_key: str | None, row_key: str | None, column_key: str | N
     return column_key
 
 
-def _number(value: Any) -> int | float | None:
+def number(value: Any) -> int | float | None:
+    """A DOUBLE as it is printed: 12 rather than 12.0."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -129,16 +130,10 @@ def _number(value: Any) -> int | float | None:
 # ---------------------------------------------------------------- reading
 
 
-def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    if not Path(warehouse).exists():
-        raise FileNotFoundError(f"仓库文件不存在 / warehouse not found: {warehouse}")
-    return duckdb.connect(str(warehouse), read_only=True)
-
-
 def read_rows(warehouse: Path, year: int, agency_id: str | None = None
               ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
     """(汇总 rows, 问题清单 rows, agency name) as written to the workbook."""
-    con = _connect(warehouse)
+    con = open_read_only(warehouse)
     try:
         name = None
         if agency_id is not None:
@@ -164,9 +159,9 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
         for aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings in summary
     ]
     findings_rows = [
-        (agency_name, aid or "", _number(version_no), file_path, rule_id, table_label(table_key),
+        (agency_name, aid or "", number(version_no), file_path, rule_id, table_label(table_key),
          row_label(table_key, row_key, tv), column_label(table_key, row_key, column_key, tv),
-         _number(expected), _number(actual), rule_text or RULE_TEXT.get(rule_id, ("", ""))[1], detail or "")
+         number(expected), number(actual), rule_text or RULE_TEXT.get(rule_id, ("", ""))[1], detail or "")
         for (agency_name, aid, version_no, file_path, rule_id, table_key, row_key, column_key, expected, actual,
              rule_text, detail, tv) in found
     ]

@@ -106,13 +106,13 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
     """`ogi findings`: 0 on success, 2 when the warehouse cannot be read."""
     import sys
 
-    from .warehouse import default_warehouse
+    from .warehouse import default_warehouse, open_read_only
 
     db = Path(warehouse) if warehouse is not None else default_warehouse()
     try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        print(f"{db}: {exc}", file=sys.stderr)
+        con = open_read_only(db)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     try:
         rows = findings(con)

@@ -98,6 +98,19 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse for a reader (export, dashboard, findings). FileNotFoundError when there is no
+    such file, RuntimeError while a writer holds it (DuckDB has one writer); both say so in Chinese
+    and English."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"仓库文件不存在 / warehouse not found: {path}")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
+                           f" {path} ({exc})") from None
+
+
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
     """Create the landing tables; a table whose columns differ from DDL (a warehouse written by an
     older version) is dropped and recreated: landing tables are rewritten or re-parsed by the assets."""

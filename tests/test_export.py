@@ -179,3 +179,28 @@ def test_errors(city: tuple[Path, Path], tmp_path: Path) -> None:
         export_workbook(warehouse, 2022, tmp_path / "x.xlsx", agency_id="no-such-agency")
     assert not (tmp_path / "x.xlsx").exists()
     assert not list(tmp_path.iterdir()), "no half-written file is left behind"
+
+
+def test_readers_say_when_the_warehouse_is_missing_or_being_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from pipelines.warehouse import open_read_only
+
+    with pytest.raises(FileNotFoundError, match="warehouse not found"):
+        export_workbook(tmp_path / "none.duckdb", 2022, tmp_path / "x.xlsx")
+    db = tmp_path / "busy.duckdb"
+    duckdb.connect(str(db)).close()
+    # another process writes (holds the file's lock) while a reader opens it
+    writer = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); "
+                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "open"
+        with pytest.raises(RuntimeError, match="being written"):
+            open_read_only(db)
+    finally:
+        writer.kill()
+        writer.wait()
+    open_read_only(db).close()  # once the writer is gone, readers open it
