@@ -33,7 +33,7 @@ import duckdb
 
 from .export import LEVEL_LABELS, column_label, number, row_label, table_label
 from .model import PARSER_VERSION
-from .template import OUTCOME_GROUPS, RULE_TEXT, TABLE_LABELS, TEMPLATES
+from .template import COMPLIANCE_STATUSES, OUTCOME_GROUPS, RULE_TEXT, TABLE_LABELS, TEMPLATES
 from .warehouse import open_read_only
 
 STATIC_PACKAGE = "pipelines.dashboard_static"
@@ -43,13 +43,6 @@ DASHBOARD_MARTS = ("dim_agency", "agency_year_compliance", "report_versions", "r
                    "rollup_by_level", "rollup_by_region",
                    "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation")
 
-STATUS_LABELS: dict[str, str] = {
-    "compliant": "符合要求",
-    "issues": "报告存在问题",
-    "late": "逾期公开",
-    "missing": "未公开年度报告",
-    "unregistered": "报告机关未登记",
-}
 SOURCE_LABELS = {"all": "全部", "real": "真实报告", "generated": "演示数据"}
 CELL_STATUS_LABELS = {
     "value": "数值",
@@ -223,7 +216,7 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         },
         "labels": {
             "levels": LEVEL_LABELS,
-            "statuses": STATUS_LABELS,
+            "statuses": COMPLIANCE_STATUSES,  # in display order
             "sources": SOURCE_LABELS,
             "outcomes": OUTCOME_GROUPS,
             "tables": TABLE_LABELS,
@@ -333,7 +326,6 @@ def build_dashboard(warehouse: Path | None, out_dir: Path,
     out_dir = Path(out_dir).resolve()
     tmp: Path | None = None
     try:
-        _require_marts(con)  # fail before touching the file system
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         tmp.chmod(0o755)

@@ -247,6 +247,18 @@ def template_for_year(year: int) -> TemplateVersion:
     return "2021" if year >= 2021 else "2019"
 
 
+# ---------------------------------------------------------------- compliance
+
+# An agency-year's overall status (marts.agency_year_compliance), in display order, with its
+# Chinese label: landed with the template, so dbt and the dashboard read the same labels.
+COMPLIANCE_STATUSES: dict[str, str] = {
+    "compliant": "符合要求",
+    "issues": "报告存在问题",
+    "late": "逾期公开",
+    "missing": "未公开年度报告",
+    "unregistered": "报告机关未登记",
+}
+
 # ---------------------------------------------------------------- rules
 
 RULE_TEXT: dict[str, tuple[str, str]] = {

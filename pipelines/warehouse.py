@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from .template import (
+    COMPLIANCE_STATUSES,
     OUTCOME_GROUPS,
     RULE_TEXT,
     TEMPLATE_FIRST_YEAR,
@@ -88,6 +89,8 @@ DDL: dict[str, str] = {
     "template_versions": """
         template_version VARCHAR NOT NULL, notice VARCHAR NOT NULL, first_report_year INTEGER NOT NULL,
         last_report_year INTEGER""",
+    "compliance_statuses": """
+        status VARCHAR NOT NULL, status_zh VARCHAR NOT NULL, status_order INTEGER NOT NULL""",
 }
 
 
@@ -188,5 +191,6 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
     firsts = sorted(TEMPLATE_FIRST_YEAR.items(), key=lambda kv: kv[1])
     versions = [(v, TEMPLATES[v].notice, first, firsts[i + 1][1] - 1 if i + 1 < len(firsts) else None)
                 for i, (v, first) in enumerate(firsts)]
+    statuses = [(key, label, i + 1) for i, (key, label) in enumerate(COMPLIANCE_STATUSES.items())]
     return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
-            "rule_terms": terms, "rules": rules, "template_versions": versions}
+            "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses}

@@ -19,7 +19,8 @@ from typing import Any, Iterator
 import duckdb
 import pytest
 
-from pipelines.dashboard import STATUS_LABELS, build_dashboard
+from pipelines.dashboard import build_dashboard
+from pipelines.template import COMPLIANCE_STATUSES
 from pipelines.export import LEVEL_LABELS
 from tests.browser import ARTIFACTS, Page, js_number
 from tests.conftest import REPO_ROOT, query as _query
@@ -125,7 +126,7 @@ def _status_counts(warehouse: Path, year: int, group: str, generated: bool | Non
         FROM marts.agency_year_compliance c LEFT JOIN marts.dim_agency d USING (agency_key)
         WHERE c.report_year = ? AND (? IS NULL OR c.is_generated = ?)
         GROUP BY ALL""", [year, generated, generated])
-    out: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in [*STATUS_LABELS, "total"]})
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in [*COMPLIANCE_STATUSES, "total"]})
     for key, status, n in rows:
         out[key][status] += n
         out[key]["total"] += n
@@ -341,7 +342,9 @@ def test_drill_down_to_a_real_report(tab: Page, site: tuple[Path, Path]) -> None
 def test_labels_are_chinese(tab: Page, site: tuple[Path, Path]) -> None:
     page = tab.open()
     headers = page.eval_on_selector_all("#by-level thead th", "ths => ths.map(th => th.innerText)")
-    assert headers == ["层级", *STATUS_LABELS.values(), "合计"]
+    # the statuses and their Chinese labels as the warehouse holds them
+    labels = [z for (z,) in _query(site[1], "SELECT status_zh FROM staging.stg_compliance_statuses ORDER BY status_order")]
+    assert headers == ["层级", *labels, "合计"] and len(labels) == 5
     levels = page.eval_on_selector_all("#by-level tbody th", "ths => ths.map(th => th.innerText)")
     assert set(levels) <= set(LEVEL_LABELS.values()) | {"未登记"}
     tab.check_clean()

@@ -24,6 +24,7 @@ SOURCE_ASSETS: dict[str, str] = {
     "rule_checks": "template_reference",
     "rule_terms": "template_reference",
     "rules": "template_reference",
+    "compliance_statuses": "template_reference",
     "template_versions": "template_reference",
 }
 

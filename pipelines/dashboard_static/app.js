@@ -15,7 +15,7 @@
     return;
   }
   const L = D.labels;
-  const STATUS_ORDER = ["compliant", "issues", "late", "missing", "unregistered"];
+  const STATUS_ORDER = Object.keys(L.statuses);  // the template module's order
   const STATUS_COLORS = { compliant: "#2e7d32", issues: "#f9a825", late: "#ef6c00", missing: "#c62828", unregistered: "#6a1b9a" };
   const OUTCOME_ORDER = Object.keys(L.outcomes);
   const OUTCOME_COLORS = ["#1565c0", "#42a5f5", "#c62828", "#8d6e63", "#ffb300", "#78909c"];

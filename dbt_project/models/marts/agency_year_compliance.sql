@@ -125,12 +125,7 @@ statuses as (
 )
 
 select
-    *,
-    case status
-        when 'missing' then '未公开年度报告'
-        when 'unregistered' then '报告机关未登记'
-        when 'issues' then '报告存在问题'
-        when 'late' then '逾期公开'
-        when 'compliant' then '符合要求'
-    end as status_zh
+    statuses.*,
+    labels.status_zh
 from statuses
+left join {{ ref('stg_compliance_statuses') }} as labels on labels.status = statuses.status

@@ -1,0 +1,5 @@
+select
+    status,
+    status_zh,
+    status_order
+from {{ source('landing', 'compliance_statuses') }}
