@@ -31,9 +31,16 @@ from typing import Any, Iterable, Iterator
 
 import duckdb
 
-from .export import LEVEL_LABELS, column_label, number, row_label, table_label
+from .export import column_label, number, row_label, table_label
 from .model import PARSER_VERSION
-from .template import COMPLIANCE_STATUSES, OUTCOME_GROUPS, RULE_TEXT, TABLE_LABELS, TEMPLATES
+from .template import (
+    COMPLIANCE_STATUSES,
+    LEVEL_LABELS,
+    OUTCOME_GROUPS,
+    RULE_TEXT,
+    TABLE_LABELS,
+    TEMPLATES,
+)
 from .warehouse import open_read_only
 
 STATIC_PACKAGE = "pipelines.dashboard_static"

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .rules import to_date
-from .template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+from .template import LEVEL_LABELS, RULE_TEXT, TABLE_LABELS, TEMPLATES
 from .warehouse import open_read_only
 
 SUMMARY_SHEET = "汇总"
@@ -37,13 +37,6 @@ SUMMARY_HEADER = ("机关名称", "机关编号", "层级", "所属地区", "状
 FINDINGS_HEADER = ("机关名称", "机关编号", "报告版本", "报告文件", "规则", "表", "行", "列", "应为", "报告数",
                    "规则说明", "备注")
 
-LEVEL_LABELS: dict[str, str] = {
-    "city_government": "市人民政府",
-    "city_department": "市政府部门",
-    "county_government": "县（市、区）人民政府",
-    "county_department": "县（市、区）政府部门",
-    "township": "乡镇人民政府（街道办事处）",
-}
 _LEVEL_ORDER = {k: i for i, k in enumerate(LEVEL_LABELS)}
 UNREGISTERED = "未登记"
 ON_TIME_LABELS = {True: "是", False: "否", None: "无法判断"}

@@ -249,6 +249,16 @@ def template_for_year(year: int) -> TemplateVersion:
 
 # ---------------------------------------------------------------- compliance
 
+# Registry levels (agencies.csv `level`), in display order, with their Chinese labels.
+LEVEL_LABELS: dict[str, str] = {
+    "city_government": "市人民政府",
+    "city_department": "市政府部门",
+    "county_government": "县（市、区）人民政府",
+    "county_department": "县（市、区）政府部门",
+    "township": "乡镇人民政府（街道办事处）",
+}
+
+
 # An agency-year's overall status (marts.agency_year_compliance), in display order, with its
 # Chinese label: landed with the template, so dbt and the dashboard read the same labels.
 COMPLIANCE_STATUSES: dict[str, str] = {

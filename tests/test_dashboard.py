@@ -20,12 +20,10 @@ import duckdb
 import pytest
 
 from pipelines.dashboard import build_dashboard
-from pipelines.template import COMPLIANCE_STATUSES
-from pipelines.export import LEVEL_LABELS
+from pipelines.template import COMPLIANCE_STATUSES, LEVEL_LABELS
 from tests.browser import ARTIFACTS, Page, js_number
-from tests.conftest import REPO_ROOT, query as _query
-
-
+from tests.conftest import REPO_ROOT
+from tests.conftest import query as _query
 
 
 def _load_js(path: Path, prefix: str) -> Any:

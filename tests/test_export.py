@@ -14,13 +14,20 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.conftest import query as _query
-
 from pipelines.definitions import JOB_NAME, build_defs
-from pipelines.export import (FINDINGS_HEADER, FINDINGS_SHEET, LEVEL_LABELS, SUMMARY_HEADER, SUMMARY_SHEET,
-                              column_label, export_workbook, row_label, table_label)
+from pipelines.export import (
+    FINDINGS_HEADER,
+    FINDINGS_SHEET,
+    SUMMARY_HEADER,
+    SUMMARY_SHEET,
+    column_label,
+    export_workbook,
+    row_label,
+    table_label,
+)
 from pipelines.monitoring import read_defects
-from pipelines.template import RULE_TEXT
+from pipelines.template import LEVEL_LABELS, RULE_TEXT
+from tests.conftest import query as _query
 
 SEED = 50  # 12 agencies, 2021–2022: R02/R04/R10/R11 in 2021, R03/R09/R10/R11 in 2022
 CITY = "city"

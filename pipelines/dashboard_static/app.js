@@ -141,20 +141,27 @@
   }
 
   // ------------------------------------------------------------ overview
-  function statusCounts(rows, groupOf, groupOrder, groupLabel) {
+  // Items folded into one object per group (add(acc, item)), as categories in display order.
+  function grouped(items, groupOf, add, groupOrder, groupLabel) {
     const groups = new Map();
-    rows.forEach((x) => {
+    items.forEach((x) => {
       const g = groupOf(x);
       if (!groups.has(g)) groups.set(g, {});
-      const c = groups.get(g);
-      const s = x.row[COL.status];
-      c[s] = (c[s] || 0) + 1;
+      add(groups.get(g), x);
     });
-    const keys = [...groups.keys()].sort((a, b) => groupOrder(a) - groupOrder(b) || String(groupLabel(a)).localeCompare(String(groupLabel(b)), "zh"));
-    return keys.map((g) => ({ key: g, label: groupLabel(g), values: groups.get(g) }));
+    return [...groups.keys()]
+      .sort((a, b) => groupOrder(a) - groupOrder(b) || String(groupLabel(a)).localeCompare(String(groupLabel(b)), "zh"))
+      .map((g) => ({ key: g, label: groupLabel(g), values: groups.get(g) }));
+  }
+  // Sums of the named measures of array rows (columns by name in col), nulls skipped.
+  function addMeasures(measures, col) {
+    return (acc, r) => measures.forEach((m) => { if (r[col[m]] !== null && r[col[m]] !== undefined) acc[m] = (acc[m] || 0) + r[col[m]]; });
   }
 
-  // Each count links to the agency list filtered to it ("-" stands for "none": no level, no parent).
+  function statusCounts(rows, groupOf, groupOrder, groupLabel) {
+    return grouped(rows, groupOf, (c, x) => { const s = x.row[COL.status]; c[s] = (c[s] || 0) + 1; }, groupOrder, groupLabel);
+  }
+
   function statusTable(id, firstHeader, cats, dataAttr) {
     const head = `<tr><th>${esc(firstHeader)}</th>` + STATUS_ORDER.map((s) => `<th>${esc(L.statuses[s])}</th>`).join("") + "<th>合计</th></tr>";
     const link = (c, status, n) => n ? `<a href="${hash("agencies", Object.assign({ [dataAttr]: c.key || "-" }, status ? { status: status } : {}))}">${n}</a>` : "0";
@@ -165,18 +172,9 @@
   }
 
   function trendColumns() {
-    const byYear = new Map();
-    D.trend.forEach((r) => {
-      if (!inSource(r[TCOL.generated])) return;
-      const y = r[TCOL.year];
-      if (!byYear.has(y)) byYear.set(y, {});
-      const acc = byYear.get(y);
-      D.trend_columns.slice(2).forEach((m) => {
-        const v = r[TCOL[m]];
-        if (v !== null && v !== undefined) acc[m] = (acc[m] || 0) + v;
-      });
-    });
-    return [...byYear.keys()].sort().map((y) => ({ label: String(y), year: y, values: byYear.get(y) }));
+    return grouped(D.trend.filter((r) => inSource(r[TCOL.generated])), (r) => r[TCOL.year],
+      addMeasures(D.trend_columns.slice(2), TCOL), (y) => y, String)
+      .map((c) => ({ label: c.label, year: c.key, values: c.values }));
   }
 
   function renderOverview() {
@@ -212,18 +210,9 @@
     html += `<section><h3>按所属上级机关（地区）</h3>${statusLegend}${hStackChart("chart-region", byRegion, STATUS_ORDER, STATUS_COLORS, L.statuses)}` +
       statusTable("by-region", "所属上级机关", byRegion, "region") + "</section>";
 
-    const volumes = (rowsOf, groupLabel, groupOrder) => {
-      const acc = new Map();
-      rowsOf.forEach((r) => {
-        if (r[VCOL.year] !== state.year || !inSource(r[VCOL.generated])) return;
-        const g = r[VCOL.group] || "";
-        if (!acc.has(g)) acc.set(g, {});
-        const a = acc.get(g);
-        D.volume_columns.slice(3).forEach((m) => { if (r[VCOL[m]] !== null) a[m] = (a[m] || 0) + r[VCOL[m]]; });
-      });
-      return [...acc.keys()].sort((a, b) => groupOrder(a) - groupOrder(b) || String(groupLabel(a)).localeCompare(String(groupLabel(b)), "zh"))
-        .map((g) => ({ key: g, label: groupLabel(g), values: acc.get(g) }));
-    };
+    const volumes = (rowsOf, groupLabel, groupOrder) => grouped(
+      rowsOf.filter((r) => r[VCOL.year] === state.year && inSource(r[VCOL.generated])), (r) => r[VCOL.group] || "",
+      addMeasures(D.volume_columns.slice(3), VCOL), groupOrder, groupLabel);
     const volumeTable = (id, firstHeader, cats, dataAttr) => {
       const measures = D.volume_columns.slice(3);
       return `<table id="${id}" class="data"><thead><tr><th>${esc(firstHeader)}</th>` +

@@ -101,8 +101,6 @@ COUNTY_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("科学技术和工业信息化局", "科工局", "low"),
 )
 
-LEVELS = ("city_government", "city_department", "county_government", "county_department", "township")
-
 
 @dataclass
 class Agency:
