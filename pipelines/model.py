@@ -9,12 +9,19 @@ from typing import Any
 PARSER_VERSION = "0.2.0"
 
 # What a template cell holds after parsing.
-#   value       a number read from the report
+#   value       a number read from the report, placed by its own row label and column
 #   blank       the report prints the cell blank ("", "/", "-", "—", "无"): not reported, never 0
-#   unreadable  the report has the cell but the parser could not place its text with certainty
+#   placed      a number read from the report and placed by order (its row's label was not beside
+#               it), accepted only because the table's identities (R01-R04) hold with it; warned
 #   inferred    not read, derived from printed numbers (the warnings say how)
-#   absent      the row is not printed at all (e.g. a 2021 report printing the single （六）其他处理 row)
-CELL_STATUSES: tuple[str, ...] = ("value", "blank", "unreadable", "inferred", "absent")
+#   unreadable  not read: the report may print it, but it could not be placed with certainty.
+#               Never an operand of a rule: a check touching it is not assessable; a person reads it.
+#   absent      positively not printed: the table was read around the row and its label appears
+#               nowhere in it (R09), or a 2021 report prints （六）其他处理 as one row
+# The warehouse adds `corrected` (a person's value from data/corrections/).
+CELL_STATUSES: tuple[str, ...] = ("value", "blank", "placed", "inferred", "unreadable", "absent")
+# Statuses whose value is a number the rules may use.
+OPERAND_STATUSES: tuple[str, ...] = ("value", "placed", "inferred")
 
 
 class ParseError(Exception):

@@ -263,6 +263,7 @@ LEVEL_LABELS: dict[str, str] = {
 # Chinese label: landed with the template, so dbt and the dashboard read the same labels.
 COMPLIANCE_STATUSES: dict[str, str] = {
     "compliant": "符合要求",
+    "needs_review": "待人工核对",  # the report was only partly read: a person checks the unread cells
     "issues": "报告存在问题",
     "late": "逾期公开",
     "missing": "未公开年度报告",
