@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .aligner import align
+from .align import align
 import importlib
 import re
 from typing import Callable

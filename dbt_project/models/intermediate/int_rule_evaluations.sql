@@ -50,7 +50,7 @@ terms as (
         rule_terms.side,
         cells.value,
         case
-            when cells.cell_status in ('value', 'inferred') then 'operand'
+            when cells.cell_status in ('value', 'placed', 'inferred') then 'operand'
             when cells.cell_status = 'absent' then 'skipped'
             else 'blank'
         end as term_kind
@@ -156,7 +156,7 @@ number_checks as (
         and columns.column_key = cells.column_key
     join {{ ref('stg_rules') }} as rules
         on rules.rule_id = 'R05'
-    where cells.cell_status in ('value', 'inferred')
+    where cells.cell_status in ('value', 'placed', 'inferred')
         and (
             (columns.kind = 'count' and (cells.value < 0 or cells.value <> floor(cells.value)))
             or (columns.kind = 'signed' and cells.value <> floor(cells.value))
@@ -180,13 +180,13 @@ r06 as (
         this_year.value as actual,
         case
             when this_year.cell_status = 'absent' or last_year.cell_status = 'absent' then 'not_printed'
-            when this_year.cell_status not in ('value', 'inferred')
-                or last_year.cell_status not in ('value', 'inferred') then 'not_assessable'
+            when this_year.cell_status not in ('value', 'placed', 'inferred')
+                or last_year.cell_status not in ('value', 'placed', 'inferred') then 'not_assessable'
             when abs(this_year.value - last_year.value) <= {{ tolerance }} then 'passed'
             else 'failed'
         end as status,
-        this_year.cell_status not in ('value', 'inferred', 'absent')
-            or last_year.cell_status not in ('value', 'inferred', 'absent') as blank_involved,
+        this_year.cell_status not in ('value', 'placed', 'inferred', 'absent')
+            or last_year.cell_status not in ('value', 'placed', 'inferred', 'absent') as blank_involved,
         'last year ' || prev.report_year || ' carried_forward ' || coalesce(cast(last_year.value as varchar), last_year.cell_status)
             || ', this year carried_over ' || coalesce(cast(this_year.value as varchar), this_year.cell_status) as detail
     from reports
