@@ -112,7 +112,8 @@ class Finisher:
         hi_pos = order.index(nxt) if nxt else len(order)
         if any(res.placed.get((k, c.key)) for k in order[lo_pos:hi_pos] for c in table.row(k).columns):
             return False
-        if hi_pos - lo_pos > self.s.absence_max_run:
+        edge = prev is None or nxt is None  # only the table's header or end on one side: weaker proof
+        if hi_pos - lo_pos > (self.s.absence_max_edge_run if edge else self.s.absence_max_run):
             return False
         items = res.items
         if prev is None:

@@ -35,6 +35,7 @@ class AlignSettings:
     # ---- absence (R09 needs proof)
     absence_needs_neighbours: bool = True  # "not printed" only between the row's found template neighbours
     absence_max_run: int = 3  # more rows missing in a run is a reading failure, not dropped items
+    absence_max_edge_run: int = 1  # at a table's first or last row, where one side is the header or the end
 
 
 DEFAULT_SETTINGS = AlignSettings()

@@ -20,9 +20,11 @@ what cannot be placed is left for the finishing stage to call unreadable or (wit
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from ..grid import Cell, GridRow, clean, is_blank_token, is_value_token, label_key, parse_number
+from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, identities
 from .labels import RowMatcher, matcher, request_group
@@ -382,6 +384,10 @@ class TableReader:
                 continue
             if it.role == "label" and it.row is not None:
                 self.out.label_at.setdefault(it.row.key, i)
+                glued = _glued_digits(it.labels)
+                if glued:
+                    self._trouble(it.row.key, i, glued, it)
+                    continue
                 if self.key == "proactive":
                     self._blank_text_row(i, it)
                 continue
@@ -402,7 +408,8 @@ class TableReader:
             if self.key == "review_litigation" and len(it.filled) == _REVIEW_CELLS and len(row.columns) == 5:
                 self._review_whole(i, it)
                 continue
-            cells, why = self.cells_for(row, it)
+            glued = _glued_digits(it.labels)
+            cells, why = (None, glued) if glued else self.cells_for(row, it)
             if cells is None:
                 self._trouble(row.key, i, why, it)
                 continue
@@ -479,7 +486,7 @@ class TableReader:
                 continue
             it = items[i]
             row = self.table.row(key)
-            if not self._neighbours_in_order(i, key):
+            if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
                 continue
             k = len(row.columns)
             own = it.filled if it.role == "row" and not it.grow.positional else []
@@ -664,6 +671,19 @@ class TableReader:
         self.pass_next_lines()
         self.pass_by_order()
         return self.out
+
+
+# Digits run into a label ("行政许可3960181": a crawler joined 396 | 0 | 181 to the label).
+_GLUED = re.compile(r"[\u4e00-\u9fff）)】》”][\d,，.]*\d\s*$")
+
+
+def _glued_digits(labels: list[Cell]) -> str:
+    """Why a row is not read when its numbers are run together with its label: digits are never
+    split by guessing. "" when the labels end in no digits."""
+    for c in labels:
+        if _GLUED.search(unicodedata.normalize("NFKC", c.text)) and not is_page_mark(c.text):
+            return f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
+    return ""
 
 
 def _as_placed(cell: Cell) -> Placed:
