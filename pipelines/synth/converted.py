@@ -8,11 +8,12 @@ crawler saves from a web page. Each layout here lays a truth out with
 
     LAYOUTS[name] = (extension, function truth -> (bytes, truth updates), one-line description)
 
-The truth of a file is exactly what it prints. Two layouts change it, and say how in the
+The truth of a file is exactly what it prints. Three layouts change it, and say how in the
 returned dict: `typed_labels_*` misreads one character of the agency name ({"agency": ...});
-`crawler_run_together` prints some rows with their cells run together, where no reader can
-know which digits belong to which cell ({"unreadable_cells": ["requests.granted.total", ...]}):
-the truth keeps the real values and lists those cells; the only right answer there is null.
+`crawler_run_together` prints some rows with their cells run together, and
+`pdftotext_blanks_lost` prints rows whose empty cells vanished, where no reader can know which
+value belongs to which cell ({"unreadable_cells": ["requests.granted.total", ...]}): the truth
+keeps the real values and lists those cells; the only right answer there is null.
 
 Not registered in `pipelines.synth.render.variants()`: the generated demo city does not use
 these layouts (tests/make_converted_corpus.py writes tests/corpus/converted/ from them).
@@ -191,6 +192,47 @@ def pdftotext_labels_before(truth: dict[str, Any]) -> Converted:
 def pdftotext_labels_after(truth: dict[str, Any]) -> Converted:
     doc = layout(truth, blank="/")
     return _encode(_doc_lines(doc, lambda t: _labels_apart(t, truth, after=True, sep="  "))), {}
+
+
+def _cell_keys(table: str, r: PRow) -> list[str]:
+    if table == "review_litigation":
+        return [f"{table}.{col}" for col in r.columns]
+    return [f"{table}.{r.key}.{col}" for col in r.columns]
+
+
+def pdftotext_blanks_lost(truth: dict[str, Any]) -> Converted:
+    """pdftotext raw output of a table whose blank cells are empty boxes: labels as a run of
+    lines, then the value rows with the empty cells simply gone (a row of blanks leaves no line
+    at all). A row that lost a cell cannot be placed by anyone; where a run lost a whole line,
+    no value line of the run can be paired with its label. Those cells are listed unreadable."""
+    doc = layout(truth, blank="")
+    unreadable: list[str] = []
+
+    def table(t: LTable) -> list[str]:
+        key = table_key(t)
+        out: list[str] = []
+        run: list[PRow] = []
+
+        def flush() -> None:
+            lines = [" ".join(c.text for c in r.values if c.text) for r in run]
+            out.extend(c.text for r in run for c in r.labels if c.text)
+            out.extend(ln for ln in lines if ln)
+            lost_line = any(not ln for ln in lines)
+            for r, ln in zip(run, lines):
+                if lost_line or any(not c.text for c in r.values):
+                    unreadable.extend(_cell_keys(key, r))
+            run.clear()
+
+        for r in rows_of(t, truth):
+            if r.kind != "data":
+                flush()
+                out.extend(c.text for c in r.cells if c.text)
+            else:
+                run.append(r)
+        flush()
+        return out
+
+    return _encode(_doc_lines(doc, table)), {"unreadable_cells": unreadable}
 
 
 def md_labels_before(truth: dict[str, Any]) -> Converted:
@@ -713,6 +755,8 @@ LAYOUTS: dict[str, tuple[str, Callable[[dict[str, Any]], Converted], str]] = {
                                 "pdftotext raw: each table's labels as a run of lines, then its value rows (single spaces)"),
     "pdftotext_labels_after": ("txt", pdftotext_labels_after,
                                "pdftotext raw: value rows first (two spaces between values), then the run of labels"),
+    "pdftotext_blanks_lost": ("txt", pdftotext_blanks_lost,
+                              "pdftotext raw: labels then value rows, blank cells (empty boxes) simply gone; rows that lost a cell unreadable by design"),
     "md_labels_before": ("md", md_labels_before,
                          "Markdown: labels as loose lines before a pipe table whose label column is empty"),
     "pdfplumber_wrapped_labels": ("txt", pdfplumber_wrapped_labels,
