@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .template import LABEL_VARIANTS
+
 
 @dataclass
 class Cell:
@@ -104,13 +106,51 @@ def is_value_token(text: str | None) -> bool:
     return bool(_NUMERIC_LOOKING.fullmatch(unicodedata.normalize("NFKC", text or "").strip()))
 
 
+# Two or more spaces (or a full-width space run) separate cells in space-aligned text.
+_SPACE_SPLIT = re.compile(r"(?: {2,}|\u3000+)")
+
+
+def text_fields(line: str) -> list[str]:
+    """A line of text without cell boxes split into its fields: at runs of two or more spaces,
+    and, within a field, a trailing run of values separated by single spaces ("二、上年结转… 8 9 0 7",
+    "0 0 — 0 0 0 0" as a converter prints a table row) is split into one field per value. A
+    label keeps its own spaces; a lone "1 2" stays one field only where it is one of the
+    line's cells (tab-separated text never comes here)."""
+    out: list[str] = []
+    for field in _SPACE_SPLIT.split(line.strip()) if line.strip() else [""]:
+        tokens = field.split(" ")
+        if len(tokens) < 2 or is_page_mark(field):
+            out.append(field)
+            continue
+        n = 0
+        while n < len(tokens) and tokens[-1 - n] and is_value_token(tokens[-1 - n]):
+            n += 1
+        label = " ".join(tokens[: len(tokens) - n]).strip()
+        if n == 0 or (label and is_value_token(label)):
+            out.append(field)
+        else:
+            out.extend([label] if label else [])
+            out.extend(tokens[len(tokens) - n:])
+    return out
+
+
 _PUNCT = re.compile(r"[\s,，、。.．:：;；'\"“”‘’()（）\[\]【】《》<>〈〉\-—–_/／·•]+")
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．])+")
+_CIRCLED = re.compile(r"^\s*[①-⑳]")
+
+
+def is_numbered(text: str | None) -> bool:
+    """The label starts with an item number: "（七）", "3.", "一、"."""
+    t = unicodedata.normalize("NFKC", text or "").translate(_FULLWIDTH)
+    return bool(_NUMBERING.match(re.sub(r"\s+", "", t)))
 
 
 def label_key(text: str | None) -> str:
     """A label reduced for matching: no numbering prefix, punctuation or whitespace."""
-    t = unicodedata.normalize("NFKC", text or "").translate(_FULLWIDTH)
+    t = _CIRCLED.sub("", text or "")  # ③ (NFKC would make it a bare 3)
+    t = unicodedata.normalize("NFKC", t).translate(_FULLWIDTH)
     t = re.sub(r"\s+", "", t)
     t = _NUMBERING.sub("", t)
+    for variant, canonical in LABEL_VARIANTS.items():
+        t = t.replace(variant, canonical)
     return _PUNCT.sub("", t)

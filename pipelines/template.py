@@ -295,6 +295,9 @@ REQUEST_GROUP_LABELS: dict[str, str] = {"不予公开": "denied", "无法提供"
 # heading of section 二): printed around rows, they are no evidence of a missing row.
 STRUCTURE_LABELS: tuple[str, ...] = ("本年度办理结果", "第二十条第一项", "第二十条第五项", "第二十条第六项",
                                      "第二十条第八项", "第二十条第九项")
+# Characters and words printed interchangeably in labels (其它 for 其他): label matching reads
+# the first as the second.
+LABEL_VARIANTS: dict[str, str] = {"其它": "其他"}
 # Words only one template version prints (the other version's tables never say them).
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额",

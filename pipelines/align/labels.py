@@ -8,10 +8,11 @@ rows must score clearly lower, otherwise the label names nothing.
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from ..grid import Cell, label_key
+from ..grid import Cell, is_numbered, label_key
 from ..template import HEADER_WORDS, REQUEST_GROUP_LABELS, STRUCTURE_LABELS, TEMPLATES, Row, Table
 from .settings import AlignSettings
 
@@ -33,11 +34,17 @@ class RowMatcher:
     # ------------------------------------------------------------ rows
 
     def match(self, labels: list[Cell], group: str | None) -> Row | None:
-        """The row the labels name, or None when no row is named with certainty."""
+        """The row the labels name, or None when no row is named with certainty.
+
+        Each label cell is read whole and by its space-separated parts (a text line prints a
+        group label and an item label in one field: "三、本年度办理结果 1.本机关不掌握相关政府").
+        A group label (（三）不予公开) names no row while any other label is beside it."""
+        texts = label_parts(labels)
+        items = [t for t in texts if not request_group(t)]
         best: tuple[float, Row | None] = (0.0, None)
         runner_up = 0.0
-        for cell in labels:
-            key = label_key(cell.text)
+        for text in items or texts:
+            key = label_key(text)
             if not key:
                 continue
             for row in self.table.rows:
@@ -69,6 +76,17 @@ class RowMatcher:
                 return ratio * len(spelling) * s.fuzzy_weight
         return 0.0
 
+    def extends(self, row: Row, upper: str, joined: str) -> bool:
+        """The joined label reads more of the row's label (or one of its spellings) than its upper
+        part alone."""
+        a, b = label_key(upper), label_key(joined)
+        for spelling in [m for r, m in self.spellings if r is row] + [label_key(row.label)]:
+            if spelling in b and spelling not in a:
+                return True
+            if b in spelling and len(b) > len(a):
+                return True
+        return False
+
     def mentioned_rows(self, text: str) -> set[str]:
         """Rows whose spelling the text contains (or nearly): evidence a row is printed there."""
         key = label_key(text)
@@ -87,13 +105,34 @@ class RowMatcher:
     # ------------------------------------------------------------ header and structure words
 
     def is_header_word(self, text: str) -> bool:
-        key = label_key(text)
-        return bool(key) and key in self.header_words
+        """A column's name (自然人, 总计, 结果维持 …), or several separated by spaces ("自然人 法人或其他组织
+        总计" on one text line); a numbered label ("（七）总计", "3.其他") is a row's."""
+        parts = text.split()
+        return bool(parts) and all(
+            (key := label_key(p)) and key in self.header_words and not is_numbered(p) for p in parts)
+
+    def header_word_count(self, cells: list[Cell]) -> int:
+        return sum(len(c.text.split()) for c in cells if self.is_header_word(c.text))
 
     def is_structure(self, text: str) -> bool:
         """A group label, block heading or other label-only line that names no row."""
         key = label_key(text)
         return bool(key) and any(key == w or (w in key and len(key) <= len(w) + 2) for w in self.structure)
+
+
+# Fields of a text line are separated by spaces; a line break inside a cell is a wrapped label.
+FIELD_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def label_parts(labels: list[Cell]) -> list[str]:
+    """Each label cell's text, and its space-separated parts when it has several."""
+    out: list[str] = []
+    for c in labels:
+        out.append(c.text)
+        parts = FIELD_SPACES.split(c.text.strip())
+        if len(parts) > 1:
+            out.extend(parts)
+    return out
 
 
 def request_group(text: str) -> str | None:

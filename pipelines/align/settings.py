@@ -24,6 +24,7 @@ class AlignSettings:
     fuzzy_min_chars: int = 4  # shorter labels match exactly or by containment only
     fuzzy_min_ratio: float = 0.8  # similarity (0-1) for a typo'd label ("其他法律行政止公开")
     fuzzy_weight: float = 0.9  # a fuzzy match counts for less than an exact one of the same length
+    label_join_lines: int = 3  # label-only lines above a row's values that may be the rest of its label
     header_words_min: int = 2  # this many header words in a row make it header text, not a label
     # ---- placement
     values_on_next_lines: bool = True  # a row's values continued below its label (one value per line,

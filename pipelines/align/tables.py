@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, identities
-from .labels import RowMatcher, matcher, request_group
+from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
 from .sections import Line
 from .settings import AlignSettings
 
@@ -88,13 +88,25 @@ class TableResult:
 
 
 def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
-    """Label cells (text) and the value cells after the last label cell."""
+    """Label cells (text) and the value cells after the last label cell.
+
+    In a row without cell boxes, a number run into the end of the label ("行政许可4684",
+    "……情形）501 73 …", as crawlers and converters print) is split off at the label's last
+    character: a label never ends in a digit. Digits are never split from digits; a row whose
+    numbers ran together has too few values and is not read."""
+    cells = grow.cells
     last_label = -1
-    for i, c in enumerate(grow.cells):
+    for i, c in enumerate(cells):
         if c.text.strip() and not is_value_token(c.text):
             last_label = i
-    labels = [c for c in grow.cells[: last_label + 1] if c.text.strip()]
-    values = grow.cells[last_label + 1:]
+    if last_label >= 0 and not grow.positional:
+        m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", cells[last_label].text.strip()))
+        if m:
+            c = cells[last_label]
+            cells = [*cells[:last_label], Cell(m.group(1), c.col, c.source, c.span),
+                     Cell(m.group(2), c.col, f"{c.source} (run into the label)"), *cells[last_label + 1:]]
+    labels = [c for c in cells[: last_label + 1] if c.text.strip()]
+    values = cells[last_label + 1:]
     if not any(c.text.strip() and is_value_token(c.text) for c in values):
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
@@ -186,7 +198,16 @@ class TableReader:
         # first what each row holds, then what it is: header words one per line (a text
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
+        lines: list[Line] = []
         for line in self.lines:
+            header = _merged_header(line.grow)
+            if header is not None:
+                line.note("header text run into this row's cells: split off as a header row above it")
+                lines += [Line(line.index, header[0], line.section, notes=["(header part)"]), line]
+                line.grow = header[1]
+            else:
+                lines.append(line)
+        for line in lines:
             if line.role == "heading":
                 continue
             grow = line.grow
@@ -219,7 +240,7 @@ class TableReader:
             if self._is_header(labels, header_cells) or (kind == "header_words" and self._in_header_run(pre, i)):
                 self._add(line, labels, values, "header")
                 continue
-            if self._group_label_only(labels) and not self._values_follow(pre, i):
+            if self._group_label_only(labels) and not self._is_own_row(pre, i, group):
                 self._add(line, labels, values, "structure")
                 continue
             row = self.m.match(labels, group) if labels else None
@@ -234,32 +255,69 @@ class TableReader:
 
     def _classify_values(self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell],
                          group: str | None) -> None:
-        if len(header_cells) >= self.s.header_words_min:
+        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
         row = self.m.match(labels, group) if labels else None
         if row is None and labels and len(header_cells) == len(labels):
             labels = []  # a column's name before the values (总计 above section 四's numbers)
             line.note("header words before the values")
+        if row is None and labels:
+            row = self._join_wrapped_label(line, labels, group)
         role = "row" if row is not None else ("values" if not labels else "unmapped")
         self._add(line, labels, values, role, row)
 
+    def _join_wrapped_label(self, line: Line, labels: list[Cell], group: str | None) -> Row | None:
+        """A label wrapped over lines, its values on a later line beside a fragment that names no
+        row alone ("一、本年新收政府信息公开" / "申请数量 10643 1591 …"): the label-only lines just above
+        joined to the fragment name the row, provided the join completes the upper lines' own
+        reading (the fragment continues that row's label, it does not start another)."""
+        own = [t for t in _parts(labels) if not self.m.is_structure(t)]
+        if not own:
+            return None
+        above: list[Item] = []
+        for it in reversed(self.out.items):
+            if it.role not in ("label", "text") or len(above) >= self.s.label_join_lines:
+                break
+            above.insert(0, it)
+        for n in range(1, len(above) + 1):
+            upper = above[-n:]
+            texts = [t for it in upper for t in _parts(it.labels) if not self.m.is_structure(t)]
+            joined = "".join(texts + own)
+            row = self.m.match([Cell(joined, 0, "")], group)
+            if row is None or not self.m.extends(row, "".join(texts), joined):
+                continue
+            if any(it.row is not None and it.row is not row for it in upper):
+                continue
+            for it in upper:
+                it.role, it.row = "text", None
+                it.line.role, it.line.row = "text", None
+                it.line.note(f"first line of the label of {row.key} (values on a later line)")
+            line.note(f"label joined with the {n} line(s) above: {joined!r}")
+            return row
+        return None
+
     @staticmethod
     def _in_header_run(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
-        """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line)."""
-        return any(0 <= j < len(pre) and pre[j][3] == "header_words" for j in (i - 1, i + 1))
+        """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line, blank
+        lines between them or not)."""
+        before = next((p[3] for p in reversed(pre[:i]) if p[3] != "empty"), None)
+        after = next((p[3] for p in pre[i + 1:] if p[3] != "empty"), None)
+        return "header_words" in (before, after)
 
     def _group_label_only(self, labels: list[Cell]) -> bool:
         return self.key == "requests" and bool(labels) and all(request_group(c.text) for c in labels)
 
-    @staticmethod
-    def _values_follow(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
-        """The next non-empty line holds values and no label: a group label that is a row of its
-        own (（六）其他处理 printed as one row) with its values below it."""
+    def _is_own_row(self, pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int, group: str | None) -> bool:
+        """A group label that is a row of its own (（六）其他处理 printed as one row): the next
+        non-empty line holds its values and no label, or names a row outside its group."""
         for line, labels, values, kind in pre[i + 1:]:
             if kind == "empty":
                 continue
-            return kind == "values" and not labels
+            if kind == "values" and not labels:
+                return True
+            row = self.m.match(labels, group) if labels else None
+            return row is not None and row.outcome_group != group
         return False
 
     def _add(self, line: Line, labels: list[Cell], values: list[Cell], role: str, row: Row | None = None) -> None:
@@ -267,7 +325,7 @@ class TableReader:
         self.out.items.append(Item(line, labels, values, role, row))
 
     def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
-        if len(header_cells) >= self.s.header_words_min:
+        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
             return True
         if len(labels) >= 2 and self.key == "review_litigation":
             # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
@@ -516,9 +574,15 @@ class TableReader:
             it.line.note(f"placed {key} from the line(s) below")
 
     def _neighbours_in_order(self, i: int, key: str) -> bool:
-        """The rows labelled just before and after item i are the row's template neighbours."""
+        """The rows labelled just before and after item i are the row's template neighbours, and
+        the row before has its values before this label (not a run of labels: then the values
+        below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        prev = next((items[j].row.key for j in range(i - 1, -1, -1) if items[j].row is not None), None)
+        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row is not None), None)
+        prev = items[j_prev].row.key if j_prev is not None and items[j_prev].row is not None else None
+        if j_prev is not None and prev is not None and not self.is_placed(prev) and not any(
+                it.role == "values" for it in items[j_prev + 1: i]):
+            return False
         nxt = next((items[j].row.key for j in range(i + 1, len(items)) if items[j].row is not None), None)
         pos = self.order.index(key)
         before = self.order[:pos]
@@ -558,20 +622,23 @@ class TableReader:
             cands = [it for it in self.out.items[lo + 1: hi] if it.role == "values" and not it.consumed]
             if len(cands) != len(gap):
                 continue
-            rows_cells: list[tuple[Row, list[Cell]]] = []
+            # Each value row is the gap's row of the same rank; a row whose cells cannot be
+            # told apart (a blank lost from it) stays unread, the others are placed.
+            placed_rows = 0
             for key, it in zip(gap, cands):
                 row = self.table.row(key)
-                cells, _ = self.cells_for(row, it)
+                cells, why = self.cells_for(row, it)
                 if cells is None:
-                    break
-                rows_cells.append((row, cells))
-            else:
-                for row, cells in rows_cells:
-                    for col, cell in zip(row.columns, cells):
-                        tentative[(row.key, col.key)] = _as_placed(cell)
+                    self.out.trouble[key] = Trouble(self.out.items.index(it), f"by order: {why}",
+                                                    " | ".join(c.text for c in it.values))
+                    it.line.note(f"by order: {key}, not read ({why})")
+                    continue
+                placed_rows += 1
+                for col, cell in zip(row.columns, cells):
+                    tentative[(row.key, col.key)] = _as_placed(cell)
+                it.line.note(f"by order: {key}")
+            if placed_rows:
                 used += cands
-                for key, it in zip(gap, cands):
-                    it.line.note(f"by order: {key}")
         if tentative:
             self._accept_if_confirmed(tentative, used, "value rows without their labels placed in template order")
 
@@ -673,7 +740,37 @@ class TableReader:
         return self.out
 
 
-# Digits run into a label ("行政许可3960181": a crawler joined 396 | 0 | 181 to the label).
+def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
+    """A positional row whose cells print the table's header above their first value
+    ("申请人情况<br>自然人<br>10097", a converter merging header rows into the first data row):
+    (the header row, the data row), each cell split at its last line. None for any other row."""
+    if not grow.positional:
+        return None
+    shaped = 0
+    for c in grow.cells:
+        lines = [ln for ln in c.text.split("\n") if ln.strip()]
+        if len(lines) >= 2 and is_value_token(lines[-1]) and not any(is_value_token(ln) for ln in lines[:-1]):
+            shaped += 1
+    if shaped < 2:
+        return None
+    heads, tails = [], []
+    for c in grow.cells:
+        lines = [ln for ln in c.text.split("\n") if ln.strip()]
+        head, tail = ("\n".join(lines[:-1]), lines[-1]) if len(lines) >= 2 else ("", c.text)
+        heads.append(Cell(head, c.col, f"{c.source} (header part)", c.span))
+        tails.append(Cell(tail, c.col, c.source, c.span))
+    return (GridRow(heads, positional=True, source=f"{grow.source} (header part)"),
+            GridRow(tails, positional=True, source=grow.source))
+
+
+def _parts(labels: list[Cell]) -> list[str]:
+    """The label cells' space-separated parts, in order."""
+    return [p for c in labels for p in FIELD_SPACES.split(c.text.strip()) if p]
+
+
+# A label with a number run into its end: the label, the number.
+_LABEL_THEN_NUMBER = re.compile(r"^(.*?[\u4e00-\u9fff）)】》”])(\d[\d,]*(?:\.\d+)?)$")
+# Digits run into a label in a cell box ("行政许可3960181"), where they cannot be split off.
 _GLUED = re.compile(r"[\u4e00-\u9fff）)】》”][\d,，.]*\d\s*$")
 
 
