@@ -91,11 +91,13 @@ def print_report(report: ParsedReport, console: Console) -> None:
 def run(
     raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    corrections_dir: Path = typer.Option(None, help="folder of corrections CSV files (default: corrections/ beside "
+                                                    "the raw folder, data/corrections)"),
 ) -> None:
-    """Run the warehouse job end to end (landing → parsing → dbt) and print a summary."""
+    """Run the warehouse job end to end (landing → parsing → corrections → dbt) and print a summary."""
     from .runner import main_run
 
-    raise typer.Exit(main_run(raw_dir, warehouse))
+    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir))
 
 
 @app.command()
