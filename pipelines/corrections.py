@@ -309,3 +309,140 @@ def read_corrections(folder: Path, known: KnownFiles) -> tuple[list[Correction],
     bad += conflicting
     bad.sort(key=lambda r: (r.source_file, r.line_no))
     return good, bad
+
+
+# ---------------------------------------------------------------- the office's workbook
+
+
+@dataclass
+class ImportResult:
+    written: Path | None
+    corrections: list[Correction]
+    rejected: list[Rejection]  # line_no = the sheet's row number
+    already: list[tuple[Correction, Correction]]  # (sheet row, the same correction already in a file)
+    not_filled: int
+
+
+def _default_out(folder: Path, workbook: Path) -> Path:
+    """<folder>/<workbook stem>.csv, or -2, -3, … when that file exists: never overwrite."""
+    out = folder / f"{workbook.stem}.csv"
+    n = 2
+    while out.exists():
+        out = folder / f"{workbook.stem}-{n}.csv"
+        n += 1
+    return out
+
+
+def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, out: Path | None = None,
+                    corrected_by: str | None = None, now: dt.datetime | None = None) -> ImportResult:
+    """Read the filled 待人工核对 sheet of an exported workbook and write its corrections as a CSV
+    under `corrections_dir` (or `out`). A row counts when its 值 holds a number or a blank marker
+    (空白); rows left empty are not filled. Every row is validated as the landing validates it,
+    and against the corrections already in the folder (a different value for a corrected cell is
+    rejected; the same value is reported as already there and not written again).
+
+    Raises FileExistsError when `out` exists (never overwritten), ValueError when the workbook has
+    no 待人工核对 sheet or lacks its columns."""
+    from openpyxl import load_workbook
+
+    from .export import REVIEW_BY, REVIEW_HEADER, REVIEW_SHEET, REVIEW_TO_CSV, REVIEW_VALUE
+
+    if out is not None and out.exists():
+        raise FileExistsError(f"文件已存在，不会覆盖 / {out} exists: it is never overwritten (choose another --out)")
+    wb = load_workbook(workbook, read_only=True, data_only=True)
+    try:
+        if REVIEW_SHEET not in wb.sheetnames:
+            raise ValueError(f"工作簿中没有“{REVIEW_SHEET}”表 / {workbook} has no sheet {REVIEW_SHEET}"
+                             " (export one with ogi export)")
+        rows = list(wb[REVIEW_SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    header = [_text(h) for h in (rows[0] if rows else ())]
+    missing = [h for h in REVIEW_TO_CSV if h not in header]
+    if missing:
+        raise ValueError(f"“{REVIEW_SHEET}”表缺少列 {', '.join(missing)} / the sheet lacks the columns"
+                         f" {', '.join(missing)} (its header must be: {', '.join(REVIEW_HEADER)})")
+    at = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    source = workbook.name
+    good: list[Correction] = []
+    bad: list[Rejection] = []
+    not_filled = 0
+    for number, values in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, values))
+        if _text(cells.get(REVIEW_VALUE)) == "":
+            not_filled += 1
+            continue
+        fields = {csv_column: cells.get(sheet_column) for sheet_column, csv_column in REVIEW_TO_CSV.items()}
+        fields["corrected_by"] = _text(cells.get(REVIEW_BY)) or (corrected_by or "")
+        fields["corrected_at"] = at
+        result = validate_row(fields, source, number, known)
+        (good if isinstance(result, Correction) else bad).append(result)  # type: ignore[arg-type]
+
+    # Against the folder: the same cell with another value is a conflict; the same value is already there.
+    existing, _ = read_corrections(corrections_dir, known)
+    by_cell = {c.cell: c for c in existing}
+    fresh: list[Correction] = []
+    already: list[tuple[Correction, Correction]] = []
+    for c in good:
+        before = by_cell.get(c.cell)
+        if before is None:
+            fresh.append(c)
+        elif (before.value, before.is_blank) == (c.value, c.is_blank):
+            already.append((c, before))
+        else:
+            bad.append(Rejection(source, c.line_no, f"the cell {c.table}.{c.row}.{c.column} is already corrected to "
+                                 f"{'空白' if before.is_blank else format_value(before.value)} in "
+                                 f"{before.source_file}:{before.line_no}; change that file if that value is wrong",
+                                 dict(zip(CORRECTIONS_COLUMNS, c.csv_row()))))
+    fresh, conflicting = conflicts(fresh)
+    bad += conflicting
+    bad.sort(key=lambda r: r.line_no)
+
+    written = None
+    if fresh:
+        written = out or _default_out(corrections_dir, workbook)
+        written.parent.mkdir(parents=True, exist_ok=True)
+        with written.open("x", encoding="utf-8-sig", newline="") as f:  # "x": never overwrite
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(CORRECTIONS_COLUMNS)
+            writer.writerows(c.csv_row() for c in fresh)
+    return ImportResult(written, fresh, bad, already, not_filled)
+
+
+def main_import(workbook: Path, out: Path | None, corrections_dir: Path | None, raw_dir: Path,
+                warehouse: Path | None, corrected_by: str | None) -> int:
+    """`ogi corrections import`: 0 when every filled row is written, 1 when some are rejected, 2 on errors."""
+    import sys
+
+    from .warehouse import REPO_ROOT, default_corrections_dir, default_warehouse, open_read_only
+
+    def resolve(path: Path) -> Path:  # as `ogi run` does: from the current directory, else the repo root
+        path = Path(path)
+        return path if path.is_absolute() or path.exists() else REPO_ROOT / path
+
+    folder = resolve(corrections_dir) if corrections_dir is not None else default_corrections_dir(resolve(raw_dir))
+    db = Path(warehouse) if warehouse is not None else default_warehouse()
+    try:
+        con = open_read_only(db)
+        try:
+            known = known_files(con)
+        finally:
+            con.close()
+        result = import_workbook(Path(workbook), folder, known, Path(out) if out else None, corrected_by)
+    except (FileNotFoundError, FileExistsError, RuntimeError, ValueError, duckdb.Error) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if result.written:
+        print(f"wrote {result.written}: {len(result.corrections)} corrections (run `ogi run` to apply them)")
+    else:
+        print("nothing written: no new correction in the sheet")
+    for c in result.corrections:
+        print(f"  sheet row {c.line_no}: {c.table}.{c.row}.{c.column} = "
+              f"{'空白' if c.is_blank else format_value(c.value)} ({c.file_path})")
+    for c, before in result.already:
+        print(f"  sheet row {c.line_no}: already in {before.source_file}:{before.line_no}, not written again")
+    if result.not_filled:
+        print(f"{result.not_filled} rows not filled in (no 值): not imported")
+    for r in result.rejected:
+        print(f"rejected sheet row {r.line_no}: {r.reason}")
+    return 1 if result.rejected else 0
