@@ -10,7 +10,7 @@ import duckdb
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
-from .monitoring import compliance_counts, generated_cities, score_cities
+from .monitoring import compliance_counts, generated_cities, needs_review_count, score_cities
 from .project import DBT_PROJECT_DIR, REPO_ROOT
 from .warehouse import READ_QUALITY_LABELS, default_corrections_dir, default_warehouse
 
@@ -110,6 +110,7 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
         if "agency_year_compliance" in tables:
             lines.append("compliance (agency-years by status):")
             lines += [f"  {status} {label}: {n}" for status, label, n in compliance_counts(con)] or ["  none"]
+            lines.append(f"needs review (待人工核对, reports partly read): {needs_review_count(con)} agency-years")
         if raw_dir is not None and "report_findings" in tables:
             for city, (folder, _, ids) in zip(score_cities(con, raw_dir), generated_cities(raw_dir)):
                 lines.append(f"generated city {folder or '.'}/ against its defects.csv: precision {city.precision:.3f}, "
