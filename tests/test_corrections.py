@@ -378,6 +378,9 @@ def test_bad_rows_are_rejected_with_file_line_and_reason_and_the_rest_applies(e2
     assert "corrections: 15 applied, 7 rejected" in text
     assert "rejected by_hand.csv:4: negative count -4" in text
     assert "needs review (待人工核对, reports partly read): 1 agency-years" in text
+    findings = subprocess.run([sys.executable, "-m", "pipelines.cli", "findings", "--warehouse", str(w2)],
+                              capture_output=True, text=True, cwd=REPO_ROOT, check=True).stdout
+    assert "2 findings in" in findings and "1 agency-years 待人工核对 (needs_review)" in findings
 
 
 def test_stale_corrections_are_reported_and_never_applied_to_new_bytes(e2e: dict[str, Any]) -> None:
@@ -441,3 +444,30 @@ def test_dashboard_counts_needs_review_and_marks_corrected_cells(e2e: dict[str, 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-corrected.png"), full_page=True)
     tab.check_clean()
+
+
+def test_dashboard_marks_placed_cells_with_the_printed_text(e2e: dict[str, Any], tab: Any, tmp_path: Path) -> None:
+    """A number placed by order (the parser's `placed`) is drawn as a number, marked, with the printed text."""
+    import duckdb
+
+    from pipelines.dashboard import build_dashboard
+    from tests.browser import Page
+
+    warehouse = shutil.copy2(e2e["w2"], tmp_path / "placed.duckdb")
+    con = duckdb.connect(str(warehouse))
+    try:  # as the parser will write it: a value read from the row "6 | 6", placed by order
+        con.execute("""UPDATE marts.fct_requests SET cell_status = 'placed', value = 6, raw_text = '6 | 6'
+                       WHERE agency_id = ? AND row_key = 'partially_granted' AND column_key = 'total'""", [B_ID])
+    finally:
+        con.close()
+    build_dashboard(warehouse, tmp_path / "site")
+    page = Page(tab.page.context.browser, tmp_path / "site")
+    try:
+        page.open(f"agency/{B_ID}?year={YEAR}").wait_for_selector("#read-quality")
+        cell = page.page.locator('table.report[data-table="requests"] tr[data-row="partially_granted"] '
+                                 'td[data-column="total"]')
+        assert cell.get_attribute("data-cell-status") == "placed" and cell.inner_text() == "6"
+        assert "按顺序放置（经勾稽关系确认）" in cell.get_attribute("title") and "原文“6 | 6”" in cell.get_attribute("title")
+        page.check_clean()
+    finally:
+        page.page.close()
