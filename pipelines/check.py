@@ -8,7 +8,7 @@ Rules: R01–R05, R08, R09 through `pipelines.rules.evaluate_report`, and R12 he
 narrative quotes ("受理政府信息公开申请17件", "行政复议351件", "行政诉讼46件") against the tables.
 R12 is deliberately conservative: only a number directly tied to one of a few clear phrases,
 only in the narrative (the text outside sections 二–四), only when the table cell is printed.
-The file is read once: the grid is kept for its text and aligned with `pipelines.aligner.align`.
+The file is read once: the grid is kept for its text and aligned with `pipelines.align.align`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from pipelines.grid import Grid, is_page_mark
 from pipelines.model import ParsedReport, ParseError
 from pipelines.parsing import parse_bytes_with_grid, read_file
-from pipelines.rules import evaluate_report, report_from_parsed
+from pipelines.rules import evaluate_report, not_assessable, report_from_parsed
 from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES
 
 R12_TEXT = RULE_TEXT["R12"][1]
@@ -226,6 +226,26 @@ def warnings_of(parsed: ParsedReport) -> list[dict[str, Any]]:
     return out
 
 
+# ---------------------------------------------------------------- what could not be judged
+
+READ_QUALITY_ZH = {"complete": "完整读取", "partial": "部分读取", "unread": "未能读取"}
+_WHY_ZH = {"unread": "含未能读取的单元格", "absent": "涉及未列出的行"}
+
+
+def skipped_checks(version: str, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The R01–R04 checks not made because a cell was not read or a row is not printed, each
+    with the reason in Chinese: the office sees what was not judged, never a guess."""
+    out: list[dict[str, Any]] = []
+    for ident, why in not_assessable(report):
+        a = ident.anchor
+        where = f"{_TABLE_NUMBER[a.table]} 行“{_row_label(version, a.table, a.row)}” 列“{_column_label(version, a.table, a.row, a.column)}”"
+        rule_name = RULE_TEXT[ident.rule_id][0]
+        out.append({"rule": ident.rule_id, "check": ident.check_id, "table": a.table, "row": a.row,
+                    "column": a.column, "reason": why,
+                    "message_zh": f"[{ident.rule_id}] {where}：{_WHY_ZH[why]}，无法判断（{rule_name}）"})
+    return out
+
+
 # ---------------------------------------------------------------- the check
 
 
@@ -243,20 +263,32 @@ def check_file(path: Path, output_format: str = "text") -> tuple[int, str]:
                 for f in evaluate_report(report, file=str(path))]
     findings += check_narrative(report, grid.text)
     warnings = warnings_of(parsed)
+    skipped = skipped_checks(parsed.template, report)
+    quality = {"status": parsed.read_quality, "unread_cells": parsed.n_unread,
+               "label_zh": READ_QUALITY_ZH[parsed.read_quality]}
     code = 1 if findings else 0
     if output_format == "json":
         return code, json.dumps({
             "file": str(path), "agency": parsed.agency, "report_year": parsed.report_year,
-            "template": parsed.template, "findings": [f.to_json() for f in findings], "warnings": warnings,
+            "template": parsed.template, "read_quality": quality,
+            "findings": [f.to_json() for f in findings], "not_assessable": skipped, "warnings": warnings,
         }, ensure_ascii=False, indent=2)
     agency = parsed.agency or "（标题中未识别出机关名称）"
     notice = TEMPLATE_NOTICES.get(parsed.template, parsed.template)
     lines = [f"文件：{path}", f"机关：{agency}　年度：{parsed.report_year}　格式：{notice}"]
+    if parsed.n_unread:
+        lines.append(f"读取情况：{quality['label_zh']}（{parsed.n_unread} 个单元格未能确定读取，需人工核对；"
+                     f"未读取的单元格不作为任何问题的依据）")
+    else:
+        lines.append(f"读取情况：{quality['label_zh']}")
     if findings:
         lines.append(f"发现问题 {len(findings)} 项：")
         lines += [f"{i}. {f.message_zh}" for i, f in enumerate(findings, 1)]
     else:
-        lines.append("未发现问题。")
+        lines.append("未发现问题。" if not parsed.n_unread else "在已读取的单元格中未发现问题。")
+    if skipped:
+        lines.append(f"未能判断的校验 {len(skipped)} 项（相关单元格未读取或该行未列出）：")
+        lines += [f"- {s['message_zh']}" for s in skipped]
     if warnings:
         lines.append(f"解析提示 {len(warnings)} 项（以下单元格或内容未能确定读取）：")
         lines += [f"- {w['message_zh']}" for w in warnings]

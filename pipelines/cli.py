@@ -26,11 +26,21 @@ class OutputFormat(str, Enum):
 def parse(
     file: Path = typer.Argument(..., help="a report as published (PDF, text, …)"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (readable) or json"),
+    grid: bool = typer.Option(False, "--grid", help="print the grid as the aligner saw it: every row with its "
+                              "section, role, template row and what was done, and each cell's source"),
 ) -> None:
     """Parse one report; print its three tables (or the canonical JSON with --format json)."""
-    from .parsing import parse_file
+    from .parsing import parse_file, parse_file_traced
 
     try:
+        if grid:
+            from .align import format_trace
+
+            report, lines = parse_file_traced(file)
+            print(format_trace(lines))
+            for w in report.warnings:
+                print(f"warning: {w.message}")
+            return
         report = parse_file(file)
     except ParseError as exc:
         print(f"{file}: {exc.reason}", file=sys.stderr)

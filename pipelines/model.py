@@ -65,6 +65,20 @@ class ParsedReport:
     warnings: list[ParseWarning] = field(default_factory=list)
     unmapped_rows: list[str] = field(default_factory=list)
 
+    @property
+    def n_unread(self) -> int:
+        """Cells the report may print that were not read (a person reads them)."""
+        return sum(1 for c in self.cells if c.status == "unreadable")
+
+    @property
+    def read_quality(self) -> str:
+        """complete (every cell read, blank or proven absent), partial, or unread (no cell read)."""
+        if self.n_unread == 0:
+            return "complete"
+        if any(c.status not in ("unreadable", "absent") for c in self.cells):
+            return "partial"
+        return "unread"
+
     def cell(self, table: str, row: str, column: str) -> ParsedCell | None:
         for c in self.cells:
             if (c.table, c.row, c.column) == (table, row, column):
@@ -82,7 +96,7 @@ class ParsedReport:
             "review_litigation": {},
         }
         for c in self.cells:
-            v = c.value if c.status in ("value", "inferred") else None
+            v = c.value if c.status in OPERAND_STATUSES else None
             if v is not None and float(v).is_integer():
                 v = int(v)
             out[c.table].setdefault(c.row, {})[c.column] = v

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from .aligner import align
 import importlib
 import re
+from pathlib import Path
 from typing import Callable
 
+from .align import Line, align, align_traced
 from .grid import Grid
 from .model import ParsedReport, ParseError
 
@@ -120,3 +119,10 @@ def read_file(path: Path) -> bytes:
 
 def parse_file(path: Path) -> ParsedReport:
     return parse_bytes(read_file(path), Path(path).name)
+
+
+def parse_file_traced(path: Path) -> tuple[ParsedReport, list[Line]]:
+    """The parsed report and every grid row with what the aligner made of it (`ogi parse --grid`)."""
+    data = read_file(path)
+    fmt = sniff_format(data, Path(path).name)
+    return align_traced(reader_for(fmt)(data), fmt)

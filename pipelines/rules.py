@@ -3,14 +3,16 @@
 Input reports are canonical report dicts (the JSON of `ogi parse --format json`). A cell that
 is `None` is blank (printed blank: not reported); a row or cell missing from the dict is not
 printed at all (absent). A report may carry `"cell_status": {"table.row.column": status}` (the
-parser's statuses): cells with status "absent" are treated as missing from the dict;
-`report_from_parsed()` builds such a dict from a ParsedReport.
+parser's statuses): "absent" cells are treated as missing from the dict, "unreadable" cells as
+not read; `report_from_parsed()` builds such a dict from a ParsedReport.
 
-A check with a blank operand is not assessable (no finding), with one exception for R01–R04:
-when the total side is fully printed, blanks sit only on the parts side and the known
-(non-negative) parts already exceed the total, the check fails whatever the blanks hold.
-Absent cells are skipped (the 2021 （六） printed as one row leaves its sub-rows absent); a
-check whose anchor cell is absent is not made.
+A check is made only on what was read. A check with an unreadable operand, or an absent one, is
+not assessable (no finding) — the cell is never taken for 0. The 2021 （六） printed as one row
+is the exception: its two sub-rows are absent by the layout, and R02 sums （六） as printed. A
+check with a blank operand is not assessable either, with one exception for R01–R04: when the
+total side is fully printed, blanks sit only on the parts side and the known (non-negative)
+parts already exceed the total, the check fails whatever the blanks hold. A check whose anchor
+cell is absent is not made.
 
     evaluate_report(report)                        R01–R05, R08, R09 of one report
     evaluate(reports, registry, publications)      every rule over a set of reports
@@ -27,6 +29,8 @@ from typing import Any
 
 from pipelines.template import (
     APPLICANT_COLUMNS,
+    COLLAPSIBLE_OTHER_ROWS,
+    Identity,
     TEMPLATES,
     column_kind,
     identities,
@@ -35,6 +39,7 @@ from pipelines.template import (
 
 FINDING_COLUMNS = ("agency_id", "report_year", "rule", "table", "row", "column")
 _ABSENT = object()
+_UNREAD = object()
 _EPS = 1e-6
 
 
@@ -59,10 +64,12 @@ class Finding:
 
 
 def _cell(report: Mapping[str, Any], table: str, row: str, column: str) -> Any:
-    """The cell's value, None when blank, _ABSENT when not printed."""
-    status = report.get("cell_status") or {}
-    if status.get(f"{table}.{row}.{column}") == "absent":
+    """The cell's value, None when blank, _ABSENT when not printed, _UNREAD when not read."""
+    status = (report.get("cell_status") or {}).get(f"{table}.{row}.{column}")
+    if status == "absent":
         return _ABSENT
+    if status == "unreadable":
+        return _UNREAD
     cols = (report.get(table) or {}).get(row)
     if cols is None or column not in cols:
         return _ABSENT
@@ -75,14 +82,24 @@ def _row_absent(report: Mapping[str, Any], table: str, row: str) -> bool:
 
 
 def report_from_parsed(parsed: Any) -> dict[str, Any]:
-    """A ParsedReport as an evaluator input: absent cells left out, unreadable cells blank."""
+    """A ParsedReport as an evaluator input: absent cells left out, unreadable cells marked."""
     out = parsed.to_json()
+    status: dict[str, str] = {}
     for c in parsed.cells:
         if c.status == "absent":
             out[c.table].get(c.row, {}).pop(c.column, None)
             if not out[c.table].get(c.row, True):
                 del out[c.table][c.row]
+        elif c.status == "unreadable":
+            status[f"{c.table}.{c.row}.{c.column}"] = "unreadable"
+    out["cell_status"] = status
     return out
+
+
+def _collapsed_other(report: Mapping[str, Any]) -> bool:
+    """A 2021 report printing （六） as the single 其他处理 row (its sub-rows 1 and 2 absent)."""
+    return (report["template"] == "2021" and not _row_absent(report, "requests", "other_other")
+            and all(_row_absent(report, "requests", r) for r in COLLAPSIBLE_OTHER_ROWS))
 
 
 def _num(v: Any) -> Any:
@@ -92,6 +109,49 @@ def _num(v: Any) -> Any:
 
 
 # ---------------------------------------------------------------- single-report rules
+
+
+def _identity_outcome(report: Mapping[str, Any], ident: Identity, collapsed: bool) -> tuple[str, Any, Any] | None:
+    """One R01–R04 check: ("passed" | "failed" | "not_assessable", expected or reason, printed
+    anchor); None when the anchor cell is not printed (the check is not made)."""
+    anchor = _cell(report, ident.anchor.table, ident.anchor.row, ident.anchor.column)
+    if anchor is _ABSENT:
+        return None
+    if anchor is _UNREAD:
+        return "not_assessable", "unread", None
+    refs = [c for c in (*ident.total_side, *ident.parts_side)
+            if not (collapsed and c.table == "requests" and c.row in COLLAPSIBLE_OTHER_ROWS)]
+    values = [_cell(report, c.table, c.row, c.column) for c in refs]
+    if any(v is _UNREAD for v in values):
+        return "not_assessable", "unread", anchor  # an operand was not read: never taken for 0
+    if any(v is _ABSENT for v in values):
+        return "not_assessable", "absent", anchor  # an operand's row is not printed
+    totals = [_cell(report, c.table, c.row, c.column) for c in ident.total_side if c in refs]
+    parts = [_cell(report, c.table, c.row, c.column) for c in ident.parts_side if c in refs]
+    if any(v is None for v in totals):
+        return "not_assessable", "blank", anchor
+    total = sum(float(v) for v in totals)
+    known = sum(float(v) for v in parts if v is not None)
+    others = total - float(anchor)  # the total side without the anchor
+    if any(v is None for v in parts):
+        # blanks on the parts side only: a finding when the known parts already exceed the total
+        return ("failed", None, anchor) if known > total + _EPS else ("not_assessable", "blank", anchor)
+    if abs(total - known) > _EPS:
+        return "failed", known - others, anchor
+    return "passed", None, anchor
+
+
+def not_assessable(report: Mapping[str, Any]) -> list[tuple[Identity, str]]:
+    """The R01–R04 checks of one report that could not be made because an operand was not read
+    (reason "unread") or its row is not printed ("absent"); blanks are left out (not reported
+    is the agency's choice, not the parser's failure)."""
+    collapsed = _collapsed_other(report)
+    out: list[tuple[Identity, str]] = []
+    for ident in identities(report["template"]):
+        outcome = _identity_outcome(report, ident, collapsed)
+        if outcome is not None and outcome[0] == "not_assessable" and outcome[1] in ("unread", "absent"):
+            out.append((ident, outcome[1]))
+    return out
 
 
 def evaluate_report(report: Mapping[str, Any], agency_id: str = "", file: str = "") -> list[Finding]:
@@ -104,31 +164,16 @@ def evaluate_report(report: Mapping[str, Any], agency_id: str = "", file: str = 
             actual: Any = None) -> None:
         out.append(Finding(agency_id, year, rule, table, row, column, _num(expected), _num(actual), file))
 
+    collapsed = _collapsed_other(report)
     for ident in identities(version):
-        anchor = _cell(report, ident.anchor.table, ident.anchor.row, ident.anchor.column)
-        if anchor is _ABSENT:
-            continue
-        totals = [_cell(report, c.table, c.row, c.column) for c in ident.total_side]
-        parts = [_cell(report, c.table, c.row, c.column) for c in ident.parts_side]
-        totals = [v for v in totals if v is not _ABSENT]
-        parts = [v for v in parts if v is not _ABSENT]
-        if any(v is None for v in totals):
-            continue  # not assessable
-        total = sum(float(v) for v in totals)
-        known = sum(float(v) for v in parts if v is not None)
-        others = total - float(anchor)  # the total side without the anchor
-        if any(v is None for v in parts):
-            if known > total + _EPS:
-                add(ident.rule_id, ident.anchor.table, ident.anchor.row, ident.anchor.column,
-                    None, anchor)
-            continue
-        if abs(total - known) > _EPS:
-            add(ident.rule_id, ident.anchor.table, ident.anchor.row, ident.anchor.column, known - others, anchor)
+        outcome = _identity_outcome(report, ident, collapsed)
+        if outcome is not None and outcome[0] == "failed":
+            add(ident.rule_id, ident.anchor.table, ident.anchor.row, ident.anchor.column, outcome[1], outcome[2])
     # R05: counts are non-negative integers; signed counts integers; amounts non-negative.
     for table_key, table in TEMPLATES[version].tables.items():
         for row, col in table.cells():
             v = _cell(report, table_key, row.key, col.key)
-            if v is _ABSENT or v is None:
+            if v is _ABSENT or v is _UNREAD or v is None:
                 continue
             kind = column_kind(version, table_key, row.key, col.key)
             bad = (not isinstance(v, (int, float)) or isinstance(v, bool)
@@ -140,15 +185,11 @@ def evaluate_report(report: Mapping[str, Any], agency_id: str = "", file: str = 
     if version != template_for_year(year):
         add("R08", expected=template_for_year(year), actual=version)
     # R09: every template row printed (the 2021 （六） as one row is accepted).
-    collapsed_other = (version == "2021" and not _row_absent(report, "requests", "other_other")
-                       and _row_absent(report, "requests", "other_overdue_correction")
-                       and _row_absent(report, "requests", "other_overdue_fee"))
     for table_key, table in TEMPLATES[version].tables.items():
         for row in table.rows:
             if not _row_absent(report, table_key, row.key):
                 continue
-            if collapsed_other and table_key == "requests" and row.key in ("other_overdue_correction",
-                                                                           "other_overdue_fee"):
+            if collapsed and table_key == "requests" and row.key in COLLAPSIBLE_OTHER_ROWS:
                 continue
             add("R09", table_key, row.key, "")
     return out
@@ -256,7 +297,7 @@ def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, An
         for c in APPLICANT_COLUMNS:
             now, before = _cell(report, "requests", "carried_over", c.key), _cell(prev[1], "requests",
                                                                                     "carried_forward", c.key)
-            if now is _ABSENT or before is _ABSENT or now is None or before is None:
+            if any(v is _ABSENT or v is _UNREAD or v is None for v in (now, before)):
                 continue
             if abs(float(now) - float(before)) > _EPS:
                 findings.append(Finding(aid, year, "R06", "requests", "carried_over", c.key, _num(before), _num(now),

@@ -247,6 +247,65 @@ def template_for_year(year: int) -> TemplateVersion:
     return "2021" if year >= 2021 else "2019"
 
 
+# ---------------------------------------------------------------- spellings the parser matches
+# Every label spelling the aligner looks for lives here (row spellings are `Row.match`, column
+# spellings `Column.aliases`): a new spelling seen in a report is one edit here plus one probe.
+
+# Section headings, matched on label_key of a row's text (numbering and punctuation removed);
+# "end" closes the tables (sections 五 and 六). The numeral lets a heading run into the
+# paragraph before it ("……报告如下。二、主动公开政府信息情况") still be found.
+SECTION_HEADINGS: tuple[tuple[str, str, str], ...] = (
+    # (section, numeral, phrase)
+    ("proactive", "二", "主动公开政府信息情况"),
+    ("requests", "三", "收到和处理政府信息公开申请情况"),
+    ("review_litigation", "四", "政府信息公开行政复议行政诉讼情况"),
+    ("review_litigation", "四", "行政复议行政诉讼情况"),
+    ("end", "五", "存在的主要问题及改进情况"),
+    ("end", "六", "其他需要报告的事项"),
+)
+# Short names of the sections (spreadsheet sheet names, a table's caption): only a row saying
+# exactly this, and only in a document that prints no full heading of that section.
+SHORT_HEADINGS: dict[str, str] = {
+    "主动公开": "proactive", "主动公开情况": "proactive", "主动公开政府信息": "proactive",
+    "依申请公开": "requests", "依申请公开情况": "requests", "政府信息公开申请情况": "requests",
+    "复议诉讼": "review_litigation", "行政复议行政诉讼": "review_litigation",
+    "行政复议和行政诉讼": "review_litigation", "行政复议及行政诉讼": "review_litigation",
+}
+# Header rows that identify a table even where its section heading is missing (a spreadsheet
+# of tables only, a heading lost in extraction). Header rows hold no values.
+HEADER_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("requests", ("申请人情况",)),
+    ("requests", ("自然人", "商业企业")),
+    ("review_litigation", ("行政复议", "行政诉讼")),
+    ("review_litigation", ("未经复议直接起诉",)),
+    ("proactive", ("信息内容", "本年制发件数")),
+    ("proactive", ("信息内容", "本年新制作数量")),
+)
+# Words printed in a table's header (besides its columns' labels and aliases): a cell saying
+# one of these is header text, never a row's label.
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "requests": ("申请人情况", "法人或其他组织", "本列数据的勾稽关系为第一项加第二项之和等于第三项加第四项之和"),
+    "proactive": ("信息内容",),
+    "review_litigation": ("行政诉讼",),
+}
+# Group labels of section 三 (merged cells left of the numbered item rows), by outcome group.
+REQUEST_GROUP_LABELS: dict[str, str] = {"不予公开": "denied", "无法提供": "unable", "不予处理": "not_processed",
+                                        "其他处理": "other"}
+# Other label-only lines of the tables that name no row (the vertical 三、本年度办理结果, a block
+# heading of section 二): printed around rows, they are no evidence of a missing row.
+STRUCTURE_LABELS: tuple[str, ...] = ("本年度办理结果", "第二十条第一项", "第二十条第五项", "第二十条第六项",
+                                     "第二十条第八项", "第二十条第九项")
+# Words only one template version prints (the other version's tables never say them).
+TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额",
+             "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用"),
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
+             "其他对外管理服务事项", "政府集中采购", "采购项目数量"),
+}
+# The 2021 （六） printed as the single 2019-style row: these sub-rows are then not printed.
+COLLAPSIBLE_OTHER_ROWS: tuple[str, ...] = ("other_overdue_correction", "other_overdue_fee")
+
+
 # ---------------------------------------------------------------- compliance
 
 # Registry levels (agencies.csv `level`), in display order, with their Chinese labels.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pipelines.aligner import Aligner
+from pipelines.align import read_tables
+from pipelines.align.document import read_title
+from pipelines.align.finish import Finisher
+from pipelines.align.sections import split_sections
+from pipelines.align.settings import DEFAULT_SETTINGS
 from pipelines.grid import Cell, Grid, GridRow
 
 
@@ -15,10 +19,14 @@ def row(*texts: str, spans: list[int] | None = None, positional: bool = True) ->
 
 
 def aligned(*rows: GridRow) -> dict[tuple[str, str, str], tuple[str, float | None]]:
+    """Every template cell's (status, value) after the aligner's stages (2021 template)."""
     grid = Grid(rows=list(rows), text="某局2022年政府信息公开工作年度报告 本年制发件数")
-    a = Aligner(grid, "html")
-    a.align("2021")
-    return {k: (p.status, p.value) for k, p in a.placed.items()}
+    results = read_tables(split_sections(grid, DEFAULT_SETTINGS), "2021")
+    return {(c.table, c.row, c.column): (c.status, c.value) for c in Finisher("2021", results, DEFAULT_SETTINGS).cells()}
+
+
+def title_of(text: str) -> tuple[str | None, int | None]:
+    return read_title(Grid(text=text), DEFAULT_SETTINGS)[:2]
 
 
 def test_proactive_values_follow_the_header_columns() -> None:
@@ -93,19 +101,18 @@ def test_short_section_names_open_their_tables() -> None:
 
 def test_agency_is_not_taken_from_a_line_that_is_no_agency() -> None:
     for above, expected in (("年报", None), ("首页 > 政务公开", None), ("滨江市财政局", "滨江市财政局")):
-        a = Aligner(Grid(text=f"{above}\n2022年政府信息公开工作年度报告\n"), "xlsx")
-        assert a.title() == (expected, 2022)
+        assert title_of(f"{above}\n2022年政府信息公开工作年度报告\n") == (expected, 2022)
 
 
 def test_the_title_nearest_the_report_wins_over_links_to_other_years() -> None:
     text = ("测试县人民政府\n相关阅读\n测试县民政局2021年政府信息公开工作年度报告\n"
             "测试县民政局2022年政府信息公开工作年度报告\n一、总体情况\n本年度……\n"
             "测试县民政局2020年政府信息公开工作年度报告\n")
-    assert Aligner(Grid(text=text), "html").title() == ("测试县民政局", 2022)
+    assert title_of(text) == ("测试县民政局", 2022)
     # The statistics period decides between titles.
     text = ("测试县民政局2022年政府信息公开工作年度报告\n测试县民政局2021年政府信息公开工作年度报告\n"
             "本报告统计期限自2022年1月1日至2022年12月31日。\n一、总体情况\n")
-    assert Aligner(Grid(text=text), "html").title() == ("测试县民政局", 2022)
+    assert title_of(text) == ("测试县民政局", 2022)
 
 
 def test_titles_with_chinese_numeral_years_the_year_after_the_name_or_年报() -> None:
@@ -114,11 +121,11 @@ def test_titles_with_chinese_numeral_years_the_year_after_the_name_or_年报() -
                   "滨江市交通运输局政府信息公开工作年度报告（2022年度）",
                   "滨江市交通运输局政府信息公开工作年度报告(二〇二二年)",
                   "滨江市交通运输局2022年政府信息公开工作年报"):
-        assert Aligner(Grid(text=f"{title}\n一、总体情况\n"), "html").title() == ("滨江市交通运输局", 2022), title
+        assert title_of(f"{title}\n一、总体情况\n") == ("滨江市交通运输局", 2022), title
     # a link to another year's report above a title whose year is in Chinese numerals
     text = ("相关阅读：滨江市交通运输局2020年政府信息公开工作年度报告\n"
             "滨江市交通运输局二〇二二年政府信息公开工作年度报告\n一、总体情况\n")
-    assert Aligner(Grid(text=text), "html").title() == ("滨江市交通运输局", 2022)
+    assert title_of(text) == ("滨江市交通运输局", 2022)
 
 
 def test_a_one_value_row_under_a_wider_header_takes_its_one_printed_cell() -> None:

@@ -135,7 +135,9 @@ def test_not_a_report(tmp_path: Path) -> None:
 def test_json_output_shape() -> None:
     _, out = check_file(RAW_DIR / "hzq2024.pdf", "json")
     data = json.loads(out)
-    assert set(data) == {"file", "agency", "report_year", "template", "findings", "warnings"}
+    assert set(data) == {"file", "agency", "report_year", "template", "read_quality", "findings", "not_assessable",
+                         "warnings"}
+    assert data["read_quality"] == {"status": "complete", "unread_cells": 0, "label_zh": "完整读取"}
     assert set(data["findings"][0]) == {"rule", "table", "row", "column", "expected", "printed", "message_zh"}
     assert "R12" in data["findings"][0]["message_zh"]
 

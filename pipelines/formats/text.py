@@ -45,7 +45,6 @@ def _peel_values(field: str) -> list[str]:
 
 def grid_from_text(text: str) -> Grid:
     grid = Grid(text=text)
-    pending: GridRow | None = None  # a label line still collecting one-value-per-line values
     for n, line in enumerate(text.splitlines(), start=1):
         line = line.rstrip("\r\n")
         if "\t" in line:
@@ -54,17 +53,7 @@ def grid_from_text(text: str) -> Grid:
             fields = _SPACE_SPLIT.split(line.strip()) if line.strip() else [""]
             fields = [part for f in fields for part in _peel_values(f)]
         cells = [Cell(f.strip(), i, f"line {n} field {i + 1}") for i, f in enumerate(fields)]
-        # Text extracted without layout prints every cell on its own line: a value alone on a
-        # line continues the label line above it (and only a label line, so that a stray
-        # number such as a page number never extends a row that already has its values).
-        if len(cells) == 1 and cells[0].text and is_value_token(cells[0].text) and pending is not None:
-            pending.cells.append(Cell(cells[0].text, len(pending.cells), cells[0].source))
-            continue
-        row = GridRow(cells, positional=False, source=f"line {n}")
-        grid.rows.append(row)
-        has_label = any(c.text and not is_value_token(c.text) for c in cells)
-        has_value = any(c.text and is_value_token(c.text) for c in cells)
-        pending = row if has_label and not has_value else None
+        grid.rows.append(GridRow(cells, positional=False, source=f"line {n}"))
     return grid
 
 

@@ -1,0 +1,92 @@
+"""Stage 1: the document's own facts — the reporting body, the report year, the template version.
+
+The title is "<机关>YYYY年政府信息公开工作年度报告" (or the year after the name, 年报, the year in
+Chinese numerals, the agency on the line above). A web page or a browser's print of it puts
+navigation, breadcrumbs, links to other years' reports, a 来源/发布时间 line and the browser's
+own header ("2024/1/25 10:30 …") around it: the title nearest the report's first section wins,
+one of the year the report's statistics period names where it names one, and an agency is only
+taken from the title's own words, never from page furniture.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..grid import Grid, clean
+from ..template import TEMPLATE_MARKERS, template_for_year
+from .settings import AlignSettings
+
+# A year in digits, or in Chinese numerals as some titles print it (二〇二二年, 二○二二, 二零二二).
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "０": "0"}
+_YEAR = r"(?:19|20)\d{2}|[一二][〇零○Ｏ０一二三四五六七八九]{3}"
+# "…政府信息公开工作年度报告" (also 工作报告, 年度工作报告, 工作年报); whitespace (a wrapped title) anywhere.
+_REPORT_NAME = r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?(?:报\s*告|年\s*报)"
+_TITLE = re.compile(rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{_REPORT_NAME}")
+# The year after the name: "<机关>政府信息公开工作年度报告（2022年度）".
+_TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>[^\n]*?)(?P<mid>){_REPORT_NAME}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]")
+_AGENCY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办事处|办|院|中心|街道|镇|乡|厅|署|处|会|所|站|队|馆|部|司)$")
+_FIRST_SECTION = re.compile(r"[一1][、.．]?\s*总\s*体\s*情\s*况|二\s*[、.．]\s*主\s*动\s*公\s*开\s*政\s*府\s*信\s*息\s*情\s*况")
+_PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
+# Page furniture before an agency name on the title's line: a browser's date and time, a
+# breadcrumb, a site name joined by "_" or "|", a label such as 标题：.
+_FURNITURE = re.compile(r"^.*(?:[>›»|_/\\]|\d{1,2}:\d{2}|标题[:：]|名称[:：]|当前位置[:：]?)")
+
+
+def _year(text: str) -> int:
+    """A title's year: "2022" or "二〇二二"."""
+    return int("".join(_CN_DIGITS.get(c, c) for c in text))
+
+
+def _squeeze(text: str | None) -> str:
+    """A title fragment without spaces, quotes or a leading/trailing 的."""
+    t = re.sub(r"\s+", "", text or "").strip("《》\"“”「」:：")
+    return t.removesuffix("的")
+
+
+def _agency_from(fragment: str) -> str:
+    """The agency in the words before a title's year: page furniture before it cut off."""
+    t = _FURNITURE.sub("", fragment)
+    t = re.sub(r"^[\s\d\-—:：.．年月日]+", "", t)  # a leading date ("2024-01-20 ")
+    return _squeeze(t)
+
+
+def read_title(grid: Grid, settings: AlignSettings) -> tuple[str | None, int | None, list[str]]:
+    """(agency, report year, notes) from the title; notes say what was assumed."""
+    text = grid.text
+    notes: list[str] = []
+    body = _FIRST_SECTION.search(text)
+    head = text[: body.start()] if body else text[: settings.title_window_chars]
+    titles = sorted([*_TITLE.finditer(head), *_TITLE_YEAR_AFTER.finditer(head)], key=lambda t: t.end())
+    period = _PERIOD.search(text)
+    if period and any(_year(t.group("year")) == int(period.group(1)) for t in titles):
+        titles = [t for t in titles if _year(t.group("year")) == int(period.group(1))]
+    m = titles[-1] if titles else None
+    if not m:
+        if period:
+            notes.append("report year read from the statistics period; the title names no year")
+            return None, int(period.group(1)), notes
+        return None, None, notes
+    year = _year(m.group("year"))
+    agency = _squeeze(m.group("mid")) or _agency_from(m.group("pre"))
+    if not agency:
+        # The title's first line may be the agency alone; anything else above the title
+        # (a site's navigation, a sheet name) is not taken for one.
+        lines = [ln for ln in head[: m.start()].splitlines() if ln.strip()]
+        above = _agency_from(lines[-1]) if lines else ""
+        agency = above if _AGENCY_SUFFIX.search(above) else ""
+    if not agency or len(agency) > settings.agency_max_chars or re.search(r"\d", agency):
+        return None, year, notes
+    return agency, year, notes
+
+
+def template_version(grid: Grid, year: int | None) -> tuple[str, list[str]]:
+    """The template the tables follow, from words only one version prints; else the year's."""
+    text = clean(grid.text)
+    n21 = sum(m in text for m in TEMPLATE_MARKERS["2021"])
+    n19 = sum(m in text for m in TEMPLATE_MARKERS["2019"])
+    if n21 > n19:
+        return "2021", []
+    if n19 > n21:
+        return "2019", []
+    guess = template_for_year(year) if year else "2021"
+    return guess, [f"template version not recognisable from the tables; assumed {guess} from the report year"]

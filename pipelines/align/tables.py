@@ -1,0 +1,741 @@
+"""Stages 3 and 4: one table's rows → template cells (header map, then placement in three passes).
+
+Every row of the table's section is first classified: a header row (its column names are
+learnt: which grid column each names), a row printing a label and values, a label alone, values
+alone, a group label or other structure text, or unmatched text. Values are then placed:
+
+1. by their own label, on the same row (the header's columns where a header names them,
+   otherwise the rightmost cell boxes, or exactly k value fields of a text row);
+2. below their label (one value per line, a row's 总计 alone on the next line, a small table
+   under its block's caption), only where the rows printed just before and after the label
+   are the row's neighbours in the template, so that a row whose label was lost can never
+   lend its values to the row above it;
+3. by order: value rows without labels fill a gap of template rows only where their count is
+   exactly the gap's and the table's identities (R01–R04) hold with every number placed
+   (status `placed`, with a warning); otherwise they stay unread.
+
+A row printed twice with different numbers is not read at all. Nothing here is ever guessed:
+what cannot be placed is left for the finishing stage to call unreadable or (with proof) absent.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
+from ..model import OPERAND_STATUSES
+from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, identities
+from .labels import RowMatcher, matcher, request_group
+from .sections import Line
+from .settings import AlignSettings
+
+_REVIEW_CELLS = 15
+
+
+@dataclass
+class Placed:
+    value: float | None
+    status: str
+    raw: str | None
+    source: str
+
+
+@dataclass
+class Item:
+    """A row of the table's section, classified."""
+
+    line: Line
+    labels: list[Cell]
+    values: list[Cell]
+    role: str
+    row: Row | None = None
+    consumed: bool = False
+
+    @property
+    def grow(self) -> GridRow:
+        return self.line.grow
+
+    @property
+    def filled(self) -> list[Cell]:
+        return [c for c in self.values if c.text.strip()]
+
+
+@dataclass
+class Trouble:
+    """Why a row's values were not placed where its label was found."""
+
+    item: int
+    reason: str
+    raw: str | None = None
+
+
+@dataclass
+class TableResult:
+    placed: dict[tuple[str, str], Placed] = field(default_factory=dict)
+    label_at: dict[str, int] = field(default_factory=dict)  # row key → item index of its label
+    trouble: dict[str, Trouble] = field(default_factory=dict)  # rows found but not placed, and why
+    items: list[Item] = field(default_factory=list)
+    found: bool = False  # the table's section or header was found
+    closed: bool = False  # a later section heading ends it (its last rows are followed by nothing)
+    collapsed_other: bool = False  # 2021 （六） printed as the single 其他处理 row
+    warnings: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (message, row, column)
+    unmapped: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- cells of a row
+
+
+def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
+    """Label cells (text) and the value cells after the last label cell."""
+    last_label = -1
+    for i, c in enumerate(grow.cells):
+        if c.text.strip() and not is_value_token(c.text):
+            last_label = i
+    labels = [c for c in grow.cells[: last_label + 1] if c.text.strip()]
+    values = grow.cells[last_label + 1:]
+    if not any(c.text.strip() and is_value_token(c.text) for c in values):
+        # Empty cells alone are no values, except in a positional row, where every empty
+        # box after a label is a printed blank.
+        if not (grow.positional and labels and values):
+            values = []
+    return labels, values
+
+
+def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = False) -> tuple[list[Cell] | None, str]:
+    """Exactly k value cells in template-column order, or None with the reason."""
+    if grow.positional:
+        return positional_cells(values, k)
+    filled = [c for c in values if c.text.strip()]
+    if len(filled) == k:
+        return filled, ""
+    # Empty fields between values are blank cells; empty fields next to the label may be a
+    # merged label spilling over, so they prove nothing.
+    first = next((i for i, c in enumerate(values) if c.text.strip()), None)
+    last = max((i for i, c in enumerate(values) if c.text.strip()), default=None)
+    if first is not None and last is not None and last - first + 1 == k:
+        return values[first: last + 1], ""
+    if all_fields:
+        # A row with no label: its tab fields are the cells, empty ones are blanks.
+        fields = list(values)
+        while len(fields) > k and not fields[-1].text.strip():
+            fields.pop()
+        if len(fields) == k:
+            return fields, ""
+    return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+
+
+def width(grow: GridRow) -> int:
+    """How many grid columns a positional row covers."""
+    return max((c.col + c.span for c in grow.cells), default=0)
+
+
+def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str]:
+    """Exactly k value cells from real cell boxes, or None with the reason.
+
+    The value columns are the rightmost k grid columns; boxes between the label and them must
+    be empty (a label column left blank). Where cells span columns, positions are counted in
+    grid columns: an empty box spanning n columns is n blanks, and a number spanning columns
+    fits no single column, unless the row has exactly k cells (then each cell is one value, as
+    in 行政许可 | 550 with 550 spanning the three columns of the block above).
+    """
+    filled = [c for c in values if c.text.strip()]
+    if k == 1 and len(filled) == 1:
+        # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
+        # the one printed cell is the row's only value wherever it stands.
+        return filled, ""
+    if any(c.span > 1 for c in values):
+        if len(values) == k:
+            return list(values), ""
+        slots: list[Cell | None] = []
+        for c in values:
+            number_across = c.span > 1 and c.text.strip() and not is_blank_token(c.text)
+            slots.extend([None if number_across else c] * c.span)
+    else:
+        slots = list(values)
+    if len(slots) < k:
+        return None, f"{len(slots)} cell columns after the label where {k} are expected"
+    extra, chosen = slots[: len(slots) - k], slots[len(slots) - k:]
+    if any(c is None or c.text.strip() for c in extra) or any(c is None for c in chosen):
+        return None, f"{len(values)} cells after the label do not fit {k} columns"
+    return [c for c in chosen if c is not None], ""
+
+
+# ---------------------------------------------------------------- the table reader
+
+
+class TableReader:
+    def __init__(self, version: str, table_key: str, lines: list[Line], settings: AlignSettings,
+                 found: bool, closed: bool) -> None:
+        self.version = version
+        self.key = table_key
+        self.table = TEMPLATES[version].table(table_key)
+        self.order = [r.key for r in self.table.rows]
+        self.m: RowMatcher = matcher(version, table_key, settings)
+        self.s = settings
+        self.lines = lines
+        self.out = TableResult(found=found, closed=closed)
+        # column key → (grid column, span) of its header cell, table width, header row
+        self.header: tuple[dict[str, tuple[int, int]], int, GridRow | None] | None = None
+        self.conflicts: set[str] = set()
+
+    # ------------------------------------------------------------ classify
+
+    def classify(self) -> None:
+        # first what each row holds, then what it is: header words one per line (a text
+        # extraction's header) are only known as a run, a group label only by what follows it
+        pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
+        for line in self.lines:
+            if line.role == "heading":
+                continue
+            grow = line.grow
+            if not any(c.text.strip() for c in grow.cells):
+                pre.append((line, [], [], "empty"))
+                continue
+            labels, values = split_cells(grow)
+            if any(c.text.strip() for c in values):
+                kind = "values"
+            elif labels and all(self.m.is_header_word(c.text) for c in labels):
+                kind = "header_words"
+            else:
+                kind = "labels"
+            pre.append((line, labels, values, kind))
+        group: str | None = None
+        for i, (line, labels, values, kind) in enumerate(pre):
+            if kind == "empty":
+                self._add(line, [], [], "empty")
+                continue
+            for cell in labels:
+                g = request_group(cell.text) if self.key == "requests" else None
+                if g:
+                    group = g
+            header_cells = [c for c in labels if self.m.is_header_word(c.text)]
+            if kind == "values":
+                self._classify_values(line, labels, values, header_cells, group)
+                if self.out.items[-1].row is not None and self.out.items[-1].row.outcome_group:
+                    group = self.out.items[-1].row.outcome_group
+                continue
+            if self._is_header(labels, header_cells) or (kind == "header_words" and self._in_header_run(pre, i)):
+                self._add(line, labels, values, "header")
+                continue
+            if self._group_label_only(labels) and not self._values_follow(pre, i):
+                self._add(line, labels, values, "structure")
+                continue
+            row = self.m.match(labels, group) if labels else None
+            if row is None:
+                role = "structure" if labels and all(self.m.is_structure(c.text) for c in labels) else "text"
+                self._add(line, labels, values, role)
+                continue
+            if row.outcome_group:
+                group = row.outcome_group
+            # a positional row with empty boxes after its label prints its cells blank
+            self._add(line, labels, values, "row" if values else "label", row)
+
+    def _classify_values(self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell],
+                         group: str | None) -> None:
+        if len(header_cells) >= self.s.header_words_min:
+            labels = [c for c in labels if c not in header_cells]  # header text run into the row
+            line.note("header words dropped from the row's labels")
+        row = self.m.match(labels, group) if labels else None
+        if row is None and labels and len(header_cells) == len(labels):
+            labels = []  # a column's name before the values (总计 above section 四's numbers)
+            line.note("header words before the values")
+        role = "row" if row is not None else ("values" if not labels else "unmapped")
+        self._add(line, labels, values, role, row)
+
+    @staticmethod
+    def _in_header_run(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
+        """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line)."""
+        return any(0 <= j < len(pre) and pre[j][3] == "header_words" for j in (i - 1, i + 1))
+
+    def _group_label_only(self, labels: list[Cell]) -> bool:
+        return self.key == "requests" and bool(labels) and all(request_group(c.text) for c in labels)
+
+    @staticmethod
+    def _values_follow(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
+        """The next non-empty line holds values and no label: a group label that is a row of its
+        own (（六）其他处理 printed as one row) with its values below it."""
+        for line, labels, values, kind in pre[i + 1:]:
+            if kind == "empty":
+                continue
+            return kind == "values" and not labels
+        return False
+
+    def _add(self, line: Line, labels: list[Cell], values: list[Cell], role: str, row: Row | None = None) -> None:
+        line.role, line.row = role, row.key if row else None
+        self.out.items.append(Item(line, labels, values, role, row))
+
+    def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
+        if len(header_cells) >= self.s.header_words_min:
+            return True
+        if len(labels) >= 2 and self.key == "review_litigation":
+            # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
+            named = {r.key for c in labels for r in [self.m.match([c], None)] if r is not None}
+            return len(named) >= 2 or bool(header_cells)
+        return False
+
+    # ------------------------------------------------------------ header
+
+    def learn_header(self, item: Item) -> None:
+        """Remember which grid column each header cell names (header rows hold labels only).
+
+        Consecutive header rows add up (自然人 … 总计 on one row, 商业企业 … 其他 below it); a
+        block's new header (section 二) replaces the previous one.
+        """
+        if not item.grow.positional:
+            return
+        found: dict[str, tuple[int, int]] = {}
+        for cell in item.labels:
+            key = label_key(cell.text)
+            for r in self.table.rows:
+                for col in r.columns:
+                    names = [label_key(a) for a in (col.label, *col.aliases)]
+                    if any(n and (n == key if len(n) <= 2 else n in key) for n in names):
+                        found.setdefault(col.key, (cell.col, cell.span))
+        if not found:
+            return
+        w = width(item.grow)
+        if self.key == "requests" and self.header is not None and self.header[1] == w:
+            found = {**self.header[0], **found}
+        self.header = (found, w, item.grow)
+
+    def header_cells(self, row: Row, grow: GridRow, values: list[Cell]) -> list[Cell] | None:
+        """The row's value cells under the header cells that name its columns.
+
+        None when no header of the same table width names any column of the row (no evidence
+        either way); [] when one names some but not all of them, or the row's numbers stand
+        elsewhere (a contradiction: the row is not read by position).
+        """
+        if not grow.positional or self.header is None:
+            return None
+        names, w, _ = self.header
+        if w != width(grow):
+            return None
+        named = [c.key in names for c in row.columns]
+        if not any(named):
+            return None
+        if not all(named):
+            # Some columns named (header words broken or on rows of their own): the rightmost
+            # boxes are the row's cells only where they stand where the header names them.
+            cells, _ = positional_cells(values, len(row.columns))
+            if cells is None or any(names.get(col.key, (cell.col, cell.span)) != (cell.col, cell.span)
+                                    for col, cell in zip(row.columns, cells)):
+                return []
+            return cells
+        by_box = {(c.col, c.span): c for c in values}
+        chosen = [by_box.get(names[c.key]) for c in row.columns]
+        if len(row.columns) == 1 and chosen[0] is None:
+            # One value under a header spanning unmerged boxes ("550 |  | " under a 3-wide
+            # header): the one printed box inside the header's columns, or a blank if none is.
+            col, span = names[row.columns[0].key]
+            inside = [c for c in values if col <= c.col and c.col + c.span <= col + span]
+            filled = [c for c in inside if c.text.strip()]
+            if inside and len(filled) <= 1:
+                chosen = [filled[0] if filled else inside[0]]
+        rest = [c for c in values if all(c is not x for x in chosen)]
+        if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
+            return []
+        return [c for c in chosen if c is not None]
+
+    # ------------------------------------------------------------ placing
+
+    def cells_for(self, row: Row, item: Item) -> tuple[list[Cell] | None, str]:
+        k = len(row.columns)
+        by_header = self.header_cells(row, item.grow, item.values)
+        if by_header == []:
+            return None, "the values stand under other columns than the header names"
+        if by_header is not None:
+            return by_header, ""
+        return value_cells(item.grow, item.values, k)
+
+    def put(self, row: str, column: str, cell: Cell, status: str = "value") -> None:
+        raw = cell.text
+        if is_blank_token(raw):
+            self.out.placed[(row, column)] = Placed(None, "blank", raw, cell.source)
+            return
+        value = parse_number(raw)
+        if value is None:
+            self.out.placed[(row, column)] = Placed(None, "unreadable", raw, cell.source)
+            self.warn(f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column)
+            return
+        if clean(raw) != clean(raw).split("（")[0].split("(")[0]:
+            self.warn(f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)",
+                      row, column)
+        self.out.placed[(row, column)] = Placed(value, status, raw, cell.source)
+
+    def warn(self, message: str, row: str | None = None, column: str | None = None) -> None:
+        self.out.warnings.append((message, row, column))
+
+    def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
+        for col, cell in zip(row.columns, cells):
+            self.put(row.key, col.key, cell, status)
+
+    def is_placed(self, row: str) -> bool:
+        return any((row, c.key) in self.out.placed for c in self.table.row(row).columns)
+
+    # pass 1: values beside their label ------------------------------------
+
+    def pass_same_row(self) -> None:
+        for i, it in enumerate(self.out.items):
+            if it.role == "header":
+                self.learn_header(it)
+                it.line.note("header")
+                continue
+            if it.role == "label" and it.row is not None:
+                self.out.label_at.setdefault(it.row.key, i)
+                glued = _glued_digits(it.labels)
+                if glued:
+                    self._trouble(it.row.key, i, glued, it)
+                    continue
+                if self.key == "proactive":
+                    self._blank_text_row(i, it)
+                continue
+            if it.role == "values" and self.key == "review_litigation":
+                self._review_whole(i, it)
+                continue
+            if it.role == "unmapped":
+                label = " ".join(c.text for c in it.labels)
+                self.out.unmapped.append(f"{self.key}: {label}")
+                self.warn(f"{self.key}: row {label!r} at {it.grow.source} matches no template row; kept unmapped")
+                continue
+            if it.role != "row" or it.row is None:
+                continue
+            row = it.row
+            self.out.label_at.setdefault(row.key, i)
+            if row.key in self.conflicts:
+                continue
+            if self.key == "review_litigation" and len(it.filled) == _REVIEW_CELLS and len(row.columns) == 5:
+                self._review_whole(i, it)
+                continue
+            glued = _glued_digits(it.labels)
+            cells, why = (None, glued) if glued else self.cells_for(row, it)
+            if cells is None:
+                self._trouble(row.key, i, why, it)
+                continue
+            if self.is_placed(row.key) or row.key in self.out.trouble:
+                self._printed_twice(row, cells, i)
+                continue
+            self.place(row, cells)
+            it.consumed = True
+            it.line.note(f"placed {row.key}")
+
+    def _trouble(self, row: str, i: int, why: str, it: Item) -> None:
+        if row in self.out.trouble or self.is_placed(row):
+            self._conflict(row, f"printed again at {it.grow.source}")
+            return
+        raw = " | ".join(c.text for c in it.values) or None
+        self.out.trouble[row] = Trouble(i, why, raw)
+        it.line.note(f"{row}: values not placed ({why})")
+
+    def _printed_twice(self, row: Row, cells: list[Cell], i: int) -> None:
+        it = self.out.items[i]
+        same = all((p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw) == clean(cell.text)
+                   for col, cell in zip(row.columns, cells))
+        if same:
+            it.consumed = True
+            it.line.note(f"{row.key} printed again with the same values")
+            return
+        self._conflict(row.key, f"printed again with other values at {it.grow.source}")
+
+    def _conflict(self, row: str, why: str) -> None:
+        """A row printed twice with different values: neither is read."""
+        self.conflicts.add(row)
+        for col in self.table.row(row).columns:
+            self.out.placed.pop((row, col.key), None)
+        self.out.trouble[row] = Trouble(self.out.label_at.get(row, -1), why)
+
+    def _blank_text_row(self, i: int, it: Item) -> None:
+        """A section 二 text row printing its label and then exactly as many empty fields as the
+        row has columns ("行政事业性收费<tab>") prints those cells blank. Only in section 二,
+        whose rows are short and whose labels are not split across lines."""
+        row = it.row
+        if row is None or self.is_placed(row.key) or it.grow.positional:
+            return
+        after = it.grow.cells[it.grow.cells.index(it.labels[-1]) + 1:]
+        if len(after) == len(row.columns) and not any(c.text.strip() for c in after):
+            self.place(row, after)
+            it.consumed = True
+            it.line.note(f"placed {row.key} (printed blank)")
+
+    def _review_whole(self, i: int, it: Item) -> None:
+        """Section 四 as one row of 15 cells under the three-level header (the usual layout)."""
+        if any(self.is_placed(r) for r in self.order):
+            return
+        cells, why = value_cells(it.grow, it.values, _REVIEW_CELLS, all_fields=not it.labels)
+        if cells is None:
+            self.out.trouble.setdefault("*", Trouble(i, f"{len(it.filled)} values where 15 cells exist ({why})",
+                                                     " | ".join(c.text for c in it.values)))
+            return
+        cells_it = iter(cells)
+        for r in self.table.rows:
+            self.place(r, [next(cells_it) for _ in r.columns])
+        self.out.trouble.pop("*", None)
+        it.consumed = True
+        it.line.note("placed the 15 cells of section 四")
+
+    # pass 2: values on the lines after the label ------------------------------
+
+    def pass_next_lines(self) -> None:
+        if not self.s.values_on_next_lines:
+            return
+        items = self.out.items
+        for key in self.order:
+            i = self.out.label_at.get(key)
+            if i is None or self.is_placed(key) or key in self.conflicts:
+                continue
+            it = items[i]
+            row = self.table.row(key)
+            if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
+                continue
+            k = len(row.columns)
+            own = it.filled if it.role == "row" and not it.grow.positional else []
+            if it.role == "row" and it.grow.positional:
+                continue  # cell boxes: the row's values are what its boxes hold
+            taken: list[Item] = []
+            for j in range(i + 1, len(items)):
+                nxt = items[j]
+                if nxt.role in ("row", "label", "unmapped"):
+                    break
+                if nxt.role == "values" and not nxt.consumed:
+                    taken.append(nxt)  # every value up to the next label: exactly the row's, or none
+            cells: list[Cell] | None = None
+            if not own and len(taken) == 1 and taken[0].grow.positional:
+                cells, _ = self.cells_for(row, taken[0])
+            elif all(not t.grow.positional for t in taken):
+                tokens = own + [c for t in taken for c in t.filled]
+                cells = tokens if len(tokens) == k else None
+            if not taken or cells is None:
+                continue
+            self.place(row, cells)
+            self.out.trouble.pop(key, None)
+            it.consumed = True
+            for t in taken:
+                t.consumed = True
+                t.line.note(f"values of {key} (label at {it.grow.source})")
+            it.line.note(f"placed {key} from the line(s) below")
+
+    def _neighbours_in_order(self, i: int, key: str) -> bool:
+        """The rows labelled just before and after item i are the row's template neighbours."""
+        items = self.out.items
+        prev = next((items[j].row.key for j in range(i - 1, -1, -1) if items[j].row is not None), None)
+        nxt = next((items[j].row.key for j in range(i + 1, len(items)) if items[j].row is not None), None)
+        pos = self.order.index(key)
+        before = self.order[:pos]
+        after = self.order[pos + 1:]
+        skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
+        ok_prev = (prev is None and all(r in skip for r in before)) or (
+            prev in before and all(r in skip for r in before[before.index(prev) + 1:]))
+        ok_next = (nxt is None and all(r in skip for r in after)) or (
+            nxt in after and all(r in skip for r in after[: after.index(nxt)]))
+        return ok_prev and ok_next
+
+    # pass 3: by order, confirmed by the identities ----------------------------
+
+    def pass_by_order(self) -> None:
+        if not self.s.place_by_order or self.key not in ("requests", "review_litigation"):
+            return
+        if self.key == "review_litigation":
+            self._review_by_order()
+            return
+        skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
+        todo = [k for k in self.order if k not in skip]
+        open_rows = [k for k in todo if not self.is_placed(k) and k not in self.conflicts and not self._has_own_values(k)]
+        if not open_rows:
+            return
+        gaps: list[list[str]] = []
+        for k in todo:
+            if k in open_rows:
+                if gaps and todo.index(k) - todo.index(gaps[-1][-1]) == 1:
+                    gaps[-1].append(k)
+                else:
+                    gaps.append([k])
+        tentative: dict[tuple[str, str], Placed] = {}
+        used: list[Item] = []
+        for gap in gaps:
+            lo = self._placed_item(todo, gap[0], -1)
+            hi = self._placed_item(todo, gap[-1], +1)
+            cands = [it for it in self.out.items[lo + 1: hi] if it.role == "values" and not it.consumed]
+            if len(cands) != len(gap):
+                continue
+            rows_cells: list[tuple[Row, list[Cell]]] = []
+            for key, it in zip(gap, cands):
+                row = self.table.row(key)
+                cells, _ = self.cells_for(row, it)
+                if cells is None:
+                    break
+                rows_cells.append((row, cells))
+            else:
+                for row, cells in rows_cells:
+                    for col, cell in zip(row.columns, cells):
+                        tentative[(row.key, col.key)] = _as_placed(cell)
+                used += cands
+                for key, it in zip(gap, cands):
+                    it.line.note(f"by order: {key}")
+        if tentative:
+            self._accept_if_confirmed(tentative, used, "value rows without their labels placed in template order")
+
+    def _has_own_values(self, key: str) -> bool:
+        """The row's label was printed beside values that could not be placed (not an order gap)."""
+        t = self.out.trouble.get(key)
+        return t is not None and t.item >= 0 and self.out.items[t.item].role == "row"
+
+    def _placed_item(self, todo: list[str], key: str, step: int) -> int:
+        """Item index of the nearest placed row before (step -1) or after (+1) `key`; the table's
+        edge (-1 or len) where there is none."""
+        pos = todo.index(key) + step
+        while 0 <= pos < len(todo):
+            k = todo[pos]
+            if self.is_placed(k) or k in self.conflicts or self._has_own_values(k):
+                i = self.out.label_at.get(k)
+                if i is not None:
+                    # the placed row's own item, or its values' items: the furthest consumed item
+                    return self._extent(i, step)
+            pos += step
+        return -1 if step < 0 else len(self.out.items)
+
+    def _extent(self, i: int, step: int) -> int:
+        """A placed row's label item, extended over the value lines it consumed below it."""
+        if step > 0:
+            return i
+        items = self.out.items
+        j = i
+        while j + 1 < len(items) and items[j + 1].consumed and items[j + 1].role == "values":
+            j += 1
+        return j
+
+    def _review_by_order(self) -> None:
+        if any(self.is_placed(r) for r in self.order):
+            return
+        cands = [it for it in self.out.items if it.role == "values" and not it.consumed]
+        if not cands:
+            return
+        tokens: list[Cell] | None = None
+        if all(not it.grow.positional for it in cands):
+            flat = [c for it in cands for c in it.filled]
+            tokens = flat if len(flat) == _REVIEW_CELLS else None
+        elif len(cands) == len(self.table.rows):
+            tokens = []
+            for it in cands:
+                cells, _ = value_cells(it.grow, it.values, 5, all_fields=True)
+                if cells is None:
+                    tokens = None
+                    break
+                tokens += cells
+        if tokens is None or len(cands) < 2:
+            return
+        tentative: dict[tuple[str, str], Placed] = {}
+        it_tokens = iter(tokens)
+        for r in self.table.rows:
+            for c in r.columns:
+                tentative[(r.key, c.key)] = _as_placed(next(it_tokens))
+        for it in cands:
+            it.line.note("by order: section 四")
+        self._accept_if_confirmed(tentative, cands, "section 四 values placed in block order")
+
+    def _accept_if_confirmed(self, tentative: dict[tuple[str, str], Placed], used: list[Item], what: str) -> None:
+        ok, why = confirm(self.version, self.key, {**self.out.placed, **tentative}, set(tentative),
+                          self.out.collapsed_other, self.s.identity_tolerance)
+        if not ok:
+            rows = sorted({r for r, _ in tentative}, key=self.order.index)
+            self.warn(f"{self.key}: {what} ({', '.join(rows)}) left unread: {why}")
+            for it in used:
+                it.line.note(f"not placed by order: {why}")
+            return
+        for (row, col), p in tentative.items():
+            self.out.placed[(row, col)] = p
+            self.out.trouble.pop(row, None)
+        self.out.trouble.pop("*", None)
+        for it in used:
+            it.consumed = True
+        rows = sorted({r for r, _ in tentative}, key=self.order.index)
+        for row in rows:
+            self.warn(f"{self.key}.{row}: {what}; accepted because the table's identities hold with them", row)
+
+    # ------------------------------------------------------------ run
+
+    def _find_collapsed_other(self) -> None:
+        """A 2021 report printing （六） as the single 其他处理 row: other_other labelled 其他处理
+        and neither sub-row 1 nor 2 labelled anywhere in the table."""
+        if self.version != "2021" or self.key != "requests":
+            return
+        rows = [it for it in self.out.items if it.row is not None]
+        self.out.collapsed_other = any(
+            it.row.key == "other_other" and any("其他处理" in label_key(c.text) for c in it.labels) for it in rows
+        ) and not any(it.row.key in COLLAPSIBLE_OTHER_ROWS for it in rows)
+
+    def read(self) -> TableResult:
+        self.classify()
+        self._find_collapsed_other()
+        self.pass_same_row()
+        self.pass_next_lines()
+        self.pass_by_order()
+        return self.out
+
+
+# Digits run into a label ("行政许可3960181": a crawler joined 396 | 0 | 181 to the label).
+_GLUED = re.compile(r"[\u4e00-\u9fff）)】》”][\d,，.]*\d\s*$")
+
+
+def _glued_digits(labels: list[Cell]) -> str:
+    """Why a row is not read when its numbers are run together with its label: digits are never
+    split by guessing. "" when the labels end in no digits."""
+    for c in labels:
+        if _GLUED.search(unicodedata.normalize("NFKC", c.text)) and not is_page_mark(c.text):
+            return f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
+    return ""
+
+
+def _as_placed(cell: Cell) -> Placed:
+    raw = cell.text
+    if is_blank_token(raw):
+        return Placed(None, "blank", raw, cell.source)
+    value = parse_number(raw)
+    if value is None:
+        return Placed(None, "unreadable", raw, cell.source)
+    return Placed(value, "placed", raw, cell.source)
+
+
+def confirm(version: str, table: str, cells: dict[tuple[str, str], Placed], tentative: set[tuple[str, str]],
+            collapsed_other: bool, tolerance: float) -> tuple[bool, str]:
+    """Do the table's identities hold with the tentative cells? Every identity touching them that
+    can be evaluated must hold, and every number among them must be in one that holds."""
+    if any(cells[k].status == "unreadable" for k in tentative):
+        return False, "a value is not a number"
+    confirmed: set[tuple[str, str]] = set()
+    for ident in identities(version):
+        if ident.anchor.table != table:
+            continue
+        refs = [*ident.total_side, *ident.parts_side]
+        involved = {(r.row, r.column) for r in refs} & tentative
+        if not involved:
+            continue
+        result = _holds(ident, cells, collapsed_other, tolerance)
+        if result is False:
+            return False, f"{ident.check_id} does not hold"
+        if result:
+            confirmed |= involved
+    numbers = {k for k in tentative if cells[k].value is not None}
+    unconfirmed = numbers - confirmed
+    if unconfirmed:
+        row, col = sorted(unconfirmed)[0]
+        return False, f"{row}.{col} takes part in no identity that can be checked"
+    return True, ""
+
+
+def _holds(ident: Identity, cells: dict[tuple[str, str], Placed], collapsed_other: bool, tolerance: float) -> bool | None:
+    """True/False when the identity can be evaluated on operands, None when it cannot."""
+    sides = []
+    for refs in (ident.total_side, ident.parts_side):
+        total = 0.0
+        for r in refs:
+            p = cells.get((r.row, r.column))
+            if p is None:
+                if collapsed_other and r.row in COLLAPSIBLE_OTHER_ROWS:
+                    continue
+                return None
+            if p.status not in OPERAND_STATUSES or p.value is None:
+                return None
+            total += p.value
+        sides.append(total)
+    return abs(sides[0] - sides[1]) <= tolerance
