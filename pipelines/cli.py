@@ -101,11 +101,13 @@ def print_report(report: ParsedReport, console: Console) -> None:
 def run(
     raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    corrections_dir: Path = typer.Option(None, help="folder of corrections CSV files (default: corrections/ beside "
+                                                    "the raw folder, data/corrections)"),
 ) -> None:
-    """Run the warehouse job end to end (landing → parsing → dbt) and print a summary."""
+    """Run the warehouse job end to end (landing → parsing → corrections → dbt) and print a summary."""
     from .runner import main_run
 
-    raise typer.Exit(main_run(raw_dir, warehouse))
+    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir))
 
 
 @app.command()
@@ -170,6 +172,26 @@ def export(
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
     print(f"wrote {path}")
+
+
+corrections_app = typer.Typer(no_args_is_help=True, help="Corrections: a person's value for a cell (data/corrections/)")
+app.add_typer(corrections_app, name="corrections")
+
+
+@corrections_app.command("import")
+def corrections_import(
+    workbook: Path = typer.Argument(..., help="an exported workbook (ogi export) whose 待人工核对 sheet is filled in"),
+    out: Path = typer.Option(None, "--out", help="the CSV to write (default: corrections folder / <workbook>.csv;"
+                                                 " an existing file is never overwritten)"),
+    corrections_dir: Path = typer.Option(None, help="corrections folder (default: corrections/ beside the raw folder)"),
+    raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    by: str = typer.Option(None, "--by", help="corrected_by for rows whose 核对人 is empty"),
+) -> None:
+    """Read the filled 待人工核对 sheet, validate it and write a corrections CSV (exit 1 when rows are rejected)."""
+    from .corrections import main_import
+
+    raise typer.Exit(main_import(workbook, out, corrections_dir, raw_dir, warehouse, by))
 
 
 @app.command()

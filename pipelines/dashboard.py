@@ -8,8 +8,9 @@ JavaScript files (browsers refuse `fetch` of `file://` URLs, but load `<script s
   `marts.agency_year_compliance`, the per-year figures of `marts.rollup_by_year`, findings per
   rule, and the template layout the agency pages draw their tables with;
 * `data/agency/NNNN.js` — one file per agency (`window.OGI_AGENCY(key, {...})`), loaded when its
-  page opens: every report version with its findings, and the cells of the current report of each
-  year from the fact tables (value, cell status, printed text, source location).
+  page opens: every report version with its findings and read quality, and the cells of the current
+  report of each year from the fact tables (value, cell status, printed text, source location; for a
+  corrected cell what the parser read and who corrected it when, from `marts.cell_corrections`).
 
 Everything is read read-only from the marts; the site computes nothing the warehouse does not
 hold except sums and counts over those rows (by level, region, status and data source). The site is
@@ -41,23 +42,17 @@ from .template import (
     TABLE_LABELS,
     TEMPLATES,
 )
-from .warehouse import open_read_only
+from .warehouse import CELL_STATUS_LABELS, CORRECTED, READ_QUALITY_LABELS, open_read_only
 
 STATIC_PACKAGE = "pipelines.dashboard_static"
 STATIC_FILES = ("index.html", "app.js", "style.css")
 # The marts the site reads (the asset depends on exactly these).
 DASHBOARD_MARTS = ("dim_agency", "agency_year_compliance", "report_versions", "report_findings", "rollup_by_year",
                    "rollup_by_level", "rollup_by_region",
-                   "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation")
+                   "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation",
+                   "cell_corrections")
 
 SOURCE_LABELS = {"all": "全部", "real": "真实报告", "generated": "演示数据"}
-CELL_STATUS_LABELS = {
-    "value": "数值",
-    "blank": "空白（未填写）",
-    "inferred": "推定为 0",
-    "unreadable": "无法识别",
-    "absent": "报告未列出",
-}
 TREND_MEASURES = ("n_reports", "new_received", "carried_over", "total_processed", "carried_forward",
                   *OUTCOME_GROUPS, "review_total", "review_corrected", "litigation_total", "litigation_corrected")
 TREND_LABELS = {
@@ -78,7 +73,8 @@ VOLUME_MEASURES = ("n_reports", "new_received", "total_processed", "granted", "r
 
 # One row per agency-year, as columns of an array (a compact file for hundreds of agencies).
 AGENCY_YEAR_COLUMNS = ("agency", "year", "status", "expected", "found", "on_time", "days_late", "published",
-                       "deadline", "versions", "template", "template_ok", "completeness", "findings")
+                       "deadline", "versions", "template", "template_ok", "completeness", "findings", "read_quality",
+                       "unread")
 
 _AGENCIES_SQL = """
     SELECT d.agency_key, d.agency_id, d.name, d.level, d.parent_id, p.name, d.is_generated, d.is_registered
@@ -93,13 +89,14 @@ _AGENCIES_SQL = """
 _AGENCY_YEARS_SQL = """
     SELECT agency_key, report_year, status, is_expected, report_found, on_time, days_late,
            first_published_at, deadline, n_versions, template_version, template_ok, completeness,
-           n_findings, {rule_columns}
+           n_findings, read_quality, n_cells_unread, {rule_columns}
     FROM marts.agency_year_compliance
     ORDER BY agency_key, report_year"""
 
 _VERSIONS_SQL = """
     SELECT agency_key, report_year, version_no, n_versions, is_latest, report_id, file_path, format,
-           published_at, template_version, n_warnings, printed_agency_name
+           published_at, template_version, n_warnings, printed_agency_name, read_quality, n_cells_unread,
+           n_cells_corrected
     FROM marts.report_versions
     ORDER BY agency_key, report_year, version_no"""
 
@@ -109,8 +106,13 @@ _FINDINGS_SQL = """
     FROM marts.report_findings
     ORDER BY agency_key, report_year, version_no, rule_id, table_key, row_key, column_key"""
 
-# The current report's cells, from the four fact tables (the request flow unpivoted back to rows).
+# The current report's cells, from the four fact tables (the request flow unpivoted back to rows);
+# a corrected cell with what the parser read and who corrected it when (marts.cell_corrections).
 _CELLS_SQL = """
+    SELECT c.agency_key, c.report_id, c.table_key, c.row_key, c.column_key, c.value, c.cell_status,
+           coalesce(c.raw_text, k.raw_text), coalesce(c.source_location, k.source_location),
+           k.parsed_status, k.corrected_by, k.corrected_at, k.note
+    FROM (
     SELECT agency_key, report_id, 'proactive' AS table_key, row_key, column_key, value, cell_status, raw_text,
            source_location
     FROM marts.fct_proactive_disclosure
@@ -124,7 +126,11 @@ _CELLS_SQL = """
     UNION ALL""" for row in ("new_received", "carried_over", "total_processed", "carried_forward")) + """
     SELECT agency_key, report_id, 'review_litigation', row_key, column_key, value, cell_status, raw_text,
            source_location
-    FROM marts.fct_review_litigation"""
+    FROM marts.fct_review_litigation
+    ) AS c
+    LEFT JOIN marts.cell_corrections k
+        ON k.correction_status = 'applied' AND k.report_id = c.report_id AND k.table_key = c.table_key
+        AND k.row_key = c.row_key AND k.column_key = c.column_key"""
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,13 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
     return number(value)
+
+
+def _json_timestamp(value: dt.datetime | None) -> str | None:
+    """A correction's time as the office reads it: 2025-03-01 14:30 (the date alone at midnight)."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
 
 
 def _row(values: Iterable[Any]) -> list[Any]:
@@ -228,6 +241,7 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "outcomes": OUTCOME_GROUPS,
             "tables": TABLE_LABELS,
             "cell_statuses": CELL_STATUS_LABELS,
+            "read_qualities": READ_QUALITY_LABELS,
             "trend": TREND_LABELS,
             "rules": {r: {"name": name, "text": text} for r, (name, text) in RULE_TEXT.items()},
         },
@@ -250,11 +264,12 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
     its current reports. Cells are streamed in agency order, so memory holds one agency at a time."""
     reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (key, year, version_no, n_versions, is_latest, report_id, path, fmt, published, template, n_warnings,
-         printed_name) in con.execute(_VERSIONS_SQL).fetchall():
+         printed_name, read_quality, n_unread, n_corrected) in con.execute(_VERSIONS_SQL).fetchall():
         reports[key].append({
             "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_latest),
             "report_id": report_id, "file": path, "format": fmt, "published": _json_value(published),
-            "template": template, "warnings": n_warnings, "printed_name": printed_name, "cells": None,
+            "template": template, "warnings": n_warnings, "printed_name": printed_name,
+            "read_quality": read_quality, "unread": n_unread, "corrected": n_corrected, "cells": None,
         })
     findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (key, year, report_id, version_no, rule, table, row, col, expected, actual, detail, text,
@@ -278,14 +293,18 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
     current: str | None = None
     cells: dict[str, Any] = {}
     while batch := result.fetchmany(20_000):
-        for key, report_id, table, row, col, value, status, raw, location in batch:
+        for (key, report_id, table, row, col, value, status, raw, location, parsed_status, corrected_by,
+             corrected_at, note) in batch:
             if key != current:
                 if current is not None and current in pending:
                     pending.discard(current)
                     yield current, page(current, cells)
                 current, cells = key, {}
             by_table = cells.setdefault(report_id, {}).setdefault(table, {})
-            by_table.setdefault(row, {})[col] = [_json_value(value), status, raw, location]
+            cell = [_json_value(value), status, raw, location]
+            if status == CORRECTED:  # what the parser read, who corrected it, when, and the note
+                cell.append([parsed_status, corrected_by, _json_timestamp(corrected_at), note])
+            by_table.setdefault(row, {})[col] = cell
     if current is not None and current in pending:
         pending.discard(current)
         yield current, page(current, cells)

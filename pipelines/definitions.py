@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from .assets.corrections import correction_files
 from .assets.dashboard import make_dashboard_asset
 from .assets.landing import (
     agency_registry,
@@ -26,16 +27,18 @@ JOB_NAME = "warehouse_job"
 
 
 def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
-               dashboard_dir: Path | None = None) -> dg.Definitions:
+               dashboard_dir: Path | None = None, corrections_dir: Path | None = None) -> dg.Definitions:
     """Assets, jobs, schedules, sensor and resources; the dashboard goes to `dashboard_dir`
-    (default: `dashboard/` beside the warehouse file)."""
+    (default: `dashboard/` beside the warehouse file), corrections are read from `corrections_dir`
+    (default: `corrections/` beside the raw folder)."""
     warehouse = Path(warehouse).resolve()
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     project = make_dbt_project(Path(dbt_project_dir).resolve())
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
     dbt_assets = make_dbt_assets(project)
     dashboard = make_dashboard_asset(list(dbt_assets.keys))
-    assets = [agency_registry, publication_metadata, template_reference, raw_report_files, parsed_reports, dbt_assets]
+    assets = [agency_registry, publication_metadata, template_reference, raw_report_files, parsed_reports,
+              correction_files, dbt_assets]
     if dashboard is not None:
         assets.append(dashboard)
     jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys), dashboard.key if dashboard else None)
@@ -47,7 +50,9 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
         sensors=sensors,
         resources={
             "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse),
-                                           dashboard_dir=str(Path(dashboard_dir).resolve()) if dashboard_dir else ""),
+                                           dashboard_dir=str(Path(dashboard_dir).resolve()) if dashboard_dir else "",
+                                           corrections_dir=str(Path(corrections_dir).resolve()) if corrections_dir
+                                           else ""),
             "dbt": DbtCliResource(project_dir=project),
         },
     )

@@ -1,12 +1,17 @@
 """Excel export of one report year for the disclosure office (`ogi export`).
 
-Two sheets, read read-only from the warehouse (`marts.agency_year_compliance`,
-`marts.report_findings`, `marts.dim_agency`):
+Three sheets, read read-only from the warehouse (`marts.agency_year_compliance`,
+`marts.report_findings`, `marts.unread_cells`, `marts.dim_agency`):
 
 * 汇总 — one row per agency-year of the year (every expected agency, and any other body whose
-  report was found): name, level, region, status, on time, dates, number of findings;
+  report was found): name, level, region, status, on time, dates, number of findings, read quality
+  and the number of cells still unread;
 * 问题清单 — one row per finding of the year (the `defects.csv` rows), with the template's
-  Chinese labels for table, row and column and the rule's Chinese text.
+  Chinese labels for table, row and column and the rule's Chinese text;
+* 待人工核对 — one row per cell the parser could not read (still unread after corrections): agency,
+  year, the template's labels, the printed text and where it is, the file (path and sha256) and the
+  canonical keys, and the empty columns 值 / 核对人 / 备注 a person fills in. `ogi corrections import`
+  reads the filled sheet back (pipelines/corrections.py).
 
 With `agency_id`, only that agency's rows (a workbook to send back to the agency). Plain styles only
 (bold header, frozen header row, autofilter, column widths): numbers are numeric cells, dates are
@@ -23,28 +28,44 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .rules import to_date
 from .template import LEVEL_LABELS, RULE_TEXT, TABLE_LABELS, TEMPLATES
-from .warehouse import open_read_only
+from .warehouse import READ_QUALITY_LABELS, open_read_only
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
+REVIEW_SHEET = "待人工核对"
 
-SUMMARY_HEADER = ("机关名称", "机关编号", "层级", "所属地区", "状态", "是否按时公开", "发布日期", "截止日期", "问题数")
+SUMMARY_HEADER = ("机关名称", "机关编号", "层级", "所属地区", "状态", "是否按时公开", "发布日期", "截止日期", "问题数",
+                  "读取情况", "未识别格数")
 FINDINGS_HEADER = ("机关名称", "机关编号", "报告版本", "报告文件", "规则", "表", "行", "列", "应为", "报告数",
                    "规则说明", "备注")
 
+# The 待人工核对 sheet: what a person reads, the keys the import needs (named as the corrections CSV
+# columns), and the three columns the person fills in (REVIEW_TO_CSV: sheet column → CSV column).
+REVIEW_VALUE = "值"
+REVIEW_BY = "核对人"
+REVIEW_NOTE = "备注"
+REVIEW_HEADER = ("机关名称", "机关编号", "年度", "表", "行", "列", "报告原文", "位置", "报告文件", "sha256", "table",
+                 "row", "column", REVIEW_VALUE, REVIEW_BY, REVIEW_NOTE)
+REVIEW_TO_CSV = {"sha256": "sha256", "报告文件": "file_path", "table": "table", "row": "row", "column": "column",
+                 REVIEW_VALUE: "value", REVIEW_BY: "corrected_by", REVIEW_NOTE: "note"}
+REVIEW_VALUE_HELP = ("填写报告中该格的数字；报告中该格为空白的，填“空白”；看不清的留空（留空的行不导入）。"
+                     "填好后：ogi corrections import 本文件")
+
 _LEVEL_ORDER = {k: i for i, k in enumerate(LEVEL_LABELS)}
 UNREGISTERED = "未登记"
+NO_REPORT = "无报告"
 ON_TIME_LABELS = {True: "是", False: "否", None: "无法判断"}
 DATE_FORMAT = "yyyy-mm-dd"
 
 _SUMMARY_SQL = """
     SELECT c.agency_id, c.agency_name, c.level, p.name AS parent_name, c.status_zh, c.on_time,
-           c.first_published_at, c.deadline, c.n_findings
+           c.first_published_at, c.deadline, c.n_findings, c.read_quality, c.n_cells_unread
     FROM marts.agency_year_compliance c
     LEFT JOIN marts.dim_agency p ON p.agency_id = c.parent_id AND p.is_registered
     WHERE c.report_year = ? AND (? IS NULL OR c.agency_id = ?)"""
@@ -55,6 +76,14 @@ _FINDINGS_SQL = """
     FROM marts.report_findings
     WHERE report_year = ? AND (? IS NULL OR agency_id = ?)
     ORDER BY agency_id NULLS LAST, agency_name, rule_id, table_key, row_key, column_key, file_path"""
+
+_UNREAD_SQL = """
+    SELECT agency_name, agency_id, report_year, table_key, row_key, column_key, template_version, raw_text,
+           source_location, file_path, sha256
+    FROM marts.unread_cells
+    WHERE report_year = ? AND (? IS NULL OR agency_id = ?)
+    ORDER BY agency_id NULLS LAST, agency_name, file_path, table_key = 'review_litigation', table_key = 'requests',
+             row_order, column_order"""
 
 
 # ---------------------------------------------------------------- labels
@@ -124,8 +153,8 @@ def number(value: Any) -> int | float | None:
 
 
 def read_rows(warehouse: Path, year: int, agency_id: str | None = None
-              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
-    """(汇总 rows, 问题清单 rows, agency name) as written to the workbook."""
+              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
+    """(汇总 rows, 问题清单 rows, 待人工核对 rows, agency name) as written to the workbook."""
     con = open_read_only(warehouse)
     try:
         name = None
@@ -137,6 +166,7 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
         params = [year, agency_id, agency_id]
         summary = con.execute(_SUMMARY_SQL, params).fetchall()
         found = con.execute(_FINDINGS_SQL, params).fetchall()
+        unread = con.execute(_UNREAD_SQL, params).fetchall()
     finally:
         con.close()
     if not summary and not found:
@@ -148,8 +178,10 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
     summary_rows = [
         (agency_name, aid, LEVEL_LABELS.get(level, level) if level else UNREGISTERED, parent or "", status_zh,
          ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]), to_date(published), to_date(deadline),
-         int(n_findings or 0))
-        for aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings in summary
+         int(n_findings or 0), READ_QUALITY_LABELS.get(quality, "") if quality else NO_REPORT,
+         None if n_unread is None else int(n_unread))
+        for (aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings, quality,
+             n_unread) in summary
     ]
     findings_rows = [
         (agency_name, aid or "", number(version_no), file_path, rule_id, table_label(table_key),
@@ -158,13 +190,19 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
         for (agency_name, aid, version_no, file_path, rule_id, table_key, row_key, column_key, expected, actual,
              rule_text, detail, tv) in found
     ]
-    return summary_rows, findings_rows, name
+    review_rows = [
+        (agency_name, aid or "", report_year, table_label(t), row_label(t, r, tv), column_label(t, r, c, tv),
+         raw_text or "", location or "", file_path, sha, t, r, c, None, None, None)
+        for agency_name, aid, report_year, t, r, c, tv, raw_text, location, file_path, sha in unread
+    ]
+    return summary_rows, findings_rows, review_rows, name
 
 
 # ---------------------------------------------------------------- writing
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_FILL_IN = PatternFill("solid", fgColor="FFF2CC")
 _MAX_WIDTH = 60
 
 
@@ -207,12 +245,20 @@ def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None
     Raises ValueError (Chinese + English message) when the year has no data, or the agency id is
     unknown or has no data for the year. Returns `out`.
     """
-    summary, found, name = read_rows(Path(warehouse), int(year), agency_id)
+    summary, found, review, name = read_rows(Path(warehouse), int(year), agency_id)
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
     _write_sheet(ws, SUMMARY_HEADER, summary)
     _write_sheet(wb.create_sheet(FINDINGS_SHEET), FINDINGS_HEADER, found, wrap=("规则说明",))
+    review_ws = wb.create_sheet(REVIEW_SHEET)
+    _write_sheet(review_ws, REVIEW_HEADER, review)
+    value_column = REVIEW_HEADER.index(REVIEW_VALUE) + 1
+    review_ws.cell(1, value_column).comment = Comment(REVIEW_VALUE_HELP, "ogi-warehouse")
+    for i, title in enumerate(REVIEW_HEADER, start=1):
+        if title in (REVIEW_VALUE, REVIEW_BY, REVIEW_NOTE):  # the columns to fill in, highlighted and wide
+            review_ws.cell(1, i).fill = _FILL_IN
+            review_ws.column_dimensions[get_column_letter(i)].width = 12 if title != REVIEW_NOTE else 24
     wb.properties.title = f"{name + ' ' if name else ''}{year}年度政府信息公开工作年度报告检查结果"
     wb.properties.creator = "ogi-warehouse"
 

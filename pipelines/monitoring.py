@@ -94,6 +94,11 @@ def compliance_counts(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] 
                            GROUP BY ALL ORDER BY 3 DESC, 1""", params).fetchall()
 
 
+def needs_review_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Agency-years whose current report is only partly read (status needs_review, 待人工核对)."""
+    return con.execute("SELECT count(*) FROM marts.agency_year_compliance WHERE status = 'needs_review'").fetchone()[0]
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return ""
@@ -116,6 +121,7 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
         return 2
     try:
         rows = findings(con)
+        n_review = needs_review_count(con)
     except duckdb.Error as exc:
         print(f"{db}: no findings table ({exc}); run `ogi run` first", file=sys.stderr)
         return 2
@@ -127,6 +133,8 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
         writer.writerows([_fmt(v) for v in row] for row in rows)
         return 0
     print(f"{len(rows)} findings in {db}")
+    print(f"{n_review} agency-years 待人工核对 (needs_review): their reports are only partly read, so checks on the"
+          " unread cells are not made; export them (ogi export), fill 待人工核对, import (ogi corrections import)")
     for agency_id, year, rule, table, row, column, text, name, path, version, expected, actual, detail in rows:
         where = ".".join(p for p in (table, row, column) if p)
         values = f" expected {_fmt(expected)}, printed {_fmt(actual)}" if expected is not None or actual is not None else ""

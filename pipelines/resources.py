@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from .warehouse import connect, ensure_landing
+from .warehouse import connect, default_corrections_dir, ensure_landing
 
 # Every writer of the DuckDB file (dbt included) runs in this pool; DuckDB has a single writer.
 POOL = "duckdb_warehouse"
@@ -18,6 +18,8 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
     # The offline dashboard's folder; "" = `dashboard/` beside the warehouse file.
     dashboard_dir: str = ""
+    # The corrections folder (pipelines/corrections.py); "" = `corrections/` beside the raw folder.
+    corrections_dir: str = ""
 
     @property
     def raw_path(self) -> Path:
@@ -26,6 +28,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def db_path(self) -> Path:
         return Path(self.path)
+
+    @property
+    def corrections_path(self) -> Path:
+        return Path(self.corrections_dir) if self.corrections_dir else default_corrections_dir(self.raw_path)
 
     @property
     def dashboard_path(self) -> Path:

@@ -10,19 +10,21 @@ import duckdb
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
-from .monitoring import compliance_counts, generated_cities, score_cities
+from .monitoring import compliance_counts, generated_cities, needs_review_count, score_cities
 from .project import DBT_PROJECT_DIR, REPO_ROOT
-from .warehouse import default_warehouse
+from .warehouse import READ_QUALITY_LABELS, default_corrections_dir, default_warehouse
 
 MARTS = "marts"
 FINDINGS_SHOWN = 20
+CORRECTIONS_SHOWN = 20
 # Dagster logs INFO and above to the console (DEBUG engine events are only in the run storage).
 _QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def run_warehouse(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR) -> dict[str, Any]:
+def run_warehouse(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
+                  corrections_dir: Path | None = None) -> dict[str, Any]:
     """Materialize everything once; returns success, failures and the parse work of this run."""
-    defs = build_defs(raw_dir, warehouse, dbt_project_dir)
+    defs = build_defs(raw_dir, warehouse, dbt_project_dir, corrections_dir=corrections_dir)
     job = defs.resolve_job_def(JOB_NAME)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     with instance:
@@ -94,13 +96,21 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
             if len(findings) > FINDINGS_SHOWN:
                 lines.append(f"    … {len(findings) - FINDINGS_SHOWN} more in {MARTS}.report_findings")
         if "rule_evaluations" in tables:
-            lines.append("checks not assessable (blank or absent cells):")
+            lines.append("checks not assessable (a cell unread, blank or not printed):")
             rows = _q(con, f"""SELECT rule_id, count(*) FROM {MARTS}.rule_evaluations
                                WHERE status = 'not_assessable' GROUP BY rule_id ORDER BY rule_id""")
             lines += [f"  {rule_id}: {n}" for rule_id, n in rows] or ["  none"]
+        if "report_versions" in tables:
+            lines.append("read quality of the current reports (after corrections):")
+            rows = _q(con, f"""SELECT read_quality, count(*), sum(n_cells_unread), sum(n_cells_corrected)
+                               FROM {MARTS}.report_versions WHERE is_latest GROUP BY 1 ORDER BY 1""")
+            lines += [f"  {quality} {READ_QUALITY_LABELS.get(quality, '')}: {n} reports, {unread} cells unread, "
+                      f"{corrected} corrected" for quality, n, unread, corrected in rows] or ["  none"]
+        lines += _corrections_summary(con, "cell_corrections" in tables)
         if "agency_year_compliance" in tables:
             lines.append("compliance (agency-years by status):")
             lines += [f"  {status} {label}: {n}" for status, label, n in compliance_counts(con)] or ["  none"]
+            lines.append(f"needs review (待人工核对, reports partly read): {needs_review_count(con)} agency-years")
         if raw_dir is not None and "report_findings" in tables:
             for city, (folder, _, ids) in zip(score_cities(con, raw_dir), generated_cities(raw_dir)):
                 lines.append(f"generated city {folder or '.'}/ against its defects.csv: precision {city.precision:.3f}, "
@@ -113,6 +123,27 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
     return "\n".join(lines)
 
 
+def _corrections_summary(con: duckdb.DuckDBPyConnection, have_mart: bool) -> list[str]:
+    """Corrections by status, then every stale and rejected row (file:line and why)."""
+    if have_mart:
+        counts = dict(_q(con, f"SELECT correction_status, count(*) FROM {MARTS}.cell_corrections GROUP BY 1"))
+        problems = _q(con, f"""SELECT correction_status, source_file, line_no, status_detail
+                               FROM {MARTS}.cell_corrections WHERE correction_status IN ('stale', 'rejected')
+                               ORDER BY correction_status, source_file, line_no""")
+    else:  # dbt did not build: what the landing says
+        problems = _q(con, """SELECT 'rejected', source_file, line_no, reason FROM landing.rejected_corrections
+                              ORDER BY source_file, line_no""")
+        counts = {"landed": _q(con, "SELECT count(*) FROM landing.corrections")[0][0], "rejected": len(problems)}
+    if not counts:
+        return ["corrections: none"]
+    lines = ["corrections: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))]
+    for status, source, line, detail in problems[:CORRECTIONS_SHOWN]:
+        lines.append(f"  {status} {source}:{line}: {detail}")
+    if len(problems) > CORRECTIONS_SHOWN:
+        lines.append(f"  … {len(problems) - CORRECTIONS_SHOWN} more in {MARTS}.cell_corrections")
+    return lines
+
+
 def _resolve(path: Path) -> Path:
     """Relative paths: from the current directory when they exist there, else from the repo root."""
     path = Path(path)
@@ -121,11 +152,14 @@ def _resolve(path: Path) -> Path:
     return REPO_ROOT / path
 
 
-def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path = DBT_PROJECT_DIR) -> int:
+def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path = DBT_PROJECT_DIR,
+             corrections_dir: Path | None = None) -> int:
     """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity)."""
     raw = _resolve(raw_dir)
     db = _resolve(warehouse) if warehouse is not None else default_warehouse()
-    result = run_warehouse(raw, db, dbt_project_dir)
+    corrections = _resolve(corrections_dir) if corrections_dir is not None else default_corrections_dir(raw)
+    print(f"corrections folder: {corrections}")
+    result = run_warehouse(raw, db, dbt_project_dir, corrections)
     try:
         print(summary(db, result, raw))
     except duckdb.Error as exc:  # the run failed before landing was written

@@ -7,6 +7,7 @@ from typing import Sequence
 
 import dagster as dg
 
+from .corrections import csv_files
 from .inventory import raw_files
 from .resources import WarehouseResource
 
@@ -19,11 +20,14 @@ TIMEZONE = "Asia/Shanghai"
 
 
 def raw_fingerprint(warehouse: WarehouseResource) -> str:
-    """Changes whenever a file under the raw folder is added, removed, renamed or rewritten."""
+    """Changes whenever a file under the raw folder, or a corrections file, is added, removed, renamed
+    or rewritten."""
     h = hashlib.sha256()
-    for path in raw_files(warehouse.raw_path):
-        st = path.stat()
-        h.update(f"{path.relative_to(warehouse.raw_path).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for folder, paths in ((warehouse.raw_path, raw_files(warehouse.raw_path)),
+                          (warehouse.corrections_path, csv_files(warehouse.corrections_path))):
+        for path in paths:
+            st = path.stat()
+            h.update(f"{folder.name}/{path.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -54,7 +58,8 @@ def build_automation(
     ]
 
     @dg.sensor(job=warehouse_job, minimum_interval_seconds=60,
-               description="Runs the warehouse when a file under the raw folder is new or changed.")
+               description="Runs the warehouse when a file under the raw folder, or a corrections file, is new or"
+                           " changed.")
     def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
         fingerprint = raw_fingerprint(warehouse)
         if fingerprint == context.cursor:

@@ -14,6 +14,7 @@ from typing import Sequence
 import duckdb
 import polars as pl
 
+from .model import CELL_STATUSES, OPERAND_STATUSES
 from .template import (
     COMPLIANCE_STATUSES,
     OUTCOME_GROUPS,
@@ -24,6 +25,7 @@ from .template import (
 )
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+CORRECTIONS_DIR_NAME = "corrections"
 WAREHOUSE_ENV = "OGI_WAREHOUSE"
 LANDING = "landing"
 
@@ -38,6 +40,40 @@ def default_warehouse() -> Path:
     export, dashboard) do not import Dagster (seconds of start-up)."""
     path = Path(os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)))
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+# A person's value for a cell (data/corrections/, pipelines/corrections.py): an operand like a read one.
+CORRECTED = "corrected"
+# Every cell status the warehouse holds (the parser's and `corrected`), in display order, with the
+# Chinese label the dashboard and the workbook show; landed as landing.cell_statuses.
+CELL_STATUS_LABELS: dict[str, str] = {
+    "value": "数值",
+    "placed": "按顺序放置（经勾稽关系确认）",
+    "inferred": "推定值",
+    CORRECTED: "人工核对值",
+    "blank": "空白（未填写）",
+    "unreadable": "无法识别",
+    "absent": "报告未列出",
+}
+assert set(CELL_STATUS_LABELS) == {*CELL_STATUSES, CORRECTED}, "a cell status without a label"
+# Cells whose number the rules use (a corrected cell that a person says is blank is not one).
+WAREHOUSE_OPERAND_STATUSES: tuple[str, ...] = (*OPERAND_STATUSES, CORRECTED)
+# Cells the parser could not read: a person reads them (待人工核对) and corrects them.
+UNREAD_STATUS = "unreadable"
+# Rows not printed at all: neither read nor unread.
+NOT_PRINTED_STATUS = "absent"
+
+# A report's read quality after corrections (marts.report_versions, agency_year_compliance), with the
+# Chinese label: complete (no unreadable cell), partial (some unreadable, some read), unread (none read).
+READ_QUALITY_LABELS: dict[str, str] = {
+    "complete": "完整读取",
+    "partial": "部分未识别",
+    "unread": "未能读取",
+}
+
+def default_corrections_dir(raw_dir: Path) -> Path:
+    """The corrections folder of a raw folder: `corrections/` beside it (data/corrections for data/raw)."""
+    return Path(raw_dir).parent / CORRECTIONS_DIR_NAME
 
 
 DDL: dict[str, str] = {
@@ -91,6 +127,23 @@ DDL: dict[str, str] = {
         last_report_year INTEGER""",
     "compliance_statuses": """
         status VARCHAR NOT NULL, status_zh VARCHAR NOT NULL, status_order INTEGER NOT NULL""",
+    # CELL_STATUS_LABELS: whether the cell is an operand of the rules (a blank corrected cell is not,
+    # see int_cells_after_corrections) and whether it was read (unreadable and absent are not).
+    "cell_statuses": """
+        cell_status VARCHAR NOT NULL, label_zh VARCHAR NOT NULL, is_operand BOOLEAN NOT NULL,
+        is_read BOOLEAN NOT NULL, status_order INTEGER NOT NULL""",
+    # Every valid row of every corrections file (pipelines/corrections.py): source_file relative to
+    # the corrections folder, line_no the file's line; sha256 the corrected file's bytes (from
+    # file_path when only the path was given); value NULL and is_blank when the cell is printed blank.
+    "corrections": """
+        source_file VARCHAR NOT NULL, line_no INTEGER NOT NULL, sha256 VARCHAR NOT NULL, file_path VARCHAR,
+        table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_key VARCHAR NOT NULL, value DOUBLE,
+        is_blank BOOLEAN NOT NULL, corrected_by VARCHAR NOT NULL, corrected_at TIMESTAMP NOT NULL, note VARCHAR""",
+    # Rows of corrections files that are not applied, with the reason; the fields as written.
+    "rejected_corrections": """
+        source_file VARCHAR NOT NULL, line_no INTEGER NOT NULL, reason VARCHAR NOT NULL, sha256 VARCHAR,
+        file_path VARCHAR, table_key VARCHAR, row_key VARCHAR, column_key VARCHAR, value_text VARCHAR,
+        corrected_by VARCHAR, corrected_at VARCHAR, note VARCHAR""",
 }
 
 
@@ -192,5 +245,8 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
     versions = [(v, TEMPLATES[v].notice, first, firsts[i + 1][1] - 1 if i + 1 < len(firsts) else None)
                 for i, (v, first) in enumerate(firsts)]
     statuses = [(key, label, i + 1) for i, (key, label) in enumerate(COMPLIANCE_STATUSES.items())]
+    cell_statuses = [(key, label, key in WAREHOUSE_OPERAND_STATUSES, key not in (UNREAD_STATUS, NOT_PRINTED_STATUS),
+                      i + 1) for i, (key, label) in enumerate(CELL_STATUS_LABELS.items())]
     return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
-            "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses}
+            "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses,
+            "cell_statuses": cell_statuses}

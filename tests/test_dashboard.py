@@ -148,10 +148,11 @@ def test_overview_loads_offline_and_shows_the_warehouse_counts(tab: Page, site: 
         [expected] = _query(warehouse, """
             SELECT count(*) FILTER (WHERE is_expected), count(*) FILTER (WHERE report_found),
                    count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE NOT on_time),
-                   count(*) FILTER (WHERE status = 'missing'), count(*) FILTER (WHERE status = 'issues'),
-                   sum(n_findings)
+                   count(*) FILTER (WHERE status = 'missing'), count(*) FILTER (WHERE status = 'needs_review'),
+                   count(*) FILTER (WHERE status = 'issues'), sum(n_findings)
             FROM marts.agency_year_compliance WHERE report_year = ?""", [year])
-        assert [int(kpis[k]) for k in ("expected", "found", "on_time", "late", "missing", "issues", "findings")] \
+        assert [int(kpis[k]) for k in ("expected", "found", "on_time", "late", "missing", "needs_review", "issues",
+                                       "findings")] \
             == [int(v or 0) for v in expected]
         shown_rules = dict(page.eval_on_selector_all(
             "#by-rule tbody tr", "trs => trs.map(tr => [tr.dataset.rule, tr.querySelector('td.n').innerText])"))
@@ -253,9 +254,10 @@ def test_overview_counts_link_to_their_agencies(tab: Page, site: tuple[Path, Pat
 
 
 def _cell_text(value: float | None, status: str) -> str:
-    if status == "value":
-        return js_number(value)
-    return {"blank": "（空）", "absent": "—", "unreadable": "？", "inferred": f"{js_number(value or 0)}*"}[status]
+    if status in ("value", "placed") or (status == "corrected" and value is not None):
+        return js_number(value)  # type: ignore[arg-type]
+    return {"blank": "（空）", "corrected": "（空）", "absent": "—", "unreadable": "？",
+            "inferred": f"{js_number(value or 0)}*"}[status]
 
 
 def _drill_down(tab: Page, warehouse: Path, agency_key: str, year: int) -> Any:
@@ -342,7 +344,7 @@ def test_labels_are_chinese(tab: Page, site: tuple[Path, Path]) -> None:
     headers = page.eval_on_selector_all("#by-level thead th", "ths => ths.map(th => th.innerText)")
     # the statuses and their Chinese labels as the warehouse holds them
     labels = [z for (z,) in _query(site[1], "SELECT status_zh FROM staging.stg_compliance_statuses ORDER BY status_order")]
-    assert headers == ["层级", *labels, "合计"] and len(labels) == 5
+    assert headers == ["层级", *labels, "合计"] and labels == list(COMPLIANCE_STATUSES.values())
     levels = page.eval_on_selector_all("#by-level tbody th", "ths => ths.map(th => th.innerText)")
     assert set(levels) <= set(LEVEL_LABELS.values()) | {"未登记"}
     tab.check_clean()

@@ -18,6 +18,8 @@ from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.export import (
     FINDINGS_HEADER,
     FINDINGS_SHEET,
+    REVIEW_HEADER,
+    REVIEW_SHEET,
     SUMMARY_HEADER,
     SUMMARY_SHEET,
     column_label,
@@ -27,6 +29,7 @@ from pipelines.export import (
 )
 from pipelines.monitoring import read_defects
 from pipelines.template import LEVEL_LABELS, RULE_TEXT
+from pipelines.warehouse import READ_QUALITY_LABELS
 from tests.conftest import query as _query
 
 SEED = 50  # 12 agencies, 2021–2022: R02/R04/R10/R11 in 2021, R03/R09/R10/R11 in 2022
@@ -67,8 +70,9 @@ def workbooks(city: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
 @pytest.mark.parametrize("year", YEARS)
 def test_sheets_header_frozen_and_filtered(workbooks: dict[int, Path], year: int) -> None:
     wb = openpyxl.load_workbook(workbooks[year])
-    assert wb.sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET]
-    for ws, header in ((wb[SUMMARY_SHEET], SUMMARY_HEADER), (wb[FINDINGS_SHEET], FINDINGS_HEADER)):
+    assert wb.sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, REVIEW_SHEET]
+    for ws, header in ((wb[SUMMARY_SHEET], SUMMARY_HEADER), (wb[FINDINGS_SHEET], FINDINGS_HEADER),
+                       (wb[REVIEW_SHEET], REVIEW_HEADER)):
         assert [c.value for c in ws[1]] == list(header)
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{ws.max_row}"
@@ -86,7 +90,7 @@ def test_summary_is_every_expected_agency_with_its_status(city: tuple[Path, Path
     rows = _rows(ws)
     expected = _query(warehouse, """
         SELECT c.agency_id, c.agency_name, c.level, p.name, c.status_zh, c.on_time, c.first_published_at,
-               c.deadline, c.n_findings
+               c.deadline, c.n_findings, c.read_quality, c.n_cells_unread
         FROM marts.agency_year_compliance c LEFT JOIN marts.dim_agency p ON p.agency_id = c.parent_id
         WHERE c.report_year = ?""", [year])
     n_expected = _query(warehouse, "SELECT count(*) FROM marts.agency_year_compliance WHERE report_year = ? "
@@ -96,7 +100,7 @@ def test_summary_is_every_expected_agency_with_its_status(city: tuple[Path, Path
     by_id = {r["机关编号"] or r["机关名称"]: r for r in rows}
     assert len(by_id) == len(rows)
     on_time_zh = {True: "是", False: "否", None: "无法判断"}
-    for aid, name, level, parent, status_zh, on_time, published, deadline, n_findings in expected:
+    for aid, name, level, parent, status_zh, on_time, published, deadline, n_findings, quality, unread in expected:
         r = by_id[aid or name]
         assert r["机关名称"] == name
         assert r["层级"] == (LEVEL_LABELS[level] if level else "未登记")
@@ -106,6 +110,8 @@ def test_summary_is_every_expected_agency_with_its_status(city: tuple[Path, Path
         assert _day(r["发布日期"]) == published
         assert _day(r["截止日期"]) == deadline
         assert r["问题数"] == n_findings
+        assert r["读取情况"] == (READ_QUALITY_LABELS[quality] if quality else "无报告")
+        assert r["未识别格数"] == unread
     statuses = {r["状态"] for r in rows}
     assert "未公开年度报告" in statuses  # the seed has a missing report every year
     assert {r["是否按时公开"] for r in rows} >= {"是", "否", "无法判断"}
@@ -174,6 +180,8 @@ def test_one_agency_workbook(city: tuple[Path, Path], tmp_path: Path) -> None:
     assert found and {r["机关编号"] for r in found} == {aid}
     assert len(found) == sum(1 for d in defects if d[0] == aid and d[1] == 2022)
     assert summary[0]["问题数"] == len(found)
+    # the generated city is read completely: nothing to review
+    assert summary[0]["读取情况"] == "完整读取" and list(wb[REVIEW_SHEET].iter_rows(min_row=2)) == []
     for ws in wb:
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref
 

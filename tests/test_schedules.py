@@ -38,6 +38,12 @@ def test_sensor_requests_a_run_only_when_the_raw_folder_changes(defs: dg.Definit
     assert len(new.run_requests) == 1 and new.cursor != first.cursor
     assert new.run_requests[0].run_key != first.run_requests[0].run_key
 
+    corrections = tmp_path / "corrections"  # beside the raw folder: the office imports a filled workbook
+    corrections.mkdir()
+    (corrections / "filled.csv").write_text("sha256,table,row,column,value,corrected_by,corrected_at\n", encoding="utf-8")
+    corrected = sensor(dg.build_sensor_context(cursor=new.cursor, resources=resources))
+    assert len(corrected.run_requests) == 1 and corrected.cursor != new.cursor
+
 
 def test_reporting_season_schedule_runs_daily_january_to_april_only(defs: dg.Definitions) -> None:
     schedule = defs.get_schedule_def("reporting_season_daily")

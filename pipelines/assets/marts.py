@@ -26,6 +26,9 @@ SOURCE_ASSETS: dict[str, str] = {
     "rules": "template_reference",
     "compliance_statuses": "template_reference",
     "template_versions": "template_reference",
+    "cell_statuses": "template_reference",
+    "corrections": "correction_files",
+    "rejected_corrections": "correction_files",
 }
 
 

@@ -16,7 +16,7 @@
   }
   const L = D.labels;
   const STATUS_ORDER = Object.keys(L.statuses);  // the template module's order
-  const STATUS_COLORS = { compliant: "#2e7d32", issues: "#f9a825", late: "#ef6c00", missing: "#c62828", unregistered: "#6a1b9a" };
+  const STATUS_COLORS = { compliant: "#2e7d32", needs_review: "#0277bd", issues: "#f9a825", late: "#ef6c00", missing: "#c62828", unregistered: "#6a1b9a" };
   const OUTCOME_ORDER = Object.keys(L.outcomes);
   const OUTCOME_COLORS = ["#1565c0", "#42a5f5", "#c62828", "#8d6e63", "#ffb300", "#78909c"];
   const LEVEL_ORDER = Object.keys(L.levels);
@@ -65,6 +65,11 @@
   function sum(xs) { return xs.reduce((s, x) => s + (x || 0), 0); }
   function levelLabel(level) { return level ? (L.levels[level] || level) : "未登记"; }
   function onTimeLabel(v) { return v === true ? "是" : v === false ? "否" : "—"; }
+  // "部分未识别（14 格未识别）": the read quality of a report after corrections, and its unread cells.
+  function readQualityText(quality, unread) {
+    if (!quality) return "—";
+    return (L.read_qualities[quality] || quality) + (unread ? `（${unread} 格未识别）` : "");
+  }
   function hash(view, params) {
     const q = new URLSearchParams(Object.assign({ year: state.year, source: state.source }, params || {}));
     return "#" + view + "?" + q.toString();
@@ -186,11 +191,12 @@
       ["on_time", "按时公开", count((x) => x.row[COL.on_time] === true)],
       ["late", "逾期公开", count((x) => x.row[COL.on_time] === false)],
       ["missing", "未公开", count((x) => x.row[COL.status] === "missing")],
+      ["needs_review", L.statuses.needs_review, count((x) => x.row[COL.status] === "needs_review")],
       ["issues", "报告存在问题", count((x) => x.row[COL.status] === "issues")],
       ["findings", "发现问题（条）", sum(rows.map((x) => x.row[COL.findings]))],
     ];
     let html = `<h2>${state.year} 年度合规概览</h2><div class="kpis">` + kpis.map(([k, label, n]) =>
-      `<a class="kpi" data-kpi="${k}" href="${hash("agencies", k === "missing" || k === "issues" ? { status: k } : {})}"><span class="n">${n}</span><span class="l">${esc(label)}</span></a>`).join("") + "</div>";
+      `<a class="kpi" data-kpi="${k}" href="${hash("agencies", ["missing", "needs_review", "issues"].includes(k) ? { status: k } : {})}"><span class="n">${n}</span><span class="l">${esc(label)}</span></a>`).join("") + "</div>";
 
     const statusLegend = legend(STATUS_ORDER.map((s) => [L.statuses[s], STATUS_COLORS[s]]));
     const byLevel = statusCounts(rows, (x) => x.agency.level || "", (g) => (LEVEL_ORDER.indexOf(g) + 100) % 100, levelLabel);
@@ -321,10 +327,17 @@
   // ------------------------------------------------------------ agency page
   function cellHtml(cell, flagged) {
     if (!cell) return '<td class="cell absent" data-cell-status="absent" title="报告未列出">—</td>';
-    const [value, status, raw, where] = cell;
-    const title = [L.cell_statuses[status] || status, raw !== null && raw !== undefined ? `原文“${raw}”` : "", where || ""]
-      .filter(Boolean).join(" · ");
-    const text = status === "value" ? num(value) : status === "inferred" ? `${num(value)}*` :
+    const [value, status, raw, where, correction] = cell;
+    const printed = raw !== null && raw !== undefined ? `原文“${raw}”` : "";
+    let title = [L.cell_statuses[status] || status, printed, where || ""].filter(Boolean).join(" · ");
+    if (correction) {  // [parsed status, corrected by, corrected at, note]
+      const [parsedStatus, by, at, note] = correction;
+      title = [`${L.cell_statuses[status]}：${value === null ? "空白" : num(value)}`,
+        `原识别：${L.cell_statuses[parsedStatus] || parsedStatus || "—"}${printed ? "，" + printed : ""}`,
+        `核对人 ${by || "—"}，${at || ""}`, note ? `备注：${note}` : "", where || ""].filter(Boolean).join(" · ");
+    }
+    const text = status === "value" || status === "placed" ? num(value) : status === "inferred" ? `${num(value)}*` :
+      status === "corrected" ? (value === null ? "（空）" : num(value)) :
       status === "blank" ? "（空）" : status === "unreadable" ? "？" : "—";
     return `<td class="cell ${esc(status)}${flagged ? " flagged" : ""}" data-cell-status="${esc(status)}" title="${esc(title)}">${esc(text)}</td>`;
   }
@@ -381,25 +394,27 @@
       `<dt>所属上级机关</dt><dd>${esc(a.registered ? (a.region_name || NO_PARENT) : "未登记")}</dd><dt>数据来源</dt><dd>${a.generated ? "演示数据（生成）" : "真实报告"}</dd></dl>`;
 
     html += `<h3>历年情况</h3><table id="agency-years" class="data"><thead><tr><th>年度</th><th>状态</th><th>发布日期</th><th>截止日期</th>` +
-      `<th>按时公开</th><th>版本数</th><th>模板</th><th>完整度</th><th>问题数</th></tr></thead><tbody>` +
+      `<th>按时公开</th><th>版本数</th><th>模板</th><th>完整度</th><th>读取情况</th><th>问题数</th></tr></thead><tbody>` +
       allYears.map((y) => {
         const i = (yearsOf.get(a.key) || {})[y];
         const r = i === undefined ? null : D.agency_years[i];
         const cls = y === year ? ' class="selected"' : "";
-        if (!r) return `<tr data-year="${y}"${cls}><td><a href="${hash("agency/" + encodeURIComponent(a.key), { year: y })}">${y}</a></td><td colspan="8">不在应公开名录中</td></tr>`;
+        if (!r) return `<tr data-year="${y}"${cls}><td><a href="${hash("agency/" + encodeURIComponent(a.key), { year: y })}">${y}</a></td><td colspan="9">不在应公开名录中</td></tr>`;
         return `<tr data-year="${y}"${cls}><td><a href="${hash("agency/" + encodeURIComponent(a.key), { year: y })}">${y}</a></td>` +
           `<td>${statusBadge(r[COL.status])}</td><td>${esc(r[COL.published] || "")}</td><td>${esc(r[COL.deadline] || "")}</td>` +
           `<td>${onTimeLabel(r[COL.on_time])}${r[COL.days_late] > 0 ? `（逾期 ${r[COL.days_late]} 天）` : ""}</td><td class="n">${r[COL.versions] || 0}</td>` +
           `<td>${esc(r[COL.template] || "")}</td><td class="n">${r[COL.completeness] === null ? "—" : pct(r[COL.completeness], 1)}</td>` +
+          `<td data-read-quality="${esc(r[COL.read_quality] || "")}">${esc(readQualityText(r[COL.read_quality], r[COL.unread]))}</td>` +
           `<td class="n" data-findings>${r[COL.findings] || 0}</td></tr>`;
       }).join("") + "</tbody></table>";
 
     const reports = data.reports.filter((r) => r.year === year);
     html += `<h3>${year} 年度报告版本</h3>` + (reports.length ? `<table id="versions" class="data"><thead><tr><th>版本</th><th>文件</th>` +
-      `<th>格式</th><th>发布日期</th><th>模板</th><th>解析警告</th><th>报告所署机关名称</th></tr></thead><tbody>` +
+      `<th>格式</th><th>发布日期</th><th>模板</th><th>解析警告</th><th>读取情况</th><th>报告所署机关名称</th></tr></thead><tbody>` +
       reports.map((r) => `<tr data-version="${r.version}"><td>${r.version}/${r.n_versions}${r.current ? "（现行）" : "（已更正）"}</td>` +
         `<td>${esc(r.file)}</td><td>${esc(r.format)}</td><td>${esc(r.published || "")}</td><td>${esc(r.template)}</td>` +
-        `<td class="n">${r.warnings || 0}</td><td>${esc(r.printed_name || "")}</td></tr>`).join("") + "</tbody></table>"
+        `<td class="n">${r.warnings || 0}</td><td data-read-quality="${esc(r.read_quality || "")}">${esc(readQualityText(r.read_quality, r.unread))}</td>` +
+        `<td>${esc(r.printed_name || "")}</td></tr>`).join("") + "</tbody></table>"
       : '<p class="missing">本年度没有找到报告。</p>');
 
     const found = data.findings.filter((f) => f.year === year);
@@ -414,8 +429,13 @@
     if (current && current.cells) {
       const flagged = new Set(found.filter((f) => f.report_id === current.report_id && f.keys)
         .map((f) => f.keys.join("|")));
+      const review = current.read_quality && current.read_quality !== "complete";
       html += `<h3>${year} 年度报告表格（现行版本，${esc(current.template)} 年模板）</h3>` +
-        `<p class="caption">“（空）”为报告留空的格子，“—”为报告未列出，“？”为无法识别，“*”为推定的 0；红框为问题所在的格子。鼠标悬停可见原文与位置。</p>` +
+        `<p id="read-quality" class="${review ? "needs-review" : "ok"}" data-read-quality="${esc(current.read_quality || "")}" ` +
+        `data-unread="${current.unread || 0}" data-corrected="${current.corrected || 0}">读取情况：${esc(L.read_qualities[current.read_quality] || "—")}` +
+        `，未识别 <b>${current.unread || 0}</b> 格，人工核对 <b>${current.corrected || 0}</b> 格` +
+        (review ? `。未识别的格子待人工核对：导出工作簿（ogi export）填写“待人工核对”表后导入（ogi corrections import）。` : "。") + `</p>` +
+        `<p class="caption">“（空）”为报告留空的格子，“—”为报告未列出，“？”为无法识别，“*”为推定值；蓝底为按顺序放置（经勾稽关系确认）的数字，绿底为人工核对值；红框为问题所在的格子。鼠标悬停可见原文、位置与核对人。</p>` +
         `<div id="report-tables">${reportTables(current, flagged)}</div>`;
     }
     app.innerHTML = html;

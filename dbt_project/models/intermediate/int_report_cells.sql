@@ -1,4 +1,5 @@
--- The parsed cells of current reports, with the report's agency and year.
+-- The cells of current reports, corrections applied (int_cells_after_corrections), with the
+-- report's agency and year.
 select
     reports.report_id,
     reports.agency_id,
@@ -14,8 +15,14 @@ select
     cells.raw_text,
     cells.cell_status,
     cells.is_blank,
-    cells.source_location
-from {{ ref('stg_parsed_cells') }} as cells
+    cells.is_operand,
+    cells.source_location,
+    cells.parsed_value,
+    cells.parsed_status,
+    cells.corrected_by,
+    cells.corrected_at,
+    cells.correction_note
+from {{ ref('int_cells_after_corrections') }} as cells
 join {{ ref('int_current_reports') }} as reports
     on reports.report_id = cells.report_id
 where reports.is_current

@@ -1,28 +1,35 @@
--- One row per check of an agency-year (agency_key, report_year, check_id).
+-- Every rule evaluation of an agency-year (agency_key, report_year, check_id).
 --
--- R01-R05 on the current (latest) version of each agency-year. A check states
--- sum(total side) = sum(parts side):
---   * cells read or inferred (value, inferred) are operands;
---   * absent cells (the row is not printed) are skipped;
---   * blank or unreadable cells (or a cell missing from the parse) are blank operands.
+-- R01-R05 on the current (latest) version of each agency-year, corrections applied
+-- (int_report_cells). A check states sum(total side) = sum(parts side); its terms are:
+--   * operands: cells whose number the rules use (is_operand: value, placed, inferred,
+--     corrected to a number);
+--   * skipped: the 2021 （六）1 and 2 absent under a （六）其他处理 printed as one row;
+--   * blank: cells printed blank (or corrected to blank): not reported, never 0;
+--   * unknown: unreadable cells, absent cells (other than the skipped ones) and cells missing
+--     from the parse: the report may print a number there that nobody has read.
 -- status:
---   passed          no blank operand and the sums are equal (within 1e-9)
---   failed          no blank operand and the sums differ; or blanks only on the parts side
+--   not_printed     every term is skipped, or the anchor cell itself is absent (not made)
+--   not_assessable  any unknown term (never computed as if the cell were 0); or a blank term,
+--                   unless the exception below applies
+--   passed          only operands and the sums are equal (within 1e-9)
+--   failed          only operands and the sums differ; or blanks only on the parts side
 --                   while the known parts already exceed the total (counts are
 --                   non-negative, so the blanks cannot mend it): blank_involved = true
---   not_assessable  any other check with a blank operand
---   not_printed     every operand is in rows the report does not print (e.g. 2021 （六）1/2),
---                   or the anchor cell itself is not printed (the check is not made)
--- R05: a count that is negative or not an integer, a signed change not an integer, or a negative amount, is a failed check
--- of its own ('R05:<row>:<column>'), expected NULL and actual the value.
+-- R05: an operand count that is negative or not an integer, a signed change not an integer,
+-- or a negative amount, is a failed check of its own ('R05:<row>:<column>'), expected NULL
+-- and actual the value.
 --
 -- The compliance rules (docs/monitoring.md):
 --   R06 'R06:<column>'       this year's carried_over = last year's carried_forward (current
---                            versions of both years; no check without last year's report)
+--                            versions of both years; no check without last year's report);
+--                            not_printed when either is absent, not_assessable when either
+--                            is not an operand (blank, unreadable)
 --   R08 'R08'                template_version = the version required for the year
---   R09 'R09:<table>:<row>'  a template row of the report's version is printed (a cell not
---                            absent); 2021 （六）1 and 2 both absent under a printed （六）
---                            (the one-row layout) are accepted
+--   R09 'R09:<table>:<row>'  a template row of the report's version is printed: failed only
+--                            when the row's cells are absent (positively not printed); 2021
+--                            （六）1 and 2 absent under a printed （六） (the one-row layout)
+--                            are accepted; a row with no parsed cell is not_assessable
 --   R10 'R10'                the first publication (version 1) is on or before the deadline;
 --                            not_assessable without a date or without the agency's kind
 --   R11 'R11'                an expected agency-year (int_expected_agency_years) has a report;
@@ -43,6 +50,18 @@ checks as (
         on rule_checks.template_version = reports.template_version
 ),
 
+one_row_other as (
+    -- 2021 reports printing （六）其他处理 as one row: （六）3 printed, （六）1 and 2 absent.
+    select cells.report_id
+    from {{ ref('int_report_cells') }} as cells
+    join reports on reports.report_id = cells.report_id
+    where cells.template_version = '2021' and cells.table_key = 'requests'
+        and cells.row_key in ('other_other', 'other_overdue_correction', 'other_overdue_fee')
+    group by cells.report_id
+    having bool_or(cells.row_key = 'other_other' and cells.cell_status <> 'absent')
+        and not bool_or(cells.row_key <> 'other_other' and cells.cell_status <> 'absent')
+),
+
 terms as (
     select
         checks.report_id,
@@ -50,9 +69,12 @@ terms as (
         rule_terms.side,
         cells.value,
         case
-            when cells.cell_status in ('value', 'placed', 'inferred') then 'operand'
-            when cells.cell_status = 'absent' then 'skipped'
-            else 'blank'
+            when cells.is_operand then 'operand'
+            when cells.cell_status = 'absent' and one_row_other.report_id is not null
+                and rule_terms.table_key = 'requests'
+                and rule_terms.row_key in ('other_overdue_correction', 'other_overdue_fee') then 'skipped'
+            when cells.is_blank then 'blank'
+            else 'unknown'
         end as term_kind
     from checks
     join {{ ref('stg_rule_terms') }} as rule_terms
@@ -63,6 +85,7 @@ terms as (
         and cells.table_key = rule_terms.table_key
         and cells.row_key = rule_terms.row_key
         and cells.column_key = rule_terms.column_key
+    left join one_row_other on one_row_other.report_id = checks.report_id
 ),
 
 sums as (
@@ -74,6 +97,7 @@ sums as (
         count(*) filter (where term_kind = 'operand') as n_operands,
         count(*) filter (where side = 'total' and term_kind = 'blank') as n_blank_total,
         count(*) filter (where side = 'parts' and term_kind = 'blank') as n_blank_parts,
+        count(*) filter (where term_kind = 'unknown') as n_unknown,
         count(*) filter (where term_kind = 'skipped') as n_absent
     from terms
     group by report_id, check_id
@@ -105,12 +129,15 @@ identity_checks as (
         sums.parts_side_sum,
         sums.n_operands,
         sums.n_blank_total + sums.n_blank_parts as n_blank_operands,
+        sums.n_unknown as n_unread_operands,
         sums.n_absent as n_absent_cells,
         sums.n_blank_total + sums.n_blank_parts > 0 as blank_involved,
         case
-            -- every operand is in rows the report does not print: nothing to judge
-            when sums.n_operands = 0 and sums.n_blank_total + sums.n_blank_parts = 0 then 'not_printed'
+            -- every term is in rows the report does not print: nothing to judge
+            when sums.n_operands + sums.n_blank_total + sums.n_blank_parts + sums.n_unknown = 0 then 'not_printed'
             when anchors.anchor_status = 'absent' then 'not_printed'
+            -- a cell nobody has read: the check waits for a person (never computed as 0)
+            when sums.n_unknown > 0 then 'not_assessable'
             when sums.n_blank_total + sums.n_blank_parts = 0 then
                 case
                     when abs(sums.total_side_sum - sums.parts_side_sum) <= {{ tolerance }} then 'passed'
@@ -144,6 +171,7 @@ number_checks as (
         cast(null as double) as parts_side_sum,
         1 as n_operands,
         0 as n_blank_operands,
+        0 as n_unread_operands,
         0 as n_absent_cells,
         false as blank_involved,
         'failed' as status,
@@ -156,7 +184,7 @@ number_checks as (
         and columns.column_key = cells.column_key
     join {{ ref('stg_rules') }} as rules
         on rules.rule_id = 'R05'
-    where cells.cell_status in ('value', 'placed', 'inferred')
+    where cells.is_operand
         and (
             (columns.kind = 'count' and (cells.value < 0 or cells.value <> floor(cells.value)))
             or (columns.kind = 'signed' and cells.value <> floor(cells.value))
@@ -180,13 +208,11 @@ r06 as (
         this_year.value as actual,
         case
             when this_year.cell_status = 'absent' or last_year.cell_status = 'absent' then 'not_printed'
-            when this_year.cell_status not in ('value', 'placed', 'inferred')
-                or last_year.cell_status not in ('value', 'placed', 'inferred') then 'not_assessable'
+            when not this_year.is_operand or not last_year.is_operand then 'not_assessable'
             when abs(this_year.value - last_year.value) <= {{ tolerance }} then 'passed'
             else 'failed'
         end as status,
-        this_year.cell_status not in ('value', 'placed', 'inferred', 'absent')
-            or last_year.cell_status not in ('value', 'placed', 'inferred', 'absent') as blank_involved,
+        this_year.is_blank or last_year.is_blank as blank_involved,
         'last year ' || prev.report_year || ' carried_forward ' || coalesce(cast(last_year.value as varchar), last_year.cell_status)
             || ', this year carried_over ' || coalesce(cast(this_year.value as varchar), this_year.cell_status) as detail
     from reports
@@ -229,7 +255,8 @@ printed_rows as (
         template_rows.table_key,
         template_rows.row_key,
         template_rows.row_order,
-        coalesce(bool_or(cells.cell_status <> 'absent'), false) as is_printed
+        coalesce(bool_or(cells.cell_status <> 'absent'), false) as is_printed,
+        count(cells.report_id) > 0 as has_cells
     from reports
     join {{ ref('stg_template_rows') }} as template_rows
         on template_rows.template_version = reports.template_version
@@ -238,16 +265,6 @@ printed_rows as (
         and cells.table_key = template_rows.table_key
         and cells.row_key = template_rows.row_key
     group by all
-),
-
-one_row_other as (
-    -- 2021 reports printing （六）其他处理 as one row: （六）3 printed, （六）1 and 2 not.
-    select report_id
-    from printed_rows
-    where template_version = '2021' and table_key = 'requests'
-    group by report_id
-    having bool_or(row_key = 'other_other' and is_printed)
-        and not bool_or(row_key in ('other_overdue_correction', 'other_overdue_fee') and is_printed)
 ),
 
 r09 as (
@@ -259,15 +276,18 @@ r09 as (
         printed_rows.row_key,
         case
             when printed_rows.is_printed then 'passed'
-            when one_row_other.report_id is not null
+            when one_row_other.report_id is not null and printed_rows.table_key = 'requests'
                 and printed_rows.row_key in ('other_overdue_correction', 'other_overdue_fee') then 'passed'
+            -- absence is a finding only when the parser saw it (cells marked absent)
+            when not printed_rows.has_cells then 'not_assessable'
             else 'failed'
         end as status,
         case
             when printed_rows.is_printed then 'printed'
-            when one_row_other.report_id is not null
+            when one_row_other.report_id is not null and printed_rows.table_key = 'requests'
                 and printed_rows.row_key in ('other_overdue_correction', 'other_overdue_fee')
                 then 'not printed: （六）其他处理 printed as one row (accepted)'
+            when not printed_rows.has_cells then 'no parsed cell for the row'
             else 'template row not printed'
         end as detail
     from printed_rows

@@ -1,8 +1,10 @@
 -- One row per agency-year that is expected to report (int_expected_agency_years) or has a
 -- report (is_expected = false for bodies not monitored, e.g. the real registry): whether a
 -- report was found, its versions, the version used (the latest), publication against the
--- deadline, the template against the required one, completeness, findings by rule and an
--- overall status with its Chinese label.
+-- deadline, the template against the required one, completeness, the read quality of the
+-- version used (after corrections), findings by rule and an overall status with its Chinese
+-- label. A report only partly read is neither compliant nor 'issues': needs_review (待人工核对),
+-- whatever its findings (they are still listed in report_findings).
 {% set rules = ['R00', 'R01', 'R02', 'R03', 'R04', 'R05', 'R06', 'R08', 'R09', 'R10', 'R11'] %}
 
 with agency_years as (
@@ -87,6 +89,9 @@ joined as (
         completeness.n_cells_printed,
         completeness.n_template_cells,
         completeness.n_cells_printed / nullif(completeness.n_template_cells, 0) as completeness,
+        quality.read_quality,
+        quality.n_cells_unread,
+        quality.n_cells_corrected,
         coalesce(evaluations.n_findings, 0) as n_findings,
         {%- for rule in rules %}
         coalesce(evaluations.findings_{{ rule | lower }}, 0) as findings_{{ rule | lower }}{{ "," if not loop.last }}
@@ -103,6 +108,7 @@ joined as (
         on versions.agency_key = agency_years.agency_key
         and versions.report_year = agency_years.report_year
     left join completeness on completeness.report_id = latest.report_id
+    left join {{ ref('int_report_read_quality') }} as quality on quality.report_id = latest.report_id
     left join evaluations
         on evaluations.agency_key = agency_years.agency_key
         and evaluations.report_year = agency_years.report_year
@@ -117,6 +123,7 @@ statuses as (
         case
             when not report_found then 'missing'
             when agency_id is null then 'unregistered'
+            when read_quality in ('partial', 'unread') then 'needs_review'
             when n_findings - findings_r10 > 0 then 'issues'
             when findings_r10 > 0 then 'late'
             else 'compliant'

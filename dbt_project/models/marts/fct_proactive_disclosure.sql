@@ -16,7 +16,12 @@ select
     cells.is_blank,
     cells.cell_status,
     cells.raw_text,
-    cells.source_location
+    cells.source_location,
+    cells.parsed_value,
+    cells.parsed_status,
+    cells.corrected_by,
+    cells.corrected_at,
+    cells.correction_note
 from {{ ref('int_report_cells') }} as cells
 join {{ ref('stg_template_rows') }} as template_rows
     on template_rows.template_version = cells.template_version

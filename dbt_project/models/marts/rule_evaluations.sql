@@ -27,6 +27,7 @@ select
     evaluations.parts_side_sum,
     evaluations.n_operands,
     evaluations.n_blank_operands,
+    evaluations.n_unread_operands,
     evaluations.n_absent_cells
 from {{ ref('int_rule_evaluations') }} as evaluations
 left join {{ ref('int_current_reports') }} as reports
