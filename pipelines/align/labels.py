@@ -76,6 +76,11 @@ class RowMatcher:
                 return ratio * len(spelling) * s.fuzzy_weight
         return 0.0
 
+    def complete(self, row: Row, labels: list[Cell]) -> bool:
+        """The labels print one of the row's spellings whole (not a wrapped fragment of it)."""
+        keys = [label_key(t) for t in label_parts(labels)]
+        return any(spelling in key for key in keys for r, spelling in self.spellings if r is row)
+
     def extends(self, row: Row, upper: str, joined: str) -> bool:
         """The joined label reads more of the row's label (or one of its spellings) than its upper
         part alone."""

@@ -250,8 +250,11 @@ class TableReader:
                 continue
             if row.outcome_group:
                 group = row.outcome_group
-            # a positional row with empty boxes after its label prints its cells blank
-            self._add(line, labels, values, "row" if values else "label", row)
+            # a positional row with empty boxes after its label prints its cells blank, when the
+            # label is whole: a fragment (a label's second line carried over a page break, with
+            # the row's empty boxes) is no row of blanks
+            blank_row = bool(values) and self.m.complete(row, labels)
+            self._add(line, labels, values, "row" if blank_row else "label", row)
 
     def _classify_values(self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell],
                          group: str | None) -> None:
@@ -721,6 +724,39 @@ class TableReader:
 
     # ------------------------------------------------------------ run
 
+    def _join_labels_below(self) -> None:
+        """A row whose label was cut by a page break or a wrap, its values beside the first part
+        ("3.补" | 0 | 0 …) and the rest of the label on the line(s) below ("正后申请内容仍不明确"): the
+        parts joined name the row, provided the join reads more of its label than the lower part."""
+        items = self.out.items
+        for i, it in enumerate(items):
+            if it.role != "unmapped":
+                continue
+            own = [t for t in _parts(it.labels) if not self.m.is_structure(t)]
+            below: list[Item] = []
+            for nxt in items[i + 1:]:
+                if nxt.role in ("empty", "header") or (nxt.role == "text" and is_page_mark(nxt.grow.text)):
+                    continue
+                if nxt.role not in ("label", "text") or len(below) >= self.s.label_join_lines:
+                    break
+                below.append(nxt)
+                texts = [t for b in below for t in _parts(b.labels) if not self.m.is_structure(t)]
+                joined = "".join(own + texts)
+                row = self.m.match([Cell(joined, 0, "")], None)
+                if row is None or not self.m.extends(row, "".join(texts), joined):
+                    continue
+                if any(b.row is not None and b.row is not row for b in below):
+                    break
+                it.role, it.row = "row", row
+                it.line.role, it.line.row = "row", row.key
+                it.line.note(f"label joined with the {len(below)} line(s) below: {joined!r}")
+                for b in below:
+                    b.role, b.row = "text", None
+                    b.line.role, b.line.row = "text", None
+                    b.line.note(f"rest of the label of {row.key} (its values on the line above)")
+                self.out.unmapped = [u for u in self.out.unmapped if u != f"{self.key}: {' '.join(c.text for c in it.labels)}"]
+                break
+
     def _find_collapsed_other(self) -> None:
         """A 2021 report printing （六） as the single 其他处理 row: other_other labelled 其他处理
         and neither sub-row 1 nor 2 labelled anywhere in the table."""
@@ -733,6 +769,7 @@ class TableReader:
 
     def read(self) -> TableResult:
         self.classify()
+        self._join_labels_below()
         self._find_collapsed_other()
         self.pass_same_row()
         self.pass_next_lines()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
@@ -45,12 +46,22 @@ def _quiet_pdfminer() -> None:
 
 
 def _word_lines(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into printed lines: a word joins the line its vertical extent overlaps by
+    at least half its height (digits set in a Latin fallback font sit a few points lower than
+    the CJK glyphs beside them: by their tops alone "2022" would fall onto a line of its own)."""
     lines: list[list[dict]] = []
+    spans: list[tuple[float, float]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if lines and abs(lines[-1][0]["top"] - w["top"]) <= _LINE_TOLERANCE:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
+        top, bottom = w["top"], w["bottom"]
+        if lines:
+            lo, hi = spans[-1]
+            overlap = min(hi, bottom) - max(lo, top)
+            if abs(lo - top) <= _LINE_TOLERANCE or overlap >= 0.5 * min(bottom - top, hi - lo):
+                lines[-1].append(w)
+                spans[-1] = (min(lo, top), max(hi, bottom))
+                continue
+        lines.append([w])
+        spans.append((top, bottom))
     for line in lines:
         line.sort(key=lambda w: w["x0"])
     return lines
@@ -296,6 +307,8 @@ def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float
     col_fields = [f for f in ln.fields if f.x1 > left_edge]
     if not col_fields:
         return None  # a label-only line proves nothing about blanks
+    if any(not is_value_token(f.text) for f in col_fields):
+        return None  # words in the value columns (a header's, a wrapped label's): no row of values
     slots: list[_Field | None] = [None] * len(clusters)
     for f in col_fields:
         j = _match_cluster(f, clusters, tol)
@@ -336,6 +349,47 @@ def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: in
     return out
 
 
+# Word extraction: a gap wider than a fifth of the font size separates words, so that numbers in
+# two narrow adjacent cells ("13" | "40") do not run together into "1340"; glyphs of one number
+# or one word stand closer. Cell text: lines by vertical overlap, as above.
+_WORDS: dict[str, float] = {"x_tolerance_ratio": 0.2}
+_CELL_TEXT: dict[str, float] = {"x_tolerance_ratio": 0.2, "y_tolerance": 4}
+# A ruled "table" with this few columns is page layout (a box around the narrative, a site's
+# container with horizontal rules only), not a table of the report: its text is read as lines.
+_MIN_TABLE_COLUMNS = 3
+
+
+def _is_table(table) -> bool:
+    return max((sum(1 for c in row.cells if c is not None) for row in table.rows), default=0) >= _MIN_TABLE_COLUMNS
+
+
+def _clip(bbox: tuple[float, float, float, float], page: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """A table's box inside the page (a site's search field drawn past the page edge is found as a
+    table reaching beyond it)."""
+    return (max(bbox[0], page[0]), max(bbox[1], page[1]), min(bbox[2], page[2]), min(bbox[3], page[3]))
+
+
+# CJK radicals that some PDF producers (Chromium with Noto/Source Han fonts) write for ordinary
+# characters: "⼯作" for 工作, "⺠" for 民. NFKC maps the Kangxi radicals (U+2F00-U+2FD5); these
+# from the CJK Radicals Supplement it does not (Unicode's EquivalentUnifiedIdeograph.txt).
+_RADICALS = str.maketrans({
+    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺒": "巳", "⺓": "幺", "⺛": "旡", "⺜": "日", "⺝": "月",
+    "⺟": "母", "⺠": "民", "⺩": "王", "⺬": "示", "⺮": "竹", "⺯": "糸", "⺶": "羊", "⺼": "月", "⺽": "臼",
+    "⻁": "虎", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角", "⻉": "贝", "⻊": "足", "⻋": "车", "⻑": "長",
+    "⻓": "长", "⻔": "门", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食",
+    "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾",
+    "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟",
+})
+
+
+def fold_radicals(text: str) -> str:
+    """Radical code points read as the characters they stand for (Kangxi by NFKC, the rest by table)."""
+    if not any("\u2e80" <= ch <= "\u2fdf" for ch in text):
+        return text
+    return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch
+                   for ch in text).translate(_RADICALS)
+
+
 def _is_edge_page_mark(text: str) -> bool:
     """At a page's first or last line a bare number is a page number too, not only "- 4 -"."""
     return is_page_mark(text) or bool(re.fullmatch(r"\s*\d{1,3}\s*", text))
@@ -369,14 +423,16 @@ def read_pdf(data: bytes) -> Grid:
                 chars = page.chars
                 n_chars += len(chars)
                 n_cid += sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+                for ch in chars:  # in place: the table finder and the word extractor read these dicts
+                    ch["text"] = fold_radicals(ch["text"])
                 rows_out: list[tuple[float, GridRow]] = []
-                tables = page.find_tables() if chars else []
+                tables = [t for t in page.find_tables() if _is_table(t)] if chars else []
                 for t_no, table in enumerate(tables, start=1):
-                    rows_out.extend(_table_rows(table, table.extract(), page_no, t_no))
+                    rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no))
                 outside = page
                 for t in tables:  # words of tables are read from their cells; the rest as lines
-                    outside = outside.outside_bbox(t.bbox)
-                words = outside.extract_words(keep_blank_chars=False, use_text_flow=False) if chars else []
+                    outside = outside.outside_bbox(_clip(t.bbox, page.bbox))
+                words = outside.extract_words(keep_blank_chars=False, use_text_flow=False, **_WORDS) if chars else []
             except ParseError:
                 raise
             except Exception as exc:
