@@ -85,7 +85,9 @@ def parse_number(text: str | None) -> float | None:
     return -value if m.group(1) in _NEGATIVE else value
 
 
-_NUMERIC_LOOKING = re.compile(r"[\d\s.,+\-]*\d[\d\s.,+\-]*")
+# Digits with spaces, commas or points between them and an optional sign: a value, even where it
+# cannot be read as one number ("1 2"); a date ("2021-03-02") or a time is not.
+_NUMERIC_LOOKING = re.compile(r"[+\-]?\s*\d[\d\s.,]*")
 
 
 _PAGE_MARK = re.compile(r"^(?:[-—–－~]\s*\d{1,3}\s*[-—–－~]|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d{1,3}\s*页)?"

@@ -88,5 +88,5 @@ def test_markdownify_style_colspan_padding(base: str) -> None:
     """markitdown/markdownify print a colspan as the text followed by empty cells: "| 行政许可 |
     1375 | | |". The reader keeps the cells as printed; no number may come out wrong."""
     truth = load_truth(base)
-    tally = score(truth, parse_bytes(padded(truth), "r.md").to_json())
+    tally = score(truth, parse_bytes(padded(truth), "r.md"))
     assert tally["wrong"] == []

@@ -561,9 +561,10 @@ class TableReader:
                 if nxt.role == "values" and not nxt.consumed:
                     taken.append(nxt)  # every value up to the next label: exactly the row's, or none
             cells: list[Cell] | None = None
-            if not own and len(taken) == 1 and taken[0].grow.positional:
+            if not own and len(taken) == 1 and taken[0].grow.positional and len(taken[0].values) > 1:
                 cells, _ = self.cells_for(row, taken[0])
-            elif all(not t.grow.positional for t in taken):
+            elif all(not t.grow.positional or len(t.values) == 1 for t in taken):
+                # text lines, or one value per line (a PDF's column of single values)
                 tokens = own + [c for t in taken for c in t.filled]
                 cells = tokens if len(tokens) == k else None
             if not taken or cells is None:

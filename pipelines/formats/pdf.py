@@ -93,11 +93,14 @@ class _Line:
 
 
 def _fields(line: list[dict]) -> tuple[list[_Field], float]:
-    """A line's words grouped into fields: a gap wider than two characters splits fields."""
+    """A line's words grouped into fields: a gap wider than two characters splits fields, and so
+    does any gap between two numbers (numbers of two narrow adjacent cells, "13" and "40", stand
+    closer than two characters; joined they would read 1340)."""
     char_w = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in line)
     groups: list[list[dict]] = [[line[0]]]
     for w in line[1:]:
-        if w["x0"] - groups[-1][-1]["x1"] > 2.0 * char_w:
+        prev = groups[-1][-1]["text"]
+        if w["x0"] - groups[-1][-1]["x1"] > 2.0 * char_w or (prev[-1:].isdigit() and w["text"][:1].isdigit()):
             groups.append([w])
         else:
             groups[-1].append(w)
