@@ -189,6 +189,14 @@ class _Walker:
             self.flush()
             self.table(el)
             return
+        if tag in _CONTAINERS and _grid_columns(el):
+            self.flush()
+            self.css_grid(el, _grid_columns(el))
+            return
+        if tag in _CONTAINERS and _is_div_row(el):
+            self.flush()
+            self.div_row(el)
+            return
         block = tag in _BLOCK
         if block:
             self.flush()
@@ -241,6 +249,95 @@ class _Walker:
                 col += span
             covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
             self.rows.append(GridRow(cells, positional=True, source=src))
+
+
+    # tables without <table> ------------------------------------------------
+
+    def div_row(self, el) -> None:
+        """A row of a table a CMS printed without table tags (<div class=tr><p class=td>…): its
+        children are its cells, an empty one a printed blank. Without the table's grid, columns
+        are not known: the row is a row of fields, as tab-separated text is."""
+        self.n_blocks += 1
+        src = f"html div row {self.n_blocks}"
+        cells = [Cell(_cell_text(c), i, f"{src} cell {i + 1}") for i, c in enumerate(_element_children(el))]
+        self.rows.append(GridRow(cells, positional=False, source=src))
+
+    def css_grid(self, el, n_cols: int) -> None:
+        """A table laid out as a CSS grid (grid-template-columns, cells spanning columns and rows by
+        grid-column / grid-row: span N): cells placed row by row in the grid's own auto-flow,
+        as a browser places them, into positional rows like an HTML table's."""
+        self.n_tables += 1
+        t_no = self.n_tables
+        rows: list[list[Cell]] = []
+        taken: set[tuple[int, int]] = set()
+        r = c = 0
+        for child in _element_children(el):
+            span = _grid_span(child, "grid-column", n_cols)
+            rspan = _grid_span(child, "grid-row", 1000)
+            while True:
+                if c + span > n_cols:
+                    r, c = r + 1, 0
+                    continue
+                if any((r, c + k) in taken for k in range(span)):
+                    c += 1
+                    continue
+                break
+            while len(rows) <= r:
+                rows.append([])
+            rows[r].append(Cell(_cell_text(child), c, f"table {t_no} row {r + 1} col {c + 1}", span))
+            for dr in range(rspan):
+                for k in range(span):
+                    taken.add((r + dr, c + k))
+            c += span
+        for r_no, cells in enumerate(rows, start=1):
+            if cells:
+                self.rows.append(GridRow(cells, positional=True, source=f"table {t_no} row {r_no}"))
+
+
+# Elements that may hold a table built without table tags.
+_CONTAINERS = frozenset(["div", "section", "article", "p", "span"])
+_CELL_TAGS = frozenset(["div", "p", "span", "section"])
+_GRID_TEMPLATE = re.compile(r"grid-template-columns\s*:\s*([^;\"']+)", re.IGNORECASE)
+_REPEAT = re.compile(r"repeat\(\s*(\d+)\s*,[^)]*\)", re.IGNORECASE)
+
+
+def _element_children(el) -> list:
+    return [c for c in el if _tag(c) is not None and _tag(c) not in _SKIP and not _hidden(c)]
+
+
+def _grid_columns(el) -> int:
+    """The number of column tracks of an element laid out as a CSS grid (its inline style), 0 otherwise."""
+    m = _GRID_TEMPLATE.search(el.get("style") or "")
+    if not m:
+        return 0
+    value = m.group(1)
+    n = sum(int(r.group(1)) for r in _REPEAT.finditer(value))
+    n += len(_REPEAT.sub(" ", value).split())
+    return n if n >= 2 and len(_element_children(el)) >= n else 0
+
+
+def _grid_span(el, prop: str, limit: int) -> int:
+    m = re.search(prop + r"\s*:\s*span\s+(\d+)", el.get("style") or "", re.IGNORECASE)
+    return min(max(int(m.group(1)), 1), limit) if m else 1
+
+
+def _is_div_row(el) -> bool:
+    """An element holding only cell-like children (at least three, no text of its own, none
+    holding blocks), next to a sibling shaped the same: a row of a table without table tags."""
+    kids = _element_children(el)
+    if len(kids) < 3 or (el.text or "").strip() or any((k.tail or "").strip() for k in kids):
+        return False
+    if any(_tag(k) not in _CELL_TAGS or any(_tag(d) in _BLOCK_NO_P for d in k.iterdescendants()) for k in kids):
+        return False
+    if len({_tag(k) for k in kids}) != 1:
+        return False
+    siblings = [s for s in (el.getprevious(), el.getnext()) if s is not None and _tag(s) == _tag(el)]
+    return any(len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])}
+               for s in siblings)
+
+
+# Blocks a cell may not hold (a cell may hold paragraphs: Word's MsoNormal fragments).
+_BLOCK_NO_P = _BLOCK - {"p", "span"}
 
 
 def rows_from_tree(root) -> tuple[list[GridRow], str]:
