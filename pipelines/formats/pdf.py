@@ -339,6 +339,7 @@ def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float
 def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: int) -> list[tuple[float, GridRow]]:
     """A ruled table's rows: one cell per box, a merged box once with the columns it spans."""
     lefts = sorted({round(c[0], 1) for c in table.cells})
+    capacity = _digits_per_line(extracted)
     out = []
     for r_no, (row, texts) in enumerate(zip(table.rows, extracted), start=1):
         src = f"page {page_no} table {t_no} row {r_no}"
@@ -347,9 +348,31 @@ def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: in
             if box is None:
                 continue  # covered by a merged box
             span = max(1, sum(1 for x in lefts if box[0] - 0.5 <= x < box[2] - 0.5))
-            cells.append(Cell(texts[c] or "", c, f"{src} col {c + 1}", span))
+            text = texts[c] or ""
+            if _STACKED_DIGITS.match(text) and len(text.split()[0]) >= capacity.get(c, 0) > 0:
+                text = re.sub(r"\s+", "", text)  # one number wrapped by its narrow box: "499" / "3" is 4993
+            cells.append(Cell(text, c, f"{src} col {c + 1}", span))
         out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
     return out
+
+
+# A box's text of digit lines only ("１２" / "４"): one number wrapped, or two numbers stacked.
+_STACKED_DIGITS = re.compile(r"^\s*[\d０-９]+(?:\s*\n\s*[\d０-９]+)+\s*$")
+_MIN_DIGIT_CELLS = 3
+
+
+def _digits_per_line(extracted: list[list[str | None]]) -> dict[int, int]:
+    """Per column of a ruled table, the most digits its boxes print on one line, where at least
+    three boxes print digits. A box whose first line holds that many digits ran out of room
+    there: its digit lines are one wrapped number. A first line shorter than that had room
+    beside it: its lines are two numbers (a ruling line missing between two rows), not joined."""
+    lines: dict[int, list[int]] = {}
+    for texts in extracted:
+        for c, text in enumerate(texts):
+            parts = (text or "").split()
+            if parts and all(re.fullmatch(r"[\d０-９]+", p) for p in parts):
+                lines.setdefault(c, []).append(max(len(p) for p in parts))
+    return {c: max(n) for c, n in lines.items() if len(n) >= _MIN_DIGIT_CELLS}
 
 
 # Word extraction: a gap wider than a fifth of the font size separates words, so that numbers in
