@@ -107,7 +107,7 @@ def _fields(line: list[dict]) -> tuple[list[_Field], float]:
     return [_Field("".join(w["text"] for w in g), g[0]["x0"], g[-1]["x1"]) for g in groups], char_w
 
 
-def _text_lines(words: list[dict], page_no: int) -> list[tuple[float, GridRow]]:
+def _text_lines(words: list[dict], page_no: int, where: str = "") -> list[tuple[float, GridRow]]:
     """Words outside ruled tables as rows ordered by position.
 
     Lines are split into fields at wide gaps (non-positional rows). Where the numbers of
@@ -126,10 +126,10 @@ def _text_lines(words: list[dict], page_no: int) -> list[tuple[float, GridRow]]:
         if lines and len(lines[edge].fields) == 1 and _is_edge_page_mark(lines[edge].fields[0].text) \
                 and len(lines) > 1:
             lines.pop(edge)
-    return _unruled_rows(lines, page_no)
+    return _unruled_rows(lines, f"page {page_no}{where}")
 
 
-def _unruled_rows(lines: list[_Line], page_no: int) -> list[tuple[float, GridRow]]:
+def _unruled_rows(lines: list[_Line], page: str) -> list[tuple[float, GridRow]]:
     zones = _zones(lines)
     zone_of: dict[int, tuple[list[float], float]] = {}
     for members, clusters, tol in zones:
@@ -141,7 +141,7 @@ def _unruled_rows(lines: list[_Line], page_no: int) -> list[tuple[float, GridRow
     for ln in lines:
         if ln.no in attached.taken:
             continue
-        src = f"page {page_no} line {ln.no}"
+        src = f"{page} line {ln.no}"
         row = None
         if ln.no in zone_of:
             clusters, tol = zone_of[ln.no]
@@ -336,8 +336,11 @@ def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float
     return GridRow(cells, positional=True, source=f"{src} (columns from word positions)")
 
 
-def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: int) -> list[tuple[float, GridRow]]:
-    """A ruled table's rows: one cell per box, a merged box once with the columns it spans."""
+def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: int,
+                not_cells: list[tuple[float, float, float, float]]) -> list[tuple[float, GridRow]]:
+    """A ruled table's rows: one cell per box, a merged box once with the columns it spans. A box
+    holding several rows of numbers is no cell (a page's layout box around a table whose own
+    lines are not drawn): it is left out and its box added to `not_cells`, read as text lines."""
     lefts = sorted({round(c[0], 1) for c in table.cells})
     capacity = _digits_per_line(extracted)
     out = []
@@ -347,13 +350,22 @@ def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: in
         for c, box in enumerate(row.cells):
             if box is None:
                 continue  # covered by a merged box
+            if _holds_rows(texts[c] or ""):
+                not_cells.append(box)
+                continue
             span = max(1, sum(1 for x in lefts if box[0] - 0.5 <= x < box[2] - 0.5))
             text = texts[c] or ""
             if _STACKED_DIGITS.match(text) and len(text.split()[0]) >= capacity.get(c, 0) > 0:
                 text = re.sub(r"\s+", "", text)  # one number wrapped by its narrow box: "499" / "3" is 4993
             cells.append(Cell(text, c, f"{src} col {c + 1}", span))
-        out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
+        if any(c.text.strip() for c in cells) or len(cells) == len([b for b in row.cells if b is not None]):
+            out.append((row.bbox[1], GridRow(cells, positional=True, source=src)))
     return out
+
+
+def _holds_rows(text: str) -> bool:
+    """Two or more lines of several numbers each: rows of a table, not one cell's text."""
+    return sum(1 for ln in text.splitlines() if sum(1 for t in ln.split() if is_value_token(t)) >= 2) >= 2
 
 
 # A box's text of digit lines only ("１２" / "４"): one number wrapped, or two numbers stacked.
@@ -453,12 +465,16 @@ def read_pdf(data: bytes) -> Grid:
                     ch["text"] = fold_radicals(ch["text"])
                 rows_out: list[tuple[float, GridRow]] = []
                 tables = [t for t in page.find_tables() if _is_table(t)] if chars else []
+                not_cells: list[tuple[float, float, float, float]] = []
                 for t_no, table in enumerate(tables, start=1):
-                    rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no))
+                    rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no, not_cells))
                 outside = page
                 for t in tables:  # words of tables are read from their cells; the rest as lines
                     outside = outside.outside_bbox(_clip(t.bbox, page.bbox))
                 words = outside.extract_words(keep_blank_chars=False, use_text_flow=False, **_WORDS) if chars else []
+                for b_no, box in enumerate(not_cells, start=1):
+                    inner = page.within_bbox(_clip(box, page.bbox)).extract_words(**_WORDS)
+                    rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
             except ParseError:
                 raise
             except Exception as exc:
