@@ -23,7 +23,10 @@ class RowMatcher:
     def __init__(self, table: Table, settings: AlignSettings) -> None:
         self.table = table
         self.settings = settings
-        self.spellings: list[tuple[Row, str]] = [(r, label_key(m)) for r in table.rows for m in r.match]
+        # the row's match spellings and its full template label (a wrapped fragment of a long
+        # label, "只计这一情形，不计其他情形）", is part of the label, not of the short spelling)
+        self.spellings: list[tuple[Row, str]] = list(dict.fromkeys(
+            (r, key) for r in table.rows for key in [*(label_key(m) for m in r.match), label_key(r.label)] if key))
         words = {label_key(w) for w in HEADER_WORDS.get(table.key, ())}
         for r in table.rows:
             for c in r.columns:

@@ -107,7 +107,8 @@ def _fields(line: list[dict]) -> tuple[list[_Field], float]:
     return [_Field("".join(w["text"] for w in g), g[0]["x0"], g[-1]["x1"]) for g in groups], char_w
 
 
-def _text_lines(words: list[dict], page_no: int, where: str = "") -> list[tuple[float, GridRow]]:
+def _text_lines(words: list[dict], page_no: int, where: str = "",
+                carry: list[list[float]] | None = None) -> list[tuple[float, GridRow]]:
     """Words outside ruled tables as rows ordered by position.
 
     Lines are split into fields at wide gaps (non-positional rows). Where the numbers of
@@ -126,11 +127,21 @@ def _text_lines(words: list[dict], page_no: int, where: str = "") -> list[tuple[
         if lines and len(lines[edge].fields) == 1 and _is_edge_page_mark(lines[edge].fields[0].text) \
                 and len(lines) > 1:
             lines.pop(edge)
-    return _unruled_rows(lines, f"page {page_no}{where}")
+    return _unruled_rows(lines, f"page {page_no}{where}", carry)
 
 
-def _unruled_rows(lines: list[_Line], page: str) -> list[tuple[float, GridRow]]:
+def _unruled_rows(lines: list[_Line], page: str, carry: list[list[float]] | None = None) -> list[tuple[float, GridRow]]:
+    """`carry` holds the columns of the previous page's last unruled table: a table continued on
+    this page without its header (a column left blank all page long, as 2019's 总计 often is,
+    proves no column of its own here) keeps them where its columns are a part of them."""
     zones = _zones(lines)
+    if carry and carry[0] and zones:
+        members, clusters, tol = zones[0]
+        prev = carry[0]
+        if len(prev) > len(clusters) and _fits(clusters, prev, tol):
+            zones[0] = (members, prev, tol)
+    if carry is not None and zones:
+        carry[:] = [zones[-1][1]]
     zone_of: dict[int, tuple[list[float], float]] = {}
     for members, clusters, tol in zones:
         zone = (clusters, tol)  # one object per zone: lines of a zone share it
@@ -443,6 +454,7 @@ def read_pdf(data: bytes) -> Grid:
     grid = Grid()
     texts: list[str] = []
     n_chars = n_cid = 0
+    carry: list[list[float]] = []  # the last unruled table's columns, for its continuation on the next page
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = list(pdf.pages)
@@ -479,7 +491,7 @@ def read_pdf(data: bytes) -> Grid:
                 raise
             except Exception as exc:
                 raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})")
-            rows_out.extend(_text_lines(words, page_no) if words else [])
+            rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
             rows_out.sort(key=lambda item: item[0])
             grid.rows.extend(r for _, r in rows_out)
             texts.append("\n".join(r.text for _, r in rows_out))
