@@ -123,9 +123,14 @@ class RowMatcher:
         return sum(len(c.text.split()) for c in cells if self.is_header_word(c.text))
 
     def is_structure(self, text: str) -> bool:
-        """A group label, block heading or other label-only line that names no row."""
-        key = label_key(text)
-        return bool(key) and any(key == w or (w in key and len(key) <= len(w) + 2) for w in self.structure)
+        """A group label, block heading or other label-only line that names no row; or a piece of
+        one up to three characters long (a tall vertical label, 三、本年度办理结果, prints a
+        character or two on each of the rows beside it: "本年" / "度办" / "理结")."""
+        key = label_key(text) or re.sub(r"\s+", "", text or "").strip("、.．,，")
+        if not key:
+            return False
+        return any(key == w or (w in key and len(key) <= len(w) + 2) or (len(key) <= 3 and key in w)
+                   for w in self.structure)
 
 
 # Fields of a text line are separated by spaces; a line break inside a cell is a wrapped label.

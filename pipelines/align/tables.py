@@ -265,6 +265,9 @@ class TableReader:
         if row is None and labels and len(header_cells) == len(labels):
             labels = []  # a column's name before the values (总计 above section 四's numbers)
             line.note("header words before the values")
+        if row is None and labels and all(self.m.is_structure(t) for t in _parts(labels)):
+            labels = []  # a group label or a vertical label's characters beside values that have no label
+            line.note("only structure text beside the values")
         if row is None and labels:
             row = self._join_wrapped_label(line, labels, group)
         role = "row" if row is not None else ("values" if not labels else "unmapped")
