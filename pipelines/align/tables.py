@@ -559,6 +559,8 @@ class TableReader:
             taken: list[Item] = []
             for j in range(i + 1, len(items)):
                 nxt = items[j]
+                if nxt.role == "label" and nxt.row is row:
+                    continue  # the label's own next line (wrapped over label-only lines)
                 if nxt.role in ("row", "label", "unmapped"):
                     break
                 if nxt.role == "values" and not nxt.consumed:
@@ -585,12 +587,13 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row is not None), None)
+        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row is not None and items[j].row.key != key), None)
         prev = items[j_prev].row.key if j_prev is not None and items[j_prev].row is not None else None
         if j_prev is not None and prev is not None and not self.is_placed(prev) and not any(
                 it.role == "values" for it in items[j_prev + 1: i]):
             return False
-        nxt = next((items[j].row.key for j in range(i + 1, len(items)) if items[j].row is not None), None)
+        nxt = next((items[j].row.key for j in range(i + 1, len(items))
+                    if items[j].row is not None and items[j].row.key != key), None)
         pos = self.order.index(key)
         before = self.order[:pos]
         after = self.order[pos + 1:]
