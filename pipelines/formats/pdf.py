@@ -124,8 +124,8 @@ def _text_lines(words: list[dict], page_no: int, where: str = "",
         lines.append(_Line(min(w["top"] for w in line), max(w["bottom"] for w in line), fields, char_w, i, words_))
     # Page marks ("- 4 -", "第4页", "4/5") on the first or last line of the page are no content.
     for edge in (0, -1):
-        if lines and len(lines[edge].fields) == 1 and _is_edge_page_mark(lines[edge].fields[0].text) \
-                and len(lines) > 1:
+        if lines and len(lines) > 1 and len(lines[edge].fields) == 1 \
+                and _is_edge_page_mark(lines[edge].fields[0].text) and not _continues_body(lines, edge):
             lines.pop(edge)
     return _unruled_rows(lines, f"page {page_no}{where}", carry)
 
@@ -437,6 +437,19 @@ def fold_radicals(text: str) -> str:
         return text
     return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch
                    for ch in text).translate(_RADICALS)
+
+
+def _continues_body(lines: list[_Line], edge: int) -> bool:
+    """A bare number on a page's first or last line that stands in the column of the line next
+    to it, at the page's own line pitch, is a value of a one-value-per-line column run across the
+    page break; a page number stands apart (centred or at the margin, after a wider gap)."""
+    if is_page_mark(lines[edge].fields[0].text):
+        return False  # "- 4 -", "第4页", "4/5": a page mark whatever its place
+    mark, near = (lines[0], lines[1]) if edge == 0 else (lines[-1], lines[-2])
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]))
+    pitch = steps[len(steps) // 2]  # the page's usual line pitch
+    gap = abs(mark.top - near.top)
+    return abs(mark.fields[0].x0 - near.fields[0].x0) < 2.0 and gap <= 1.25 * pitch
 
 
 def _is_edge_page_mark(text: str) -> bool:
