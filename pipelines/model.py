@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bump when parsing output may change: parsed results are cached per (sha256, PARSER_VERSION).
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 
 # What a template cell holds after parsing.
 #   value       a number read from the report, placed by its own row label and column

@@ -163,3 +163,29 @@ def test_small_report_end_to_end() -> None:
     assert rep["review_litigation"]["review"] == dict.fromkeys(("upheld", "corrected", "other", "pending", "total"))
     assert rep["review_litigation"]["litigation_direct"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0,
                                                              "total": 1}
+
+
+def test_a_table_without_table_tags_div_rows_keep_their_empty_cells() -> None:
+    rows = "".join(f'<div class="tr">' + "".join(f'<p class="td">{c}</p>' for c in cells) + "</div>"
+                   for cells in (["自然人", "商业企业", "总计"], ["（一）予以公开", "3", "", "3"],
+                                 ["（二）部分公开", "1", "1", "2"]))
+    g = read_html(_page(f"<div>{rows}</div>"))
+    texts = [[c.text for c in r.cells] for r in g.rows if len(r.cells) > 1]
+    assert texts[1] == ["（一）予以公开", "3", "", "3"]  # the empty cell kept: a blank, in its place
+    assert not any(r.positional for r in g.rows)  # no table grid: fields, as tab-separated text
+
+
+def test_a_css_grid_table_is_laid_out_by_its_spans() -> None:
+    cells = [("行政复议", "grid-column:span 2"), ("行政诉讼", "grid-column:span 2"),
+             ("1", ""), ("2", ""), ("3", ""), ("", "")]
+    body = ('<div style="display:grid;grid-template-columns:repeat(4, 1fr)">'
+            + "".join(f'<div style="{style}">{t}</div>' for t, style in cells) + "</div>")
+    assert _table_rows(read_html(_page(body))) == [[("行政复议", 0, 2), ("行政诉讼", 2, 2)],
+                                                   [("1", 0, 1), ("2", 1, 1), ("3", 2, 1), ("", 3, 1)]]
+    # a cell spanning two rows covers its column in the row below
+    body = ('<div style="display:grid;grid-template-columns:1fr 1fr 1fr">'
+            '<div style="grid-row:span 2">（三）不予公开</div><div>1.属于国家秘密</div><div>4</div>'
+            '<div>2.其他法律行政法规禁止公开</div><div>5</div></div>')
+    assert _table_rows(read_html(_page(body))) == [
+        [("（三）不予公开", 0, 1), ("1.属于国家秘密", 1, 1), ("4", 2, 1)],
+        [("2.其他法律行政法规禁止公开", 1, 1), ("5", 2, 1)]]

@@ -171,3 +171,11 @@ def test_variant_reads_without_wrong_values(variant: str, base: str) -> None:
              for r, cols in truth[t].items() for c, v in cols.items()
              if report[t].get(r, {}).get(c) is not None and report[t][r][c] != v]
     assert wrong == []
+
+
+def test_radical_code_points_read_as_characters() -> None:
+    from pipelines.formats.pdf import fold_radicals
+
+    # Chromium's text layer with Noto CJK: Kangxi radicals (NFKC) and the Radicals Supplement (table)
+    assert fold_radicals("⼀、总体情况 ⼯作 ⼈⺠政府 ⻔户 ⻚") == "一、总体情况 工作 人民政府 门户 页"
+    assert fold_radicals("淮安市2023年") == "淮安市2023年"

@@ -102,6 +102,24 @@ def test_blank_parts_with_known_parts_over_the_total_fail() -> None:
     assert [(f.rule, f.row, f.expected, f.actual) for f in found] == [("R04", "review", None, 2)]
 
 
+def test_unread_or_absent_operands_are_never_taken_for_zero() -> None:
+    r = _clean()
+    r["review_litigation"]["review"] = {"upheld": 3, "corrected": None, "other": 0, "pending": 1, "total": 2}
+    # the same cell not read (rather than printed blank): no finding, even with the parts over the total
+    r["cell_status"] = {"review_litigation.review.corrected": "unreadable"}
+    assert evaluate_report(r) == []
+    r = _clean()
+    r["requests"]["granted"]["commercial"] = None
+    r["cell_status"] = {"requests.granted.commercial": "unreadable"}
+    r["requests"]["total_processed"]["commercial"] = 99  # R02 commercial fails only if granted were 0
+    assert "R02" not in {f.rule for f in evaluate_report(r)}
+    r = _clean()
+    del r["requests"]["partially_granted"]  # not printed (R09); its 1 request is in （七）总计
+    found = _keys(evaluate_report(r))
+    assert ("R09", "requests", "partially_granted", "") in found
+    assert not any(k[0] == "R02" for k in found)  # an absent operand: not assessable, not a sum without it
+
+
 def test_r05_valid_numbers() -> None:
     r = _clean(2020, "2019")
     r["proactive"]["admin_license"]["change"] = -3  # signed: fine

@@ -761,7 +761,6 @@ class TableReader:
                     b.role, b.row = "text", None
                     b.line.role, b.line.row = "text", None
                     b.line.note(f"rest of the label of {row.key} (its values on the line above)")
-                self.out.unmapped = [u for u in self.out.unmapped if u != f"{self.key}: {' '.join(c.text for c in it.labels)}"]
                 break
 
     def _find_collapsed_other(self) -> None:
