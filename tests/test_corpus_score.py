@@ -35,6 +35,11 @@ SCORED = ("requests", "review_litigation", "proactive")
 # Corpora judged on wrong == 0 only (see the module docstring).
 COVERAGE_NOT_REQUIRED = {"damaged"}
 MIN_COVERAGE = 0.99
+# converted/ prints, in its labels-apart layouts (pdftotext raw, Markdown with loose labels), tables
+# whose values can only be placed by order: section 二 (no identity confirms an order there) and
+# section 三/四 tables that print an arithmetic error (their identities do not reconcile). The
+# placement rule leaves those cells to a person (about 3% of the corpus): its floor is measured.
+MIN_COVERAGE_BY_CORPUS = {"converted": 0.965}
 
 
 def _raw(corpus: Path, name: str) -> Path:
@@ -118,4 +123,5 @@ def test_corpus_coverage(corpus: Path) -> None:
         if tally["cells"]:
             worst.append((tally["correct"] / tally["cells"], truth_path.stem))  # type: ignore[operator]
     coverage = correct / cells
-    assert coverage >= MIN_COVERAGE, f"{corpus.name}: coverage {coverage:.4f}; least read: {sorted(worst)[:5]}"
+    floor = MIN_COVERAGE_BY_CORPUS.get(corpus.name, MIN_COVERAGE)
+    assert coverage >= floor, f"{corpus.name}: coverage {coverage:.4f}; least read: {sorted(worst)[:5]}"
