@@ -701,6 +701,17 @@ class TableReader:
                 tokens += cells
         if tokens is None or len(cands) < 2:
             return
+        if self._one_run_under_header(cands) and all(len(it.values) == 1 for it in cands):
+            # the 15 values one per line right under the three-level header, nothing between them:
+            # the header's own order, as when they print on one line
+            it_tokens = iter(tokens)
+            for r in self.table.rows:
+                self.place(r, [next(it_tokens) for _ in r.columns])
+            self.out.trouble.pop("*", None)
+            for it in cands:
+                it.consumed = True
+                it.line.note("section 四, one value per line under the header")
+            return
         tentative: dict[tuple[str, str], Placed] = {}
         it_tokens = iter(tokens)
         for r in self.table.rows:
@@ -709,6 +720,15 @@ class TableReader:
         for it in cands:
             it.line.note("by order: section 四")
         self._accept_if_confirmed(tentative, cands, "section 四 values placed in block order")
+
+    def _one_run_under_header(self, cands: list[Item]) -> bool:
+        """The value lines follow the table's header directly and one another with nothing between."""
+        items = self.out.items
+        first, last = items.index(cands[0]), items.index(cands[-1])
+        if any(it.role not in ("values", "empty") for it in items[first: last + 1]):
+            return False
+        before = next((it for it in reversed(items[:first]) if it.role != "empty"), None)
+        return before is not None and before.role == "header"
 
     def _accept_if_confirmed(self, tentative: dict[tuple[str, str], Placed], used: list[Item], what: str) -> None:
         ok, why = confirm(self.version, self.key, {**self.out.placed, **tentative}, set(tentative),
