@@ -60,5 +60,6 @@ dashboard: venv
 clean:
 	rm -rf .dagster_home dbt_project/target dbt_project/logs logs .pytest_cache
 	rm -f data/warehouse.duckdb data/warehouse.duckdb.wal
+	rm -rf data/.work
 	rm -rf data/dashboard
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -103,11 +103,13 @@ def run(
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
     corrections_dir: Path = typer.Option(None, help="folder of corrections CSV files (default: corrections/ beside "
                                                     "the raw folder, data/corrections)"),
+    wait: float = typer.Option(3600, "--wait", help="seconds to wait for another run building the same warehouse "
+                                                   "(then exit 3 with a message; 0 = do not wait)"),
 ) -> None:
-    """Run the warehouse job end to end (landing → parsing → corrections → dbt) and print a summary."""
+    """Run the warehouse job end to end (landing → parsing → corrections → dbt → publish) and print a summary."""
     from .runner import main_run
 
-    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir))
+    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait))
 
 
 @app.command()

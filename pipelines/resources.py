@@ -1,33 +1,65 @@
-"""The warehouse resource: where raw files are read and which DuckDB file the assets write."""
+"""The warehouse resource: where raw files are read, the work copy the assets write, the published file."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
+from .publish import DEFAULT_WAIT, prepare_work, run_lock, work_path
 from .warehouse import connect, default_corrections_dir, ensure_landing
 
-# Every writer of the DuckDB file (dbt included) runs in this pool; DuckDB has a single writer.
+# Every writer of the DuckDB work copy (dbt included) runs in this pool; DuckDB has a single writer.
 POOL = "duckdb_warehouse"
 
 
 class WarehouseResource(dg.ConfigurableResource):
     raw_dir: str
+    # The published warehouse file (what readers open); the assets write its work copy (publish.py).
     path: str
     # The offline dashboard's folder; "" = `dashboard/` beside the warehouse file.
     dashboard_dir: str = ""
     # The corrections folder (pipelines/corrections.py); "" = `corrections/` beside the raw folder.
     corrections_dir: str = ""
+    # How long a run waits for another run that holds the warehouse (seconds); take_lock False when
+    # the caller holds the run lock itself (`ogi run` takes it before starting Dagster).
+    lock_wait: float = DEFAULT_WAIT
+    take_lock: bool = True
+
+    _held: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """One run at a time builds the warehouse: hold the run lock for the whole run (a second
+        run waits, then fails with who holds it), and make the work copy ready (rebuilt from the raw
+        files when it cannot be read)."""
+        if context.dagster_run is None:
+            return  # a sensor or schedule evaluation reads the raw folder only: no lock, no work copy
+        log = context.log.info if context.log else print
+        self._held = ExitStack()
+        if self.take_lock:
+            self._held.enter_context(run_lock(self.published_path, self.lock_wait, log))
+        prepare_work(self.published_path, context.log.warning if context.log else print, self.lock_wait)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     @property
     def raw_path(self) -> Path:
         return Path(self.raw_dir)
 
     @property
-    def db_path(self) -> Path:
+    def published_path(self) -> Path:
         return Path(self.path)
+
+    @property
+    def db_path(self) -> Path:
+        """The work copy: the file every writing asset and dbt use."""
+        return work_path(self.published_path)
 
     @property
     def corrections_path(self) -> Path:
@@ -35,11 +67,15 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def dashboard_path(self) -> Path:
-        return Path(self.dashboard_dir) if self.dashboard_dir else self.db_path.parent / "dashboard"
+        return Path(self.dashboard_dir) if self.dashboard_dir else self.published_path.parent / "dashboard"
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open the warehouse (landing schema ensured when writable). Close it before the asset returns."""
+        """Open the work copy (landing schema ensured when writable). Close it before the asset returns."""
         con = connect(self.db_path, read_only=read_only)
         if not read_only:
             ensure_landing(con)
         return con
+
+    def connect_published(self) -> duckdb.DuckDBPyConnection:
+        """The published warehouse, read-only (what the dashboard asset reads)."""
+        return connect(self.published_path, read_only=True)

@@ -12,6 +12,7 @@ from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 from .definitions import JOB_NAME, build_defs
 from .monitoring import compliance_counts, generated_cities, needs_review_count, score_cities
 from .project import DBT_PROJECT_DIR, REPO_ROOT
+from .publish import DEFAULT_WAIT, RunBusy, run_lock
 from .warehouse import READ_QUALITY_LABELS, default_corrections_dir, default_warehouse
 
 MARTS = "marts"
@@ -22,9 +23,15 @@ _QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def run_warehouse(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
-                  corrections_dir: Path | None = None) -> dict[str, Any]:
-    """Materialize everything once; returns success, failures and the parse work of this run."""
-    defs = build_defs(raw_dir, warehouse, dbt_project_dir, corrections_dir=corrections_dir)
+                  corrections_dir: Path | None = None, wait: float = DEFAULT_WAIT) -> dict[str, Any]:
+    """Materialize everything once under the run lock (a second run waits up to `wait` seconds, then
+    raises RunBusy); returns success, failures and the parse work of this run."""
+    with run_lock(warehouse, wait):
+        return _run(raw_dir, warehouse, dbt_project_dir, corrections_dir)
+
+
+def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir: Path | None) -> dict[str, Any]:
+    defs = build_defs(raw_dir, warehouse, dbt_project_dir, corrections_dir=corrections_dir, take_lock=False)
     job = defs.resolve_job_def(JOB_NAME)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     with instance:
@@ -153,13 +160,18 @@ def _resolve(path: Path) -> Path:
 
 
 def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path = DBT_PROJECT_DIR,
-             corrections_dir: Path | None = None) -> int:
-    """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity)."""
+             corrections_dir: Path | None = None, wait: float = DEFAULT_WAIT) -> int:
+    """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity), 3 when
+    another run held the warehouse for longer than `wait` seconds."""
     raw = _resolve(raw_dir)
     db = _resolve(warehouse) if warehouse is not None else default_warehouse()
     corrections = _resolve(corrections_dir) if corrections_dir is not None else default_corrections_dir(raw)
     print(f"corrections folder: {corrections}")
-    result = run_warehouse(raw, db, dbt_project_dir, corrections)
+    try:
+        result = run_warehouse(raw, db, dbt_project_dir, corrections, wait)
+    except RunBusy as exc:
+        print(str(exc))
+        return 3
     try:
         print(summary(db, result, raw))
     except duckdb.Error as exc:  # the run failed before landing was written

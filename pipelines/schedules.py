@@ -33,13 +33,15 @@ def raw_fingerprint(warehouse: WarehouseResource) -> str:
 
 def build_automation(
     warehouse_job: dg.UnresolvedAssetJobDefinition, asset_keys: Sequence[dg.AssetKey],
-    dashboard_key: dg.AssetKey | None = None,
+    dashboard_key: dg.AssetKey | None = None, published_key: dg.AssetKey | None = None,
 ) -> tuple[list[dg.UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
-    """The compliance and rollup jobs, their schedules, and the sensor on the raw folder."""
+    """The compliance and rollup jobs, their schedules, and the sensor on the raw folder. Every job
+    ends by publishing the warehouse it built (readers see nothing of a run until then)."""
 
     def selection(prefix: str) -> dg.AssetSelection:
         keys = [k for k in asset_keys if k.path[-1].startswith(prefix)]
-        return dg.AssetSelection.assets(*keys).upstream()
+        chosen = dg.AssetSelection.assets(*keys).upstream()
+        return chosen | dg.AssetSelection.assets(published_key) if published_key is not None else chosen
 
     compliance = selection("agency_year_compliance")
     if dashboard_key is not None:  # the office's dashboard is refreshed with the compliance marts

@@ -163,8 +163,12 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
-        raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
-                           f" {path} ({exc})") from None
+        if "lock" in str(exc).lower():
+            raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
+                               f" {path} ({exc})") from None
+        raise RuntimeError(f"仓库文件无法读取（损坏或不完整），运行 ogi run 将从原始文件重建 / the warehouse file "
+                           f"cannot be read (corrupt or truncated); `ogi run` rebuilds it from the raw files: {path} "
+                           f"({' '.join(str(exc).split())[:160]})") from None
 
 
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:

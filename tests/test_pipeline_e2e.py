@@ -15,6 +15,7 @@ import pytest
 from dagster import AssetCheckSeverity, AssetKey, ExecuteInProcessResult
 
 from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.publish import work_path
 from tests.conftest import query as _query
 
 JUNK_TEXT = "今天天气很好，我们去公园散步，然后吃了午饭。\nNothing in this file is an annual report.\n"
@@ -152,7 +153,7 @@ def test_moved_and_deleted_files_without_dbt(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a.txt").write_bytes((Path(__file__).parent.parent / "data" / "raw" / "xianfeng2021.txt").read_bytes())
-    wh = tmp_path / "w.duckdb"
+    wh = tmp_path / "w.duckdb"  # published only by a whole run: these landing-only runs are read in the work copy
     assets = ["raw_report_files", "parsed_reports"]
     first = _run_landing(raw, wh, assets)
     assert first == (["a.txt"], 1, 0)
@@ -161,7 +162,7 @@ def test_moved_and_deleted_files_without_dbt(tmp_path: Path) -> None:
     assert _run_landing(raw, wh, assets) == (["2021/a.txt"], 0, 1)
     (raw / "2021" / "a.txt").unlink()
     assert _run_landing(raw, wh, assets) == ([], 0, 0)
-    con = duckdb.connect(str(wh), read_only=True)
+    con = duckdb.connect(str(work_path(wh)), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM landing.parsed_cells").fetchone() == (0,)
     finally:
@@ -172,7 +173,7 @@ def _run_landing(raw: Path, wh: Path, assets: list[str]) -> tuple[list[str], int
     job = build_defs(raw, wh).resolve_job_def(JOB_NAME)
     result = job.execute_in_process(asset_selection=[AssetKey(a) for a in assets])
     meta = result.asset_materializations_for_node("parsed_reports")[0].metadata
-    con = duckdb.connect(str(wh), read_only=True)
+    con = duckdb.connect(str(work_path(wh)), read_only=True)
     try:
         paths = [r[0] for r in con.execute("SELECT file_path FROM landing.parsed_reports ORDER BY 1").fetchall()]
     finally:

@@ -28,21 +28,27 @@ def test_sensor_requests_a_run_only_when_the_raw_folder_changes(defs: dg.Definit
     shutil.copy2(RAW_DIR / "xianfeng2021.txt", raw / "xianfeng2021.txt")
     resources = {"warehouse": WarehouseResource(raw_dir=str(raw), path=str(tmp_path / "w.duckdb"))}
 
-    first = sensor(dg.build_sensor_context(resources=resources))
+    def evaluate(**kwargs):
+        # the warehouse resource has a run lifecycle (the run lock): contexts open it as documented
+        with dg.build_sensor_context(resources=resources, **kwargs) as context:
+            return sensor(context)
+
+    first = evaluate()
     assert len(first.run_requests) == 1
-    again = sensor(dg.build_sensor_context(cursor=first.cursor, resources=resources))
+    again = evaluate(cursor=first.cursor)
     assert again.run_requests == [] and again.skip_reason is not None
 
     shutil.copy2(RAW_DIR / "hzq2024.pdf", raw / "hzq2024.pdf")  # a new report arrives
-    new = sensor(dg.build_sensor_context(cursor=first.cursor, resources=resources))
+    new = evaluate(cursor=first.cursor)
     assert len(new.run_requests) == 1 and new.cursor != first.cursor
     assert new.run_requests[0].run_key != first.run_requests[0].run_key
 
     corrections = tmp_path / "corrections"  # beside the raw folder: the office imports a filled workbook
     corrections.mkdir()
     (corrections / "filled.csv").write_text("sha256,table,row,column,value,corrected_by,corrected_at\n", encoding="utf-8")
-    corrected = sensor(dg.build_sensor_context(cursor=new.cursor, resources=resources))
+    corrected = evaluate(cursor=new.cursor)
     assert len(corrected.run_requests) == 1 and corrected.cursor != new.cursor
+    assert not (tmp_path / ".work" / "run.lock").exists()  # evaluating the sensor takes no run lock
 
 
 def test_reporting_season_schedule_runs_daily_january_to_april_only(defs: dg.Definitions) -> None:
