@@ -1,5 +1,10 @@
 """Findings as the defects.csv columns (docs/monitoring.md): `ogi findings`, and the precision and
-recall of the warehouse against the defects.csv of generated cities (`ogi run` summary, tests)."""
+recall of the warehouse against the defects.csv of generated cities (`ogi run` summary, tests).
+
+`ogi findings --format csv` is opened in spreadsheets: a text field that begins with = + - @, a
+tab or a carriage return (an agency name taken from a report's title, a file name) is written with
+a leading single quote ' so that no spreadsheet evaluates it (pipelines/safe_text.py); numbers are
+written as they are."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any, Iterable
 import duckdb
 
 from .inventory import AGENCIES_CSV, DEFECTS_CSV, metadata_files
+from .safe_text import csv_cell, printable
 
 FINDING_COLUMNS = ("agency_id", "report_year", "rule", "table", "row", "column")
 FINDINGS_CSV_COLUMNS = (*FINDING_COLUMNS, "rule_text", "agency_name", "file_path", "version_no",
@@ -107,6 +113,18 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _csv_field(value: Any) -> str:
+    """A findings CSV field: numbers as printed, text that a spreadsheet would evaluate prefixed with '."""
+    return csv_cell(value) if isinstance(value, str) else _fmt(value)
+
+
+def write_findings_csv(rows: Iterable[tuple[Any, ...]], out: Any) -> None:
+    """FINDINGS_CSV_COLUMNS and the rows to the text stream `out` (`ogi findings --format csv`)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FINDINGS_CSV_COLUMNS)
+    writer.writerows([_csv_field(v) for v in row] for row in rows)
+
+
 def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
     """`ogi findings`: 0 on success, 2 when the warehouse cannot be read."""
     import sys
@@ -128,9 +146,7 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
     finally:
         con.close()
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(FINDINGS_CSV_COLUMNS)
-        writer.writerows([_fmt(v) for v in row] for row in rows)
+        write_findings_csv(rows, sys.stdout)
         return 0
     print(f"{len(rows)} findings in {db}")
     print(f"{n_review} agency-years 待人工核对 (needs_review): their reports are only partly read, so checks on the"
@@ -139,8 +155,9 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
         where = ".".join(p for p in (table, row, column) if p)
         values = f" expected {_fmt(expected)}, printed {_fmt(actual)}" if expected is not None or actual is not None else ""
         version_text = f" v{version}" if version is not None else ""
-        print(f"{rule} {year} {name or agency_id or '?'} [{agency_id or '未登记'}] {where}{values}")
+        who = printable(f"{name or agency_id or '?'} [{agency_id or '未登记'}]")
+        print(f"{rule} {year} {who} {where}{values}")
         print(f"    {text}")
         if path or detail:
-            print(f"    {path or ''}{version_text}{'  ' + detail if detail else ''}")
+            print(printable(f"    {path or ''}{version_text}{'  ' + detail if detail else ''}"))
     return 0
