@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 
@@ -254,37 +255,101 @@ def conflicts(corrections: list[Correction]) -> tuple[list[Correction], list[Rej
 
 # ---------------------------------------------------------------- files
 
+# A column that must be there: one name, or alternatives of which one is enough ("sha256 or file_path").
+RequiredColumn = str | tuple[str, ...]
 
-def _read_text(path: Path) -> str:
+
+def read_text(path: Path) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (Excel's "CSV"
+    on a Chinese Windows). UnicodeDecodeError when it is none of them."""
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("gb18030")  # Excel's "CSV" on a Chinese Windows
+        return data.decode("gb18030")
+
+
+def _header_name(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).replace("\ufeff", "").strip().lower()
+
+
+def read_csv_records(path: Path, source_file: str, required: Iterable[RequiredColumn], columns: Sequence[str],
+                     report_unknown_columns: bool = False
+                     ) -> tuple[list[tuple[int, dict[str, str]]], list[Rejection]]:
+    """One CSV file, row by row: (line number, {column: value as written}) of every non-empty row,
+    and a Rejection (file, line, reason) for what cannot be read. Shared by the corrections files
+    and the registry and publication files (pipelines/metadata.py), so that each says the same
+    things the same way:
+
+    * the file cannot be read (not UTF-8/UTF-16/GB18030 text) → one rejection on line 1;
+    * a required column is missing, or a column is named twice → one rejection on line 1 that
+      names the columns and counts the rows not applied; no row of the file is returned;
+    * with `report_unknown_columns`, each column not in `columns` (the columns the reader knows)
+      → a rejection on line 1 saying its values are not read (the rows still apply);
+    * a row with more values than the header (a value with an unquoted comma shifts every column
+      after it) → that row rejected;
+    * a line the csv module cannot parse (a NUL byte) → rejected with the rest of the file.
+
+    Header names are matched trimmed and lower-cased (a BOM or full-width letters are ignored);
+    line numbers are the file's, of the line where the row starts (empty lines count)."""
+    required = list(required)
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Rejection(source_file, 1, f"cannot read the file: {exc}", {})]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        raw_header = next(reader, [])
+    except csv.Error as exc:
+        return [], [Rejection(source_file, 1, f"cannot read the header line: {exc}", {})]
+    header = [_header_name(h) for h in raw_header]
+    named = [h for h in header if h]
+    twice = sorted({h for h in named if named.count(h) > 1})
+    missing = [" or ".join(c) if isinstance(c, tuple) else c for c in required
+               if not any(name in header for name in ((c,) if isinstance(c, str) else c))]
+    records: list[tuple[int, dict[str, str]]] = []
+    bad: list[Rejection] = []
+    while True:
+        line_no = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            bad.append(Rejection(source_file, line_no, f"cannot read line {line_no}: {exc}; this line and the rest"
+                                                       " of the file are not read", {}))
+            break
+        if not any(v.strip() for v in values):
+            continue  # an empty line
+        fields = {h: v for h, v in zip(header, values) if h}
+        extra = [v for v in values[len(header):] if v.strip()]
+        if extra:
+            bad.append(Rejection(source_file, line_no, f"the line has {len(values)} values but the header"
+                                 f" {len(header)} columns (a value with a comma must be in double quotes):"
+                                 f" not applied", fields))
+            continue
+        records.append((line_no, fields))
+    if missing or twice:
+        problem = (f"the file lacks the columns {', '.join(missing)}" if missing else
+                   f"the columns {', '.join(twice)} appear more than once in the header")
+        return [], [Rejection(source_file, 1, f"{problem}: none of its {len(records) + len(bad)} rows applied"
+                                              f" (columns: {', '.join(columns)})", {})]
+    if report_unknown_columns:
+        bad = [Rejection(source_file, 1, f"unknown column {h!r} in the header: its values are not read"
+                                         f" (columns: {', '.join(columns)})", {})
+               for h in named if h not in columns] + bad
+    return records, bad
 
 
 def read_file(path: Path, source_file: str, known: KnownFiles) -> tuple[list[Correction], list[Rejection]]:
     """One corrections CSV: its valid rows and its rejected ones (line numbers of the file)."""
-    try:
-        text = _read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Rejection(source_file, 1, f"cannot read the file: {exc}", {})]
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if not ("sha256" in header or "file_path" in header):
-        missing.insert(0, "sha256 or file_path")
-    if missing:
-        n_rows = sum(1 for _ in reader)
-        return [], [Rejection(source_file, 1, f"the file lacks the columns {', '.join(missing)}: none of its "
-                                              f"{n_rows} rows applied (columns: {', '.join(CORRECTIONS_COLUMNS)})", {})]
+    records, bad = read_csv_records(path, source_file, (("sha256", "file_path"), *REQUIRED_COLUMNS),
+                                    CORRECTIONS_COLUMNS)
     good: list[Correction] = []
-    bad: list[Rejection] = []
-    for fields in reader:
-        if not any((v or "").strip() for v in fields.values() if isinstance(v, str)):
-            continue  # an empty line
-        result = validate_row(fields, source_file, reader.line_num, known)
+    for line_no, fields in records:
+        result = validate_row(fields, source_file, line_no, known)
         (good if isinstance(result, Correction) else bad).append(result)  # type: ignore[arg-type]
     return good, bad
 

@@ -315,9 +315,16 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
 # ---------------------------------------------------------------- writing
 
 
+# Characters a JSON string may hold that must not reach a JavaScript file as they are: < > & (the
+# data can never close or open a <script> element, or an HTML comment, wherever the file is
+# inlined) and the line separators U+2028/2029 (line breaks to a JavaScript parser before ES2019).
+_JS_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                            "\u2029": "\\u2029"})
+
+
 def _js(payload: Any) -> str:
-    # "</" escaped so that the data can never close a <script> element.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """The payload as a JavaScript expression (JSON): every string is data, whatever it says."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).translate(_JS_UNSAFE)
 
 
 def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], int, int]:

@@ -16,6 +16,12 @@ Three sheets, read read-only from the warehouse (`marts.agency_year_compliance`,
 With `agency_id`, only that agency's rows (a workbook to send back to the agency). Plain styles only
 (bold header, frozen header row, autofilter, column widths): numbers are numeric cells, dates are
 date cells, no formulas — the file opens in Excel, WPS and openpyxl.
+
+Every text is written as a text cell, whatever it says: an agency name taken from a report's title
+or a registry, a printed cell's text or a file name that begins with = + - @, a tab or a carriage
+return is a string cell with Excel's quote prefix (shown as written, never evaluated, still text
+when edited; pipelines/safe_text.py). Characters XML cannot hold (control characters) are shown
+escaped (\x1b), and a text longer than a cell holds (32,767 characters) is cut with "…".
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .rules import to_date
+from .safe_text import formula_like
 from .template import LEVEL_LABELS, RULE_TEXT, TABLE_LABELS, TEMPLATES
 from .warehouse import READ_QUALITY_LABELS, open_read_only
 
@@ -215,6 +223,24 @@ def _text_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+# Excel's limit on the characters of a cell.
+MAX_CELL_TEXT = 32_767
+
+
+def cell_text(value: str) -> str:
+    """A text as a cell can hold it: characters XML forbids shown escaped, cut at Excel's limit."""
+    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
+    return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT - 1] + "…"
+
+
+def _set_text(cell: Any) -> None:
+    """A cell holding a string stays a string cell: a text beginning with = (which openpyxl takes for
+    a formula) or + - @ tab CR (which Excel takes for one when the cell is edited) gets the quote prefix."""
+    if formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]],
                  wrap: Sequence[str] = ()) -> None:
     ws.append(list(header))
@@ -224,9 +250,10 @@ def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]],
         cell.alignment = Alignment(vertical="center")
     wrap_cols = {header.index(h) + 1 for h in wrap}
     for row in rows:
-        ws.append([None if v == "" else v for v in row])
+        ws.append([None if v == "" else cell_text(v) if isinstance(v, str) else v for v in row])
     for r in ws.iter_rows(min_row=2):
         for cell in r:
+            _set_text(cell)
             if isinstance(cell.value, (dt.date, dt.datetime)):
                 cell.number_format = DATE_FORMAT
             if cell.column in wrap_cols:
@@ -259,7 +286,7 @@ def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None
         if title in (REVIEW_VALUE, REVIEW_BY, REVIEW_NOTE):  # the columns to fill in, highlighted and wide
             review_ws.cell(1, i).fill = _FILL_IN
             review_ws.column_dimensions[get_column_letter(i)].width = 12 if title != REVIEW_NOTE else 24
-    wb.properties.title = f"{name + ' ' if name else ''}{year}年度政府信息公开工作年度报告检查结果"
+    wb.properties.title = cell_text(f"{name + ' ' if name else ''}{year}年度政府信息公开工作年度报告检查结果")
     wb.properties.creator = "ogi-warehouse"
 
     out = Path(out)

@@ -86,6 +86,12 @@ DDL: dict[str, str] = {
     # Every publications.csv under the raw folder: file_path relative to the raw folder.
     "publications": """
         file_path VARCHAR NOT NULL, published_at DATE, source_file VARCHAR NOT NULL""",
+    # Rows of agencies.csv / publications.csv (file_kind agencies or publications) not applied as
+    # written (pipelines/metadata.py): file, line (1: the header or the whole file), reason;
+    # row_applied when the row applies with a field left empty; fields as written (JSON).
+    "rejected_metadata_rows": """
+        source_file VARCHAR NOT NULL, line_no INTEGER NOT NULL, file_kind VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+        row_applied BOOLEAN NOT NULL, fields VARCHAR""",
     "raw_report_files": """
         file_path VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         size_bytes BIGINT NOT NULL, format VARCHAR NOT NULL, extension VARCHAR,

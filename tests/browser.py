@@ -43,12 +43,23 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+# Every Content-Security-Policy violation of the page, recorded before any of its scripts runs.
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
 class Page:
-    """One tab on a dashboard that records console errors, page errors and every non-local request."""
+    """One tab on a dashboard that records console errors, page errors, Content-Security-Policy
+    violations and every non-local request."""
 
     def __init__(self, browser: Any, root: Path) -> None:
         self.root = root
         self.page = browser.new_page(viewport={"width": 1300, "height": 900})
+        self.page.add_init_script(CSP_RECORDER)
         self.errors: list[str] = []
         self.remote: list[str] = []
         self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
@@ -69,9 +80,13 @@ class Page:
                  Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.status, td.innerText])])""")
         return {key: {s: int(text) for s, text in cells} for key, cells in rows}
 
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations || []")
+
     def check_clean(self) -> None:
         assert self.errors == [], self.errors
         assert self.remote == [], self.remote
+        assert self.csp_violations() == []
 
 
 def js_number(value: float | int) -> str:

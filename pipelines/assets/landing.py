@@ -1,89 +1,60 @@
-"""Landing assets: the agency registry, the template reference tables and the inventory of raw files."""
+"""Landing assets: the agency registry and publication metadata (validated: pipelines/metadata.py),
+the template reference tables and the inventory of raw files."""
 
-import csv
 import hashlib
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from ..inventory import AGENCIES_CSV, PUBLICATIONS_CSV, metadata_files, raw_files
+from ..inventory import AGENCIES_CSV, raw_files
+from ..metadata import MetadataProblem, read_publications, read_registry
 from ..parsing import sniff_format
 from ..resources import POOL, WarehouseResource
-from ..warehouse import bulk_replace
-from ..warehouse import template_reference_rows
+from ..warehouse import bulk_insert, bulk_replace, template_reference_rows
 
 
-def _opt(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
-def _year(value: str | None) -> int | None:
-    text = _opt(value)
-    return int(text) if text else None
-
-
-def _bool(value: str | None) -> bool:
-    return (_opt(value) or "false").lower() in ("true", "1", "yes", "t", "y")
-
-
-def read_registry(raw_dir: Path) -> list[tuple[object, ...]]:
-    """Every agencies.csv under raw_dir (docs/monitoring.md), rows in file then line order."""
-    rows: list[tuple[object, ...]] = []
-    for path in metadata_files(raw_dir, AGENCIES_CSV):
-        source = path.relative_to(raw_dir).as_posix()
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            for r in csv.DictReader(f):
-                if not _opt(r.get("agency_id")):
-                    continue
-                rows.append((r["agency_id"].strip(), r["name"].strip(), _opt(r.get("aliases")), _opt(r.get("level")),
-                             _opt(r.get("parent_id")), _opt(r.get("kind")), _year(r.get("first_year")),
-                             _year(r.get("last_year")), _bool(r.get("is_generated")), source))
-    return rows
-
-
-def read_publications(raw_dir: Path) -> list[tuple[object, ...]]:
-    """Every publications.csv under raw_dir: report paths made relative to raw_dir."""
-    rows: list[tuple[object, ...]] = []
-    for path in metadata_files(raw_dir, PUBLICATIONS_CSV):
-        source = path.relative_to(raw_dir).as_posix()
-        folder = path.parent.relative_to(raw_dir)
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            for r in csv.DictReader(f):
-                file = _opt(r.get("file"))
-                if not file:
-                    continue
-                published = _opt(r.get("published_at"))
-                rows.append(((folder / file).as_posix(), date.fromisoformat(published) if published else None, source))
-    return rows
+def _land(context: AssetExecutionContext, warehouse: WarehouseResource, table: str, file_kind: str,
+          rows: list[tuple[object, ...]], problems: list[MetadataProblem]) -> int:
+    """Replace `table` and this kind's rows of landing.rejected_metadata_rows in one transaction;
+    log every problem (file:line: reason)."""
+    con = warehouse.connect()
+    try:
+        con.execute("BEGIN")
+        con.execute(f"DELETE FROM landing.{table}")  # a table of the landing schema (code), never data
+        n = bulk_insert(con, table, rows)
+        con.execute("DELETE FROM landing.rejected_metadata_rows WHERE file_kind = ?", [file_kind])
+        bulk_insert(con, "rejected_metadata_rows", [p.landing_row() for p in problems])
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    for problem in problems:
+        context.log.warning(f"{file_kind} row {'applied in part' if problem.applied else 'rejected'}: {problem}")
+    return n
 
 
 @dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
 def agency_registry(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Every agencies.csv under the raw folder → landing.agencies (aliases stay '|'-separated)."""
-    rows = read_registry(warehouse.raw_path)
+    """Every agencies.csv under the raw folder → landing.agencies (aliases stay '|'-separated); every
+    row not applied as written → landing.rejected_metadata_rows (file, line, reason), logged."""
+    rows, problems = read_registry(warehouse.raw_path)
     if not rows:
-        context.log.warning(f"no {AGENCIES_CSV} under {warehouse.raw_path}: landing.agencies is empty")
-    con = warehouse.connect()
-    try:
-        n = bulk_replace(con, "agencies", rows)
-    finally:
-        con.close()
+        context.log.warning(f"no {AGENCIES_CSV} rows under {warehouse.raw_path}: landing.agencies is empty")
+    n = _land(context, warehouse, "agencies", "agencies", rows, problems)
     files = sorted({str(r[-1]) for r in rows})
-    return dg.MaterializeResult(metadata={"agencies": n, "registry_files": ", ".join(files)})
+    return dg.MaterializeResult(metadata={"agencies": n, "registry_files": ", ".join(files),
+                                          "rejected": sum(not p.applied for p in problems),
+                                          "applied_in_part": sum(p.applied for p in problems)})
 
 
 @dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
-def publication_metadata(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Every publications.csv under the raw folder → landing.publications (report path, published_at)."""
-    rows = read_publications(warehouse.raw_path)
-    con = warehouse.connect()
-    try:
-        n = bulk_replace(con, "publications", rows)
-    finally:
-        con.close()
-    return dg.MaterializeResult(metadata={"publications": n})
+def publication_metadata(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every publications.csv under the raw folder → landing.publications (report path, published_at);
+    every row not applied → landing.rejected_metadata_rows (file, line, reason), logged."""
+    rows, problems = read_publications(warehouse.raw_path)
+    n = _land(context, warehouse, "publications", "publications", rows, problems)
+    return dg.MaterializeResult(metadata={"publications": n, "rejected": len(problems)})
 
 
 @dg.asset(group_name="landing", pool=POOL, kinds={"duckdb"})
