@@ -10,9 +10,11 @@ import duckdb
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
-from .monitoring import compliance_counts, generated_cities, needs_review_count, score_cities
+from .monitoring import (compliance_counts, generated_cities, metadata_problem_lines, needs_review_count,
+                         score_cities)
 from .project import DBT_PROJECT_DIR, REPO_ROOT
 from .publish import DEFAULT_WAIT, RunBusy, run_lock
+from .safe_text import printable
 from .warehouse import READ_QUALITY_LABELS, default_corrections_dir, default_warehouse
 
 MARTS = "marts"
@@ -74,7 +76,8 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
         lines.append(f"files found: {n_files}")
         lines.append(f"reports parsed: {n_reports}")
         lines.append(f"files quarantined: {len(quarantined)}")
-        lines += [f"  - {path}: {reason}" for path, reason in quarantined]
+        lines += [f"  - {printable(path)}: {printable(reason)}" for path, reason in quarantined]
+        lines += metadata_problem_lines(con)
         if run is not None and "parsed_this_run" in run:
             lines.append(f"parse work this run: {run['parsed_this_run']} parsed, {run['quarantined_this_run']} "
                          f"quarantined, {run['skipped_cached']} cached")
@@ -82,7 +85,7 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
                                             WHERE table_schema = '{MARTS}' ORDER BY table_name""")]
         lines.append(f"{MARTS} tables (rows):")
         for t in tables:
-            (n,), = _q(con, f'SELECT count(*) FROM {MARTS}."{t}"')
+            (n,), = _q(con, f'SELECT count(*) FROM {MARTS}."{t.replace(chr(34), chr(34) * 2)}"')
             lines.append(f"  {t:<28} {n:>8}")
         if "report_findings" in tables:
             lines.append("findings by rule:")
