@@ -18,6 +18,7 @@ import zipfile
 
 from ..grid import Cell, Grid, GridRow
 from ..model import ParseError
+from .office import open_package
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -191,13 +192,18 @@ def _open(data: bytes):
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover
         raise ParseError(f"DOCX support is not installed ({exc})")
+    open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError):
         raise ParseError("DOCX is corrupt: not a readable zip package")
     except KeyError as exc:
         raise ParseError(f"DOCX is corrupt: missing part {exc}")
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on broken parts
+        if "Excessive depth" in str(exc):
+            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read")
         raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
 
 
