@@ -34,6 +34,9 @@ MAX_ROW_CELLS = 1_000
 MAX_ROW_COLUMNS = 10_000
 # Characters in one line of a text or Markdown file (a whole report on one line is ~30,000).
 MAX_LINE_CHARS = 1_000_000
+# Tags in an HTML page or in one XML part of a DOCX/XLSX (a report page has ~20,000; lxml takes
+# ~200 bytes per element, so 2,000,000 is ~400 MB of tree).
+MAX_MARKUP_TAGS = 2_000_000
 
 # ---------------------------------------------------------------- DOCX / XLSX (zip packages)
 
@@ -61,8 +64,9 @@ MAX_PDF_PAGES = 500
 MAX_PDF_STREAM_BYTES = 64 * MiB
 # All decoded streams of one file together.
 MAX_PDF_DECODED_BYTES = 512 * MiB
-# Characters, lines, rectangles, curves and images on one page (a dense page has ~5,000).
-MAX_PDF_PAGE_OBJECTS = 100_000
+# Characters, lines, rectangles, curves and images on one page (a dense page has ~5,000; pdfminer
+# takes ~50 µs for each).
+MAX_PDF_PAGE_OBJECTS = 50_000
 
 # ---------------------------------------------------------------- the parse worker
 

@@ -87,7 +87,10 @@ def parse_one(path: str, expected_sha256: str | None = None) -> tuple[ParsedRepo
 
 
 def out_of_memory_reason() -> str:
-    return (f"out of memory: parsing needed more than the {size_text(WORKER_MEMORY_BYTES)} a parser process may use "
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)  # the worker's own limit
+    if limit == resource.RLIM_INFINITY:
+        return "out of memory: parsing needed more memory than the machine could give"
+    return (f"out of memory: parsing needed more than the {size_text(limit)} a parser process may use "
             "(limits.WORKER_MEMORY_BYTES)")
 
 
@@ -126,8 +129,13 @@ def _worker_main(conn: Connection, memory_limit: int, target: Callable[..., tupl
         if task is None:
             return
         key, args = task
-        report, reason = target(*args)
-        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            report, reason = target(*args)
+        except MemoryError:
+            report, reason = None, out_of_memory_reason()
+        except Exception as exc:  # noqa: BLE001 - a target other than parse_one may raise
+            report, reason = None, one_line(f"parser error {type(exc).__name__}: {exc}")
+        peak_kib = peak_rss_kib()
         # After a MemoryError the heap may be left fragmented: this worker retires, a new one starts.
         retire = reason is not None and reason.startswith("out of memory")
         try:
@@ -137,6 +145,19 @@ def _worker_main(conn: Connection, memory_limit: int, target: Callable[..., tupl
             return
         if retire:
             return
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory (KiB): VmHWM, which starts afresh at exec (ru_maxrss
+    keeps the high-water mark of the process that forked before the exec: the whole Dagster run's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 @dataclass
@@ -155,6 +176,7 @@ class _Worker:
         child.close()
         self.task: tuple[object, tuple] | None = None
         self.started = 0.0
+        self.tasks_done = 0
 
     def send(self, key: object, args: tuple) -> None:
         self.task = (key, args)
@@ -182,13 +204,16 @@ class ParsePool:
     file's sake."""
 
     def __init__(self, workers: int = 2, time_limit: float = PARSE_TIME_LIMIT_S,
-                 memory_limit: int = WORKER_MEMORY_BYTES, target: Callable = parse_one) -> None:
+                 memory_limit: int = WORKER_MEMORY_BYTES, target: Callable = parse_one,
+                 tasks_per_worker: int | None = None) -> None:
         self.workers = max(1, workers)
         self.time_limit = time_limit
         self.memory_limit = memory_limit
         self.target = target
+        self.tasks_per_worker = tasks_per_worker  # 1: a fresh process per file (to measure each file's peak)
         self.ctx = multiprocessing.get_context("spawn")
         self.restarts = 0
+        self.peak_rss_kib = 0  # the largest peak resident memory of any worker
 
     def run(self, tasks: Iterable[tuple[object, tuple]]) -> Iterator[Outcome]:
         pending = deque(tasks)
@@ -218,8 +243,12 @@ class ParsePool:
                     outcome, healthy = self._collect(w)
                     done.add(w.conn)
                     del busy[w.conn]
-                    if healthy:
+                    w.tasks_done += 1
+                    self.peak_rss_kib = max(self.peak_rss_kib, outcome.peak_rss_kib)
+                    if healthy and (self.tasks_per_worker is None or w.tasks_done < self.tasks_per_worker):
                         idle.append(w)
+                    elif healthy:
+                        w.stop()
                     else:
                         w.stop(kill=True)
                         self.restarts += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from .align import Line, align, align_traced
-from .grid import Grid
+from .grid import Grid, too_many_rows_reason
 from .limits import MAX_FILE_BYTES, MAX_GRID_CELLS, MAX_GRID_ROWS, too_large_reason
 from .model import ParsedReport, ParseError
 
@@ -113,9 +113,8 @@ def read_grid(data: bytes, fmt: str) -> Grid:
 
 def check_grid(grid: Grid) -> None:
     """ParseError when a grid is larger than a report's can be (the aligner's time grows with it)."""
-    if len(grid.rows) > MAX_GRID_ROWS:
-        raise ParseError(f"the file reads as {len(grid.rows):,} rows, more than the {MAX_GRID_ROWS:,} a report "
-                         "may have (limits.MAX_GRID_ROWS): not a report")
+    if len(grid.rows) > MAX_GRID_ROWS:  # (readers building a RowList stop before)
+        raise ParseError(too_many_rows_reason())
     n_cells = sum(len(r.cells) for r in grid.rows)
     if n_cells > MAX_GRID_CELLS:
         raise ParseError(f"the file reads as {n_cells:,} cells, more than the {MAX_GRID_CELLS:,} a report "

@@ -10,28 +10,27 @@ from dagster import AssetExecutionContext
 from ..inventory import NOT_READ, not_read_reason, os_path
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
-from ..parse_worker import ParsePool
+from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert
 from .landing import raw_report_files
 
 MAX_WORKERS = 2
-# Per file (pipelines/limits.py); module attributes so that a test can lower them.
+# Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
+# test can lower the limits or give the workers a file that crashes them.
 TIME_LIMIT_S = PARSE_TIME_LIMIT_S
 MEMORY_LIMIT_BYTES = WORKER_MEMORY_BYTES
+WORKER_TARGET = parse_one
 
 _STALE = """
     DELETE FROM landing.{table}
     WHERE parser_version <> ? OR sha256 NOT IN (SELECT sha256 FROM landing.raw_report_files)"""
 
 
-def _parse_all(todo: list[tuple[str, str]]) -> Iterator[tuple[str, ParsedReport | None, str | None]]:
+def _parse_all(todo: list[tuple[str, str]], pool: ParsePool) -> Iterator[tuple[str, ParsedReport | None, str | None]]:
     """Yield (sha256, report, reason) as files finish. Always in supervised worker processes, even
     for one file: a file that exhausts memory, hangs or crashes its parser fails alone, with its
     reason (pipelines/parse_worker.py)."""
-    if not todo:
-        return
-    pool = ParsePool(workers=min(MAX_WORKERS, len(todo)), time_limit=TIME_LIMIT_S, memory_limit=MEMORY_LIMIT_BYTES)
     for outcome in pool.run((sha, (path, sha)) for sha, path in todo):
         yield str(outcome.key), outcome.report, outcome.reason
 
@@ -93,7 +92,9 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
     for sha, _, reason in not_read:
         quarantined.append((rel_of[sha], sha, fmt_of[sha], f"{rel_of[sha]}: {reason}", PARSER_VERSION))
         context.log.warning(f"quarantined {rel_of[sha]}: {reason}")
-    for i, (sha, report, reason) in enumerate(_parse_all(todo), start=1):
+    pool = ParsePool(workers=min(MAX_WORKERS, max(len(todo), 1)), time_limit=TIME_LIMIT_S,
+                     memory_limit=MEMORY_LIMIT_BYTES, target=WORKER_TARGET)
+    for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
         rel = rel_of[sha]
         if report is None:
             quarantined.append((rel, sha, fmt_of[sha], f"{rel}: {reason}", PARSER_VERSION))
@@ -128,6 +129,9 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
         "quarantined_total": n_quarantined,
         "cells_written": len(cells),
         "parser_version": PARSER_VERSION,
+        # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
+        "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
+        "workers_replaced": pool.restarts,
     })
 
 

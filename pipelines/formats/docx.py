@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
 from ..model import ParseError
 from .office import open_package
 
@@ -136,7 +136,7 @@ def _int_val(el, default: int) -> int:
 
 
 def _table_rows(tbl, t_no: int) -> list[GridRow]:
-    out: list[GridRow] = []
+    out: list[GridRow] = RowList()
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
     r_no = 0
     for tr in _rows(tbl):

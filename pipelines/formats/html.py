@@ -21,8 +21,8 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..grid import Cell, Grid, GridRow
-from ..limits import MAX_GRID_CELLS, MAX_ROW_CELLS, MAX_ROW_COLUMNS
+from ..grid import Cell, Grid, GridRow, RowList
+from ..limits import MAX_GRID_CELLS, MAX_MARKUP_TAGS, MAX_ROW_CELLS, MAX_ROW_COLUMNS
 from ..model import ParseError
 
 # Elements that start a new line of text (everything else is inline and joins without a gap).
@@ -164,7 +164,7 @@ class _Walker:
     """Turns a parsed document into grid rows in reading order."""
 
     def __init__(self) -> None:
-        self.rows: list[GridRow] = []
+        self.rows: list[GridRow] = RowList()
         self.buf: list[str] = []
         self.n_blocks = 0
         self.n_tables = 0
@@ -368,9 +368,15 @@ def parse_tree(text: str):
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     if not text.strip():
         raise ParseError("HTML page is empty")
+    n_tags = text.count("<")
+    if n_tags > MAX_MARKUP_TAGS:  # lxml's tree would take ~200 bytes per element
+        raise ParseError(f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
+                         "(limits.MAX_MARKUP_TAGS): not read")
     try:
         return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+    except MemoryError:
+        raise
+    except (etree.LxmlError, ValueError) as exc:
         raise ParseError(f"HTML cannot be parsed ({exc})")
 
 

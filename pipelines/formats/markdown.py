@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
 from ..limits import check_line, check_line_count, check_row_cells
 from ..model import ParseError
 from .html import parse_tree, rows_from_tree
@@ -76,7 +76,7 @@ def grid_from_markdown(text: str) -> Grid:
     lines = text.splitlines()
     for n, line in enumerate(lines, start=1):
         check_line(line, f"line {n}")
-    rows: list[GridRow] = []
+    rows: list[GridRow] = RowList()
     n_tables = 0
     i = 0
     while i < len(lines):

@@ -22,6 +22,7 @@ import zipfile
 import zlib
 
 from ..limits import (
+    MAX_MARKUP_TAGS,
     MAX_SHEET_CELLS,
     MAX_XML_PROLOG_BYTES,
     MAX_ZIP_MEMBER_BYTES,
@@ -96,7 +97,29 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
     for info in infos:
         if not info.is_dir():
             _check_prolog(z, info, kind)
+            if info.file_size > 3 * MAX_MARKUP_TAGS:  # below, it cannot hold that many tags
+                _check_tags(z, info, kind)
     return z
+
+
+def _check_tags(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
+    """Refuse an XML part with more tags than MAX_MARKUP_TAGS (counted streaming: lxml would hold
+    an element for each)."""
+    n = 0
+    try:
+        with z.open(info) as f:
+            while chunk := f.read(_CHUNK * 16):
+                n += chunk.count(b"<")
+                if n > MAX_MARKUP_TAGS:
+                    raise ParseError(f"{kind} part {_shown(info.filename)} has more than {MAX_MARKUP_TAGS:,} tags "
+                                     "(limits.MAX_MARKUP_TAGS; a report has ~20,000): not read")
+    except ParseError:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} does not match its zip directory entry "
+                         f"({exc})") from None
+    except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} cannot be unpacked") from None
 
 
 _ROOT = re.compile(r"<[A-Za-z_:\u00c0-\uffff]")
@@ -132,7 +155,9 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
                     return
     except ParseError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+    except zipfile.BadZipFile as exc:  # e.g. more data than the directory declares: its CRC fails
+        raise ParseError(f"{kind} is corrupt: part {name} does not match its zip directory entry ({exc})") from None
+    except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
         raise ParseError(f"{kind} is corrupt: part {name} cannot be unpacked") from None
     text = _head_text(head).lstrip("\ufeff \t\r\n")
     _refuse_dtd(text, name, kind)

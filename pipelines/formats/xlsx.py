@@ -26,7 +26,7 @@ import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
 from ..limits import MAX_SHEET_CELLS
 from ..model import ParseError
 from .office import check_workbook_cells, open_package
@@ -151,7 +151,7 @@ def _sheet_rows(ws, formulas) -> list[GridRow]:
             for c in range(rng.min_col, rng.max_col + 1):
                 if (r, c) != (rng.min_row, rng.min_col):
                     covered.add((r, c))
-    rows: list[GridRow] = []
+    rows: list[GridRow] = RowList()
     for row in ws.iter_rows():
         if not row:
             continue
