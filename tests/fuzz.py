@@ -17,12 +17,14 @@ import io
 import logging
 import multiprocessing
 import random
+import re
 import resource
 import signal
 import sys
 import time
 import traceback
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +47,7 @@ def seeds_files() -> tuple[tuple[str, Path], ...]:
         if not path.is_file():
             continue
         fmt = sniff_format(path.read_bytes(), path.name)
-        if fmt == "pdf" and path.stat().st_size > 120_000:
+        if fmt == "pdf" and path.stat().st_size > 100_000:
             continue
         out.append((fmt, path))
     return tuple(out)
@@ -121,15 +123,81 @@ def _mutate_member(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         infos = z.infolist()
         xml = [i for i in infos if i.filename.endswith((".xml", ".rels"))]
-        target = rng.choice(xml).filename if xml else rng.choice(infos).filename
+        main = [i for i in xml if i.filename in ("word/document.xml", "xl/sharedStrings.xml")
+                or i.filename.startswith("xl/worksheets/")]
+        target = rng.choice(main if main and rng.random() < 0.7 else xml or infos).filename
         parts = {i.filename: z.read(i.filename) for i in infos}
-    mutated, how = _mutate_bytes(rng, parts[target], b"")
+    if rng.random() < 0.5:  # whole elements moved or doubled: one per line
+        split = parts[target].replace(b"><", b">\n<")
+        mutated, how = _mutate_lines(rng, split, b"")
+        mutated = mutated.replace(b">\n<", b"><")
+    else:
+        mutated, how = _mutate_bytes(rng, parts[target], b"")
     parts[target] = mutated
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for i in infos:
             z.writestr(i.filename, parts[i.filename])
     return out.getvalue(), f"part {target}: {how}"
+
+
+_STREAM = re.compile(rb"(/Length\s+)(\d+)([^>]*?>>\s*stream\r?\n)", re.DOTALL)
+
+
+def _mutate_pdf_stream(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes, str]:
+    """A PDF with one stream's decoded content mutated, re-encoded and its /Length fixed (what the
+    content interpreter and the layout code see, past the zlib checksum)."""
+    streams = []
+    for m in _STREAM.finditer(data):
+        start = m.end()
+        length = int(m.group(2))
+        body = data[start:start + length]
+        flate = b"FlateDecode" in data[max(0, m.start() - 200):m.end()]
+        try:
+            content = zlib.decompress(body) if flate else body
+        except zlib.error:
+            continue
+        streams.append((m, start, length, flate, content))
+    if not streams:
+        return _mutate_bytes(rng, data, donor)
+    m, start, length, flate, content = rng.choice(streams)
+    if rng.random() < 0.5:
+        mutated, how = _mutate_lines(rng, content, b"")
+    else:
+        mutated, how = _mutate_bytes(rng, content, b"")
+    body = zlib.compress(mutated) if flate else mutated
+    out = data[:m.start(2)] + str(len(body)).encode() + data[m.end(2):start] + body + data[start + length:]
+    return out, f"stream at {start}: {how}"
+
+
+def _mutate_lines(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes, str]:
+    """Line-level edits (a row dropped, doubled or moved, numbers changed): the aligner's inputs."""
+    lines = data.split(b"\n")
+    steps = []
+    for _ in range(rng.choice((1, 2, 3, 5))):
+        if not lines:
+            break
+        i = rng.randrange(len(lines))
+        op = rng.choice(("drop", "double", "move", "numbers", "donor", "join", "split"))
+        if op == "drop":
+            del lines[i]
+        elif op == "double":
+            lines[i:i] = [lines[i]] * rng.choice((1, 2, 30))
+        elif op == "move":
+            line = lines.pop(i)
+            lines.insert(rng.randint(0, len(lines)), line)
+        elif op == "numbers":
+            lines[i] = re.sub(rb"\d+", lambda _: str(rng.choice((0, 1, 7, 99, 10**9, 10**30))).encode(), lines[i])
+        elif op == "donor" and donor:
+            other = donor.split(b"\n")
+            lines.insert(i, rng.choice(other))
+        elif op == "join" and i + 1 < len(lines):
+            lines[i:i + 2] = [lines[i] + lines[i + 1]]
+        elif op == "split" and lines[i]:
+            k = rng.randrange(len(lines[i]))
+            lines[i:i + 1] = [lines[i][:k], lines[i][k:]]
+        steps.append(f"{op} line {i}")
+    return b"\n".join(lines), "; ".join(steps)
 
 
 @dataclass(frozen=True)
@@ -154,6 +222,10 @@ def mutate(seed: int) -> Input:
     data = _bytes(source)
     if fmt in ("docx", "xlsx") and rng.random() < 0.6:
         data, how = _mutate_member(rng, data, donor)
+    elif fmt == "pdf" and rng.random() < 0.6:
+        data, how = _mutate_pdf_stream(rng, data, donor)
+    elif fmt in ("html", "markdown", "text") and rng.random() < 0.4:
+        data, how = _mutate_lines(rng, data, donor)
     else:
         data, how = _mutate_bytes(rng, data, donor)
     return Input(seed, fmt, source, data, how)

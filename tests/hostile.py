@@ -419,8 +419,13 @@ def parse_or_die(path: str, expected_sha256: str | None = None):  # noqa: ANN201
         os.kill(os.getpid(), signal.SIGKILL)
     if "slow" in name:
         time.sleep(3600)
-    if "hog" in name:
+    if "hog" in name:  # reserves address space without touching it (no real memory is used)
+        import mmap
+
         hog = []
         while True:
-            hog.append(bytearray(64 * MiB))
+            try:
+                hog.append(mmap.mmap(-1, 64 * MiB))
+            except OSError:  # ENOMEM at the worker's RLIMIT_AS: what Python's allocator raises
+                raise MemoryError from None
     return parse_one(path, expected_sha256)
