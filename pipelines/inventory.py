@@ -166,6 +166,19 @@ def raw_files(raw_dir: Path) -> Iterator[Path]:
             yield Path(os.fsdecode(os.path.join(os.fsencode(raw_dir), e.rel)))
 
 
+def fingerprint_lines(raw_dir: Path) -> Iterator[bytes]:
+    """One line per entry of the raw folder (reports, metadata, links, pipes: everything the
+    inventory lists or reads), path and size and time as lstat sees them: any change to the folder
+    changes the lines (the sensor's fingerprint)."""
+    root = os.fsencode(raw_dir)
+    for e in _ordered(raw_dir):
+        try:
+            st = os.lstat(os.path.join(root, e.rel))
+            yield b"%s\0%s\0%d\0%d\n" % (e.rel, e.kind.encode(), st.st_size, st.st_mtime_ns)
+        except OSError:
+            yield b"%s\0%s\0gone\n" % (e.rel, e.kind.encode())
+
+
 def metadata_files(raw_dir: Path, name: str) -> Iterator[Path]:
     """Every visible regular file called `name` under raw_dir (recursive), in path order; a symbolic
     link of that name is not followed (the inventory lists it as not read)."""

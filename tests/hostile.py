@@ -173,7 +173,10 @@ def xlsx_zip_bomb(size: int = GiB) -> bytes:
 def xlsx_merge_everything() -> bytes:
     """One merged range over the whole sheet (17 billion cells: openpyxl makes an object per cell)."""
     src, sheet = _sheet()
-    return rezip(src, {"xl/worksheets/sheet1.xml": sheet.replace(b"<mergeCells", b'<mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells><mergeCells', 1)})
+    merged = re.sub(rb'<mergeCells count="(\d+)">', lambda m: b'<mergeCells count="%d"><mergeCell ref="P60:XFD1048576"/>'
+                    % (int(m.group(1)) + 1), sheet, count=1)
+    assert merged != sheet
+    return rezip(src, {"xl/worksheets/sheet1.xml": merged})
 
 
 def xlsx_far_cell() -> bytes:

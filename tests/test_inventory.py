@@ -206,3 +206,21 @@ def test_a_modification_time_no_datetime_can_hold() -> None:
         assert f.modified_at is None and f.format == "text" and f.size == path.stat().st_size
     finally:
         shutil.rmtree(folder)
+
+
+def test_the_sensor_fingerprint_sees_links_and_odd_names(tmp_path: Path) -> None:
+    """The sensor's fingerprint of the raw folder: no error on a name that is not UTF-8, and a new
+    symbolic link or pipe changes it (the run that reports them is started)."""
+    from pipelines.resources import WarehouseResource
+    from pipelines.schedules import raw_fingerprint
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with open(os.path.join(os.fsencode(raw), b"odd \xff\n.pdf"), "wb") as f:
+        f.write(b"%PDF-1.7\n")
+    resource = WarehouseResource(raw_dir=str(raw), path=str(tmp_path / "w.duckdb"))
+    before = raw_fingerprint(resource)
+    (raw / "link.pdf").symlink_to("/etc/passwd")
+    after_link = raw_fingerprint(resource)
+    os.mkfifo(raw / "pipe.pdf")
+    assert len({before, after_link, raw_fingerprint(resource)}) == 3
