@@ -143,6 +143,11 @@ def _worker_main(conn: Connection, memory_limit: int, target: Callable[..., tupl
         except MemoryError:
             conn.send((key, None, out_of_memory_reason(), peak_kib, True))
             return
+        except (OSError, EOFError):  # the supervisor is gone
+            return
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
+            conn.send((key, None, one_line(f"parser result could not be returned ({type(exc).__name__})"), peak_kib,
+                       False))
         if retire:
             return
 
@@ -273,7 +278,7 @@ class ParsePool:
             if w.conn.poll():
                 got_key, report, reason, peak, retire = w.conn.recv()
                 return Outcome(got_key, report, reason, peak), not retire and w.proc.is_alive()
-        except (EOFError, OSError):
+        except Exception:  # noqa: BLE001 - EOF, or half a message from a worker that died sending it
             pass
         w.proc.join(timeout=5)
         return Outcome(key, None, died_reason(w.proc.exitcode)), False
