@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .limits import MAX_GRID_ROWS
+from .model import ParseError
 from .template import LABEL_VARIANTS
 
 
@@ -36,9 +38,33 @@ class GridRow:
         return " ".join(c.text for c in self.cells if c.text)
 
 
+class RowList(list):  # type: ignore[type-arg]
+    """A reader's rows, at most limits.MAX_GRID_ROWS: a file that reads as more rows than any report
+    has stops its reader there (ParseError), before its rows fill the memory."""
+
+    def append(self, row: GridRow) -> None:
+        if len(self) >= MAX_GRID_ROWS:
+            raise ParseError(too_many_rows_reason())
+        super().append(row)
+
+    def extend(self, rows) -> None:  # type: ignore[no-untyped-def, override]
+        for row in rows:
+            self.append(row)
+
+    def insert(self, index, row: GridRow) -> None:  # type: ignore[no-untyped-def, override]
+        if len(self) >= MAX_GRID_ROWS:
+            raise ParseError(too_many_rows_reason())
+        super().insert(index, row)
+
+
+def too_many_rows_reason() -> str:
+    return (f"the file reads as more than {MAX_GRID_ROWS:,} rows, the most a report may have "
+            "(limits.MAX_GRID_ROWS): not a report")
+
+
 @dataclass
 class Grid:
-    rows: list[GridRow] = field(default_factory=list)
+    rows: list[GridRow] = field(default_factory=RowList)
     # The document's plain text in reading order, for the title, year and template.
     text: str = ""
 

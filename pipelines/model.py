@@ -28,6 +28,7 @@ class ParseError(Exception):
     """The file cannot be read as an annual report; `reason` is one line for the user."""
 
     def __init__(self, reason: str) -> None:
+        reason = " ".join(str(reason).split())  # one line, whatever a library's message held
         super().__init__(reason)
         self.reason = reason
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from .align import Line, align, align_traced
-from .grid import Grid
+from .grid import Grid, too_many_rows_reason
+from .limits import MAX_FILE_BYTES, MAX_GRID_CELLS, MAX_GRID_ROWS, too_large_reason
 from .model import ParsedReport, ParseError
 
 # format → "module:function" turning file bytes into a Grid (imported on first use).
@@ -83,6 +84,12 @@ def _office_zip_kind(data: bytes) -> str | None:
     import io
     import zipfile
 
+    from .formats.office import member_count
+    from .limits import MAX_ZIP_MEMBERS
+
+    count = member_count(data)
+    if count is not None and count > MAX_ZIP_MEMBERS:
+        return None  # not opened here (an object per member); the reader refuses it with the reason
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
@@ -95,10 +102,29 @@ def _office_zip_kind(data: bytes) -> str | None:
     return None
 
 
+def read_grid(data: bytes, fmt: str) -> Grid:
+    """The file's grid by its format's reader, within the limits of pipelines/limits.py."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(too_large_reason(len(data)))
+    grid = reader_for(fmt)(data)
+    check_grid(grid)
+    return grid
+
+
+def check_grid(grid: Grid) -> None:
+    """ParseError when a grid is larger than a report's can be (the aligner's time grows with it)."""
+    if len(grid.rows) > MAX_GRID_ROWS:  # (readers building a RowList stop before)
+        raise ParseError(too_many_rows_reason())
+    n_cells = sum(len(r.cells) for r in grid.rows)
+    if n_cells > MAX_GRID_CELLS:
+        raise ParseError(f"the file reads as {n_cells:,} cells, more than the {MAX_GRID_CELLS:,} a report "
+                         "may have (limits.MAX_GRID_CELLS): not a report")
+
+
 def parse_bytes_with_grid(data: bytes, name: str = "") -> tuple[ParsedReport, Grid]:
     """The parsed report and the grid it was aligned from (the narrative text is in grid.text)."""
     fmt = sniff_format(data, name)
-    grid = reader_for(fmt)(data)
+    grid = read_grid(data, fmt)
     return align(grid, fmt), grid
 
 
@@ -107,11 +133,23 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
 
 
 def read_file(path: Path) -> bytes:
-    """The file's bytes; ParseError when it cannot be read or is empty."""
+    """The file's bytes; ParseError when it cannot be read, is empty, is not a regular file or is
+    over the size limit (not read then)."""
+    import os
+    import stat
+
     try:
-        data = Path(path).read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ParseError("not a regular file: not read")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ParseError(too_large_reason(st.st_size))
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(too_large_reason(len(data)))
     if not data:
         raise ParseError("file is empty")
     return data
@@ -125,4 +163,4 @@ def parse_file_traced(path: Path) -> tuple[ParsedReport, list[Line]]:
     """The parsed report and every grid row with what the aligner made of it (`ogi parse --grid`)."""
     data = read_file(path)
     fmt = sniff_format(data, Path(path).name)
-    return align_traced(reader_for(fmt)(data), fmt)
+    return align_traced(read_grid(data, fmt), fmt)

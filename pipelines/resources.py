@@ -35,7 +35,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """One run at a time builds the warehouse: hold the run lock for the whole run (a second
         run waits, then fails with who holds it), and make the work copy ready (rebuilt from the raw
         files when it cannot be read)."""
-        if context.dagster_run is None:
+        if context.run is None:
             return  # a sensor or schedule evaluation reads the raw folder only: no lock, no work copy
         log = context.log.info if context.log else print
         self._held = ExitStack()

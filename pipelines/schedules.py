@@ -8,7 +8,7 @@ from typing import Sequence
 import dagster as dg
 
 from .corrections import csv_files
-from .inventory import raw_files
+from .inventory import fingerprint_lines
 from .resources import WarehouseResource
 
 # Reports are due by 31 January (departments) and 31 March (governments); late and corrected
@@ -23,11 +23,13 @@ def raw_fingerprint(warehouse: WarehouseResource) -> str:
     """Changes whenever a file under the raw folder, or a corrections file, is added, removed, renamed
     or rewritten."""
     h = hashlib.sha256()
-    for folder, paths in ((warehouse.raw_path, raw_files(warehouse.raw_path)),
-                          (warehouse.corrections_path, csv_files(warehouse.corrections_path))):
-        for path in paths:
-            st = path.stat()
-            h.update(f"{folder.name}/{path.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for line in fingerprint_lines(warehouse.raw_path):  # every entry, links and odd names included
+        h.update(b"raw/" + line)
+    folder = warehouse.corrections_path
+    for path in csv_files(folder):
+        st = path.stat()
+        h.update(f"{folder.name}/{path.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n"
+                 .encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

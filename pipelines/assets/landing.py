@@ -1,16 +1,12 @@
 """Landing assets: the agency registry and publication metadata (validated: pipelines/metadata.py),
 the template reference tables and the inventory of raw files."""
 
-import hashlib
-from datetime import datetime
-from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from ..inventory import AGENCIES_CSV, raw_files
+from ..inventory import AGENCIES_CSV, inventory
 from ..metadata import MetadataProblem, read_publications, read_registry
-from ..parsing import sniff_format
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert, bulk_replace, template_reference_rows
 
@@ -72,13 +68,9 @@ def template_reference(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def raw_report_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Inventory of raw_dir: path, sha256, size, sniffed format. Never modifies the files."""
     raw_dir = warehouse.raw_path
-    rows: list[tuple[object, ...]] = []
-    for path in raw_files(raw_dir):
-        data = path.read_bytes()  # whole file: telling docx from xlsx needs the zip directory at the end
-        stat = path.stat()
-        rows.append((path.relative_to(raw_dir).as_posix(), path.name, hashlib.sha256(data).hexdigest(), len(data),
-                     sniff_format(data, path.name), path.suffix.lower().lstrip(".") or None,
-                     datetime.fromtimestamp(stat.st_mtime)))
+    # Each file read once (never through a symbolic link): sha256 and format of the bytes read;
+    # entries not read are listed with why (pipelines/inventory.py), and parsing quarantines them.
+    rows = [f.row() for f in inventory(raw_dir, log=context.log.warning)]
     con = warehouse.connect()
     try:
         n = bulk_replace(con, "raw_report_files", rows)

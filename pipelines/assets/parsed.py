@@ -1,47 +1,38 @@
 """The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
 
-import multiprocessing
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import datetime
-from pathlib import Path
 from typing import Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from ..inventory import NOT_READ, not_read_reason, os_path
+from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
-from ..parse_worker import parse_one
+from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert
 from .landing import raw_report_files
 
 MAX_WORKERS = 2
-# Below this many files a process pool costs more (spawn + imports) than it saves.
-POOL_THRESHOLD = 3
+# Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
+# test can lower the limits or give the workers a file that crashes them.
+TIME_LIMIT_S = PARSE_TIME_LIMIT_S
+MEMORY_LIMIT_BYTES = WORKER_MEMORY_BYTES
+WORKER_TARGET = parse_one
 
 _STALE = """
     DELETE FROM landing.{table}
     WHERE parser_version <> ? OR sha256 NOT IN (SELECT sha256 FROM landing.raw_report_files)"""
 
 
-def _parse_all(todo: list[tuple[str, Path]]) -> Iterator[tuple[str, ParsedReport | None, str | None]]:
-    """Yield (sha256, report, reason) as files finish; a process pool when there are enough files."""
-    if len(todo) <= POOL_THRESHOLD:
-        for sha, path in todo:
-            yield (sha, *parse_one(str(path)))
-        return
-    # spawn, not fork: the Dagster process has threads, forking it can deadlock.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=MAX_WORKERS, mp_context=ctx) as pool:
-        futures: dict[Future[tuple[ParsedReport | None, str | None]], str] = {
-            pool.submit(parse_one, str(path)): sha for sha, path in todo
-        }
-        for fut in as_completed(futures):
-            try:
-                yield (futures[fut], *fut.result())
-            except Exception as exc:  # the worker died (e.g. out of memory)
-                yield futures[fut], None, f"parser process failed: {type(exc).__name__}: {exc}"
+def _parse_all(todo: list[tuple[str, str]], pool: ParsePool) -> Iterator[tuple[str, ParsedReport | None, str | None]]:
+    """Yield (sha256, report, reason) as files finish. Always in supervised worker processes, even
+    for one file: a file that exhausts memory, hangs or crashes its parser fails alone, with its
+    reason (pipelines/parse_worker.py)."""
+    for outcome in pool.run((sha, (path, sha)) for sha, path in todo):
+        yield str(outcome.key), outcome.report, outcome.reason
 
 
 def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[
@@ -82,10 +73,15 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
 
     fmt_of = {sha: fmt for sha, _, fmt in files}
     rel_of = {sha: rel for sha, rel, _ in files}
-    todo = [(sha, warehouse.raw_path / rel) for sha, rel, _ in files if sha not in done]
-    cached = len(files) - len(todo)
+    new = [(sha, rel, fmt) for sha, rel, fmt in files if sha not in done]
+    # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
+    # files) are quarantined with why, without a parser; every other file goes to a worker, which
+    # parses the bytes the inventory hashed (opened again, checked against the sha256).
+    not_read = [(sha, None, not_read_reason(warehouse.raw_path, rel, fmt)) for sha, rel, fmt in new if fmt in NOT_READ]
+    todo = [(sha, os_path(warehouse.raw_path, rel)) for sha, rel, fmt in new if fmt not in NOT_READ]
+    cached = len(files) - len(new)
     context.log.info(f"{len(files)} distinct files: {cached} cached for parser {PARSER_VERSION}, "
-                     f"{len(todo)} to parse")
+                     f"{len(todo)} to parse, {len(not_read)} not read")
 
     now = datetime.now()
     heads: list[tuple[object, ...]] = []
@@ -93,7 +89,12 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
     warnings: list[tuple[object, ...]] = []
     quarantined: list[tuple[object, ...]] = []
     started = time.perf_counter()
-    for i, (sha, report, reason) in enumerate(_parse_all(todo), start=1):
+    for sha, _, reason in not_read:
+        quarantined.append((rel_of[sha], sha, fmt_of[sha], f"{rel_of[sha]}: {reason}", PARSER_VERSION))
+        context.log.warning(f"quarantined {rel_of[sha]}: {reason}")
+    pool = ParsePool(workers=min(MAX_WORKERS, max(len(todo), 1)), time_limit=TIME_LIMIT_S,
+                     memory_limit=MEMORY_LIMIT_BYTES, target=WORKER_TARGET)
+    for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
         rel = rel_of[sha]
         if report is None:
             quarantined.append((rel, sha, fmt_of[sha], f"{rel}: {reason}", PARSER_VERSION))
@@ -128,6 +129,9 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
         "quarantined_total": n_quarantined,
         "cells_written": len(cells),
         "parser_version": PARSER_VERSION,
+        # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
+        "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
+        "workers_replaced": pool.restarts,
     })
 
 

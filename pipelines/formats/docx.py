@@ -16,8 +16,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
 from ..model import ParseError
+from .office import open_package
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -135,7 +136,7 @@ def _int_val(el, default: int) -> int:
 
 
 def _table_rows(tbl, t_no: int) -> list[GridRow]:
-    out: list[GridRow] = []
+    out: list[GridRow] = RowList()
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
     r_no = 0
     for tr in _rows(tbl):
@@ -191,13 +192,18 @@ def _open(data: bytes):
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover
         raise ParseError(f"DOCX support is not installed ({exc})")
+    open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError):
         raise ParseError("DOCX is corrupt: not a readable zip package")
     except KeyError as exc:
         raise ParseError(f"DOCX is corrupt: missing part {exc}")
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on broken parts
+        if "Excessive depth" in str(exc):
+            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read")
         raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
 
 

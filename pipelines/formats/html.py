@@ -21,7 +21,8 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
+from ..limits import MAX_GRID_CELLS, MAX_MARKUP_TAGS, MAX_ROW_CELLS, MAX_ROW_COLUMNS
 from ..model import ParseError
 
 # Elements that start a new line of text (everything else is inline and joins without a gap).
@@ -93,7 +94,7 @@ def _hidden(el) -> bool:
 
 
 def _int_attr(el, name: str, limit: int) -> int:
-    m = re.match(r"\s*(\d+)", el.get(name) or "")
+    m = re.match(r"\s*(\d{1,9})", el.get(name) or "")
     n = int(m.group(1)) if m else 1
     return min(max(n, 1), limit)
 
@@ -163,7 +164,7 @@ class _Walker:
     """Turns a parsed document into grid rows in reading order."""
 
     def __init__(self) -> None:
-        self.rows: list[GridRow] = []
+        self.rows: list[GridRow] = RowList()
         self.buf: list[str] = []
         self.n_blocks = 0
         self.n_tables = 0
@@ -234,6 +235,8 @@ class _Walker:
                 covered = {}
                 continue
             src = f"table {t_no} row {r_no}"
+            if len(tds) > MAX_ROW_CELLS:
+                continue  # wider than any report table (limits.MAX_ROW_CELLS): not a report row
             cells: list[Cell] = []
             new_cover: dict[int, int] = {}
             col = 0
@@ -242,6 +245,8 @@ class _Walker:
                     col += 1
                 span = _int_attr(td, "colspan", 1000)
                 rowspan = _int_attr(td, "rowspan", 10000)
+                if col + span > MAX_ROW_COLUMNS:
+                    break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
                 cells.append(Cell(_cell_text(td), col, f"{src} col {col + 1}", span))
                 if rowspan > 1:
                     for c in range(col, col + span):
@@ -274,6 +279,9 @@ class _Walker:
         for child in _element_children(el):
             span = _grid_span(child, "grid-column", n_cols)
             rspan = _grid_span(child, "grid-row", 1000)
+            if len(taken) + span * rspan > MAX_GRID_CELLS:
+                raise ParseError(f"HTML CSS grid {t_no} covers more than {MAX_GRID_CELLS:,} cells "
+                                 "(limits.MAX_GRID_CELLS): not a report")
             while True:
                 if c + span > n_cols:
                     r, c = r + 1, 0
@@ -298,7 +306,7 @@ class _Walker:
 _CONTAINERS = frozenset(["div", "section", "article", "p", "span"])
 _CELL_TAGS = frozenset(["div", "p", "span", "section"])
 _GRID_TEMPLATE = re.compile(r"grid-template-columns\s*:\s*([^;\"']+)", re.IGNORECASE)
-_REPEAT = re.compile(r"repeat\(\s*(\d+)\s*,[^)]*\)", re.IGNORECASE)
+_REPEAT = re.compile(r"repeat\(\s*(\d{1,9})\s*,[^)]*\)", re.IGNORECASE)
 
 
 def _element_children(el) -> list:
@@ -313,11 +321,13 @@ def _grid_columns(el) -> int:
     value = m.group(1)
     n = sum(int(r.group(1)) for r in _REPEAT.finditer(value))
     n += len(_REPEAT.sub(" ", value).split())
+    if n > MAX_ROW_CELLS:
+        return 0  # wider than any report table: laid out as ordinary blocks
     return n if n >= 2 and len(_element_children(el)) >= n else 0
 
 
 def _grid_span(el, prop: str, limit: int) -> int:
-    m = re.search(prop + r"\s*:\s*span\s+(\d+)", el.get("style") or "", re.IGNORECASE)
+    m = re.search(prop + r"\s*:\s*span\s+(\d{1,9})", el.get("style") or "", re.IGNORECASE)
     return min(max(int(m.group(1)), 1), limit) if m else 1
 
 
@@ -358,9 +368,15 @@ def parse_tree(text: str):
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     if not text.strip():
         raise ParseError("HTML page is empty")
+    n_tags = text.count("<")
+    if n_tags > MAX_MARKUP_TAGS:  # lxml's tree would take ~200 bytes per element
+        raise ParseError(f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
+                         "(limits.MAX_MARKUP_TAGS): not read")
     try:
         return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+    except MemoryError:
+        raise
+    except (etree.LxmlError, ValueError) as exc:
         raise ParseError(f"HTML cannot be parsed ({exc})")
 
 

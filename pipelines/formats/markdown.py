@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 import re
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
+from ..limits import check_line, check_line_count, check_row_cells
 from ..model import ParseError
 from .html import parse_tree, rows_from_tree
 from .text import decode_text
@@ -70,9 +71,12 @@ def _has_pipe(line: str) -> bool:
 
 
 def grid_from_markdown(text: str) -> Grid:
+    check_line_count(text)
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.splitlines()
-    rows: list[GridRow] = []
+    for n, line in enumerate(lines, start=1):
+        check_line(line, f"line {n}")
+    rows: list[GridRow] = RowList()
     n_tables = 0
     i = 0
     while i < len(lines):
@@ -117,8 +121,10 @@ def grid_from_markdown(text: str) -> Grid:
                         continue
                     r_no += 1
                     src = f"table {n_tables} row {r_no}"
+                    raw_cells = _split_row(b)
+                    check_row_cells(len(raw_cells), f"line {i + k + 1}")
                     cells = [Cell(_inline(c), c_no, f"{src} col {c_no + 1}")
-                             for c_no, c in enumerate(_split_row(b))]
+                             for c_no, c in enumerate(raw_cells)]
                     rows.append(GridRow(cells, positional=True, source=f"{src} (line {i + k + 1})"))
                 i = j
                 continue

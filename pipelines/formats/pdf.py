@@ -8,14 +8,18 @@ their position on the page, split into cells at wide horizontal gaps.
 
 from __future__ import annotations
 
+import contextvars
 import io
+import itertools
 import logging
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from statistics import median
 
 from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
+from ..limits import MAX_PDF_DECODED_BYTES, MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, size_text
 from ..model import ParseError
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -43,6 +47,193 @@ def _quiet_pdfminer() -> None:
             return getattr(logging.getLogger("pdfminer"), name)
 
     ps.log = pi.log = _Null()  # type: ignore[assignment]  # log.debug is called per token
+
+
+# ---------------------------------------------------------------- limits inside pdfminer
+#
+# pdfminer decodes a stream whole (zlib.decompress, LZW, RunLength) and lays a page out whole:
+# a few kilobytes can unpack to gigabytes or draw millions of characters. Its decoders are
+# replaced by capped ones (same results within the caps) and pdfplumber's layout device counts
+# what a page draws; over a cap, PDFLimit (a ParseError) stops the file with the reason.
+
+
+class PDFLimit(ParseError):
+    """A PDF over one of the limits of pipelines/limits.py."""
+
+
+# Bytes decoded so far by the read_pdf running in this context (None outside read_pdf).
+_DECODED: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("ogi_pdf_decoded", default=None)
+
+
+def _decoded(n: int) -> None:
+    if n > MAX_PDF_STREAM_BYTES:
+        raise PDFLimit(f"PDF has a stream that unpacks to more than {size_text(MAX_PDF_STREAM_BYTES)} "
+                       "(limits.MAX_PDF_STREAM_BYTES): not read (a decompression bomb?)")
+    total = _DECODED.get()
+    if total is not None:
+        total[0] += n
+        if total[0] > MAX_PDF_DECODED_BYTES:
+            raise PDFLimit(f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
+                           "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)")
+
+
+class _CappedZlib:
+    """The zlib pdfminer.pdftypes sees: decompress() stops past MAX_PDF_STREAM_BYTES."""
+
+    error = zlib.error
+    decompressobj = staticmethod(zlib.decompressobj)
+
+    @staticmethod
+    def decompress(data: bytes, *args: object) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, MAX_PDF_STREAM_BYTES + 1)
+        _decoded(len(out))
+        if not d.eof:  # as zlib.decompress: a truncated stream is an error (pdfminer then salvages it)
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+
+def _decompress_corrupted(data: bytes) -> bytes:
+    """pdfminer's salvage of a zlib stream with a bad checksum (what decodes before the error),
+    in linear time and capped (pdfminer's feeds one byte at a time into a growing bytes)."""
+    d = zlib.decompressobj()
+    out = bytearray()
+    step = 4096
+    for start in range(0, len(data), step):
+        chunk = data[start:start + step]
+        saved = d.copy()
+        try:
+            out += d.decompress(chunk, MAX_PDF_STREAM_BYTES + 1 - len(out))
+        except zlib.error:
+            d = saved
+            for i in range(len(chunk)):
+                try:
+                    out += d.decompress(chunk[i:i + 1], MAX_PDF_STREAM_BYTES + 1 - len(out))
+                except zlib.error:
+                    if start + i < len(data) - 3:
+                        raise
+                    break
+            break
+        if len(out) > MAX_PDF_STREAM_BYTES or d.eof:
+            break
+    _decoded(len(out))
+    return bytes(out)
+
+
+def _lzwdecode(data: bytes) -> bytes:
+    from pdfminer.lzw import LZWDecoder
+
+    out: list[bytes] = []
+    n = 0
+    for piece in LZWDecoder(io.BytesIO(data)).run():
+        n += len(piece)
+        if n > MAX_PDF_STREAM_BYTES:
+            _decoded(n)
+        out.append(piece)
+    _decoded(n)
+    return b"".join(out)
+
+
+def _rldecode(data: bytes) -> bytes:
+    """RunLengthDecode (PDF 1.7 § 7.4.5), capped; a truncated run ends the data."""
+    out = bytearray()
+    i, n = 0, len(data)
+    while i < n:
+        length = data[i]
+        i += 1
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i:i + length + 1]
+            i += length + 1
+        elif i < n:
+            out += data[i:i + 1] * (257 - length)
+            i += 1
+        if len(out) > MAX_PDF_STREAM_BYTES:
+            break
+    _decoded(len(out))
+    return bytes(out)
+
+
+def _counted(decode):
+    def wrapper(data: bytes, *args: object) -> bytes:
+        out = decode(data, *args)
+        _decoded(len(out))
+        return out
+    return wrapper
+
+
+_GUARDED = False
+
+
+def _guard_pdfminer() -> None:
+    """Install the capped decoders and the counting layout device (once per process)."""
+    global _GUARDED
+    if _GUARDED:
+        return
+    import pdfminer.pdftypes as pt
+    import pdfplumber.page as pp
+
+    pt.zlib = _CappedZlib  # type: ignore[assignment]
+    pt.decompress_corrupted = _decompress_corrupted
+    pt.lzwdecode = _lzwdecode
+    pt.rldecode = _rldecode
+    pt.ascii85decode = _counted(pt.ascii85decode)
+    pt.asciihexdecode = _counted(pt.asciihexdecode)
+    pt.ccittfaxdecode = _counted(pt.ccittfaxdecode)
+
+    base = pp.PDFPageAggregatorWithMarkedContent
+
+    class _CountingAggregator(base):  # type: ignore[misc, valid-type]
+        """Stops a page that draws more than MAX_PDF_PAGE_OBJECTS characters, paths and images."""
+
+        _drawn = 0
+
+        def _count(self) -> None:
+            self._drawn += 1
+            if self._drawn > MAX_PDF_PAGE_OBJECTS:
+                raise PDFLimit(f"PDF page {self.pageno} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
+                               "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read")
+
+        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self._count()
+            return super().render_char(*args, **kwargs)
+
+        def paint_path(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self._count()
+            return super().paint_path(*args, **kwargs)
+
+        def render_image(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self._count()
+            return super().render_image(*args, **kwargs)
+
+    pp.PDFPageAggregatorWithMarkedContent = _CountingAggregator
+    _GUARDED = True
+
+
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """An exception of `kind` that caused `exc` (pdfplumber wraps pdfminer's in PdfminerException)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, kind):
+            return e
+        todo += [x for x in (e.__cause__, e.__context__, *e.args) if isinstance(x, BaseException)]
+    return None
+
+
+def _reraise_limits(exc: BaseException) -> None:
+    """Re-raise a limit or memory exhaustion that a library wrapped in its own exception."""
+    for kind in (PDFLimit, MemoryError, RecursionError):
+        found = _cause(exc, kind)
+        if found is not None:
+            if kind is RecursionError:
+                raise ParseError("PDF structure is nested too deeply to read: not read") from None
+            raise found from None
 
 
 def _word_lines(words: list[dict]) -> list[list[dict]]:
@@ -458,10 +649,20 @@ def _is_edge_page_mark(text: str) -> bool:
 
 
 def read_pdf(data: bytes) -> Grid:
+    token = _DECODED.set([0])
+    try:
+        return _read_pdf(data)
+    finally:
+        _DECODED.reset(token)
+
+
+def _read_pdf(data: bytes) -> Grid:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfpage import PDFPage
 
     _quiet_pdfminer()
+    _guard_pdfminer()
     if not data.lstrip()[:1024].count(b"%PDF"):
         raise ParseError("not a PDF file")
     grid = Grid()
@@ -470,10 +671,18 @@ def read_pdf(data: bytes) -> Grid:
     carry: list[list[float]] = []  # the last unruled table's columns, for its continuation on the next page
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+        # Pages counted before pdfplumber lists them all (it makes an object per page).
+        n_pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PDF_PAGES + 1))
+        if n_pages > MAX_PDF_PAGES:  # (not pdf.close(): it would list every page)
+            raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): "
+                           "not read")
         pages = list(pdf.pages)
     except PDFPasswordIncorrect:
         raise ParseError("PDF is password-protected; cannot read it without the password")
+    except PDFLimit:
+        raise
     except Exception as exc:  # pdfminer raises many types on broken files (pdfplumber wraps them)
+        _reraise_limits(exc)
         chain = [exc, exc.__cause__, exc.__context__, *(a for a in exc.args if isinstance(a, BaseException))]
         if any(isinstance(e, PDFPasswordIncorrect) or "password" in str(e).lower() for e in chain if e is not None):
             raise ParseError("PDF is password-protected; cannot read it without the password")
@@ -503,7 +712,10 @@ def read_pdf(data: bytes) -> Grid:
             except ParseError:
                 raise
             except Exception as exc:
+                _reraise_limits(exc)
                 raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})")
+            finally:
+                page.close()  # its characters and layout are not kept once read
             rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
             rows_out.sort(key=lambda item: item[0])
             grid.rows.extend(r for _, r in rows_out)

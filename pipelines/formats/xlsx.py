@@ -26,8 +26,10 @@ import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..grid import Cell, Grid, GridRow
+from ..grid import Cell, Grid, GridRow, RowList
+from ..limits import MAX_SHEET_CELLS
 from ..model import ParseError
+from .office import check_workbook_cells, open_package
 
 _DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表)\s*\d*$", re.IGNORECASE)
 # A report title in the sheets: "<机关>YYYY年…政府信息公开工作年度报告" on one line.
@@ -125,6 +127,8 @@ def _open(data: bytes, data_only: bool):
         raise ParseError("XLSX is corrupt: not a readable zip package")
     except KeyError as exc:
         raise ParseError(f"XLSX is corrupt: missing part {exc}")
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on broken parts
         raise ParseError(f"XLSX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
 
@@ -147,7 +151,7 @@ def _sheet_rows(ws, formulas) -> list[GridRow]:
             for c in range(rng.min_col, rng.max_col + 1):
                 if (r, c) != (rng.min_row, rng.min_col):
                     covered.add((r, c))
-    rows: list[GridRow] = []
+    rows: list[GridRow] = RowList()
     for row in ws.iter_rows():
         if not row:
             continue
@@ -190,13 +194,30 @@ def _coord(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
+def _check_package(data: bytes) -> None:
+    """The package within the limits (formats/office.py) before openpyxl unpacks it."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return  # an OLE container: _open says what it is
+    check_workbook_cells(open_package(data, "XLSX"))
+
+
+def _check_used_range(ws) -> None:
+    """Rows are read across a sheet's used range: one far cell (XFD1048576) would make it billions."""
+    area = ws.max_row * ws.max_column
+    if area > MAX_SHEET_CELLS:
+        raise ParseError(f"XLSX sheet {ws.title!r} spans {ws.max_row:,} rows × {ws.max_column:,} columns, more than "
+                         f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read")
+
+
 def read_xlsx(data: bytes) -> Grid:
+    _check_package(data)
     wb = _open(data, data_only=True)
     formulas = _open(data, data_only=False) if _has_formulas(data) else None
     grid = Grid()
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
+        _check_used_range(ws)
         title = ws.title.strip()
         if title and not _DEFAULT_SHEET.match(title):
             grid.rows.append(GridRow([Cell(title, 0, f"sheet {ws.title} name")], positional=False,

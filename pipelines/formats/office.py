@@ -1,0 +1,224 @@
+"""DOCX and XLSX packages (zip files of XML parts), checked before python-docx or openpyxl open them.
+
+The zip directory is read first: too many members, a member or all of them unpacking to more
+than the limits, a compression ratio only a zip bomb has, or a compression method Office never
+uses (bzip2/LZMA are decompressed without a size bound by zipfile) — the file is refused before
+anything is extracted. Then every XML part is stream-read up to its root element: a DTD
+(<!DOCTYPE …>) is refused, because Office parts never declare one and a DTD is how entity
+expansion ("billion laughs") and external entities get in. For a workbook, the cells written and
+the areas of merged ranges are counted from the sheets' XML, streamed, before openpyxl makes an
+object for each of them.
+
+Reading a member never yields more than the size its directory entry declares (zipfile stops
+there and fails the CRC), so the declared sizes checked here bound what the libraries unpack.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+
+from ..limits import (
+    MAX_MARKUP_TAGS,
+    MAX_SHEET_CELLS,
+    MAX_XML_PROLOG_BYTES,
+    MAX_ZIP_MEMBER_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_RATIO,
+    MAX_ZIP_TOTAL_BYTES,
+    ZIP_RATIO_FLOOR,
+    size_text,
+)
+from ..model import ParseError
+
+_CHUNK = 1 << 16
+_SAFE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+
+
+def _shown(name: str) -> str:
+    """A member name fit for a one-line reason."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def member_count(data: bytes) -> int | None:
+    """The number of members the zip's end-of-central-directory record declares (None when there
+    is no such record): read before zipfile builds an object per member."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65536 - 22))
+    if end < 0 or end + 22 > len(data):
+        return None
+    (total,) = struct.unpack_from("<H", data, end + 10)
+    if total == 0xFFFF:  # ZIP64: the count is in the ZIP64 record before it
+        loc = data.rfind(b"PK\x06\x06", max(0, end - 65536), end)
+        if loc >= 0 and loc + 56 <= len(data):
+            (total,) = struct.unpack_from("<Q", data, loc + 32)
+    return total
+
+
+def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
+    """The zip of a DOCX/XLSX (`kind` names it in reasons) once its directory and XML prologs are
+    within the limits; ParseError otherwise."""
+    count = member_count(data)
+    if count is not None and count > MAX_ZIP_MEMBERS:
+        raise ParseError(f"{kind} package has {count:,} members, more than the {MAX_ZIP_MEMBERS:,} an Office file may "
+                         "have (limits.MAX_ZIP_MEMBERS): not read")
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError,
+            OSError, UnicodeDecodeError, KeyError, IndexError):
+        raise ParseError(f"{kind} is corrupt: not a readable zip package") from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ParseError(f"{kind} package has {len(infos):,} members, more than the {MAX_ZIP_MEMBERS:,} an Office "
+                         "file may have (limits.MAX_ZIP_MEMBERS): not read")
+    total = 0
+    for info in infos:
+        name = _shown(info.filename)
+        if info.compress_type not in _SAFE_METHODS:
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise ParseError(f"{kind} part {name} is compressed with {method}, which Office files never use: not read")
+        if info.file_size > MAX_ZIP_MEMBER_BYTES:
+            raise ParseError(f"{kind} part {name} unpacks to {size_text(info.file_size)}, over the "
+                             f"{size_text(MAX_ZIP_MEMBER_BYTES)} limit for one part (limits.MAX_ZIP_MEMBER_BYTES): "
+                             "not read (a zip bomb?)")
+        if info.file_size > ZIP_RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ParseError(f"{kind} part {name} is compressed {ratio:,}:1 ({size_text(info.compress_size)} unpacking "
+                             f"to {size_text(info.file_size)}), more than the {MAX_ZIP_RATIO}:1 of any real document "
+                             "(limits.MAX_ZIP_RATIO): not read (a zip bomb)")
+        total += info.file_size
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise ParseError(f"{kind} package unpacks to {size_text(total)}, over the {size_text(MAX_ZIP_TOTAL_BYTES)} "
+                         "limit (limits.MAX_ZIP_TOTAL_BYTES): not read (a zip bomb?)")
+    for info in infos:
+        if not info.is_dir():
+            _check_prolog(z, info, kind)
+            if info.file_size > 3 * MAX_MARKUP_TAGS:  # below, it cannot hold that many tags
+                _check_tags(z, info, kind)
+    return z
+
+
+def _check_tags(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
+    """Refuse an XML part with more tags than MAX_MARKUP_TAGS (counted streaming: lxml would hold
+    an element for each)."""
+    n = 0
+    try:
+        with z.open(info) as f:
+            while chunk := f.read(_CHUNK * 16):
+                n += chunk.count(b"<")
+                if n > MAX_MARKUP_TAGS:
+                    raise ParseError(f"{kind} part {_shown(info.filename)} has more than {MAX_MARKUP_TAGS:,} tags "
+                                     "(limits.MAX_MARKUP_TAGS; a report has ~20,000): not read")
+    except ParseError:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} does not match its zip directory entry "
+                         f"({exc})") from None
+    except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} cannot be unpacked") from None
+
+
+_ROOT = re.compile(r"<[A-Za-z_:\u00c0-\uffff]")
+
+
+def _head_text(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[:len(head) // 2 * 2].decode("utf-16", "replace")
+    if head[:1] == b"<" and head[1:2] == b"\x00":
+        return head[:len(head) // 2 * 2].decode("utf-16-le", "replace")
+    if head[:1] == b"\x00" and head[1:2] == b"<":
+        return head[:len(head) // 2 * 2].decode("utf-16-be", "replace")
+    return head.decode("latin-1")
+
+
+def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
+    """Refuse an XML part with a DTD; read only up to its root element (or MAX_XML_PROLOG_BYTES)."""
+    name = _shown(info.filename)
+    head = b""
+    try:
+        with z.open(info) as f:
+            while len(head) < MAX_XML_PROLOG_BYTES:
+                chunk = f.read(min(_CHUNK, MAX_XML_PROLOG_BYTES - len(head)))
+                if not chunk:
+                    break
+                head += chunk
+                text = _head_text(head).lstrip("\ufeff \t\r\n")
+                if not text.startswith("<"):
+                    return  # not XML (an image, a binary part): nothing to check
+                root = _ROOT.search(text)
+                if root:
+                    _refuse_dtd(text[:root.start()], name, kind)
+                    return
+    except ParseError:
+        raise
+    except zipfile.BadZipFile as exc:  # e.g. more data than the directory declares: its CRC fails
+        raise ParseError(f"{kind} is corrupt: part {name} does not match its zip directory entry ({exc})") from None
+    except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise ParseError(f"{kind} is corrupt: part {name} cannot be unpacked") from None
+    text = _head_text(head).lstrip("\ufeff \t\r\n")
+    _refuse_dtd(text, name, kind)
+    if text.startswith("<") and len(head) >= MAX_XML_PROLOG_BYTES:
+        raise ParseError(f"{kind} part {name} has no XML element in its first {size_text(MAX_XML_PROLOG_BYTES)} "
+                         "(limits.MAX_XML_PROLOG_BYTES): not read")
+
+
+def _refuse_dtd(prolog: str, name: str, kind: str) -> None:
+    if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
+        raise ParseError(f"{kind} part {name} declares a DTD (<!DOCTYPE …>), which Office files never do: not read "
+                         "(XML entities can expand to gigabytes or read other files)")
+
+
+# ---------------------------------------------------------------- workbooks
+
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})"
+                    rb"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_workbook_cells(z: zipfile.ZipFile) -> None:
+    """ParseError when the sheets write more cells, or merge larger areas, than MAX_SHEET_CELLS
+    (counted from the XML, streamed, before openpyxl makes an object for each)."""
+    cells = merged = 0
+    for info in z.infolist():
+        if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename, re.IGNORECASE):
+            continue
+        tail = b""
+        try:
+            with z.open(info) as f:
+                while True:
+                    chunk = f.read(_CHUNK)
+                    if not chunk:
+                        break
+                    buf = tail + chunk
+                    cut = buf.rfind(b">") + 1  # whole tags only; the rest waits for the next chunk
+                    if cut == 0 and len(buf) < _CHUNK * 4:
+                        tail = buf
+                        continue
+                    cut = cut or len(buf)
+                    part, tail = buf[:cut], buf[cut:]
+                    cells += len(_CELL.findall(part))
+                    for m in _MERGE.finditer(part):
+                        c0, r0 = _col_number(m.group(1)), int(m.group(2))
+                        c1, r1 = (_col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
+                        merged += (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)
+                    if cells > MAX_SHEET_CELLS or merged > MAX_SHEET_CELLS:
+                        break
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            raise ParseError(f"XLSX is corrupt: part {_shown(info.filename)} cannot be unpacked") from None
+        if cells > MAX_SHEET_CELLS:
+            raise ParseError(f"XLSX sheets write more than {MAX_SHEET_CELLS:,} cells (limits.MAX_SHEET_CELLS; a report "
+                             "has about 1,000): not read")
+        if merged > MAX_SHEET_CELLS:
+            raise ParseError(f"XLSX merged ranges cover {merged:,} cells, more than the {MAX_SHEET_CELLS:,} a report "
+                             "sheet may have (limits.MAX_SHEET_CELLS): not read")
