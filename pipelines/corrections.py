@@ -29,11 +29,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 
+from .safe_text import csv_cell, from_csv_cell
 from .template import TABLES, TEMPLATES
 
 CORRECTIONS_COLUMNS = ("sha256", "file_path", "table", "row", "column", "value", "corrected_by", "corrected_at",
                        "note")
 # Columns a corrections file must have (sha256 or file_path, or both, identify the file).
+# Columns of free text (what a person or a file name wrote); the rest are keys, numbers and dates.
+FREE_TEXT_COLUMNS = ("file_path", "corrected_by", "note")
 REQUIRED_COLUMNS = ("table", "row", "column", "value", "corrected_by", "corrected_at")
 # What a person may write for "the cell is printed blank" (in a CSV an empty value means the same).
 BLANK_MARKERS = frozenset({"空白", "空", "blank"})
@@ -82,6 +85,11 @@ class Correction:
     def csv_row(self) -> list[str]:
         return [self.sha256, self.file_path or "", self.table, self.row, self.column, format_value(self.value),
                 self.corrected_by, self.corrected_at.isoformat(sep=" ", timespec="seconds"), self.note or ""]
+
+    def written_row(self) -> list[str]:
+        """csv_row as written to a corrections file: free text that a spreadsheet would take for a
+        formula (a note or name beginning with =) gets a leading ', which validate_row removes."""
+        return [csv_cell(v) if k in FREE_TEXT_COLUMNS else v for k, v in zip(CORRECTIONS_COLUMNS, self.csv_row())]
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,8 @@ def validate_row(fields: Mapping[str, Any], source_file: str, line_no: int,
                  known: KnownFiles) -> Correction | Rejection:
     """One row of a corrections file (CORRECTIONS_COLUMNS → values as written), checked on its own."""
     f = {k: _text(fields.get(k)) for k in CORRECTIONS_COLUMNS}
+    for k in FREE_TEXT_COLUMNS:
+        f[k] = from_csv_cell(f[k])
 
     def reject(reason: str) -> Rejection:
         return Rejection(source_file, line_no, reason, f)
@@ -470,7 +480,7 @@ def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, ou
         with written.open("x", encoding="utf-8-sig", newline="") as f:  # "x": never overwrite
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(CORRECTIONS_COLUMNS)
-            writer.writerows(c.csv_row() for c in fresh)
+            writer.writerows(c.written_row() for c in fresh)
     return ImportResult(written, fresh, bad, already, not_filled)
 
 

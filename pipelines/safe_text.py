@@ -35,6 +35,11 @@ def csv_cell(value: str) -> str:
     return CSV_TEXT_PREFIX + value if formula_like(value) else value
 
 
+def from_csv_cell(value: str) -> str:
+    """The text csv_cell was given: the leading ' it adds before a formula-like text is removed."""
+    return value[1:] if value.startswith(CSV_TEXT_PREFIX) and formula_like(value[1:]) else value
+
+
 def printable(text: str) -> str:
     """Text for a terminal: control and bidirectional-format characters shown escaped (\\x1b,
     \\u202e), so a name cannot move the cursor, recolour the screen or reverse what follows."""

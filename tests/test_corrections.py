@@ -135,6 +135,20 @@ def test_good_rows_numbers_blanks_paths_and_unknown_bytes() -> None:
     assert isinstance(gone, Correction) and gone.sha256 == "d" * 64
 
 
+def test_written_free_text_is_never_a_formula_and_reads_back_as_written(tmp_path: Path) -> None:
+    # issue #10: a name or note a person typed as a formula is text in the file a spreadsheet opens
+    formula, dde = '=HYPERLINK("http://example.invalid","点击")', "@SUM(1+1)*cmd|' /C calc'!A0"
+    c = validate_row(_row(corrected_by=formula, note=dde), "x.csv", 2, _known())
+    assert isinstance(c, Correction) and (c.corrected_by, c.note) == (formula, dde)
+    written = c.written_row()
+    assert written[CORRECTIONS_COLUMNS.index("corrected_by")] == "'" + formula
+    assert written[CORRECTIONS_COLUMNS.index("note")] == "'" + dde
+    assert written[CORRECTIONS_COLUMNS.index("value")] == c.csv_row()[CORRECTIONS_COLUMNS.index("value")]
+    _write(tmp_path / "w.csv", [written])
+    good, bad = read_corrections(tmp_path, _known())
+    assert not bad and [(g.corrected_by, g.note, g.value) for g in good] == [(formula, dde, c.value)]
+
+
 def _write(path: Path, rows: list[list[Any]], header: tuple[str, ...] = CORRECTIONS_COLUMNS,
            encoding: str = "utf-8") -> None:
     with path.open("w", encoding=encoding, newline="") as f:
