@@ -38,8 +38,9 @@ $(DEMO_CITY)/defects.csv: | venv
 run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml $(DEMO_CITY)/defects.csv
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/ogi run
 
+# Two workers, one test file per worker at a time (a file's module fixtures build one warehouse).
 test: venv manifest
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Parse throughput per format (one core) and peak memory over data/raw.
 bench: venv
