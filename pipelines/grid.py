@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 
 from .limits import MAX_GRID_ROWS
 from .model import ParseError
-from .template import LABEL_VARIANTS
+from .template import (
+    BLANK_TOKENS,
+    LABEL_VARIANTS,
+    PAGE_PREFIX,
+    PAGE_WORD,
+    PAGES_TOTAL_WORD,
+    REPORT_NAME,
+    REPORT_NAME_ENDINGS,
+    REPORT_NAME_OPTIONAL_WORDS,
+    SIGN_WORDS,
+    VALUE_UNITS,
+)
 
 
 @dataclass
@@ -74,11 +85,25 @@ class Grid:
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
 })
-BLANK_TOKENS = frozenset({"", "/", "-", "—", "——", "–", "无", "\\", "／", "－", "-—", "/ "})
+
+def one_of(words: "tuple[str, ...] | list[str]") -> str:
+    """A regex alternation of literal words, longest first (减少 before 减)."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+def spaced(word: str) -> str:
+    """A regex of a literal word with whitespace allowed between its characters (text wraps anywhere)."""
+    return r"\s*".join(re.escape(c) for c in word)
+
+
+# "…政府信息公开工作年度报告" and its variants (template.REPORT_NAME_*), whitespace anywhere.
+REPORT_NAME_PATTERN = (spaced(REPORT_NAME) + "".join(rf"\s*(?:{spaced(w)})?" for w in REPORT_NAME_OPTIONAL_WORDS)
+                       + r"\s*(?:" + "|".join(spaced(e) for e in REPORT_NAME_ENDINGS) + ")")
+
 # The sign may be written out, as 2019's 本年增/减 column sometimes is: "增加2", "减少3", "减1".
-_NUMBER = re.compile(r"^([+-]|增加|减少|增|减)?(\d+(?:,\d{3})*(?:\.\d+)?)(?:万元|元|件|条|项|个|次|人次)?"
+_NUMBER = re.compile(rf"^([+-]|{one_of(tuple(SIGN_WORDS))})?(\d+(?:,\d{{3}})*(?:\.\d+)?){one_of(VALUE_UNITS)}?"
                      r"(?:[（(][^）)]*[）)])?$")
-_NEGATIVE = ("-", "减少", "减")
+_NEGATIVE = ("-", *(w for w, sign in SIGN_WORDS.items() if sign < 0))
 
 
 _SPLIT_DIGITS = re.compile(r"\d\s+[\d.]|\.\s+\d")
@@ -116,8 +141,9 @@ def parse_number(text: str | None) -> float | None:
 _NUMERIC_LOOKING = re.compile(r"[+\-]?\s*\d[\d\s.,]*")
 
 
-_PAGE_MARK = re.compile(r"^(?:[-—–－~]\s*\d{1,3}\s*[-—–－~]|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d{1,3}\s*页)?"
-                        r"|\d{1,3}\s*/\s*共?\s*\d{1,3}\s*页?)$")
+_PAGE_MARK = re.compile(rf"^(?:[-—–－~]\s*\d{{1,3}}\s*[-—–－~]|{PAGE_PREFIX}\s*\d{{1,3}}\s*{PAGE_WORD}"
+                        rf"(?:\s*/?\s*{PAGES_TOTAL_WORD}\s*\d{{1,3}}\s*{PAGE_WORD})?"
+                        rf"|\d{{1,3}}\s*/\s*{PAGES_TOTAL_WORD}?\s*\d{{1,3}}\s*{PAGE_WORD}?)$")
 
 
 def is_page_mark(text: str | None) -> bool:

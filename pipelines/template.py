@@ -308,6 +308,42 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 # The 2021 （六） printed as the single 2019-style row: these sub-rows are then not printed.
 COLLAPSIBLE_OTHER_ROWS: tuple[str, ...] = ("other_overdue_correction", "other_overdue_fee")
 
+# ---------------------------------------------------------------- words of the document around the tables
+# The title: "<机关>YYYY年政府信息公开工作年度报告". The report's name is REPORT_NAME, then any of the
+# optional words in this order, then one of the endings (工作年度报告, 年度报告, 工作报告, 年度工作报告,
+# 工作年报 …); whitespace may fall anywhere (a wrapped title).
+REPORT_NAME = "政府信息公开"
+REPORT_NAME_OPTIONAL_WORDS: tuple[str, ...] = ("工作", "年度", "工作")
+REPORT_NAME_ENDINGS: tuple[str, ...] = ("报告", "年报")
+# A year printed in Chinese numerals (二〇二二年, 二○二二, 二零二二): each character's digit.
+CHINESE_DIGITS: dict[str, str] = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {
+    "零": "0", "○": "0", "Ｏ": "0", "０": "0"}
+# How an agency's name ends: the line above a title that holds no name is taken as the name when
+# it ends so.
+AGENCY_NAME_ENDINGS: tuple[str, ...] = ("政府", "局", "委员会", "委", "办公室", "办事处", "办", "院", "中心", "街道",
+                                        "镇", "乡", "厅", "署", "处", "会", "所", "站", "队", "馆", "部", "司")
+# The first heading of the body (the title is before it): 一、总体情况, or 二、主动公开政府信息情况 when
+# a report prints no 总体情况.
+BODY_FIRST_HEADINGS: tuple[tuple[str, str], ...] = (("一", "总体情况"), ("二", "主动公开政府信息情况"))
+# "统计期限自2022年1月1日…": the year the figures cover, when the title's year is the publication's.
+REPORT_PERIOD_PHRASE = "统计期限"
+# Labels of a web page's furniture before the agency's name on the title's line: followed by a
+# colon (标题：…), or the breadcrumb's, with or without one (当前位置 首页 > …).
+PAGE_FURNITURE_LABELS: tuple[str, ...] = ("标题", "名称")
+BREADCRUMB_LABEL = "当前位置"
+# Default names of spreadsheet sheets (Sheet1, 工作表1, 表1): no section heading.
+DEFAULT_SHEET_NAMES: tuple[str, ...] = ("sheet", "工作表", "表")
+
+# ---------------------------------------------------------------- words in value cells
+# A value cell printed blank: nothing, a dash or slash, 无.
+BLANK_TOKENS: frozenset[str] = frozenset({"", "/", "-", "—", "——", "–", "无", "\\", "／", "－", "-—", "/ "})
+# Units glued to a number ("251000元", "22件").
+VALUE_UNITS: tuple[str, ...] = ("万元", "元", "件", "条", "项", "个", "次", "人次")
+# The sign of the 2019 本年增/减 column written out ("增加2", "减少3", "减1"): word → sign.
+SIGN_WORDS: dict[str, int] = {"增加": 1, "减少": -1, "增": 1, "减": -1}
+# A page number printed into the text ("第4页", "第4页/共5页", "4/共5页"): 第 N 页, 共 N 页.
+PAGE_PREFIX, PAGE_WORD, PAGES_TOTAL_WORD = "第", "页", "共"
+
 
 # ---------------------------------------------------------------- compliance
 

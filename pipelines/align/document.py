@@ -12,29 +12,38 @@ from __future__ import annotations
 
 import re
 
-from ..grid import Grid, clean
-from ..template import TEMPLATE_MARKERS, template_for_year
+from ..grid import REPORT_NAME_PATTERN, Grid, clean, one_of, spaced
+from ..template import (
+    AGENCY_NAME_ENDINGS,
+    BODY_FIRST_HEADINGS,
+    BREADCRUMB_LABEL,
+    CHINESE_DIGITS,
+    PAGE_FURNITURE_LABELS,
+    REPORT_PERIOD_PHRASE,
+    TEMPLATE_MARKERS,
+    template_for_year,
+)
 from .settings import AlignSettings
 
 # A year in digits, or in Chinese numerals as some titles print it (二〇二二年, 二○二二, 二零二二).
-_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "０": "0"}
-_YEAR = r"(?:19|20)\d{2}|[一二][〇零○Ｏ０一二三四五六七八九]{3}"
-# "…政府信息公开工作年度报告" (also 工作报告, 年度工作报告, 工作年报); whitespace (a wrapped title) anywhere.
-_REPORT_NAME = r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?(?:报\s*告|年\s*报)"
-_TITLE = re.compile(rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{_REPORT_NAME}")
+_YEAR = r"(?:19|20)\d{2}|[一二][" + "".join(CHINESE_DIGITS) + "]{3}"
+_TITLE = re.compile(rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{REPORT_NAME_PATTERN}")
 # The year after the name: "<机关>政府信息公开工作年度报告（2022年度）".
-_TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>[^\n]*?)(?P<mid>){_REPORT_NAME}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]")
-_AGENCY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办事处|办|院|中心|街道|镇|乡|厅|署|处|会|所|站|队|馆|部|司)$")
-_FIRST_SECTION = re.compile(r"[一1][、.．]?\s*总\s*体\s*情\s*况|二\s*[、.．]\s*主\s*动\s*公\s*开\s*政\s*府\s*信\s*息\s*情\s*况")
-_PERIOD = re.compile(r"统计期限(?:为|是)?自?\s*(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_TITLE_YEAR_AFTER = re.compile(
+    rf"(?P<pre>[^\n]*?)(?P<mid>){REPORT_NAME_PATTERN}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]")
+_AGENCY_SUFFIX = re.compile(one_of(AGENCY_NAME_ENDINGS) + "$")
+# 一、总体情况 (or 1.总体情况), 二、主动公开政府信息情况: where the body begins.
+_FIRST_SECTION = re.compile("|".join(
+    rf"(?:{numeral}|{CHINESE_DIGITS[numeral]})\s*[、.．]?\s*{spaced(phrase)}" for numeral, phrase in BODY_FIRST_HEADINGS))
+_PERIOD = re.compile(rf"{REPORT_PERIOD_PHRASE}(?:为|是)?自?\s*(\d{{4}})\s*年\s*1\s*月\s*1\s*日")
 # Page furniture before an agency name on the title's line: a browser's date and time, a
 # breadcrumb, a site name joined by "_" or "|", a label such as 标题：.
-_FURNITURE = re.compile(r"^.*(?:[>›»|_/\\]|\d{1,2}:\d{2}|标题[:：]|名称[:：]|当前位置[:：]?)")
+_FURNITURE = re.compile(rf"^.*(?:[>›»|_/\\]|\d{{1,2}}:\d{{2}}|{one_of(PAGE_FURNITURE_LABELS)}[:：]|{BREADCRUMB_LABEL}[:：]?)")
 
 
 def _year(text: str) -> int:
     """A title's year: "2022" or "二〇二二"."""
-    return int("".join(_CN_DIGITS.get(c, c) for c in text))
+    return int("".join(CHINESE_DIGITS.get(c, c) for c in text))
 
 
 def _squeeze(text: str | None) -> str:

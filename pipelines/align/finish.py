@@ -14,14 +14,15 @@ import re
 
 from ..grid import label_key, parse_number
 from ..model import ParsedCell, ParseWarning
-from ..template import COLLAPSIBLE_OTHER_ROWS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, TEMPLATES, Table
+from ..template import PAGE_PREFIX, PAGE_WORD, COLLAPSIBLE_OTHER_ROWS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, TEMPLATES, Table
 from .labels import matcher
 from .settings import AlignSettings
 from .tables import Item, TableResult
 
 # Page furniture that may stand between two rows of a table: a browser's header or footer (date
 # and time, URL), a page mark. It is no evidence of a missing row.
-_FURNITURE = re.compile(r"(?:https?://|www\.|\d{1,4}[/-]\d{1,2}[/-]\d{1,4}|\d{1,2}:\d{2}|第\s*\d+\s*页|^\s*-\s*\d+\s*-\s*$"
+_FURNITURE = re.compile(r"(?:https?://|www\.|\d{1,4}[/-]\d{1,2}[/-]\d{1,4}|\d{1,2}:\d{2}"
+                        rf"|{PAGE_PREFIX}\s*\d+\s*{PAGE_WORD}|^\s*-\s*\d+\s*-\s*$"
                         r"|^\s*\d+\s*/\s*\d+\s*$)")
 COLLAPSED_WARNING = ("requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
                      "the 2021 sub-rows 1 and 2 are absent")

@@ -26,15 +26,15 @@ import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..grid import Cell, Grid, GridRow, RowList
+from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
 from ..limits import MAX_SHEET_CELLS
 from ..model import ParseError
+from ..template import DEFAULT_SHEET_NAMES
 from .office import check_workbook_cells, open_package
 
-_DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表)\s*\d*$", re.IGNORECASE)
+_DEFAULT_SHEET = re.compile(rf"^{one_of(DEFAULT_SHEET_NAMES)}\s*\d*$", re.IGNORECASE)
 # A report title in the sheets: "<机关>YYYY年…政府信息公开工作年度报告" on one line.
-_TITLE_HINT = re.compile(r"(?:19|20)\d{2}\s*年[^\n\d]{0,40}?政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?"
-                         r"(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告")
+_TITLE_HINT = re.compile(rf"(?:19|20)\d{{2}}\s*年[^\n\d]{{0,40}}?{REPORT_NAME_PATTERN}")
 
 
 # ---------------------------------------------------------------- numbers
