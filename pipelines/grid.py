@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .limits import MAX_GRID_ROWS
 from .model import ParseError
@@ -86,6 +87,11 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
 })
 
+# The text functions below are pure and called for every cell many times over; a city repeats the
+# same labels and values in every report, so their results are kept (bounded).
+_memo = lru_cache(maxsize=1 << 16)
+
+
 def one_of(words: "tuple[str, ...] | list[str]") -> str:
     """A regex alternation of literal words, longest first (减少 before 减)."""
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
@@ -109,6 +115,7 @@ _NEGATIVE = ("-", *(w for w, sign in SIGN_WORDS.items() if sign < 0))
 _SPLIT_DIGITS = re.compile(r"\d\s+[\d.]|\.\s+\d")
 
 
+@_memo
 def clean(text: str | None) -> str:
     """NFKC-normalised text with all whitespace removed (cells wrap lines anywhere)."""
     if not text:
@@ -116,10 +123,12 @@ def clean(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_FULLWIDTH))
 
 
+@_memo
 def is_blank_token(text: str | None) -> bool:
     return clean(text) in BLANK_TOKENS
 
 
+@_memo
 def parse_number(text: str | None) -> float | None:
     """The number a value cell prints, or None when the text is not a number.
 
@@ -146,11 +155,13 @@ _PAGE_MARK = re.compile(rf"^(?:[-—–－~]\s*\d{{1,3}}\s*[-—–－~]|{PAGE_P
                         rf"|\d{{1,3}}\s*/\s*{PAGES_TOTAL_WORD}?\s*\d{{1,3}}\s*{PAGE_WORD}?)$")
 
 
+@_memo
 def is_page_mark(text: str | None) -> bool:
     """"- 4 -", "第4页", "4/5": a page number printed into the text, never a value."""
     return bool(_PAGE_MARK.match(unicodedata.normalize("NFKC", text or "").strip()))
 
 
+@_memo
 def is_value_token(text: str | None) -> bool:
     """A cell that holds a value (readable or not), as opposed to a label."""
     if is_page_mark(text):
@@ -193,12 +204,14 @@ _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.�
 _CIRCLED = re.compile(r"^\s*[①-⑳]")
 
 
+@_memo
 def is_numbered(text: str | None) -> bool:
     """The label starts with an item number: "（七）", "3.", "一、"."""
     t = unicodedata.normalize("NFKC", text or "").translate(_FULLWIDTH)
     return bool(_NUMBERING.match(re.sub(r"\s+", "", t)))
 
 
+@_memo
 def label_key(text: str | None) -> str:
     """A label reduced for matching: no numbering prefix, punctuation or whitespace."""
     t = _CIRCLED.sub("", text or "")  # ③ (NFKC would make it a bare 3)

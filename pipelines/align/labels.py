@@ -32,6 +32,9 @@ class RowMatcher:
             for c in r.columns:
                 words |= {label_key(a) for a in (c.label, *c.aliases)}
         self.header_words = frozenset(w for w in words if w)
+        self.by_row: list[tuple[Row, list[str]]] = [(r, [m for row, m in self.spellings if row is r]) for r in table.rows]
+        # (label key, group) → each row's score: a city prints the same labels in every report
+        self._scores: dict[tuple[str, str | None], list[tuple[Row, float]]] = {}
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -50,8 +53,7 @@ class RowMatcher:
             key = label_key(text)
             if not key:
                 continue
-            for row in self.table.rows:
-                score = max(self._score(key, m, row, group) for r, m in self.spellings if r is row)
+            for row, score in self._row_scores(key, group):
                 if score > best[0]:
                     if best[1] is not row:
                         runner_up = best[0]
@@ -62,6 +64,16 @@ class RowMatcher:
         if row is None or score < self.settings.label_min_score or score - runner_up < self.settings.label_margin:
             return None
         return row
+
+    def _row_scores(self, key: str, group: str | None) -> list[tuple[Row, float]]:
+        scores = self._scores.get((key, group))
+        if scores is None:
+            if len(self._scores) > 50_000:
+                self._scores.clear()  # bounded: a worker parses thousands of reports
+            scores = [(row, max((self._score(key, m, row, group) for m in spellings), default=0.0))
+                      for row, spellings in self.by_row]
+            self._scores[(key, group)] = scores
+        return scores
 
     def _score(self, key: str, spelling: str, row: Row, group: str | None) -> float:
         """How strongly a label names a row: the length of the template text it matches."""

@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
-from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, identities
+from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
 from .sections import Line
 from .settings import AlignSettings
@@ -350,13 +351,12 @@ class TableReader:
         if not item.grow.positional:
             return
         found: dict[str, tuple[int, int]] = {}
+        names = _column_names(self.table)
         for cell in item.labels:
             key = label_key(cell.text)
-            for r in self.table.rows:
-                for col in r.columns:
-                    names = [label_key(a) for a in (col.label, *col.aliases)]
-                    if any(n and (n == key if len(n) <= 2 else n in key) for n in names):
-                        found.setdefault(col.key, (cell.col, cell.span))
+            for col_key, col_names in names:
+                if any(n == key if len(n) <= 2 else n in key for n in col_names):
+                    found.setdefault(col_key, (cell.col, cell.span))
         if not found:
             return
         w = width(item.grow)
@@ -832,6 +832,13 @@ def _parts(labels: list[Cell]) -> list[str]:
 
 
 # A label with a number run into its end: the label, the number.
+@lru_cache(maxsize=None)  # one entry per template table
+def _column_names(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column key, label keys of its label and aliases) of every row's columns, in template order."""
+    return tuple(dict.fromkeys((col.key, tuple(n for n in (label_key(a) for a in (col.label, *col.aliases)) if n))
+                               for r in table.rows for col in r.columns))
+
+
 _LABEL_THEN_NUMBER = re.compile(r"^(.*?[\u4e00-\u9fff）)】》”])(\d[\d,]*(?:\.\d+)?)$")
 # Digits run into a label in a cell box ("行政许可3960181"), where they cannot be split off.
 _GLUED = re.compile(r"[\u4e00-\u9fff）)】》”][\d,，.]*\d\s*$")
