@@ -34,6 +34,7 @@ TEST_KINDS: dict[str, str] = {
     "test_rules": "unit",
     "test_score": "unit",
     "test_template": "unit",
+    "test_docs": "unit",
     "test_check": "corpus",
     "test_corpus_score": "corpus",
     "test_damaged_findings": "corpus",
