@@ -175,3 +175,35 @@ def test_ogi_score_command_on_the_real_reports() -> None:
                                "--findings"], capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert findings.returncode == 0, findings.stdout + findings.stderr
     assert findings.stdout.splitlines()[-1].endswith("false_findings=0 missed_findings=0")
+
+
+SHARED_FINDINGS = SHARED_SCORE.parent / "findings_vs_truth.py"
+
+
+@pytest.mark.skipif(not SHARED_FINDINGS.exists(), reason="../shared/tools/findings_vs_truth.py is not beside the repository")
+def test_truth_findings_as_shared_findings_vs_truth() -> None:
+    """On every truth of every corpus, the implied findings of `ogi score --findings` are those of
+    findings_vs_truth.py, but for its one refinement: no R09 for the 2021 （六） sub-rows of a report
+    printing （六） as one row (pipelines/truth_findings.py)."""
+    import importlib.util
+
+    from pipelines.truth_findings import COLLAPSIBLE, check_findings, truth_findings
+
+    spec = importlib.util.spec_from_file_location("shared_findings_vs_truth", SHARED_FINDINGS)
+    assert spec and spec.loader
+    shared = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shared)
+    n = 0
+    for corpus in _corpora():
+        for truth_path in sorted((corpus / "truth").glob("*.json")):
+            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            theirs = shared.truth_findings(truth)
+            req = truth.get("requests") or {}
+            if truth.get("template") == "2021" and "other_other" in req and not any(r in req for r in COLLAPSIBLE):
+                theirs -= {("R09", "requests", r) for r in COLLAPSIBLE}
+            assert truth_findings(truth) == theirs, f"{corpus.name}/{truth_path.stem}"
+            n += 1
+    assert n > 250
+    doc = {"findings": [{"rule": r, "table": "requests", "row": "granted", "column": "total"}
+                        for r in ("R01", "R02", "R03", "R04", "R05", "R08", "R09", "R12")]}
+    assert check_findings(doc) == shared.check_findings(doc)
