@@ -94,7 +94,7 @@ _AGENCY_YEARS_SQL = """
     ORDER BY agency_key, report_year"""
 
 _VERSIONS_SQL = """
-    SELECT agency_key, report_year, version_no, n_versions, is_latest, report_id, file_path, format,
+    SELECT agency_key, report_year, version_no, n_versions, is_current, report_id, file_path, format,
            published_at, template_version, n_warnings, printed_agency_name, read_quality, n_cells_unread,
            n_cells_corrected
     FROM marts.report_versions
@@ -263,10 +263,10 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
     """(agency key, page payload) for every agency: its report versions, findings and the cells of
     its current reports. Cells are streamed in agency order, so memory holds one agency at a time."""
     reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (key, year, version_no, n_versions, is_latest, report_id, path, fmt, published, template, n_warnings,
+    for (key, year, version_no, n_versions, is_current, report_id, path, fmt, published, template, n_warnings,
          printed_name, read_quality, n_unread, n_corrected) in con.execute(_VERSIONS_SQL).fetchall():
         reports[key].append({
-            "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_latest),
+            "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_current),
             "report_id": report_id, "file": path, "format": fmt, "published": _json_value(published),
             "template": template, "warnings": n_warnings, "printed_name": printed_name,
             "read_quality": read_quality, "unread": n_unread, "corrected": n_corrected, "cells": None,

@@ -114,7 +114,7 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
         if "report_versions" in tables:
             lines.append("read quality of the current reports (after corrections):")
             rows = _q(con, f"""SELECT read_quality, count(*), sum(n_cells_unread), sum(n_cells_corrected)
-                               FROM {MARTS}.report_versions WHERE is_latest GROUP BY 1 ORDER BY 1""")
+                               FROM {MARTS}.report_versions WHERE is_current GROUP BY 1 ORDER BY 1""")
             lines += [f"  {quality} {READ_QUALITY_LABELS.get(quality, '')}: {n} reports, {unread} cells unread, "
                       f"{corrected} corrected" for quality, n, unread, corrected in rows] or ["  none"]
         lines += _corrections_summary(con, "cell_corrections" in tables)

@@ -307,7 +307,7 @@ def _check_agency_page(tab: Page, warehouse: Path, agency_key: str, year: int) -
     anchors = _query(warehouse, """
         SELECT DISTINCT f.table_key, f.row_key, f.column_key FROM marts.report_findings f
         JOIN marts.report_versions v USING (report_id)
-        WHERE f.agency_key = ? AND f.report_year = ? AND v.is_latest AND f.column_key IS NOT NULL""",
+        WHERE f.agency_key = ? AND f.report_year = ? AND v.is_current AND f.column_key IS NOT NULL""",
         [agency_key, year])
     assert sorted(map(tuple, flagged)) == sorted(anchors)
 

@@ -95,7 +95,7 @@ def test_compliance_has_one_row_per_expected_agency_year(monitored: tuple[Path, 
 
 def test_superseded_versions_are_kept_but_their_findings_are_not_reported(monitored: tuple[Path, Path, Any]) -> None:
     _, warehouse, _ = monitored
-    superseded = _query(warehouse, "SELECT report_id, file_path FROM marts.report_versions WHERE NOT is_latest")
+    superseded = _query(warehouse, "SELECT report_id, file_path FROM marts.report_versions WHERE NOT is_current")
     assert superseded, "the city has a corrected re-publication"
     ids = [r for r, _ in superseded]
     # R10 judges the first publication; every other finding comes from the latest version.

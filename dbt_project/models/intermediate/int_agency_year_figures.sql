@@ -1,9 +1,9 @@
 -- The headline figures of each current report, one row per agency-year: section 三 flow
 -- rows and outcome groups (column 总计), new requests by applicant type, section 四 results
 -- (the two litigation blocks summed). Blank and unreadable cells are NULL (not reported).
-{% set applicants = ['natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org'] %}
-{% set outcomes = ['granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other'] %}
-{% set review = ['upheld', 'corrected', 'other', 'pending', 'total'] %}
+{% set applicants = request_applicant_columns() %}
+{% set outcomes = request_outcome_groups() %}
+{% set review = review_result_columns() %}
 
 with cells as (
     select cells.*, template_rows.outcome_group
@@ -22,7 +22,7 @@ select
     cells.is_generated,
     agencies.level,
     agencies.parent_id as region_key,
-    {%- for row in ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
+    {%- for row in request_flow_rows() %}
     sum(value) filter (where table_key = 'requests' and row_key = '{{ row }}' and column_key = 'total') as {{ row }},
     {%- endfor %}
     {%- for group in outcomes %}
