@@ -75,4 +75,4 @@ lint: venv
 	$(BIN)/ruff check pipelines tests
 	$(BIN)/ruff format --check pipelines tests
 	$(BIN)/mypy
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests

@@ -1,8 +1,9 @@
 {#- Keys of the template read from the landing reference tables (written from pipelines/template.py
     by the template_reference asset), so that every pivot follows the template rather than a list
-    kept here. At parse time there is no warehouse to read: the lists are empty then. -#}
+    kept here. At parse time (dbt parse, sqlfluff) there is no warehouse to read: one stand-in key
+    keeps the rendered SQL well-formed; it never reaches a run. -#}
 {% macro template_keys(query) -%}
-    {%- if not execute %}{{ return([]) }}{% endif -%}
+    {%- if not execute %}{{ return(['parse_time_key']) }}{% endif -%}
     {%- set keys = run_query(query).columns[0].values() | list -%}
     {%- if not keys -%}
         {{ exceptions.raise_compiler_error("the template reference tables give no keys for: " ~ query

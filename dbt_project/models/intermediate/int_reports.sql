@@ -49,10 +49,16 @@ publication_dates as (
     group by files.sha256
 ),
 
+all_names as (
+    select * from agency_names
+    union all
+    select * from normalized_names
+),
+
 matches as (
     select reports.report_id, names.agency_id
     from reports
-    join (select * from agency_names union all select * from normalized_names) as names
+    join all_names as names
         on names.match_name = reports.agency_name
         or (names.match_rank > 2 and names.match_name = {{ normalize_agency_name('reports.agency_name') }})
     qualify row_number() over (

@@ -10,7 +10,8 @@
 with agency_years as (
     select agency_key, report_year from {{ ref('int_expected_agency_years') }}
     union
-    select agency_key, report_year from {{ ref('int_report_versions') }} where is_current
+    select agency_key, report_year from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 versions as (
