@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
@@ -189,9 +190,14 @@ def _sheet_rows(ws, formulas) -> list[GridRow]:
 
 
 def _coord(row: int, col: int) -> str:
+    return f"{_column_letter(col)}{row}"
+
+
+@lru_cache(maxsize=None)
+def _column_letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return f"{get_column_letter(col)}{row}"
+    return get_column_letter(col)
 
 
 def _check_package(data: bytes) -> zipfile.ZipFile | None:
@@ -345,6 +351,8 @@ def _rels(z: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str
 
 def _text_content(node) -> str:
     """openpyxl's Text.content: the <t> child, then every run's <t> (by local name; the last of each wins)."""
+    if len(node) == 1 and node[0].tag == _M + "t":
+        return node[0].text or ""
     plain = None
     runs: list[str] = []
     for child in node:
@@ -368,6 +376,15 @@ def _col_index(letters: str) -> int:
     if n > 18278:
         raise _Unsupported("column")
     return n
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """(row, column) of a plain cell reference ("B12")."""
+    m = _COORD.match(ref)
+    if not m:
+        raise _Unsupported(f"cell reference {ref!r}")
+    return int(m.group(2)), _col_index(m.group(1))
 
 
 def _area(ref: str) -> tuple[int, int, int, int]:
@@ -546,8 +563,9 @@ def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, s
         raise _Unsupported("worksheet")
     texts, boxed = sheet.texts, sheet.boxed
     formats, dates, bordered = styles.formats, styles.dates, styles.bordered
+    n_styles = len(formats)
     v_tag, f_tag, is_tag, c_tag = _M + "v", _M + "f", _M + "is", _M + "c"
-    cells: set[tuple[int, int]] = set()
+    number_cache: dict = {}
     row_no = 0
     for row in root.iter(_M + "row"):
         r_attr = row.get("r")
@@ -556,32 +574,39 @@ def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, s
         for c in row:
             if c.tag != c_tag:
                 raise _Unsupported("row child")
-            ref = c.get("r")
+            get = c.get
+            ref = get("r")
             if ref:
-                m = _COORD.match(ref)
-                if not m:
-                    raise _Unsupported(f"cell reference {ref!r}")
-                r, col = int(m.group(2)), _col_index(m.group(1))
-                col_no = col
+                key = _cell_ref(ref)
+                col_no = key[1]
             else:
                 col_no += 1
-                r, col = row_no, col_no
-                if r < 1:
+                key = (row_no, col_no)
+                if row_no < 1:
                     raise _Unsupported("row number")
-            s = c.get("s")
+            s = get("s")
             style = int(s) if s else 0
-            if style < 0 or style >= len(formats):
+            if style < 0 or style >= n_styles:
                 raise _Unsupported("style index")
-            t = c.get("t", "n")
-            value = None
+            t = get("t", "n")
+            value = v = node = None
+            has_f = False
+            for ch in c:  # (lxml's find() costs more than a walk over a cell's few children)
+                tag = ch.tag
+                if tag == v_tag:
+                    if v is None:
+                        v = ch
+                elif tag == is_tag:
+                    if node is None:
+                        node = ch
+                elif tag == f_tag:
+                    has_f = True
             if t == "inlineStr":
-                node = c.find(is_tag)
                 if node is not None:
                     value = _text_content(node)
-            else:
-                v = c.find(v_tag)
-                raw = (v.text if v is not None else None) or None
-                if raw is not None:
+            elif v is not None:
+                raw = v.text
+                if raw:
                     if t == "n":
                         if dates[style]:
                             raise _Unsupported("date")
@@ -590,23 +615,31 @@ def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, s
                         value = strings[int(raw)]
                     elif t == "b":
                         value = bool(int(raw))
-                    elif t in ("str", "e"):
+                    elif t == "str" or t == "e":
                         value = raw
                     else:
                         raise _Unsupported(f"cell type {t!r}")
-            if value is None and c.find(f_tag) is not None:
-                raise _Unsupported("formula without a value")
-            key = (r, col)
-            cells.add(key)
-            texts[key] = _cell_text(value, formats[style])
-            if bordered[style] is None:
-                raise _Unsupported("border index")
-            if bordered[style]:
-                boxed.add(key)
+            if value is None:
+                if has_f:
+                    raise _Unsupported("formula without a value")
+                texts[key] = ""
+            elif type(value) is str:
+                texts[key] = value.strip()
             else:
+                ck = (type(value), value, style)
+                text = number_cache.get(ck)
+                if text is None:
+                    text = number_cache[ck] = _cell_text(value, formats[style])
+                texts[key] = text
+            box = bordered[style]
+            if box:
+                boxed.add(key)
+            elif box is None:
+                raise _Unsupported("border index")
+            elif key in boxed:
                 boxed.discard(key)
-    max_row = max((k[0] for k in cells), default=0)
-    max_col = max((k[1] for k in cells), default=0)
+    max_row = max((k[0] for k in texts), default=0)
+    max_col = max((k[1] for k in texts), default=0)
     ranges: set[tuple[int, int, int, int]] = set()
     for mc in root.iter(_M + "mergeCell"):
         ranges.add(_area(mc.get("ref")))
