@@ -207,9 +207,68 @@ def _open(data: bytes):
         raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
 
 
+_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_PARSER = None
+
+
+class _Unsupported(Exception):
+    """A package the direct reader leaves to python-docx."""
+
+
+def _parser():
+    """python-docx's parser settings (blank text between elements dropped, no entities), no network,
+    no huge trees; DTDs are refused before (formats/office.py)."""
+    global _PARSER
+    if _PARSER is None:
+        from lxml import etree
+
+        _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True,
+                                  huge_tree=False, load_dtd=False)
+    return _PARSER
+
+
+def _body_direct(data: bytes):
+    """The w:body of the main document part, read with lxml as python-docx finds and parses it."""
+    import posixpath
+
+    from lxml import etree
+
+    z = open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
+    parser = _parser()
+    rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    targets = [r.get("Target") for r in rels.iter(_PKG_REL)
+               if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"]
+    if len(targets) != 1 or not targets[0]:
+        raise _Unsupported("main document relationship")
+    part = posixpath.normpath(posixpath.join("/", targets[0]))
+    types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    overrides = {(o.get("PartName") or "").lower(): o.get("ContentType") for o in types.iter(_CT + "Override")}
+    defaults = {(d.get("Extension") or "").lower(): d.get("ContentType") for d in types.iter(_CT + "Default")}
+    content_type = overrides.get(part.lower()) or defaults.get(posixpath.splitext(part)[1][1:].lower())
+    if content_type != _DOCUMENT_MAIN or part.lower() in ("/", "/[content_types].xml"):
+        raise _Unsupported("main document content type")
+    root = etree.fromstring(z.read(part[1:]), parser)
+    if root.tag != _W + "document":
+        raise _Unsupported("main document element")
+    body = root.find(_W + "body")
+    if body is None:
+        raise _Unsupported("no body")
+    return body
+
+
 def read_docx(data: bytes) -> Grid:
-    document = _open(data)
-    body = document.element.body
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        body = _open(data).element.body  # OLE: _open says what it is
+    else:
+        try:
+            body = _body_direct(data)
+        except ParseError:
+            raise
+        except Exception:  # noqa: BLE001 - anything the direct reader does not know: python-docx, as before
+            body = _open(data).element.body
     grid = Grid()
     p_no = t_no = 0
     for item in _block_items(body):
