@@ -37,6 +37,14 @@ def _attr(el, name: str) -> str | None:
 # ---------------------------------------------------------------- text
 
 
+_T = _W + "t"
+_P = _W + "p"
+_TBL = _W + "tbl"
+_MARKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_NOT_TEXT = frozenset((_W + "del", _W + "moveFrom", _W + "txbxContent", f"{{{MC}}}Fallback", _W + "pPr", _W + "rPr",
+                       _W + "instrText", _W + "delText"))
+
+
 def _paragraph_text(p) -> str:
     """The visible text of a w:p: runs, hyperlinks, fields' results and insertions; not
     deleted or moved-away text, not the Fallback copy of a drawing, not text boxes."""
@@ -44,23 +52,28 @@ def _paragraph_text(p) -> str:
 
     def walk(el) -> None:
         for child in el:
-            tag = _tag(child)
-            if tag == _W + "t":
+            tag = child.tag
+            if tag == _T:
                 out.append(child.text or "")
-            elif tag in (_W + "tab", _W + "ptab"):
-                out.append("\t")
-            elif tag in (_W + "br", _W + "cr"):
-                out.append("\n")
-            elif tag == _W + "noBreakHyphen":
-                out.append("-")
-            elif tag in (_W + "del", _W + "moveFrom", _W + "txbxContent", f"{{{MC}}}Fallback",
-                         _W + "pPr", _W + "rPr", _W + "instrText", _W + "delText"):
+            elif tag in _MARKS:
+                out.append(_MARKS[tag])
+            elif tag in _NOT_TEXT:
                 continue
-            else:
+            elif len(child):
                 walk(child)
 
     walk(p)
     return "".join(out)
+
+
+def _child(el, tag: str):
+    """The first child of `el` with this tag (el.find(tag) without lxml's path machinery), or None."""
+    if el is None:
+        return None
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _text_boxes(p) -> list:
@@ -76,11 +89,11 @@ def _text_boxes(p) -> list:
 def _block_items(parent):
     """w:p and w:tbl children in document order, looking through content controls."""
     for child in parent:
-        tag = _tag(child)
-        if tag in (_W + "p", _W + "tbl"):
+        tag = child.tag
+        if tag == _P or tag == _TBL:
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _block_items(content)
         elif tag in (_W + "customXml", _W + "ins", _W + "moveTo"):
@@ -90,7 +103,7 @@ def _block_items(parent):
 def _cell_text(tc) -> str:
     parts: list[str] = []
     for item in _block_items(tc):
-        if _tag(item) == _W + "p":
+        if item.tag == _P:
             parts.append(_paragraph_text(item))
         else:  # a nested table: its cells' paragraphs, each on its own line
             for tr in _rows(item):
@@ -104,11 +117,11 @@ def _cell_text(tc) -> str:
 
 def _rows(tbl):
     for child in tbl:
-        tag = _tag(child)
+        tag = child.tag
         if tag == _W + "tr":
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _rows(content)
         elif tag == _W + "customXml":
@@ -117,11 +130,11 @@ def _rows(tbl):
 
 def _cells(tr):
     for child in tr:
-        tag = _tag(child)
+        tag = child.tag
         if tag == _W + "tc":
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _cells(content)
         elif tag == _W + "customXml":
@@ -140,19 +153,19 @@ def _table_rows(tbl, t_no: int) -> list[GridRow]:
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
     r_no = 0
     for tr in _rows(tbl):
-        tr_pr = tr.find(_W + "trPr")
-        if tr_pr is not None and tr_pr.find(_W + "del") is not None:
+        tr_pr = _child(tr, _W + "trPr")
+        if tr_pr is not None and _child(tr_pr, _W + "del") is not None:
             continue  # a row deleted with track changes
         r_no += 1
         src = f"table {t_no} row {r_no}"
-        col = _int_val(tr_pr.find(_W + "gridBefore") if tr_pr is not None else None, 0)
+        col = _int_val(_child(tr_pr, _W + "gridBefore"), 0)
         cells: list[Cell] = []
         open_here: set[int] = set()
         for tc in _cells(tr):
-            tc_pr = tc.find(_W + "tcPr")
-            span = max(_int_val(tc_pr.find(_W + "gridSpan") if tc_pr is not None else None, 1), 1)
-            v = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
-            h = tc_pr.find(_W + "hMerge") if tc_pr is not None else None
+            tc_pr = _child(tc, _W + "tcPr")
+            span = max(_int_val(_child(tc_pr, _W + "gridSpan"), 1), 1)
+            v = _child(tc_pr, _W + "vMerge")
+            h = _child(tc_pr, _W + "hMerge")
             start = col
             col += span
             if v is not None:
