@@ -148,6 +148,9 @@ def _int_val(el, default: int) -> int:
         return default
 
 
+_TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = _W + "tcPr", _W + "gridSpan", _W + "vMerge", _W + "hMerge"
+
+
 def _table_rows(tbl, t_no: int) -> list[GridRow]:
     out: list[GridRow] = RowList()
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
@@ -162,10 +165,21 @@ def _table_rows(tbl, t_no: int) -> list[GridRow]:
         cells: list[Cell] = []
         open_here: set[int] = set()
         for tc in _cells(tr):
-            tc_pr = _child(tc, _W + "tcPr")
-            span = max(_int_val(_child(tc_pr, _W + "gridSpan"), 1), 1)
-            v = _child(tc_pr, _W + "vMerge")
-            h = _child(tc_pr, _W + "hMerge")
+            grid_span = v = h = None
+            tc_pr = _child(tc, _TC_PR)
+            if tc_pr is not None:
+                for prop in tc_pr:  # the first of each, as find() gives
+                    tag = prop.tag
+                    if tag == _GRID_SPAN:
+                        if grid_span is None:
+                            grid_span = prop
+                    elif tag == _V_MERGE:
+                        if v is None:
+                            v = prop
+                    elif tag == _H_MERGE:
+                        if h is None:
+                            h = prop
+            span = max(_int_val(grid_span, 1), 1)
             start = col
             col += span
             if v is not None:
