@@ -174,6 +174,18 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-@lru_cache(maxsize=16)
 def matcher(version: str, table: str, settings: AlignSettings) -> RowMatcher:
-    return RowMatcher(TEMPLATES[version].table(table), settings)
+    """The RowMatcher of a template table under these settings, kept per settings object (hashing
+    the frozen settings for an lru_cache lookup costs more than the lookup saves)."""
+    key = (version, table, id(settings))
+    hit = _MATCHERS.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    if len(_MATCHERS) >= 16:
+        _MATCHERS.clear()
+    m = RowMatcher(TEMPLATES[version].table(table), settings)
+    _MATCHERS[key] = (settings, m)
+    return m
+
+
+_MATCHERS: dict[tuple[str, str, int], tuple[AlignSettings, "RowMatcher"]] = {}

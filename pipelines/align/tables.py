@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
@@ -832,9 +831,24 @@ def _parts(labels: list[Cell]) -> list[str]:
 
 
 # A label with a number run into its end: the label, the number.
-@lru_cache(maxsize=None)  # one entry per template table
 def _column_names(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(column key, label keys of its label and aliases) of every row's columns, in template order."""
+    """(column key, label keys of its label and aliases) of every row's columns, in template order.
+    Kept per table object (one entry per template table): hashing a whole frozen Table for an
+    lru_cache lookup costs more than the lookup saves."""
+    hit = _COLUMN_NAMES.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_COLUMN_NAMES) >= 64:
+        _COLUMN_NAMES.clear()
+    names = _column_names_of(table)
+    _COLUMN_NAMES[id(table)] = (table, names)
+    return names
+
+
+_COLUMN_NAMES: dict[int, tuple[Table, tuple]] = {}
+
+
+def _column_names_of(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(dict.fromkeys((col.key, tuple(n for n in (label_key(a) for a in (col.label, *col.aliases)) if n))
                                for r in table.rows for col in r.columns))
 
