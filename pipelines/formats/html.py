@@ -93,7 +93,13 @@ def _hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
     style = el.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    if not style:
+        return False
+    if style.isascii():  # (the pattern's words, ignoring case, are only in ASCII as these)
+        low = style.lower()
+        if "display" not in low and "mso-hide" not in low and "visibility" not in low:
+            return False
+    return _HIDDEN_STYLE.search(style) is not None
 
 
 _LEADING_INT = re.compile(r"\s*(\d{1,9})")
@@ -111,6 +117,8 @@ def _int_attr(el, name: str, limit: int) -> int:
 def _cell_text(td) -> str:
     """All text of a table cell: inline pieces joined as is, block pieces and <br> on new lines.
     Nested tables are left out (their rows are rows of their own)."""
+    if not len(td):  # text only
+        return _norm(td.text) if td.text else ""
     lines: list[str] = []
     buf: list[str] = []
 
@@ -237,6 +245,7 @@ class _Walker:
         for child in table:
             if _tag(child) == "caption":
                 self.walk(child)
+        nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
         last_group = 0
@@ -244,7 +253,7 @@ class _Walker:
             if group != last_group:
                 covered, last_group = {}, group
             tds = [c for c in tr if _tag(c) in _CELL_TAGS_TD and not _hidden(c)]
-            if any(_has_table(td) for td in tds):
+            if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
                     self.walk(td)
