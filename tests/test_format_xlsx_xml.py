@@ -186,10 +186,11 @@ def test_hidden_sheets_are_skipped_and_sheets_keep_workbook_order() -> None:
 
 
 def test_title_property_when_no_sheet_prints_a_title() -> None:
-    data = build([("Sheet1", sheet(row(1, c("A1", "（一）予以公开", "inlineStr"), c("B1", "4"))), "visible")],
+    data = build([("数据", sheet(row(1, c("A1", "（一）予以公开", "inlineStr"), c("B1", "4"))), "visible")],
                  title=TITLE)
     grid = read_xlsx(data)
     assert grid.rows[0].text == TITLE and grid.rows[0].source == "workbook properties title"
+    assert [r.text for r in grid.rows[1:]] == ["数据", "（一）予以公开 4"]
     assert_same_as_openpyxl(data)
 
 

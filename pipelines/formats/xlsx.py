@@ -223,7 +223,7 @@ def read_xlsx(data: bytes) -> Grid:
         if z is None:
             raise _Unsupported("OLE")
         sheets = _read_direct(z)
-        title = _core_title(z)  # (read as openpyxl reads it on opening: a broken one fails it)
+        prop_title = _core_title(z)  # (read as openpyxl reads it on opening: a broken one fails it)
     except ParseError:
         raise
     except Exception:  # noqa: BLE001 - anything the direct reader does not know: openpyxl, as before
@@ -239,7 +239,7 @@ def read_xlsx(data: bytes) -> Grid:
             grid.rows.append(GridRow([Cell(name, 0, f"sheet {title} name")], positional=False,
                                      source=f"sheet {title} name"))
         grid.rows.extend(sheet.rows())
-    return _finish(grid, lambda: title)
+    return _finish(grid, lambda: prop_title)
 
 
 def _finish(grid: Grid, prop_title) -> Grid:
