@@ -17,7 +17,7 @@ from ..model import ParsedCell, ParseWarning
 from ..template import PAGE_PREFIX, PAGE_WORD, COLLAPSIBLE_OTHER_ROWS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, TEMPLATES, Table
 from .labels import matcher
 from .settings import AlignSettings
-from .tables import Item, TableResult
+from .tables import Item, TableResult, template_row
 
 # Page furniture that may stand between two rows of a table: a browser's header or footer (date
 # and time, URL), a page mark. It is no evidence of a missing row.
@@ -111,7 +111,7 @@ class Finisher:
         # every row between the neighbours is unfound (the run of rows judged not printed)
         lo_pos = order.index(prev) + 1 if prev else 0
         hi_pos = order.index(nxt) if nxt else len(order)
-        if any(res.placed.get((k, c.key)) for k in order[lo_pos:hi_pos] for c in table.row(k).columns):
+        if any(res.placed.get((k, c.key)) for k in order[lo_pos:hi_pos] for c in template_row(table, k).columns):
             return False
         edge = prev is None or nxt is None  # only the table's header or end on one side: weaker proof
         if hi_pos - lo_pos > (self.s.absence_max_edge_run if edge else self.s.absence_max_run):
@@ -133,7 +133,7 @@ class Finisher:
             hi = res.label_at[nxt]
         if hi <= lo:
             return False
-        labels = [label_key(table.row(k).full_label) for k in (prev, nxt) if k]
+        labels = [label_key(template_row(table, k).full_label) for k in (prev, nxt) if k]
         return all(self._neutral(it, labels) for it in items[lo + 1: hi])
 
     @staticmethod

@@ -35,6 +35,7 @@ class RowMatcher:
         self.by_row: list[tuple[Row, list[str]]] = [(r, [m for row, m in self.spellings if row is r]) for r in table.rows]
         # (label key, group) → each row's score: a city prints the same labels in every report
         self._scores: dict[tuple[str, str | None], list[tuple[Row, float]]] = {}
+        self._header_word: dict[str, bool] = {}  # text → is_header_word(text)
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -127,9 +128,14 @@ class RowMatcher:
     def is_header_word(self, text: str) -> bool:
         """A column's name (自然人, 总计, 结果维持 …), or several separated by spaces ("自然人 法人或其他组织
         总计" on one text line); a numbered label ("（七）总计", "3.其他") is a row's."""
-        parts = text.split()
-        return bool(parts) and all(
-            (key := label_key(p)) and key in self.header_words and not is_numbered(p) for p in parts)
+        known = self._header_word.get(text)
+        if known is None:
+            if len(self._header_word) > 50_000:
+                self._header_word.clear()  # bounded: a worker parses thousands of reports
+            parts = text.split()
+            known = self._header_word[text] = bool(parts) and all(
+                (key := label_key(p)) and key in self.header_words and not is_numbered(p) for p in parts)
+        return known
 
     def header_word_count(self, cells: list[Cell]) -> int:
         return sum(len(c.text.split()) for c in cells if self.is_header_word(c.text))
@@ -160,6 +166,7 @@ def label_parts(labels: list[Cell]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
 def request_group(text: str) -> str | None:
     """The outcome group a group label names ("（三）不予公开" → denied), None otherwise."""
     key = label_key(text)
@@ -174,6 +181,18 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-@lru_cache(maxsize=16)
 def matcher(version: str, table: str, settings: AlignSettings) -> RowMatcher:
-    return RowMatcher(TEMPLATES[version].table(table), settings)
+    """The RowMatcher of a template table under these settings, kept per settings object (hashing
+    the frozen settings for an lru_cache lookup costs more than the lookup saves)."""
+    key = (version, table, id(settings))
+    hit = _MATCHERS.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    if len(_MATCHERS) >= 16:
+        _MATCHERS.clear()
+    m = RowMatcher(TEMPLATES[version].table(table), settings)
+    _MATCHERS[key] = (settings, m)
+    return m
+
+
+_MATCHERS: dict[tuple[str, str, int], tuple[AlignSettings, "RowMatcher"]] = {}

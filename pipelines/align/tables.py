@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
@@ -440,7 +439,7 @@ class TableReader:
             self.put(row.key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
-        return any((row, c.key) in self.out.placed for c in self.table.row(row).columns)
+        return any((row, c.key) in self.out.placed for c in template_row(self.table, row).columns)
 
     # pass 1: values beside their label ------------------------------------
 
@@ -509,7 +508,7 @@ class TableReader:
     def _conflict(self, row: str, why: str) -> None:
         """A row printed twice with different values: neither is read."""
         self.conflicts.add(row)
-        for col in self.table.row(row).columns:
+        for col in template_row(self.table, row).columns:
             self.out.placed.pop((row, col.key), None)
         self.out.trouble[row] = Trouble(self.out.label_at.get(row, -1), why)
 
@@ -553,7 +552,7 @@ class TableReader:
             if i is None or self.is_placed(key) or key in self.conflicts:
                 continue
             it = items[i]
-            row = self.table.row(key)
+            row = template_row(self.table, key)
             if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
                 continue
             k = len(row.columns)
@@ -639,7 +638,7 @@ class TableReader:
             # told apart (a blank lost from it) stays unread, the others are placed.
             placed_rows = 0
             for key, it in zip(gap, cands):
-                row = self.table.row(key)
+                row = template_row(self.table, key)
                 cells, why = self.cells_for(row, it)
                 if cells is None:
                     self.out.trouble[key] = Trouble(self.out.items.index(it), f"by order: {why}",
@@ -814,6 +813,8 @@ def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
         return None
     shaped = 0
     for c in grow.cells:
+        if "\n" not in c.text:
+            continue  # one line: no header above a value
         lines = [ln for ln in c.text.split("\n") if ln.strip()]
         if len(lines) >= 2 and is_value_token(lines[-1]) and not any(is_value_token(ln) for ln in lines[:-1]):
             shaped += 1
@@ -835,9 +836,44 @@ def _parts(labels: list[Cell]) -> list[str]:
 
 
 # A label with a number run into its end: the label, the number.
-@lru_cache(maxsize=None)  # one entry per template table
 def _column_names(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(column key, label keys of its label and aliases) of every row's columns, in template order."""
+    """(column key, label keys of its label and aliases) of every row's columns, in template order.
+    Kept per table object (one entry per template table): hashing a whole frozen Table for an
+    lru_cache lookup costs more than the lookup saves."""
+    hit = _COLUMN_NAMES.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_COLUMN_NAMES) >= 64:
+        _COLUMN_NAMES.clear()
+    names = _column_names_of(table)
+    _COLUMN_NAMES[id(table)] = (table, names)
+    return names
+
+
+_COLUMN_NAMES: dict[int, tuple[Table, tuple]] = {}
+
+
+def template_row(table: Table, key: str) -> Row:
+    """table.row(key) (the first row with that key; KeyError when there is none) from a dict kept
+    per table object instead of a scan of the rows."""
+    hit = _ROWS_BY_KEY.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_ROWS_BY_KEY) >= 64:
+            _ROWS_BY_KEY.clear()
+        rows: dict[str, Row] = {}
+        for r in table.rows:
+            rows.setdefault(r.key, r)
+        hit = _ROWS_BY_KEY[id(table)] = (table, rows)
+    row = hit[1].get(key)
+    if row is None:
+        return table.row(key)  # its KeyError
+    return row
+
+
+_ROWS_BY_KEY: dict[int, tuple[Table, dict[str, Row]]] = {}
+
+
+def _column_names_of(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(dict.fromkeys((col.key, tuple(n for n in (label_key(a) for a in (col.label, *col.aliases)) if n))
                                for r in table.rows for col in r.columns))
 

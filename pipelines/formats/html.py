@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..grid import Cell, Grid, GridRow, RowList
@@ -86,15 +85,31 @@ def _norm(text: str) -> str:
 
 def _tag(el) -> str | None:
     """Lower-case tag name, None for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    return tag.lower() if tag.__class__ is str else None
 
 
 def _hidden(el) -> bool:
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if not style:
+        return False
+    if style.isascii():  # (the pattern's words, ignoring case, are only in ASCII as these)
+        low = style.lower()
+        if "display" not in low and "mso-hide" not in low and "visibility" not in low:
+            return False
+    return _HIDDEN_STYLE.search(style) is not None
+
+
+_LEADING_INT = re.compile(r"\s*(\d{1,9})")
 
 
 def _int_attr(el, name: str, limit: int) -> int:
-    m = re.match(r"\s*(\d{1,9})", el.get(name) or "")
+    value = el.get(name)
+    if not value:
+        return min(1, limit)
+    m = _LEADING_INT.match(value)
     n = int(m.group(1)) if m else 1
     return min(max(n, 1), limit)
 
@@ -102,18 +117,24 @@ def _int_attr(el, name: str, limit: int) -> int:
 def _cell_text(td) -> str:
     """All text of a table cell: inline pieces joined as is, block pieces and <br> on new lines.
     Nested tables are left out (their rows are rows of their own)."""
+    if not len(td):  # text only
+        return _norm(td.text) if td.text else ""
     lines: list[str] = []
     buf: list[str] = []
 
     def flush() -> None:
-        line = _norm("".join(buf))
-        buf.clear()
-        if line:
-            lines.append(line)
+        if buf:
+            line = _norm("".join(buf))
+            buf.clear()
+            if line:
+                lines.append(line)
 
     def walk(el) -> None:
-        tag = _tag(el)
-        if tag is None or tag in _SKIP or tag == "table" or _hidden(el):
+        tag = el.tag
+        if tag.__class__ is not str:
+            return
+        tag = tag.lower()
+        if tag in _SKIP or tag == "table" or _hidden(el):
             return
         if tag == "br":
             flush()
@@ -141,7 +162,10 @@ def _cell_text(td) -> str:
 
 
 def _has_table(el) -> bool:
-    return any(_tag(d) == "table" for d in el.iterdescendants())
+    # (the HTML parser gives lower-case tag names: "table" is the only spelling to look for)
+    for _ in el.iterdescendants("table"):
+        return True
+    return False
 
 
 def _table_rows(table) -> list[tuple[int, object]]:
@@ -221,14 +245,15 @@ class _Walker:
         for child in table:
             if _tag(child) == "caption":
                 self.walk(child)
+        nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
         last_group = 0
         for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
             if group != last_group:
                 covered, last_group = {}, group
-            tds = [c for c in tr if _tag(c) in ("td", "th") and not _hidden(c)]
-            if any(_has_table(td) for td in tds):
+            tds = [c for c in tr if _tag(c) in _CELL_TAGS_TD and not _hidden(c)]
+            if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
                     self.walk(td)
@@ -302,6 +327,7 @@ class _Walker:
                 self.rows.append(GridRow(cells, positional=True, source=f"table {t_no} row {r_no}"))
 
 
+_CELL_TAGS_TD = frozenset(("td", "th"))
 # Elements that may hold a table built without table tags.
 _CONTAINERS = frozenset(["div", "section", "article", "p", "span"])
 _CELL_TAGS = frozenset(["div", "p", "span", "section"])
@@ -354,13 +380,27 @@ def rows_from_tree(root) -> tuple[list[GridRow], str]:
     """Grid rows of a parsed (sub)tree, and the page title (empty when there is none)."""
     title = ""
     for t in root.iter("title"):
-        title = _norm(t.text_content())
+        title = _norm(_string_value(t))
         if title:
             break
     walker = _Walker()
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
+
+
+_HTML_PARSER = None
+# An element's text content (lxml.html's text_content()).
+_string_value = etree.XPath("string()")
+
+
+def _html_parser():
+    """lxml.html's parser (the same libxml2 HTML parser, same options) without its element class lookup:
+    plain elements, no Python call for each element the walk touches."""
+    global _HTML_PARSER
+    if _HTML_PARSER is None:
+        _HTML_PARSER = etree.HTMLParser()
+    return _HTML_PARSER
 
 
 def parse_tree(text: str):
@@ -373,7 +413,10 @@ def parse_tree(text: str):
         raise ParseError(f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
                          "(limits.MAX_MARKUP_TAGS): not read")
     try:
-        return lxml.html.document_fromstring(text)
+        root = etree.fromstring(text, _html_parser())
+        if root is None:  # as lxml.html.document_fromstring
+            raise etree.ParserError("Document is empty")
+        return root
     except MemoryError:
         raise
     except (etree.LxmlError, ValueError) as exc:
