@@ -28,7 +28,7 @@ def _floor_html(data: bytes) -> None:
 
 def _floor_zip_xml(data: bytes) -> None:
     """Unzip the XML parts holding the cells of a DOCX/XLSX and parse them with lxml: what reading
-    the format costs at least (../shared/tools/parse_speed.py's floor)."""
+    the format costs at least (the floor the issue's parse_speed tool measures)."""
     import io
     import zipfile
 

@@ -3,7 +3,7 @@ changes nothing: `python -m tests.reader_snapshot OUT.jsonl [DIR ...]` writes, p
 the grid (every row and cell: text, column, span, source), the canonical JSON and the aligner's
 trace (`ogi parse --grid`), or the ParseError reason; `--compare A B` lists the files that differ.
 
-Inputs: tests/corpus/*/raw, data/raw, ../shared/corpus/real, any DIR given (a generated city), and
+Inputs: tests/corpus/*/raw, data/raw (the real reports), any DIR given (a generated city), and
 the mutated files of the fuzzer (`--fuzz N`: seeds 0..N-1; only those the old code reads matter,
 an unreadable mutation may fail with another reason).
 """
@@ -22,8 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 def _inputs(dirs: list[Path], formats: set[str] | None) -> list[tuple[str, bytes]]:
     from pipelines.parsing import sniff_format
 
-    roots = [*sorted((REPO / "tests" / "corpus").glob("*/raw")), REPO / "data" / "raw",
-             REPO.parent / "shared" / "corpus" / "real", *dirs]
+    roots = [
+        *sorted((REPO / "tests" / "corpus").glob("*/raw")),
+        REPO / "data" / "raw",
+        *dirs,
+    ]
     out = []
     for root in roots:
         for path in sorted(root.rglob("*")):

@@ -22,17 +22,22 @@ MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def build(body: str, main_type: str = MAIN_TYPE, part: str = "word/document.xml", prolog: str = "") -> bytes:
-    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{prolog}'
-                f'<w:document xmlns:w="{W}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
-                f"<w:body>{body}<w:sectPr/></w:body></w:document>")
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{prolog}'
+        f'<w:document xmlns:w="{W}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f"<w:body>{body}<w:sectPr/></w:body></w:document>"
+    )
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>'),
-        "_rels/.rels": (f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
-                        f'Target="{part}"/></Relationships>'),
+            f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
+            f'Target="{part}"/></Relationships>'
+        ),
         part: document,
     }
     out = io.BytesIO()
@@ -48,8 +53,9 @@ def p(text: str) -> str:
 
 def tc(*paras: str, span: int = 1, vmerge: str | None = None, raw: str = "") -> str:
     pr = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + (
-        '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>" if vmerge == "continue" else "")
-    return f"<w:tc><w:tcPr><w:tcW w:w=\"1000\" w:type=\"dxa\"/>{pr}</w:tcPr>{''.join(p(t) for t in paras)}{raw}</w:tc>"
+        '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>" if vmerge == "continue" else ""
+    )
+    return f'<w:tc><w:tcPr><w:tcW w:w="1000" w:type="dxa"/>{pr}</w:tcPr>{"".join(p(t) for t in paras)}{raw}</w:tc>'
 
 
 def tr(*cells: str, before: int = 0, deleted: bool = False) -> str:
@@ -82,12 +88,13 @@ def cells(row) -> list[tuple[int, int, str]]:
 
 
 def test_paragraphs_tables_spans_and_vertical_merges(monkeypatch) -> None:
-    body = (p("宁江市测试局2023年政府信息公开工作年度报告")
-            + tbl(tr(tc("三、本年度办理结果", vmerge="restart"), tc("（一）予以公开"), tc("12")),
-                  tr(tc(vmerge="continue"), tc("（二）部分公开"), tc("6")),
-                  tr(tc("合计", span=2), tc("18")),
-                  tr(tc(""), tc(""), tc("")),  # an empty row is no row
-                  tr(tc("5"), tc("6"), before=1)))
+    body = p("宁江市测试局2023年政府信息公开工作年度报告") + tbl(
+        tr(tc("三、本年度办理结果", vmerge="restart"), tc("（一）予以公开"), tc("12")),
+        tr(tc(vmerge="continue"), tc("（二）部分公开"), tc("6")),
+        tr(tc("合计", span=2), tc("18")),
+        tr(tc(""), tc(""), tc("")),  # an empty row is no row
+        tr(tc("5"), tc("6"), before=1),
+    )
     grid = read_both(build(body), monkeypatch)
     assert grid.rows[0].text == "宁江市测试局2023年政府信息公开工作年度报告" and not grid.rows[0].positional
     rows = [r for r in grid.rows if r.positional]
@@ -112,24 +119,33 @@ def test_nested_table_is_read_into_its_cell_line_by_line(monkeypatch) -> None:
 def test_content_controls_deleted_rows_and_run_pieces(monkeypatch) -> None:
     sdt_row = f"<w:sdt><w:sdtPr/><w:sdtContent>{tr(tc('（三）不予公开'), tc('2'))}</w:sdtContent></w:sdt>"
     sdt_cell = f"<w:sdt><w:sdtContent>{tc('4')}</w:sdtContent></w:sdt>"
-    runs = ('<w:p><w:r><w:t>1</w:t></w:r><w:hyperlink><w:r><w:t>2</w:t></w:r></w:hyperlink>'
-            '<w:r><w:delText>0</w:delText></w:r><w:r><w:instrText>PAGE</w:instrText><w:t>3</w:t></w:r></w:p>')
-    body = (f"<w:sdt><w:sdtContent>{p('二、主动公开')}</w:sdtContent></w:sdt>"
-            + tbl(sdt_row, tr(tc("旧行"), tc("1"), deleted=True), tr(tc("新行"), sdt_cell),
-                  tr(f"<w:tc>{runs}</w:tc>")))
+    runs = (
+        "<w:p><w:r><w:t>1</w:t></w:r><w:hyperlink><w:r><w:t>2</w:t></w:r></w:hyperlink>"
+        "<w:r><w:delText>0</w:delText></w:r><w:r><w:instrText>PAGE</w:instrText><w:t>3</w:t></w:r></w:p>"
+    )
+    body = f"<w:sdt><w:sdtContent>{p('二、主动公开')}</w:sdtContent></w:sdt>" + tbl(
+        sdt_row, tr(tc("旧行"), tc("1"), deleted=True), tr(tc("新行"), sdt_cell), tr(f"<w:tc>{runs}</w:tc>")
+    )
     grid = read_both(build(body), monkeypatch)
     assert [r.text for r in grid.rows] == ["二、主动公开", "（三）不予公开 2", "新行 4", "123"]
     assert grid.rows[2].source == "table 1 row 2"  # the deleted row is not counted
 
 
 def test_tabs_breaks_and_text_boxes(monkeypatch) -> None:
-    box = ('<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
-           + p("框内") + '</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>'
-           + p("副本") + "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent><w:t>正文</w:t></w:r></w:p>")
+    box = (
+        '<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+        + p("框内")
+        + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>"
+        + p("副本")
+        + "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent><w:t>正文</w:t></w:r></w:p>"
+    )
     tabbed = "<w:p><w:r><w:t>行政许可</w:t><w:tab/><w:t>550</w:t><w:br/><w:t>下一行</w:t></w:r></w:p>"
     grid = read_both(build(box + tabbed), monkeypatch)
     assert [(r.source, r.text) for r in grid.rows] == [
-        ("paragraph 1 text box 1 line 1", "框内"), ("paragraph 1", "正文"), ("paragraph 2", "行政许可 550\n下一行")]
+        ("paragraph 1 text box 1 line 1", "框内"),
+        ("paragraph 1", "正文"),
+        ("paragraph 2", "行政许可 550\n下一行"),
+    ]
     assert [c.text for c in grid.rows[2].cells] == ["行政许可", "550\n下一行"]
 
 

@@ -41,8 +41,18 @@ _T = _W + "t"
 _P = _W + "p"
 _TBL = _W + "tbl"
 _MARKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
-_NOT_TEXT = frozenset((_W + "del", _W + "moveFrom", _W + "txbxContent", f"{{{MC}}}Fallback", _W + "pPr", _W + "rPr",
-                       _W + "instrText", _W + "delText"))
+_NOT_TEXT = frozenset(
+    (
+        _W + "del",
+        _W + "moveFrom",
+        _W + "txbxContent",
+        f"{{{MC}}}Fallback",
+        _W + "pPr",
+        _W + "rPr",
+        _W + "instrText",
+        _W + "delText",
+    )
+)
 
 
 def _paragraph_text(p) -> str:
@@ -90,7 +100,7 @@ def _block_items(parent):
     """w:p and w:tbl children in document order, looking through content controls."""
     for child in parent:
         tag = child.tag
-        if tag == _P or tag == _TBL:
+        if tag in (_P, _TBL):
             yield child
         elif tag == _W + "sdt":
             content = _child(child, _W + "sdtContent")
@@ -143,7 +153,7 @@ def _cells(tr):
 
 def _int_val(el, default: int) -> int:
     try:
-        return max(int(_attr(el, "val")), 0) if el is not None else default
+        return max(int(_attr(el, "val")), 0) if el is not None else default  # type: ignore[arg-type]  # None: TypeError below
     except (TypeError, ValueError):
         return default
 
@@ -218,20 +228,20 @@ def _open(data: bytes):
         import docx
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover
-        raise ParseError(f"DOCX support is not installed ({exc})")
+        raise ParseError(f"DOCX support is not installed ({exc})") from exc
     open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     try:
         return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError):
-        raise ParseError("DOCX is corrupt: not a readable zip package")
+    except (zipfile.BadZipFile, PackageNotFoundError) as exc:
+        raise ParseError("DOCX is corrupt: not a readable zip package") from exc
     except KeyError as exc:
-        raise ParseError(f"DOCX is corrupt: missing part {exc}")
+        raise ParseError(f"DOCX is corrupt: missing part {exc}") from exc
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on broken parts
+    except Exception as exc:  # lxml and python-docx raise many types on broken parts
         if "Excessive depth" in str(exc):
-            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read")
-        raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read") from exc
+        raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 _DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -252,8 +262,9 @@ def _parser():
     if _PARSER is None:
         from lxml import etree
 
-        _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True,
-                                  huge_tree=False, load_dtd=False)
+        _PARSER = etree.XMLParser(
+            remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+        )
     return _PARSER
 
 
@@ -266,8 +277,11 @@ def _body_direct(data: bytes):
     z = open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     parser = _parser()
     rels = etree.fromstring(z.read("_rels/.rels"), parser)
-    targets = [r.get("Target") for r in rels.iter(_PKG_REL)
-               if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"]
+    targets = [
+        r.get("Target")
+        for r in rels.iter(_PKG_REL)
+        if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"
+    ]
     if len(targets) != 1 or not targets[0]:
         raise _Unsupported("main document relationship")
     part = posixpath.normpath(posixpath.join("/", targets[0]))
@@ -304,7 +318,9 @@ def read_docx(data: bytes) -> Grid:
             for b_no, box in enumerate(_text_boxes(item), start=1):
                 for q_no, q in enumerate(_block_items(box), start=1):
                     if _tag(q) == _W + "p" and _paragraph_text(q).strip():
-                        grid.rows.append(_paragraph_row(_paragraph_text(q), f"paragraph {p_no} text box {b_no} line {q_no}"))
+                        grid.rows.append(
+                            _paragraph_row(_paragraph_text(q), f"paragraph {p_no} text box {b_no} line {q_no}")
+                        )
             text = _paragraph_text(item)
             if text.strip():
                 grid.rows.append(_paragraph_row(text, f"paragraph {p_no}"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -25,16 +26,111 @@ from ..limits import MAX_GRID_CELLS, MAX_MARKUP_TAGS, MAX_ROW_CELLS, MAX_ROW_COL
 from ..model import ParseError
 
 # Elements that start a new line of text (everything else is inline and joins without a gap).
-_BLOCK = frozenset(["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "legend"])
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "legend",
+    ]
+)
 # Elements whose content is never printed as page text.
-_SKIP = frozenset(["script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math", "canvas", "select", "option", "button", "input", "textarea", "map", "area", "audio", "video", "source", "track", "meta", "link", "base"])
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "map",
+        "area",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "meta",
+        "link",
+        "base",
+    ]
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 _CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
-_GB = frozenset({"gbk", "gb2312", "gb_2312", "gb_2312-80", "gb-2312", "x-gbk", "cp936", "ms936", "euc-cn",
-                 "euccn", "csgb2312", "chinese", "iso-ir-58", "gb18030", "windows-936"})
+_GB = frozenset(
+    {
+        "gbk",
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "gb-2312",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "euc-cn",
+        "euccn",
+        "csgb2312",
+        "chinese",
+        "iso-ir-58",
+        "gb18030",
+        "windows-936",
+    }
+)
 
 
 # ---------------------------------------------------------------- decoding
@@ -168,7 +264,7 @@ def _has_table(el) -> bool:
     return False
 
 
-def _table_rows(table) -> list[tuple[int, object]]:
+def _table_rows(table) -> list[tuple[int, Any]]:
     """The table's own rows (not those of nested tables) in document order, each with the
     number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
     rows = []
@@ -280,7 +376,6 @@ class _Walker:
             covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
             self.rows.append(GridRow(cells, positional=True, source=src))
 
-
     # tables without <table> ------------------------------------------------
 
     def div_row(self, el) -> None:
@@ -305,8 +400,10 @@ class _Walker:
             span = _grid_span(child, "grid-column", n_cols)
             rspan = _grid_span(child, "grid-row", 1000)
             if len(taken) + span * rspan > MAX_GRID_CELLS:
-                raise ParseError(f"HTML CSS grid {t_no} covers more than {MAX_GRID_CELLS:,} cells "
-                                 "(limits.MAX_GRID_CELLS): not a report")
+                raise ParseError(
+                    f"HTML CSS grid {t_no} covers more than {MAX_GRID_CELLS:,} cells "
+                    "(limits.MAX_GRID_CELLS): not a report"
+                )
             while True:
                 if c + span > n_cols:
                     r, c = r + 1, 0
@@ -368,8 +465,9 @@ def _is_div_row(el) -> bool:
     if len({_tag(k) for k in kids}) != 1:
         return False
     siblings = [s for s in (el.getprevious(), el.getnext()) if s is not None and _tag(s) == _tag(el)]
-    return any(len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])}
-               for s in siblings)
+    return any(
+        len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])} for s in siblings
+    )
 
 
 # Blocks a cell may not hold (a cell may hold paragraphs: Word's MsoNormal fragments).
@@ -410,8 +508,10 @@ def parse_tree(text: str):
         raise ParseError("HTML page is empty")
     n_tags = text.count("<")
     if n_tags > MAX_MARKUP_TAGS:  # lxml's tree would take ~200 bytes per element
-        raise ParseError(f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
-                         "(limits.MAX_MARKUP_TAGS): not read")
+        raise ParseError(
+            f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
+            "(limits.MAX_MARKUP_TAGS): not read"
+        )
     try:
         root = etree.fromstring(text, _html_parser())
         if root is None:  # as lxml.html.document_fromstring
@@ -420,7 +520,7 @@ def parse_tree(text: str):
     except MemoryError:
         raise
     except (etree.LxmlError, ValueError) as exc:
-        raise ParseError(f"HTML cannot be parsed ({exc})")
+        raise ParseError(f"HTML cannot be parsed ({exc})") from exc
 
 
 def grid_from_html(text: str) -> Grid:

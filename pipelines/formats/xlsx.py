@@ -24,8 +24,8 @@ import datetime as dt
 import io
 import re
 import zipfile
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache, lru_cache
 
 from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
 from ..limits import MAX_SHEET_CELLS
@@ -121,24 +121,27 @@ def _open(data: bytes, data_only: bool):
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover
-        raise ParseError(f"XLSX support is not installed ({exc})")
+        raise ParseError(f"XLSX support is not installed ({exc})") from exc
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=data_only)
-    except zipfile.BadZipFile:
-        raise ParseError("XLSX is corrupt: not a readable zip package")
+    except zipfile.BadZipFile as exc:
+        raise ParseError("XLSX is corrupt: not a readable zip package") from exc
     except KeyError as exc:
-        raise ParseError(f"XLSX is corrupt: missing part {exc}")
+        raise ParseError(f"XLSX is corrupt: missing part {exc}") from exc
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on broken parts
-        raise ParseError(f"XLSX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+    except Exception as exc:  # openpyxl raises many types on broken parts
+        raise ParseError(f"XLSX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 def _has_formulas(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return any(re.search(rb"<(?:\w+:)?f[ >]", z.read(n)) for n in z.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            return any(
+                re.search(rb"<(?:\w+:)?f[ >]", z.read(n))
+                for n in z.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
     except Exception:  # noqa: BLE001 - a broken package is reported by load_workbook
         return False
 
@@ -182,8 +185,11 @@ def _sheet_rows(ws, formulas) -> list[GridRow]:
             first -= 1
         while last + 1 in boxes:
             last += 1
-        cells = [Cell(texts[c], c - 1, f"sheet {ws.title} cell {_coord(r, c)}", spans.get((r, c), 1))
-                 for c in range(first, last + 1) if c in texts and (r, c) not in covered]
+        cells = [
+            Cell(texts[c], c - 1, f"sheet {ws.title} cell {_coord(r, c)}", spans.get((r, c), 1))
+            for c in range(first, last + 1)
+            if c in texts and (r, c) not in covered
+        ]
         if any(cell.text for cell in cells):
             rows.append(GridRow(cells, positional=True, source=f"sheet {ws.title} row {r}"))
     return rows
@@ -193,7 +199,7 @@ def _coord(row: int, col: int) -> str:
     return f"{_column_letter(col)}{row}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column_letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -213,8 +219,10 @@ def _check_used_range(ws) -> None:
     """Rows are read across a sheet's used range: one far cell (XFD1048576) would make it billions."""
     area = ws.max_row * ws.max_column
     if area > MAX_SHEET_CELLS:
-        raise ParseError(f"XLSX sheet {ws.title!r} spans {ws.max_row:,} rows × {ws.max_column:,} columns, more than "
-                         f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read")
+        raise ParseError(
+            f"XLSX sheet {ws.title!r} spans {ws.max_row:,} rows × {ws.max_column:,} columns, more than "
+            f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
+        )
 
 
 def read_xlsx(data: bytes) -> Grid:
@@ -236,8 +244,9 @@ def read_xlsx(data: bytes) -> Grid:
         sheet.check_used_range()
         name = title.strip()
         if name and not _DEFAULT_SHEET.match(name):
-            grid.rows.append(GridRow([Cell(name, 0, f"sheet {title} name")], positional=False,
-                                     source=f"sheet {title} name"))
+            grid.rows.append(
+                GridRow([Cell(name, 0, f"sheet {title} name")], positional=False, source=f"sheet {title} name")
+            )
         grid.rows.extend(sheet.rows())
     return _finish(grid, lambda: prop_title)
 
@@ -248,8 +257,12 @@ def _finish(grid: Grid, prop_title) -> Grid:
     if not _TITLE_HINT.search(text[:3000]):
         title = (prop_title() or "").strip()
         if title:
-            grid.rows.insert(0, GridRow([Cell(title, 0, "workbook properties title")], positional=False,
-                                        source="workbook properties title"))
+            grid.rows.insert(
+                0,
+                GridRow(
+                    [Cell(title, 0, "workbook properties title")], positional=False, source="workbook properties title"
+                ),
+            )
             text = title + "\n" + text
     if not grid.rows:
         raise ParseError("XLSX has no cell text")
@@ -268,8 +281,9 @@ def _read_openpyxl(data: bytes) -> Grid:
         _check_used_range(ws)
         title = ws.title.strip()
         if title and not _DEFAULT_SHEET.match(title):
-            grid.rows.append(GridRow([Cell(title, 0, f"sheet {ws.title} name")], positional=False,
-                                     source=f"sheet {ws.title} name"))
+            grid.rows.append(
+                GridRow([Cell(title, 0, f"sheet {ws.title} name")], positional=False, source=f"sheet {ws.title} name")
+            )
         grid.rows.extend(_sheet_rows(ws, formulas[ws.title] if formulas is not None else None))
     return _finish(grid, lambda: wb.properties.title if wb.properties is not None else None)
 
@@ -288,12 +302,29 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-_OTHER_MAIN = ("application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-               "application/vnd.ms-excel.template.macroEnabled.main+xml")
+_OTHER_MAIN = (
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
 _SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-_SIDE_STYLES = frozenset(("dashDot", "dashDotDot", "dashed", "dotted", "double", "hair", "medium", "mediumDashDot",
-                          "mediumDashDotDot", "mediumDashed", "slantDashDot", "thick", "thin"))
+_SIDE_STYLES = frozenset(
+    (
+        "dashDot",
+        "dashDotDot",
+        "dashed",
+        "dotted",
+        "double",
+        "hair",
+        "medium",
+        "mediumDashDot",
+        "mediumDashDotDot",
+        "mediumDashed",
+        "slantDashDot",
+        "thick",
+        "thin",
+    )
+)
 _INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
 _COORD = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})$")
 _RANGE = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?$")
@@ -307,8 +338,9 @@ class _Unsupported(Exception):
 def _xml_parser():
     from lxml import etree
 
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           remove_comments=True, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True
+    )
 
 
 _PARSER = None
@@ -471,8 +503,10 @@ class _Sheet:
     def check_used_range(self) -> None:
         max_row, max_col = max(self.max_row, 1), max(self.max_col, 1)
         if max_row * max_col > MAX_SHEET_CELLS:
-            raise ParseError(f"XLSX sheet {self.title!r} spans {max_row:,} rows × {max_col:,} columns, more than "
-                             f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read")
+            raise ParseError(
+                f"XLSX sheet {self.title!r} spans {max_row:,} rows × {max_col:,} columns, more than "
+                f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
+            )
 
     def rows(self) -> list[GridRow]:
         by_row: dict[int, list[int]] = {}
@@ -500,8 +534,11 @@ class _Sheet:
                 first -= 1
             while box(r, last + 1):
                 last += 1
-            cells = [Cell(texts.get((r, c), ""), c - 1, f"sheet {title} cell {_coord(r, c)}", spans.get((r, c), 1))
-                     for c in range(first, last + 1) if (r, c) not in covered]
+            cells = [
+                Cell(texts.get((r, c), ""), c - 1, f"sheet {title} cell {_coord(r, c)}", spans.get((r, c), 1))
+                for c in range(first, last + 1)
+                if (r, c) not in covered
+            ]
             rows.append(GridRow(cells, positional=True, source=f"sheet {title} row {r}"))
         return rows
 
@@ -546,16 +583,21 @@ def _read_direct(z: zipfile.ZipFile) -> list[_Sheet]:
                 continue
             if "worksheet" not in rel_type.rsplit("/", 1)[-1] or "chartsheet" in rel_type:
                 raise _Unsupported("not a worksheet")
-            if not name or _INVALID_TITLE.search(name) or name.lower() in seen or state not in (
-                    "visible", "hidden", "veryHidden"):
+            if (
+                not name
+                or _INVALID_TITLE.search(name)
+                or name.lower() in seen
+                or state not in ("visible", "hidden", "veryHidden")
+            ):
                 raise _Unsupported("sheet name or state")
             seen.add(name.lower())
             sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles))
     return sheets
 
 
-def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, strings: list[str],
-                styles: _Styles) -> _Sheet:
+def _read_sheet(
+    z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, strings: list[str], styles: _Styles
+) -> _Sheet:
     rels = _rels(z, part, names) or {}
     if any(t.endswith(_SHEET_RELS_READ) for t, _ in rels.values()):
         raise _Unsupported("comments, drawings or tables")
@@ -590,7 +632,8 @@ def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, s
             if style < 0 or style >= n_styles:
                 raise _Unsupported("style index")
             t = get("t", "n")
-            value = v = node = None
+            value: str | float | int | bool | None = None
+            v = node = None
             has_f = False
             for ch in c:  # (lxml's find() costs more than a walk over a cell's few children)
                 tag = ch.tag
@@ -661,7 +704,7 @@ def _read_sheet(z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, s
             raise _Unsupported("hyperlink relationship")
         _, _, r1, c1 = _area(link.get("ref"))
         max_row, max_col = max(max_row, r1), max(max_col, c1)
-    for tp in root.iter(_M + "tablePart"):
+    for _tp in root.iter(_M + "tablePart"):
         raise _Unsupported("table parts")
     if styles.default_bordered is None:
         raise _Unsupported("no borders")
