@@ -23,8 +23,8 @@ from typing import Any
 from pipelines.grid import Grid, is_page_mark
 from pipelines.model import ParsedReport, ParseError
 from pipelines.parsing import parse_bytes_with_grid, read_file
-from pipelines.rules import evaluate_report, not_assessable, report_from_parsed
-from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+from pipelines.rules import judge_report, report_from_parsed
+from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES, Identity
 
 R12_TEXT = RULE_TEXT["R12"][1]
 TEMPLATE_NOTICES = {v: t.notice for v, t in TEMPLATES.items()}
@@ -232,11 +232,11 @@ READ_QUALITY_ZH = {"complete": "完整读取", "partial": "部分读取", "unrea
 _WHY_ZH = {"unread": "含未能读取的单元格", "absent": "涉及未列出的行"}
 
 
-def skipped_checks(version: str, report: dict[str, Any]) -> list[dict[str, Any]]:
+def skipped_checks(version: str, not_made: list[tuple[Identity, str]]) -> list[dict[str, Any]]:
     """The R01–R04 checks not made because a cell was not read or a row is not printed, each
     with the reason in Chinese: the office sees what was not judged, never a guess."""
     out: list[dict[str, Any]] = []
-    for ident, why in not_assessable(report):
+    for ident, why in not_made:
         a = ident.anchor
         where = f"{_TABLE_NUMBER[a.table]} 行“{_row_label(version, a.table, a.row)}” 列“{_column_label(version, a.table, a.row, a.column)}”"
         rule_name = RULE_TEXT[ident.rule_id][0]
@@ -259,11 +259,12 @@ def check_file(path: Path, output_format: str = "text") -> tuple[int, str]:
     except Exception as exc:  # noqa: BLE001 - a broken file of a known format: still one line
         return _unreadable(path, f"{type(exc).__name__}: {exc}".splitlines()[0], output_format)
     report = report_from_parsed(parsed)
+    found, not_made = judge_report(report, file=str(path))
     findings = [CheckFinding(f.rule, f.table, f.row, f.column, f.expected, f.actual, _message(parsed.template, f))
-                for f in evaluate_report(report, file=str(path))]
+                for f in found]
     findings += check_narrative(report, grid.text)
     warnings = warnings_of(parsed)
-    skipped = skipped_checks(parsed.template, report)
+    skipped = skipped_checks(parsed.template, not_made)
     quality = {"status": parsed.read_quality, "unread_cells": parsed.n_unread,
                "label_zh": READ_QUALITY_ZH[parsed.read_quality]}
     code = 1 if findings else 0

@@ -307,6 +307,18 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 }
 # The 2021 （六） printed as the single 2019-style row: these sub-rows are then not printed.
 COLLAPSIBLE_OTHER_ROWS: tuple[str, ...] = ("other_overdue_correction", "other_overdue_fee")
+# ... and the row that then stands for them (R09 accepts their absence under it; R01–R04 skip them).
+COLLAPSED_INTO_ROW = "other_other"
+# R10 (Art. 49 of the Regulations): the report for year Y is published by (month, day) of year Y+1,
+# by agency kind: departments 31 January, governments (townships included) 31 March.
+REPORT_DEADLINES: dict[str, tuple[int, int]] = {"department": (1, 31), "government": (3, 31)}
+# An agency's kind when the registry leaves it empty: a level ending so is a department, any other
+# level a government (the R10 deadline follows the kind).
+DEPARTMENT_LEVEL_SUFFIX = "department"
+# An agency name as matched against the registry: these characters (whitespace, brackets, quotes,
+# separators) are dropped from both sides, so that "淮安市 洪泽区人民政府" or "（淮安市）洪泽区人民政府"
+# find their entry. A regular expression in RE2 syntax (DuckDB's regexp_replace).
+AGENCY_NAME_NOISE = r"[\s\x{00a0}\x{3000}()（）\[\]［］【】《》「」“”\"'·•、，,.．\-－—]+"
 
 # ---------------------------------------------------------------- words of the document around the tables
 # The title: "<机关>YYYY年政府信息公开工作年度报告". The report's name is REPORT_NAME, then any of the

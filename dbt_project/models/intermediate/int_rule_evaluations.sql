@@ -68,6 +68,7 @@ terms as (
         checks.check_id,
         rule_terms.side,
         cells.value,
+        cells.cell_status,
         case
             when cells.is_operand then 'operand'
             when cells.cell_status = 'absent' and one_row_other.report_id is not null
@@ -98,6 +99,8 @@ sums as (
         count(*) filter (where side = 'total' and term_kind = 'blank') as n_blank_total,
         count(*) filter (where side = 'parts' and term_kind = 'blank') as n_blank_parts,
         count(*) filter (where term_kind = 'unknown') as n_unknown,
+        -- unknown terms that are not a row printed absent: cells nobody has read
+        count(*) filter (where term_kind = 'unknown' and cell_status is distinct from 'absent') as n_unread,
         count(*) filter (where term_kind = 'skipped') as n_absent
     from terms
     group by report_id, check_id
@@ -105,7 +108,7 @@ sums as (
 
 anchors as (
     -- a check whose anchor cell is not printed is not made (not_printed)
-    select checks.report_id, checks.check_id, cells.cell_status as anchor_status
+    select checks.report_id, checks.check_id, cells.cell_status as anchor_status, cells.value as anchor_value
     from checks
     left join {{ ref('int_report_cells') }} as cells
         on cells.report_id = checks.report_id
@@ -132,6 +135,18 @@ identity_checks as (
         sums.n_unknown as n_unread_operands,
         sums.n_absent as n_absent_cells,
         sums.n_blank_total + sums.n_blank_parts > 0 as blank_involved,
+        -- the anchor cell as printed and the value the other terms require of it (the anchor is
+        -- on the total side); none when a blank leaves the sum open
+        anchors.anchor_value,
+        case when sums.n_blank_total + sums.n_blank_parts = 0 and sums.n_unknown = 0
+            then sums.parts_side_sum - (sums.total_side_sum - anchors.anchor_value)
+        end as anchor_expected,
+        -- why a check could not be made for want of a cell: 'unread' (a cell not read) before
+        -- 'absent' (an operand's row not printed); NULL when no cell is unknown
+        case
+            when sums.n_unread > 0 then 'unread'
+            when sums.n_unknown > 0 then 'absent'
+        end as unknown_reason,
         case
             -- every term is in rows the report does not print: nothing to judge
             when sums.n_operands + sums.n_blank_total + sums.n_blank_parts + sums.n_unknown = 0 then 'not_printed'
@@ -240,6 +255,7 @@ r08 as (
             when required.template_version = reports.template_version then 'passed'
             else 'failed'
         end as status,
+        required.template_version as required_template,
         'required template ' || coalesce(required.template_version, 'unknown') || ' ('
             || coalesce(required.notice, '') || '), printed ' || reports.template_version as detail
     from reports
@@ -299,6 +315,7 @@ first_versions as (
         versions.report_id,
         versions.template_version,
         versions.published_at,
+        versions.published_at as first_published_at,
         agencies.kind,
         {{ report_deadline('agencies.kind', 'versions.report_year') }} as deadline
     from {{ ref('int_current_reports') }} as versions
@@ -316,6 +333,8 @@ r10 as (
             when published_at <= deadline then 'passed'
             else 'failed'
         end as status,
+        deadline,
+        first_published_at,
         'first published ' || coalesce(cast(published_at as varchar), 'unknown')
             || ', deadline ' || coalesce(cast(deadline as varchar), 'unknown (kind of agency unknown)') as detail
     from first_versions
@@ -415,6 +434,7 @@ r11 as (
 select
     versions.agency_key,
     versions.agency_id,
+    versions.agency_name,
     versions.report_year,
     versions.file_path,
     versions.version_no,
