@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -99,9 +98,6 @@ def report_from_parsed(parsed: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- the dbt models, rendered
 
 
-_REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
-
-
 def _model_files() -> dict[str, Path]:
     return {p.stem: p for p in (DBT_DIR / "models").rglob("*.sql")}
 
@@ -117,10 +113,28 @@ def _macro_source() -> str:
     return "\n".join(texts)
 
 
-def _closure(target: str, files: Mapping[str, Path], macros: str) -> list[str]:
-    """The models `target` depends on (itself last), parents before children; a ref inside a
-    macro counts for every model (macros may read reference models)."""
-    macro_refs = set(_REF.findall(macros))
+def rendered_models(target: str = RULES_MODEL) -> list[tuple[str, str]]:
+    """(model, SQL) of `target` and every model it reads (parents first), rendered as dbt would,
+    with `ref` and `source` resolved to the in-memory schemas; the refs a model makes through its
+    macros count, as they do for dbt."""
+    files = _model_files()
+    macros = _macro_source()
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.globals["source"] = lambda schema, table: f"{LANDING}.{table}"
+    rendered: dict[str, tuple[str, set[str]]] = {}
+
+    def render(name: str) -> tuple[str, set[str]]:
+        if name not in rendered:
+            parents: set[str] = set()
+
+            def ref(model: str) -> str:
+                parents.add(model)
+                return f"{MODELS}.{model}"
+
+            template = env.from_string(macros + "\n" + files[name].read_text(encoding="utf-8"))
+            rendered[name] = (template.render(ref=ref).strip(), parents)
+        return rendered[name]
+
     order: list[str] = []
 
     def visit(name: str, stack: tuple[str, ...]) -> None:
@@ -128,28 +142,12 @@ def _closure(target: str, files: Mapping[str, Path], macros: str) -> list[str]:
             return
         if name in stack:
             raise ValueError(f"dbt model cycle: {' -> '.join((*stack, name))}")
-        for parent in sorted(set(_REF.findall(files[name].read_text(encoding="utf-8"))) | macro_refs):
-            if parent != name:
-                visit(parent, (*stack, name))
+        for parent in sorted(render(name)[1]):
+            visit(parent, (*stack, name))
         order.append(name)
 
     visit(target, ())
-    return order
-
-
-def rendered_models(target: str = RULES_MODEL) -> list[tuple[str, str]]:
-    """(model, SQL) of `target` and every model it reads, rendered as dbt would with `ref` and
-    `source` resolved to the in-memory schemas."""
-    files = _model_files()
-    macros = _macro_source()
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
-    env.globals.update(ref=lambda name: f"{MODELS}.{name}",
-                       source=lambda schema, table: f"{LANDING}.{table}")
-    out = []
-    for name in _closure(target, files, macros):
-        body = files[name].read_text(encoding="utf-8")
-        out.append((name, env.from_string(macros + "\n" + body).render().strip()))
-    return out
+    return [(name, rendered[name][0]) for name in order]
 
 
 # ---------------------------------------------------------------- the engine
