@@ -39,7 +39,8 @@ select
 from report_checks
 join {{ ref('int_current_reports') }} as versions
     on versions.report_id = report_checks.report_id
-join rules on rules.rule_id = report_checks.rule_id
+-- left: an evaluation never depends on its rule text being there
+left join rules on rules.rule_id = report_checks.rule_id
 
 union all by name
 
@@ -50,6 +51,6 @@ select
     rules.rule_name,
     rules.rule_text_zh
 from ({{ rule_r11() }}) as r11
-join rules on rules.rule_id = r11.rule_id
+left join rules on rules.rule_id = r11.rule_id
 left join {{ ref('int_current_reports') }} as versions
     on versions.report_id = r11.report_id
