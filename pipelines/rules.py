@@ -41,6 +41,8 @@ DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 RULES_MODEL = "int_rule_evaluations"
 # The in-memory schema holding the rendered dbt models (views, as in dbt's staging/intermediate).
 MODELS = "models"
+# The relation of the narrative's figures R12 reads (`ogi check` only: the warehouse keeps no text).
+NARRATIVE_FIGURES = "narrative_figures"
 # Landing tables filled per evaluation; the reference tables are filled once per connection.
 _REPORT_TABLES = ("parsed_reports", "parsed_cells", "raw_report_files", "agencies", "publications")
 
@@ -113,26 +115,29 @@ def _macro_source() -> str:
     return "\n".join(texts)
 
 
-def rendered_models(target: str = RULES_MODEL) -> list[tuple[str, str]]:
-    """(model, SQL) of `target` and every model it reads (parents first), rendered as dbt would,
-    with `ref` and `source` resolved to the in-memory schemas; the refs a model makes through its
-    macros count, as they do for dbt."""
-    files = _model_files()
-    macros = _macro_source()
+def render_sql(text: str) -> tuple[str, set[str]]:
+    """SQL text using the project's macros, rendered as dbt would with `ref` and `source` resolved
+    to the in-memory schemas; with the models it refers to (through its macros too, as for dbt)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    env.globals["source"] = lambda schema, table: f"{LANDING}.{table}"
+    parents: set[str] = set()
+
+    def ref(model: str) -> str:
+        parents.add(model)
+        return f"{MODELS}.{model}"
+
+    env.globals.update(ref=ref, source=lambda schema, table: f"{LANDING}.{table}")
+    return env.from_string(_macro_source() + "\n" + text).render().strip(), parents
+
+
+def rendered_models(*targets: str) -> list[tuple[str, str]]:
+    """(model, SQL) of the `targets` (default: the rule evaluations) and every model they read,
+    parents first."""
+    files = _model_files()
     rendered: dict[str, tuple[str, set[str]]] = {}
 
     def render(name: str) -> tuple[str, set[str]]:
         if name not in rendered:
-            parents: set[str] = set()
-
-            def ref(model: str) -> str:
-                parents.add(model)
-                return f"{MODELS}.{model}"
-
-            template = env.from_string(macros + "\n" + files[name].read_text(encoding="utf-8"))
-            rendered[name] = (template.render(ref=ref).strip(), parents)
+            rendered[name] = render_sql(files[name].read_text(encoding="utf-8"))
         return rendered[name]
 
     order: list[str] = []
@@ -146,7 +151,8 @@ def rendered_models(target: str = RULES_MODEL) -> list[tuple[str, str]]:
             visit(parent, (*stack, name))
         order.append(name)
 
-    visit(target, ())
+    for target in targets or (RULES_MODEL,):
+        visit(target, ())
     return [(name, rendered[name][0]) for name in order]
 
 
@@ -162,7 +168,9 @@ class RuleEngine:
     def __init__(self) -> None:
         self.con = duckdb.connect(":memory:")
         self.lock = threading.Lock()
-        self.models = rendered_models()
+        # R12 compares the narrative's figures (a relation made per run) with the tables
+        self.narrative_sql, parents = render_sql(f"{{{{ rule_r12(ref('{NARRATIVE_FIGURES}')) }}}}")
+        self.models = rendered_models(RULES_MODEL, *sorted(parents - {NARRATIVE_FIGURES}))
         ensure_landing(self.con)
         for table, rows in template_reference_rows().items():
             self._insert(table, rows)
@@ -175,8 +183,10 @@ class RuleEngine:
             values = ",\n".join("(" + ", ".join(_literal(v) for v in r) + ")" for r in rows)
             self.con.execute(f"INSERT INTO {LANDING}.{table} VALUES {values}")
 
-    def run(self, landing: Mapping[str, Sequence[Sequence[object]]]) -> list[dict[str, Any]]:
-        """Every rule evaluation (int_rule_evaluations rows as dicts) over the given landing rows."""
+    def run(self, landing: Mapping[str, Sequence[Sequence[object]]],
+            figures: Sequence[tuple[str, int, str, float, str]] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Every rule evaluation (int_rule_evaluations rows as dicts) over the given landing rows,
+        and R12's failures over the narrative figures (report_id, seq, target, number, quote)."""
         with self.lock:
             self.con.execute("BEGIN")
             try:
@@ -184,11 +194,22 @@ class RuleEngine:
                     self._insert(table, landing.get(table, ()))
                 for name, sql in self.models:
                     self.con.execute(f"CREATE TABLE {MODELS}.{name} AS {sql}")
-                cur = self.con.execute(f"SELECT * FROM {MODELS}.{RULES_MODEL}")
-                names = [d[0] for d in cur.description]
-                return [dict(zip(names, r)) for r in cur.fetchall()]
+                evaluations = self._rows(f"SELECT * FROM {MODELS}.{RULES_MODEL}")
+                narrative: list[dict[str, Any]] = []
+                if figures:
+                    self.con.execute(f"CREATE TABLE {MODELS}.{NARRATIVE_FIGURES} (report_id VARCHAR, seq INTEGER,"
+                                     " target VARCHAR, number DOUBLE, quote VARCHAR)")
+                    values = ", ".join("(" + ", ".join(_literal(v) for v in f) + ")" for f in figures)
+                    self.con.execute(f"INSERT INTO {MODELS}.{NARRATIVE_FIGURES} VALUES {values}")
+                    narrative = self._rows(self.narrative_sql)
+                return evaluations, narrative
             finally:
                 self.con.execute("ROLLBACK")
+
+    def _rows(self, sql: str) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def _literal(value: object) -> str:
@@ -344,13 +365,33 @@ def _template_order(version: str) -> Callable[[Finding], tuple[str, int, int, in
                       cols.get((f.table, f.row, f.column), -1))
 
 
-def judge_report(report: Mapping[str, Any], agency_id: str = "",
-                 file: str = "") -> tuple[list[Finding], list[tuple[Identity, str]]]:
-    """One evaluation of one report: its findings (R01–R05, R08, R09) and its R01–R04 checks
-    that could not be made because an operand was not read (reason "unread") or its row is not
-    printed ("absent"); blanks are left out (not reported is the agency's choice, not the
-    parser's failure)."""
-    evaluations = engine().run(_landing([(file or "report", report)]))
+@dataclass(frozen=True)
+class NarrativeFinding:
+    """R12: a figure the narrative quotes that differs from the table's."""
+    finding: Finding
+    quote: str
+    description_zh: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One report judged alone: findings (R01–R05, R08, R09), its R01–R04 checks not made for want
+    of a cell, with the reason ("unread" or "absent"), and R12's findings on the narrative."""
+    findings: list[Finding]
+    not_assessable: list[tuple[Identity, str]]
+    narrative: list[NarrativeFinding]
+
+
+def judge_report(report: Mapping[str, Any], agency_id: str = "", file: str = "",
+                 figures: Sequence[tuple[str, int, str]] = ()) -> Judgement:
+    """One evaluation of one report, with the figures its narrative quotes (target, number, quote;
+    pipelines/check.py reads them) for R12. Checks not made because an operand was not read or
+    its row is not printed are listed; blanks are not (not reported is the agency's choice, not
+    the parser's failure)."""
+    report_id = _report_id(file or "report", 0)
+    evaluations, narrative = engine().run(
+        _landing([(file or "report", report)]),
+        [(report_id, i, target, float(number), quote) for i, (target, number, quote) in enumerate(figures)])
     found = sorted((_finding(e, agency_id, file) for e in evaluations
                     if e["status"] == "failed" and e["rule_id"] in SINGLE_REPORT_RULES),
                    key=_template_order(report["template"]))
@@ -358,17 +399,21 @@ def judge_report(report: Mapping[str, Any], agency_id: str = "",
     reasons = {e["check_id"]: e["unknown_reason"] for e in evaluations
                if e["status"] == "not_assessable" and e["check_id"] in by_check and e["unknown_reason"]}
     skipped = [(ident, reasons[ident.check_id]) for ident in by_check.values() if ident.check_id in reasons]
-    return found, skipped
+    year = int(report.get("report_year") or 0)
+    quoted = [NarrativeFinding(Finding(agency_id, year, "R12", n["table_key"], n["row_key"], n["column_key"],
+                                       _num(n["expected"]), _num(n["actual"]), file), n["quote"], n["description_zh"])
+              for n in sorted(narrative, key=lambda n: n["seq"])]
+    return Judgement(found, skipped, quoted)
 
 
 def evaluate_report(report: Mapping[str, Any], agency_id: str = "", file: str = "") -> list[Finding]:
     """R01–R05, R08 and R09 of one report (its own version's template)."""
-    return judge_report(report, agency_id, file)[0]
+    return judge_report(report, agency_id, file).findings
 
 
 def not_assessable(report: Mapping[str, Any]) -> list[tuple[Identity, str]]:
     """The R01–R04 checks of one report not made for want of a cell (judge_report)."""
-    return judge_report(report)[1]
+    return judge_report(report).not_assessable
 
 
 def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]],
@@ -389,5 +434,5 @@ def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, An
         published = {str(f): to_date(d) for f, d in publications.items()}
     else:
         published = {str(p["file"]): to_date(p.get("published_at")) for p in publications}
-    rows = engine().run(_landing(items, registry, published))
+    rows, _ = engine().run(_landing(items, registry, published))
     return sorted((_finding(e) for e in rows if e["status"] == "failed"), key=lambda f: (f.key, f.file))

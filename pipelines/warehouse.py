@@ -21,6 +21,7 @@ from .template import (
     COLLAPSIBLE_OTHER_ROWS,
     COMPLIANCE_STATUSES,
     DEPARTMENT_LEVEL_SUFFIX,
+    NARRATIVE_TARGETS,
     OUTCOME_GROUPS,
     REPORT_DEADLINES,
     RULE_TEXT,
@@ -153,6 +154,12 @@ DDL: dict[str, str] = {
     # expression, RE2 syntax).
     "agency_name_noise": """
         pattern VARCHAR NOT NULL""",
+    # R12 (`ogi check`): what a figure the narrative quotes is compared with, one row per cell of
+    # the sum (table_key, row_key, column_key), with the cell reported and its Chinese description.
+    "narrative_targets": """
+        target VARCHAR NOT NULL, anchor_table VARCHAR NOT NULL, anchor_row VARCHAR NOT NULL,
+        anchor_column VARCHAR NOT NULL, description_zh VARCHAR NOT NULL, table_key VARCHAR NOT NULL,
+        row_key VARCHAR NOT NULL, column_key VARCHAR NOT NULL""",
     # CELL_STATUS_LABELS: whether the cell is an operand of the rules (a blank corrected cell is not,
     # see int_cells_after_corrections) and whether it was read (unreadable and absent are not).
     "cell_statuses": """
@@ -284,4 +291,6 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
     return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
             "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses,
             "cell_statuses": cell_statuses, "agency_kinds": kinds, "collapsible_rows": collapsible,
-            "agency_name_noise": [(AGENCY_NAME_NOISE,)]}
+            "agency_name_noise": [(AGENCY_NAME_NOISE,)],
+            "narrative_targets": [(target, a.table, a.row, a.column, text, c.table, c.row, c.column)
+                                  for target, (cells, a, text) in NARRATIVE_TARGETS.items() for c in cells]}

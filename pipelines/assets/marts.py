@@ -30,6 +30,7 @@ SOURCE_ASSETS: dict[str, str] = {
     "agency_kinds": "template_reference",
     "collapsible_rows": "template_reference",
     "agency_name_noise": "template_reference",
+    "narrative_targets": "template_reference",
     "corrections": "correction_files",
     "rejected_corrections": "correction_files",
 }
