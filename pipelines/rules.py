@@ -115,31 +115,47 @@ def _macro_source() -> str:
     return "\n".join(texts)
 
 
-def render_sql(text: str) -> tuple[str, set[str]]:
-    """SQL text using the project's macros, rendered as dbt would with `ref` and `source` resolved
-    to the in-memory schemas; with the models it refers to (through its macros too, as for dbt)."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    parents: set[str] = set()
+class _Renderer:
+    """The project's macros compiled once (jinja2); `ref` and `source` resolve to the in-memory
+    schemas and record what each rendering reads (through its macros too, as dbt does)."""
 
-    def ref(model: str) -> str:
-        parents.add(model)
+    def __init__(self) -> None:
+        self.parents: set[str] = set()
+        self.sources: set[str] = set()
+        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+        self.env.globals.update(ref=self._ref, source=self._source)
+        macros = self.env.from_string(_macro_source()).module  # compiled once, shared by every rendering
+        self.env.globals.update({name: value for name, value in vars(macros).items() if not name.startswith("_")})
+
+    def _ref(self, model: str) -> str:
+        self.parents.add(model)
         return f"{MODELS}.{model}"
 
-    env.globals.update(ref=ref, source=lambda schema, table: f"{LANDING}.{table}")
-    return env.from_string(_macro_source() + "\n" + text).render().strip(), parents
+    def _source(self, schema: str, table: str) -> str:
+        self.sources.add(table)
+        return f"{LANDING}.{table}"
+
+    def render(self, text: str) -> tuple[str, set[str], set[str]]:
+        """(SQL, models it refers to, landing tables it reads)."""
+        self.parents, self.sources = set(), set()
+        sql = self.env.from_string(text).render().strip()
+        return sql, self.parents, self.sources
 
 
-def rendered_models(*targets: str) -> list[tuple[str, str]]:
-    """(model, SQL) of the `targets` (default: the rule evaluations) and every model they read,
-    parents first."""
+def render_sql(text: str) -> tuple[str, set[str]]:
+    """SQL text using the project's macros, rendered as dbt would with `ref` and `source` resolved
+    to the in-memory schemas; with the models it refers to."""
+    sql, parents, _ = _Renderer().render(text)
+    return sql, parents
+
+
+def rendered_models(*targets: str, static_sources: Iterable[str] = ()) -> list[tuple[str, str, bool]]:
+    """(model, SQL, static) of the `targets` (default: the rule evaluations) and every model they
+    read, parents first; static when it reads only `static_sources` (directly or through its parents)."""
     files = _model_files()
-    rendered: dict[str, tuple[str, set[str]]] = {}
-
-    def render(name: str) -> tuple[str, set[str]]:
-        if name not in rendered:
-            rendered[name] = render_sql(files[name].read_text(encoding="utf-8"))
-        return rendered[name]
-
+    renderer = _Renderer()
+    rendered: dict[str, tuple[str, set[str], set[str]]] = {}
+    static: dict[str, bool] = {}
     order: list[str] = []
 
     def visit(name: str, stack: tuple[str, ...]) -> None:
@@ -147,34 +163,44 @@ def rendered_models(*targets: str) -> list[tuple[str, str]]:
             return
         if name in stack:
             raise ValueError(f"dbt model cycle: {' -> '.join((*stack, name))}")
-        for parent in sorted(render(name)[1]):
+        if name not in rendered:
+            rendered[name] = renderer.render(files[name].read_text(encoding="utf-8"))
+        sql, parents, sources = rendered[name]
+        for parent in sorted(parents):
             visit(parent, (*stack, name))
+        static[name] = sources <= set(static_sources) and all(static[p] for p in parents)
         order.append(name)
 
     for target in targets or (RULES_MODEL,):
         visit(target, ())
-    return [(name, rendered[name][0]) for name in order]
+    return [(name, rendered[name][0], static[name]) for name in order]
 
 
 # ---------------------------------------------------------------- the engine
 
 
 class RuleEngine:
-    """An in-memory DuckDB holding the landing schema and the reference rows: each evaluation
-    fills the reports, registry and publications, builds the rule models as tables (as views
-    DuckDB would plan the shared subtrees once per use: seconds) and reads the evaluations, in a
-    transaction rolled back after. One per process (`engine()`); a lock serialises evaluations."""
+    """An in-memory DuckDB holding the landing schema, the reference rows and the models that read
+    only them: each evaluation fills the reports, registry and publications, builds the other rule
+    models as tables (as views DuckDB would plan the shared subtrees once per use: seconds) and
+    reads the evaluations, in a transaction rolled back after. One per process (`engine()`); a
+    lock serialises evaluations."""
 
     def __init__(self) -> None:
         self.con = duckdb.connect(":memory:")
         self.lock = threading.Lock()
-        # R12 compares the narrative's figures (a relation made per run) with the tables
-        self.narrative_sql, parents = render_sql(f"{{{{ rule_r12(ref('{NARRATIVE_FIGURES}')) }}}}")
-        self.models = rendered_models(RULES_MODEL, *sorted(parents - {NARRATIVE_FIGURES}))
+        reference = template_reference_rows()
         ensure_landing(self.con)
-        for table, rows in template_reference_rows().items():
+        for table, rows in reference.items():
             self._insert(table, rows)
         self.con.execute(f"CREATE SCHEMA {MODELS}")
+        # R12 compares the narrative's figures (a relation made per run) with the tables
+        self.narrative_sql, parents = render_sql(f"{{{{ rule_r12(ref('{NARRATIVE_FIGURES}')) }}}}")
+        models = rendered_models(RULES_MODEL, *sorted(parents - {NARRATIVE_FIGURES}), static_sources=reference)
+        for name, sql, static in models:
+            if static:  # the template's reference: the same for every report
+                self.con.execute(f"CREATE TABLE {MODELS}.{name} AS {sql}")
+        self.models = [(name, sql) for name, sql, static in models if not static]
 
     def _insert(self, table: str, rows: Sequence[Sequence[object]]) -> None:
         """Rows as one statement of SQL literals (parameters cost ~0.3 ms each, executemany a
