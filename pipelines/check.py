@@ -4,8 +4,9 @@
 
 exit 0: no finding; 1: findings; 2: the file cannot be read as an annual report (one line).
 
-Rules: R01–R05, R08, R09 through `pipelines.rules.evaluate_report`, and R12 here: figures the
-narrative quotes ("受理政府信息公开申请17件", "行政复议351件", "行政诉讼46件") against the tables.
+Rules: R01–R05, R08, R09 and R12 through `pipelines.rules.judge_report` (the warehouse's rule SQL);
+for R12, figures the narrative quotes ("受理政府信息公开申请17件", "行政复议351件", "行政诉讼46件") are
+read here (the words are pipelines/template.py's) and compared with the tables by the rule SQL.
 R12 is deliberately conservative: only a number directly tied to one of a few clear phrases,
 only in the narrative (the text outside sections 二–四), only when the table cell is printed.
 The file is read once: the grid is kept for its text and aligned with `pipelines.align.align`.
@@ -23,12 +24,24 @@ from typing import Any
 from pipelines.grid import Grid, is_page_mark
 from pipelines.model import ParsedReport, ParseError
 from pipelines.parsing import parse_bytes_with_grid, read_file
-from pipelines.rules import evaluate_report, not_assessable, report_from_parsed
-from pipelines.template import RULE_TEXT, TABLE_LABELS, TEMPLATES
+from pipelines.rules import NarrativeFinding, judge_report, report_from_parsed
+from pipelines.template import (
+    NARRATIVE_COUNT_WORDS,
+    NARRATIVE_INCLUDES_CARRIED,
+    NARRATIVE_JOINERS,
+    NARRATIVE_PHRASES,
+    NARRATIVE_TABLES_END,
+    NARRATIVE_TABLES_START,
+    RULE_TEXT,
+    TABLE_LABELS,
+    TABLE_NUMBERS,
+    TEMPLATES,
+    Identity,
+)
 
 R12_TEXT = RULE_TEXT["R12"][1]
 TEMPLATE_NOTICES = {v: t.notice for v, t in TEMPLATES.items()}
-_TABLE_NUMBER = {"proactive": "表二", "requests": "表三", "review_litigation": "表四"}
+_TABLE_NUMBER = TABLE_NUMBERS
 
 
 @dataclass(frozen=True)
@@ -55,10 +68,12 @@ def read_report(path: Path) -> tuple[ParsedReport, Grid]:
 
 
 # ---------------------------------------------------------------- R12: the narrative
+# Text extraction stays here (the words are the template's: pipelines/template.py); the comparison
+# with the tables is the rule SQL's (dbt_project/macros/rules/r12.sql, run by pipelines.rules).
 
 
-_SECTION_START = re.compile(r"^(?:二[、.．]主动公开|三[、.．]收到和处理)")
-_SECTION_END = re.compile(r"^五[、.．]")
+_SECTION_START = re.compile(NARRATIVE_TABLES_START)
+_SECTION_END = re.compile(NARRATIVE_TABLES_END)
 _FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
 
 
@@ -81,38 +96,17 @@ def narrative_text(text: str) -> str:
     return _squash("\n".join(lines[:start] + lines[end:]))
 
 
-# (target, Chinese name of the table figure, pattern); the number must follow the phrase
-# directly (an optional 共/共计/合计/总计 between) and carry the unit 件 (or 起 for cases).
-# A phrase joined to another by 、/和/及/与 ("行政复议、行政诉讼5件") is skipped: the number is shared.
-_JOINED = r"(?<![、和及与])"
-_COUNT = r"(?:共计|共|合计|总计)?(\d+)"
-R12_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("requests", re.compile(r"(?:本年新收|新收到|收到|受理)(?:政府)?信息公开申请" + _COUNT + r"件")),
-    ("review", re.compile(_JOINED + r"行政复议(?:案件)?" + _COUNT + r"[件起]")),
-    ("litigation", re.compile(_JOINED + r"行政诉讼(?:案件)?" + _COUNT + r"[件起]")),
-)
-# A figure that counts more than the new requests ("…申请120件（含上年结转…）") is not compared.
-_INCLUDES_CARRIED = re.compile(r"^[（(]?(?:含|包括|其中含)上(?:一)?年(?:度)?结转")
-
-R12_TARGETS: dict[str, tuple[str, str, str, str]] = {
-    # target: (table, row, column, Chinese description of the table figure)
-    "requests": ("requests", "new_received", "total", "三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 总计"),
-    "review": ("review_litigation", "review", "total", "四、政府信息公开行政复议、行政诉讼情况 / 行政复议 / 总计"),
-    "litigation": ("review_litigation", "litigation_direct+litigation_after_review", "total",
-                   "四、政府信息公开行政复议、行政诉讼情况 / 行政诉讼（未经复议直接起诉＋复议后起诉）/ 总计"),
-}
+def _figure_pattern(phrase: str, units: str, after_joiner_skipped: bool) -> re.Pattern[str]:
+    """The phrase, directly followed by the number (an optional count word between) and a unit."""
+    joined = f"(?<![{NARRATIVE_JOINERS}])" if after_joiner_skipped else ""
+    count = "(?:" + "|".join(sorted(NARRATIVE_COUNT_WORDS, key=len, reverse=True)) + r")?(\d+)"
+    return re.compile(joined + phrase + count + f"[{units}]")
 
 
-def _table_figure(report: dict[str, Any], target: str) -> float | None:
-    """The table's value for a target, None when any operand is blank or not printed."""
-    def get(table: str, row: str, column: str) -> Any:
-        return ((report.get(table) or {}).get(row) or {}).get(column)
-
-    if target == "litigation":
-        parts = [get("review_litigation", r, "total") for r in ("litigation_direct", "litigation_after_review")]
-        return None if any(p is None for p in parts) else sum(parts)
-    table, row, column, _ = R12_TARGETS[target]
-    return get(table, row, column)
+# (target, pattern) in the order figures are reported
+R12_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (target, _figure_pattern(*spec)) for target, spec in NARRATIVE_PHRASES.items())
+_INCLUDES_CARRIED = re.compile(NARRATIVE_INCLUDES_CARRIED)
 
 
 def narrative_figures(text: str) -> list[tuple[str, int, str]]:
@@ -127,22 +121,10 @@ def narrative_figures(text: str) -> list[tuple[str, int, str]]:
     return out
 
 
-def check_narrative(report: dict[str, Any], text: str) -> list[CheckFinding]:
-    out: list[CheckFinding] = []
-    seen: set[tuple[str, int]] = set()
-    for target, number, quote in narrative_figures(text):
-        table_value = _table_figure(report, target)
-        if table_value is None or (target, number) in seen:
-            continue
-        seen.add((target, number))
-        if abs(float(table_value) - number) < 1e-6:
-            continue
-        table, row, column, where = R12_TARGETS[target]
-        expected = int(table_value) if float(table_value).is_integer() else table_value
-        msg = (f"[R12] {_TABLE_NUMBER[table]} {where}：表格数值为 {expected}，正文写为 {number}"
-               f"（正文：“{quote}”）。规则：{R12_TEXT}")
-        out.append(CheckFinding("R12", table, row, column, expected, number, msg))
-    return out
+def narrative_message(f: NarrativeFinding) -> str:
+    """R12's finding in Chinese: the table's figure, the narrative's and the quote."""
+    return (f"[R12] {TABLE_NUMBERS[f.finding.table]} {f.description_zh}：表格数值为 {_fmt(f.finding.expected)}，"
+            f"正文写为 {_fmt(f.finding.actual)}（正文：“{f.quote}”）。规则：{R12_TEXT}")
 
 
 # ---------------------------------------------------------------- messages
@@ -232,11 +214,11 @@ READ_QUALITY_ZH = {"complete": "完整读取", "partial": "部分读取", "unrea
 _WHY_ZH = {"unread": "含未能读取的单元格", "absent": "涉及未列出的行"}
 
 
-def skipped_checks(version: str, report: dict[str, Any]) -> list[dict[str, Any]]:
+def skipped_checks(version: str, not_made: list[tuple[Identity, str]]) -> list[dict[str, Any]]:
     """The R01–R04 checks not made because a cell was not read or a row is not printed, each
     with the reason in Chinese: the office sees what was not judged, never a guess."""
     out: list[dict[str, Any]] = []
-    for ident, why in not_assessable(report):
+    for ident, why in not_made:
         a = ident.anchor
         where = f"{_TABLE_NUMBER[a.table]} 行“{_row_label(version, a.table, a.row)}” 列“{_column_label(version, a.table, a.row, a.column)}”"
         rule_name = RULE_TEXT[ident.rule_id][0]
@@ -259,11 +241,13 @@ def check_file(path: Path, output_format: str = "text") -> tuple[int, str]:
     except Exception as exc:  # noqa: BLE001 - a broken file of a known format: still one line
         return _unreadable(path, f"{type(exc).__name__}: {exc}".splitlines()[0], output_format)
     report = report_from_parsed(parsed)
+    judged = judge_report(report, file=str(path), figures=narrative_figures(grid.text))
     findings = [CheckFinding(f.rule, f.table, f.row, f.column, f.expected, f.actual, _message(parsed.template, f))
-                for f in evaluate_report(report, file=str(path))]
-    findings += check_narrative(report, grid.text)
+                for f in judged.findings]
+    findings += [CheckFinding("R12", n.finding.table, n.finding.row, n.finding.column, n.finding.expected,
+                              n.finding.actual, narrative_message(n)) for n in judged.narrative]
     warnings = warnings_of(parsed)
-    skipped = skipped_checks(parsed.template, report)
+    skipped = skipped_checks(parsed.template, judged.not_assessable)
     quality = {"status": parsed.read_quality, "unread_cells": parsed.n_unread,
                "label_zh": READ_QUALITY_ZH[parsed.read_quality]}
     code = 1 if findings else 0

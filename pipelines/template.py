@@ -307,6 +307,18 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 }
 # The 2021 （六） printed as the single 2019-style row: these sub-rows are then not printed.
 COLLAPSIBLE_OTHER_ROWS: tuple[str, ...] = ("other_overdue_correction", "other_overdue_fee")
+# ... and the row that then stands for them (R09 accepts their absence under it; R01–R04 skip them).
+COLLAPSED_INTO_ROW = "other_other"
+# R10 (Art. 49 of the Regulations): the report for year Y is published by (month, day) of year Y+1,
+# by agency kind: departments 31 January, governments (townships included) 31 March.
+REPORT_DEADLINES: dict[str, tuple[int, int]] = {"department": (1, 31), "government": (3, 31)}
+# An agency's kind when the registry leaves it empty: a level ending so is a department, any other
+# level a government (the R10 deadline follows the kind).
+DEPARTMENT_LEVEL_SUFFIX = "department"
+# An agency name as matched against the registry: these characters (whitespace, brackets, quotes,
+# separators) are dropped from both sides, so that "淮安市 洪泽区人民政府" or "（淮安市）洪泽区人民政府"
+# find their entry. A regular expression in RE2 syntax (DuckDB's regexp_replace).
+AGENCY_NAME_NOISE = r"[\s\x{00a0}\x{3000}()（）\[\]［］【】《》「」“”\"'·•、，,.．\-－—]+"
 
 # ---------------------------------------------------------------- words of the document around the tables
 # The title: "<机关>YYYY年政府信息公开工作年度报告". The report's name is REPORT_NAME, then any of the
@@ -451,3 +463,37 @@ def column_kind(version: str, table: str, row: str, column: str) -> str:
         if c.key == column:
             return c.kind
     raise KeyError((version, table, row, column))
+
+
+# ---------------------------------------------------------------- the narrative (R12, `ogi check`)
+# The tables' own numbers in the reader's words: 表二 主动公开, 表三 申请, 表四 复议诉讼.
+TABLE_NUMBERS: dict[str, str] = {"proactive": "表二", "requests": "表三", "review_litigation": "表四"}
+# The narrative is the text outside the tables: before the heading that opens them (二 主动公开 or
+# 三 收到和处理) and from the heading after them (五) on. Regular expressions on whitespace-free text.
+NARRATIVE_TABLES_START = r"^(?:二[、.．]主动公开|三[、.．]收到和处理)"
+NARRATIVE_TABLES_END = r"^五[、.．]"
+# A figure the narrative quotes: its phrase, directly followed by the number (an optional count word
+# between) and a unit. A phrase joined to another by a joiner ("行政复议、行政诉讼5件") is skipped:
+# the number is shared. Regular expressions.
+NARRATIVE_COUNT_WORDS: tuple[str, ...] = ("共计", "共", "合计", "总计")
+NARRATIVE_JOINERS = "、和及与"
+NARRATIVE_PHRASES: dict[str, tuple[str, str, bool]] = {
+    # target: (phrase, unit characters, skipped after a joiner)
+    "requests": (r"(?:本年新收|新收到|收到|受理)(?:政府)?信息公开申请", "件", False),
+    "review": (r"行政复议(?:案件)?", "件起", True),
+    "litigation": (r"行政诉讼(?:案件)?", "件起", True),
+}
+# A requests figure followed by this counts more than the new requests ("…申请120件（含上年结转…）").
+NARRATIVE_INCLUDES_CARRIED = r"^[（(]?(?:含|包括|其中含)上(?:一)?年(?:度)?结转"
+# What each figure is compared with: the sum of these cells (R12, every one printed as a number),
+# the cell reported (table, row, column) and its Chinese description.
+NARRATIVE_TARGETS: dict[str, tuple[tuple[CellRef, ...], CellRef, str]] = {
+    "requests": ((CellRef("requests", "new_received", "total"),), CellRef("requests", "new_received", "total"),
+                 "三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 总计"),
+    "review": ((CellRef("review_litigation", "review", "total"),), CellRef("review_litigation", "review", "total"),
+               "四、政府信息公开行政复议、行政诉讼情况 / 行政复议 / 总计"),
+    "litigation": ((CellRef("review_litigation", "litigation_direct", "total"),
+                    CellRef("review_litigation", "litigation_after_review", "total")),
+                   CellRef("review_litigation", "litigation_direct+litigation_after_review", "total"),
+                   "四、政府信息公开行政复议、行政诉讼情况 / 行政诉讼（未经复议直接起诉＋复议后起诉）/ 总计"),
+}

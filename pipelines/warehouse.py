@@ -16,8 +16,14 @@ import polars as pl
 
 from .model import CELL_STATUSES, OPERAND_STATUSES
 from .template import (
+    AGENCY_NAME_NOISE,
+    COLLAPSED_INTO_ROW,
+    COLLAPSIBLE_OTHER_ROWS,
     COMPLIANCE_STATUSES,
+    DEPARTMENT_LEVEL_SUFFIX,
+    NARRATIVE_TARGETS,
     OUTCOME_GROUPS,
+    REPORT_DEADLINES,
     RULE_TEXT,
     TEMPLATE_FIRST_YEAR,
     TEMPLATES,
@@ -133,6 +139,27 @@ DDL: dict[str, str] = {
         last_report_year INTEGER""",
     "compliance_statuses": """
         status VARCHAR NOT NULL, status_zh VARCHAR NOT NULL, status_order INTEGER NOT NULL""",
+    # Template facts the rules read (pipelines/template.py), so that the rule SQL holds no copy:
+    # the kinds of agency with their R10 deadline (month/day of the next year) and the level suffix
+    # that gives an agency this kind when the registry leaves it empty (NULL: every other level).
+    "agency_kinds": """
+        agency_kind VARCHAR NOT NULL, deadline_month INTEGER NOT NULL, deadline_day INTEGER NOT NULL,
+        level_suffix VARCHAR""",
+    # Rows a report may print collapsed into another row (the 2021 （六）1 and 2 under （六）3 when
+    # （六） is printed as one row): R09 accepts their absence then, R01–R04 skip them.
+    "collapsible_rows": """
+        template_version VARCHAR NOT NULL, table_key VARCHAR NOT NULL, row_key VARCHAR NOT NULL,
+        collapsed_into_row VARCHAR NOT NULL""",
+    # The characters dropped from an agency name before matching it to the registry (a regular
+    # expression, RE2 syntax).
+    "agency_name_noise": """
+        pattern VARCHAR NOT NULL""",
+    # R12 (`ogi check`): what a figure the narrative quotes is compared with, one row per cell of
+    # the sum (table_key, row_key, column_key), with the cell reported and its Chinese description.
+    "narrative_targets": """
+        target VARCHAR NOT NULL, anchor_table VARCHAR NOT NULL, anchor_row VARCHAR NOT NULL,
+        anchor_column VARCHAR NOT NULL, description_zh VARCHAR NOT NULL, table_key VARCHAR NOT NULL,
+        row_key VARCHAR NOT NULL, column_key VARCHAR NOT NULL""",
     # CELL_STATUS_LABELS: whether the cell is an operand of the rules (a blank corrected cell is not,
     # see int_cells_after_corrections) and whether it was read (unreadable and absent are not).
     "cell_statuses": """
@@ -257,6 +284,13 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
     statuses = [(key, label, i + 1) for i, (key, label) in enumerate(COMPLIANCE_STATUSES.items())]
     cell_statuses = [(key, label, key in WAREHOUSE_OPERAND_STATUSES, key not in (UNREAD_STATUS, NOT_PRINTED_STATUS),
                       i + 1) for i, (key, label) in enumerate(CELL_STATUS_LABELS.items())]
+    kinds = [(kind, month, day, DEPARTMENT_LEVEL_SUFFIX if kind == "department" else None)
+             for kind, (month, day) in REPORT_DEADLINES.items()]
+    collapsible = [(version, "requests", row, COLLAPSED_INTO_ROW) for version, tpl in TEMPLATES.items()
+                   for row in COLLAPSIBLE_OTHER_ROWS if any(r.key == row for r in tpl.table("requests").rows)]
     return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
             "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses,
-            "cell_statuses": cell_statuses}
+            "cell_statuses": cell_statuses, "agency_kinds": kinds, "collapsible_rows": collapsible,
+            "agency_name_noise": [(AGENCY_NAME_NOISE,)],
+            "narrative_targets": [(target, a.table, a.row, a.column, text, c.table, c.row, c.column)
+                                  for target, (cells, a, text) in NARRATIVE_TARGETS.items() for c in cells]}

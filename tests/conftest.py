@@ -34,6 +34,7 @@ TEST_KINDS: dict[str, str] = {
     "test_inventory": "unit",
     "test_parser_text": "unit",
     "test_rules": "unit",
+    "test_rules_parity": "integration",
     "test_score": "unit",
     "test_template": "unit",
     "test_docs": "unit",

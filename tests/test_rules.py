@@ -1,4 +1,5 @@
-"""The pure-Python rule evaluator (pipelines/rules.py) on hand-computed cases, one rule at a time."""
+"""The rules engine (pipelines/rules.py: the warehouse's rule SQL, dbt_project/macros/rules/, on an
+in-memory DuckDB) on hand-computed cases, one rule at a time."""
 
 from __future__ import annotations
 

@@ -27,6 +27,10 @@ SOURCE_ASSETS: dict[str, str] = {
     "compliance_statuses": "template_reference",
     "template_versions": "template_reference",
     "cell_statuses": "template_reference",
+    "agency_kinds": "template_reference",
+    "collapsible_rows": "template_reference",
+    "agency_name_noise": "template_reference",
+    "narrative_targets": "template_reference",
     "corrections": "correction_files",
     "rejected_corrections": "correction_files",
 }

@@ -1,7 +1,7 @@
 """`ogi generate`: a fictional prefecture-level city, its reports in every format, and its defects.
 
 plan_city() decides everything (agencies, values, defects, formats, publication dates) from the
-seed and checks itself: the rule evaluator (pipelines/rules.py) run over the final truths, the
+seed and checks itself: the rules engine (pipelines/rules.py: the warehouse's rule SQL) run over the final truths, the
 registry and the publication dates must find exactly the defects that were injected — every
 injected defect is found, and nothing else is (a clean city evaluates to zero findings).
 write_city() renders the files. The same seed gives the same bytes.

@@ -1,6 +1,6 @@
 -- The agency registry (every agencies.csv under the raw folder), names trimmed. kind falls
--- back to the level when the registry leaves it empty (departments: department; every other
--- level, townships included: government). registry_dir is the folder of the registry file
+-- back to the level when the registry leaves it empty (agency_kind: departments: department;
+-- every other level, townships included: government). registry_dir is the folder of the registry file
 -- ('' at the raw root, else ending in '/').
 select
     agency_id,
@@ -8,13 +8,7 @@ select
     aliases,
     level,
     parent_id,
-    coalesce(
-        kind,
-        case
-            when level like '%department' then 'department'
-            when level is not null then 'government'
-        end
-    ) as kind,
+    {{ agency_kind('kind', 'level') }} as kind,
     first_year,
     last_year,
     coalesce(is_generated, false) as is_generated,
