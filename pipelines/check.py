@@ -55,8 +55,15 @@ class CheckFinding:
     message_zh: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "table": self.table, "row": self.row, "column": self.column,
-                "expected": self.expected, "printed": self.printed, "message_zh": self.message_zh}
+        return {
+            "rule": self.rule,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "expected": self.expected,
+            "printed": self.printed,
+            "message_zh": self.message_zh,
+        }
 
 
 # ---------------------------------------------------------------- reading
@@ -105,7 +112,8 @@ def _figure_pattern(phrase: str, units: str, after_joiner_skipped: bool) -> re.P
 
 # (target, pattern) in the order figures are reported
 R12_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (target, _figure_pattern(*spec)) for target, spec in NARRATIVE_PHRASES.items())
+    (target, _figure_pattern(*spec)) for target, spec in NARRATIVE_PHRASES.items()
+)
 _INCLUDES_CARRIED = re.compile(NARRATIVE_INCLUDES_CARRIED)
 
 
@@ -115,7 +123,7 @@ def narrative_figures(text: str) -> list[tuple[str, int, str]]:
     out: list[tuple[str, int, str]] = []
     for target, pattern in R12_PATTERNS:
         for m in pattern.finditer(narrative):
-            if target == "requests" and _INCLUDES_CARRIED.match(narrative[m.end():m.end() + 12]):
+            if target == "requests" and _INCLUDES_CARRIED.match(narrative[m.end() : m.end() + 12]):
                 continue
             out.append((target, int(m.group(1)), m.group(0)))
     return out
@@ -123,8 +131,10 @@ def narrative_figures(text: str) -> list[tuple[str, int, str]]:
 
 def narrative_message(f: NarrativeFinding) -> str:
     """R12's finding in Chinese: the table's figure, the narrative's and the quote."""
-    return (f"[R12] {TABLE_NUMBERS[f.finding.table]} {f.description_zh}：表格数值为 {_fmt(f.finding.expected)}，"
-            f"正文写为 {_fmt(f.finding.actual)}（正文：“{f.quote}”）。规则：{R12_TEXT}")
+    return (
+        f"[R12] {TABLE_NUMBERS[f.finding.table]} {f.description_zh}：表格数值为 {_fmt(f.finding.expected)}，"
+        f"正文写为 {_fmt(f.finding.actual)}（正文：“{f.quote}”）。规则：{R12_TEXT}"
+    )
 
 
 # ---------------------------------------------------------------- messages
@@ -157,8 +167,10 @@ def _message(version: str, f: Any) -> str:
     rule_text = RULE_TEXT.get(f.rule, ("", ""))[1]
     if f.rule == "R08":
         where = "报告格式"
-        what = (f"{f.report_year}年度报告应使用{TEMPLATE_NOTICES.get(f.expected, f.expected)}格式，"
-                f"实际使用{TEMPLATE_NOTICES.get(f.actual, f.actual)}格式")
+        what = (
+            f"{f.report_year}年度报告应使用{TEMPLATE_NOTICES.get(f.expected, f.expected)}格式，"
+            f"实际使用{TEMPLATE_NOTICES.get(f.actual, f.actual)}格式"
+        )
     else:
         parts = [f"{_TABLE_NUMBER.get(f.table, '')} {TABLE_LABELS.get(f.table, f.table)}"]
         if f.row:
@@ -192,10 +204,21 @@ def warnings_of(parsed: ParsedReport) -> list[dict[str, Any]]:
         if c.status not in _STATUS_ZH:
             continue
         value = f"为 {_fmt(c.value)}（按推定值参与判断）" if c.status == "inferred" else "（不参与判断）"
-        zh = (f"{_TABLE_NUMBER[c.table]} 行“{_row_label(v, c.table, c.row)}” 列“{_column_label(v, c.table, c.row, c.column)}”："
-              f"{_STATUS_ZH[c.status]}{value}")
-        out.append({"table": c.table, "row": c.row, "column": c.column, "status": c.status,
-                    "message_zh": zh, "message": "; ".join(by_cell.get((c.table, c.row, c.column), []))})
+        zh = (
+            f"{_TABLE_NUMBER[c.table]} 行“{_row_label(v, c.table, c.row)}” "
+            f"列“{_column_label(v, c.table, c.row, c.column)}”："
+            f"{_STATUS_ZH[c.status]}{value}"
+        )
+        out.append(
+            {
+                "table": c.table,
+                "row": c.row,
+                "column": c.column,
+                "status": c.status,
+                "message_zh": zh,
+                "message": "; ".join(by_cell.get((c.table, c.row, c.column), [])),
+            }
+        )
     for w in parsed.warnings:
         if w.table and w.row and w.column:
             continue
@@ -203,8 +226,16 @@ def warnings_of(parsed: ParsedReport) -> list[dict[str, Any]]:
             zh = "表三“（六）其他处理”按一行印出（2019年格式的写法），读作“3.其他”，子项1、2视为未列出（可接受）"
         else:
             zh = f"解析提示：{w.message}"
-        out.append({"table": w.table or "", "row": w.row or "", "column": w.column or "", "status": "",
-                    "message_zh": zh, "message": w.message})
+        out.append(
+            {
+                "table": w.table or "",
+                "row": w.row or "",
+                "column": w.column or "",
+                "status": "",
+                "message_zh": zh,
+                "message": w.message,
+            }
+        )
     return out
 
 
@@ -220,11 +251,22 @@ def skipped_checks(version: str, not_made: list[tuple[Identity, str]]) -> list[d
     out: list[dict[str, Any]] = []
     for ident, why in not_made:
         a = ident.anchor
-        where = f"{_TABLE_NUMBER[a.table]} 行“{_row_label(version, a.table, a.row)}” 列“{_column_label(version, a.table, a.row, a.column)}”"
+        where = (
+            f"{_TABLE_NUMBER[a.table]} 行“{_row_label(version, a.table, a.row)}” "
+            f"列“{_column_label(version, a.table, a.row, a.column)}”"
+        )
         rule_name = RULE_TEXT[ident.rule_id][0]
-        out.append({"rule": ident.rule_id, "check": ident.check_id, "table": a.table, "row": a.row,
-                    "column": a.column, "reason": why,
-                    "message_zh": f"[{ident.rule_id}] {where}：{_WHY_ZH[why]}，无法判断（{rule_name}）"})
+        out.append(
+            {
+                "rule": ident.rule_id,
+                "check": ident.check_id,
+                "table": a.table,
+                "row": a.row,
+                "column": a.column,
+                "reason": why,
+                "message_zh": f"[{ident.rule_id}] {where}：{_WHY_ZH[why]}，无法判断（{rule_name}）",
+            }
+        )
     return out
 
 
@@ -242,27 +284,53 @@ def check_file(path: Path, output_format: str = "text") -> tuple[int, str]:
         return _unreadable(path, f"{type(exc).__name__}: {exc}".splitlines()[0], output_format)
     report = report_from_parsed(parsed)
     judged = judge_report(report, file=str(path), figures=narrative_figures(grid.text))
-    findings = [CheckFinding(f.rule, f.table, f.row, f.column, f.expected, f.actual, _message(parsed.template, f))
-                for f in judged.findings]
-    findings += [CheckFinding("R12", n.finding.table, n.finding.row, n.finding.column, n.finding.expected,
-                              n.finding.actual, narrative_message(n)) for n in judged.narrative]
+    findings = [
+        CheckFinding(f.rule, f.table, f.row, f.column, f.expected, f.actual, _message(parsed.template, f))
+        for f in judged.findings
+    ]
+    findings += [
+        CheckFinding(
+            "R12",
+            n.finding.table,
+            n.finding.row,
+            n.finding.column,
+            n.finding.expected,
+            n.finding.actual,
+            narrative_message(n),
+        )
+        for n in judged.narrative
+    ]
     warnings = warnings_of(parsed)
     skipped = skipped_checks(parsed.template, judged.not_assessable)
-    quality = {"status": parsed.read_quality, "unread_cells": parsed.n_unread,
-               "label_zh": READ_QUALITY_ZH[parsed.read_quality]}
+    quality = {
+        "status": parsed.read_quality,
+        "unread_cells": parsed.n_unread,
+        "label_zh": READ_QUALITY_ZH[parsed.read_quality],
+    }
     code = 1 if findings else 0
     if output_format == "json":
-        return code, json.dumps({
-            "file": str(path), "agency": parsed.agency, "report_year": parsed.report_year,
-            "template": parsed.template, "read_quality": quality,
-            "findings": [f.to_json() for f in findings], "not_assessable": skipped, "warnings": warnings,
-        }, ensure_ascii=False, indent=2)
+        return code, json.dumps(
+            {
+                "file": str(path),
+                "agency": parsed.agency,
+                "report_year": parsed.report_year,
+                "template": parsed.template,
+                "read_quality": quality,
+                "findings": [f.to_json() for f in findings],
+                "not_assessable": skipped,
+                "warnings": warnings,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
     agency = parsed.agency or "（标题中未识别出机关名称）"
     notice = TEMPLATE_NOTICES.get(parsed.template, parsed.template)
     lines = [f"文件：{path}", f"机关：{agency}　年度：{parsed.report_year}　格式：{notice}"]
     if parsed.n_unread:
-        lines.append(f"读取情况：{quality['label_zh']}（{parsed.n_unread} 个单元格未能确定读取，需人工核对；"
-                     f"未读取的单元格不作为任何问题的依据）")
+        lines.append(
+            f"读取情况：{quality['label_zh']}（{parsed.n_unread} 个单元格未能确定读取，需人工核对；"
+            f"未读取的单元格不作为任何问题的依据）"
+        )
     else:
         lines.append(f"读取情况：{quality['label_zh']}")
     if findings:

@@ -84,7 +84,7 @@ def to_date(value: Any) -> dt.date | None:
 
 def report_from_parsed(parsed: Any) -> dict[str, Any]:
     """A ParsedReport as an evaluator input: absent cells left out, unreadable cells marked."""
-    out = parsed.to_json()
+    out: dict[str, Any] = parsed.to_json()
     status: dict[str, str] = {}
     for c in parsed.cells:
         if c.status == "absent":
@@ -167,7 +167,7 @@ def rendered_models(*targets: str, static_sources: Iterable[str] = ()) -> list[t
             raise ValueError(f"dbt model cycle: {' -> '.join((*stack, name))}")
         if name not in rendered:
             rendered[name] = renderer.render(files[name].read_text(encoding="utf-8"))
-        sql, parents, sources = rendered[name]
+        _sql, parents, sources = rendered[name]
         for parent in sorted(parents):
             visit(parent, (*stack, name))
         static[name] = sources <= set(static_sources) and all(static[p] for p in parents)
@@ -211,8 +211,11 @@ class RuleEngine:
             values = ",\n".join("(" + ", ".join(_literal(v) for v in r) + ")" for r in rows)
             self.con.execute(f"INSERT INTO {LANDING}.{table} VALUES {values}")
 
-    def run(self, landing: Mapping[str, Sequence[Sequence[object]]],
-            figures: Sequence[tuple[str, int, str, float, str]] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def run(
+        self,
+        landing: Mapping[str, Sequence[Sequence[object]]],
+        figures: Sequence[tuple[str, int, str, float, str]] = (),
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Every rule evaluation (int_rule_evaluations rows as dicts) over the given landing rows,
         and R12's failures over the narrative figures (report_id, seq, target, number, quote)."""
         with self.lock:
@@ -225,8 +228,10 @@ class RuleEngine:
                 evaluations = self._rows(f"SELECT * FROM {MODELS}.{RULES_MODEL}")
                 narrative: list[dict[str, Any]] = []
                 if figures:
-                    self.con.execute(f"CREATE TABLE {MODELS}.{NARRATIVE_FIGURES} (report_id VARCHAR, seq INTEGER,"
-                                     " target VARCHAR, number DOUBLE, quote VARCHAR)")
+                    self.con.execute(
+                        f"CREATE TABLE {MODELS}.{NARRATIVE_FIGURES} (report_id VARCHAR, seq INTEGER,"
+                        " target VARCHAR, number DOUBLE, quote VARCHAR)"
+                    )
                     values = ", ".join("(" + ", ".join(_literal(v) for v in f) + ")" for f in figures)
                     self.con.execute(f"INSERT INTO {MODELS}.{NARRATIVE_FIGURES} VALUES {values}")
                     narrative = self._rows(self.narrative_sql)
@@ -237,7 +242,7 @@ class RuleEngine:
     def _rows(self, sql: str) -> list[dict[str, Any]]:
         cur = self.con.execute(sql)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=False)) for r in cur.fetchall()]
 
 
 def _literal(value: object) -> str:
@@ -310,8 +315,18 @@ def _cell_rows(report_id: str, report: Mapping[str, Any]) -> list[tuple[object, 
 
 def _report_rows(report_id: str, file: str, report: Mapping[str, Any]) -> dict[str, list[tuple[object, ...]]]:
     year = report.get("report_year")
-    head = (report_id, report_id, file, "json", report.get("agency"), int(year) if year is not None else None,
-            report["template"], 0, "rules", None)
+    head = (
+        report_id,
+        report_id,
+        file,
+        "json",
+        report.get("agency"),
+        int(year) if year is not None else None,
+        report["template"],
+        0,
+        "rules",
+        None,
+    )
     raw = (file, Path(file).name, report_id, 0, "json", None, None)
     return {"parsed_reports": [head], "parsed_cells": _cell_rows(report_id, report), "raw_report_files": [raw]}
 
@@ -321,17 +336,30 @@ def _report_id(file: str, i: int) -> str:
     return hashlib.sha256(f"{i}:{file}".encode()).hexdigest()
 
 
-def _landing(items: Sequence[tuple[str, Mapping[str, Any]]], registry: Iterable[Mapping[str, Any]] = (),
-             published: Mapping[str, dt.date | None] | None = None) -> dict[str, list[tuple[object, ...]]]:
+def _landing(
+    items: Sequence[tuple[str, Mapping[str, Any]]],
+    registry: Iterable[Mapping[str, Any]] = (),
+    published: Mapping[str, dt.date | None] | None = None,
+) -> dict[str, list[tuple[object, ...]]]:
     out: dict[str, list[tuple[object, ...]]] = {t: [] for t in _REPORT_TABLES}
     for i, (file, report) in enumerate(items):
         for table, rows in _report_rows(_report_id(file, i), file, report).items():
             out[table] += rows
     for a in registry:
-        out["agencies"].append((
-            str(a["agency_id"]), str(a.get("name") or ""), _text(a.get("aliases")), _text(a.get("level")),
-            _text(a.get("parent_id")), _text(a.get("kind")), _int_or_none(a.get("first_year")),
-            _int_or_none(a.get("last_year")), False, str(a.get("source") or "agencies.csv")))
+        out["agencies"].append(
+            (
+                str(a["agency_id"]),
+                str(a.get("name") or ""),
+                _text(a.get("aliases")),
+                _text(a.get("level")),
+                _text(a.get("parent_id")),
+                _text(a.get("kind")),
+                _int_or_none(a.get("first_year")),
+                _int_or_none(a.get("last_year")),
+                False,
+                str(a.get("source") or "agencies.csv"),
+            )
+        )
     for file, date in (published or {}).items():
         out["publications"].append((file, date, "publications.csv"))
     return out
@@ -373,9 +401,17 @@ def _finding(e: Mapping[str, Any], agency_id: str | None = None, file: str | Non
         expected, actual = None, e["agency_name"]
     if file is None:
         file = "" if rule in ("R10", "R11") else str(e["file_path"] or "")
-    return Finding(agency_id if agency_id is not None else str(e["agency_id"] or ""), int(e["report_year"] or 0),
-                   rule, str(e["table_key"] or ""), str(e["row_key"] or ""), str(e["column_key"] or ""),
-                   _num(expected), _num(actual), file)
+    return Finding(
+        agency_id if agency_id is not None else str(e["agency_id"] or ""),
+        int(e["report_year"] or 0),
+        rule,
+        str(e["table_key"] or ""),
+        str(e["row_key"] or ""),
+        str(e["column_key"] or ""),
+        _num(expected),
+        _num(actual),
+        file,
+    )
 
 
 def _template_order(version: str) -> Callable[[Finding], tuple[str, int, int, int]]:
@@ -389,13 +425,18 @@ def _template_order(version: str) -> Callable[[Finding], tuple[str, int, int, in
             rows[(table_key, row.key)] = i
             for j, col in enumerate(row.columns):
                 cols[(table_key, row.key, col.key)] = j
-    return lambda f: (f.rule, tables.get(f.table, -1), rows.get((f.table, f.row), -1),
-                      cols.get((f.table, f.row, f.column), -1))
+    return lambda f: (
+        f.rule,
+        tables.get(f.table, -1),
+        rows.get((f.table, f.row), -1),
+        cols.get((f.table, f.row, f.column), -1),
+    )
 
 
 @dataclass(frozen=True)
 class NarrativeFinding:
     """R12: a figure the narrative quotes that differs from the table's."""
+
     finding: Finding
     quote: str
     description_zh: str
@@ -405,13 +446,15 @@ class NarrativeFinding:
 class Judgement:
     """One report judged alone: findings (R01–R05, R08, R09), its R01–R04 checks not made for want
     of a cell, with the reason ("unread" or "absent"), and R12's findings on the narrative."""
+
     findings: list[Finding]
     not_assessable: list[tuple[Identity, str]]
     narrative: list[NarrativeFinding]
 
 
-def judge_report(report: Mapping[str, Any], agency_id: str = "", file: str = "",
-                 figures: Sequence[tuple[str, int, str]] = ()) -> Judgement:
+def judge_report(
+    report: Mapping[str, Any], agency_id: str = "", file: str = "", figures: Sequence[tuple[str, int, str]] = ()
+) -> Judgement:
     """One evaluation of one report, with the figures its narrative quotes (target, number, quote;
     pipelines/check.py reads them) for R12. Checks not made because an operand was not read or
     its row is not printed are listed; blanks are not (not reported is the agency's choice, not
@@ -419,18 +462,42 @@ def judge_report(report: Mapping[str, Any], agency_id: str = "", file: str = "",
     report_id = _report_id(file or "report", 0)
     evaluations, narrative = engine().run(
         _landing([(file or "report", report)]),
-        [(report_id, i, target, float(number), quote) for i, (target, number, quote) in enumerate(figures)])
-    found = sorted((_finding(e, agency_id, file) for e in evaluations
-                    if e["status"] == "failed" and e["rule_id"] in SINGLE_REPORT_RULES),
-                   key=_template_order(report["template"]))
+        [(report_id, i, target, float(number), quote) for i, (target, number, quote) in enumerate(figures)],
+    )
+    found = sorted(
+        (
+            _finding(e, agency_id, file)
+            for e in evaluations
+            if e["status"] == "failed" and e["rule_id"] in SINGLE_REPORT_RULES
+        ),
+        key=_template_order(report["template"]),
+    )
     by_check = {i.check_id: i for i in identities(report["template"])}
-    reasons = {e["check_id"]: e["unknown_reason"] for e in evaluations
-               if e["status"] == "not_assessable" and e["check_id"] in by_check and e["unknown_reason"]}
+    reasons = {
+        e["check_id"]: e["unknown_reason"]
+        for e in evaluations
+        if e["status"] == "not_assessable" and e["check_id"] in by_check and e["unknown_reason"]
+    }
     skipped = [(ident, reasons[ident.check_id]) for ident in by_check.values() if ident.check_id in reasons]
     year = int(report.get("report_year") or 0)
-    quoted = [NarrativeFinding(Finding(agency_id, year, "R12", n["table_key"], n["row_key"], n["column_key"],
-                                       _num(n["expected"]), _num(n["actual"]), file), n["quote"], n["description_zh"])
-              for n in sorted(narrative, key=lambda n: n["seq"])]
+    quoted = [
+        NarrativeFinding(
+            Finding(
+                agency_id,
+                year,
+                "R12",
+                n["table_key"],
+                n["row_key"],
+                n["column_key"],
+                _num(n["expected"]),
+                _num(n["actual"]),
+                file,
+            ),
+            n["quote"],
+            n["description_zh"],
+        )
+        for n in sorted(narrative, key=lambda n: n["seq"])
+    ]
     return Judgement(found, skipped, quoted)
 
 
@@ -444,9 +511,11 @@ def not_assessable(report: Mapping[str, Any]) -> list[tuple[Identity, str]]:
     return judge_report(report).not_assessable
 
 
-def evaluate(reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]],
-             registry: Iterable[Mapping[str, Any]],
-             publications: Mapping[str, Any] | Iterable[Mapping[str, Any]] = ()) -> list[Finding]:
+def evaluate(
+    reports: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]],
+    registry: Iterable[Mapping[str, Any]],
+    publications: Mapping[str, Any] | Iterable[Mapping[str, Any]] = (),
+) -> list[Finding]:
     """Every rule of docs/monitoring.md over a set of reports, as the warehouse judges them.
 
     reports       {file path: report dict}, or report dicts carrying their path under "file"

@@ -8,8 +8,9 @@ checks in dbt are generated from the identities declared here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Literal
 
 TemplateVersion = Literal["2019", "2021"]
 TEMPLATE_VERSIONS: tuple[TemplateVersion, ...] = ("2019", "2021")
@@ -122,8 +123,12 @@ _REQUEST_HEAD = (
     _req("new_received", "一、本年新收政府信息公开申请数量", match=("本年新收政府信息公开申请数量",)),
     _req("carried_over", "二、上年结转政府信息公开申请数量", match=("上年结转政府信息公开申请数量",)),
     _req("granted", "（一）予以公开", outcome="granted", match=("予以公开",)),
-    _req("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-         outcome="partially_granted", match=("部分公开",)),
+    _req(
+        "partially_granted",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        outcome="partially_granted",
+        match=("部分公开",),
+    ),
     _req("denied_state_secret", "1.属于国家秘密", _G3, "denied", ("属于国家秘密",)),
     _req("denied_law_forbidden", "2.其他法律行政法规禁止公开", _G3, "denied", ("其他法律行政法规禁止公开",)),
     _req("denied_three_safety_one_stability", "3.危及“三安全一稳定”", _G3, "denied", ("危及三安全一稳定",)),
@@ -139,18 +144,33 @@ _REQUEST_HEAD = (
     _req("not_processed_repeat", "2.重复申请", _G5, "not_processed", ("重复申请",)),
     _req("not_processed_publication", "3.要求提供公开出版物", _G5, "not_processed", ("要求提供公开出版物",)),
     _req("not_processed_excessive", "4.无正当理由大量反复申请", _G5, "not_processed", ("无正当理由大量反复申请",)),
-    _req("not_processed_confirm_info", "5.要求行政机关确认或重新出具已获取信息", _G5, "not_processed",
-         ("要求行政机关确认或重新出具已获取信息",)),
+    _req(
+        "not_processed_confirm_info",
+        "5.要求行政机关确认或重新出具已获取信息",
+        _G5,
+        "not_processed",
+        ("要求行政机关确认或重新出具已获取信息",),
+    ),
 )
 _REQUEST_TAIL = (
     _req("total_processed", "（七）总计", match=("总计",)),
     _req("carried_forward", "四、结转下年度继续办理", match=("结转下年度继续办理",)),
 )
 _OTHER_2021 = (
-    _req("other_overdue_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-         _G6, "other", ("申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",)),
-    _req("other_overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-         _G6, "other", ("申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",)),
+    _req(
+        "other_overdue_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        _G6,
+        "other",
+        ("申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",),
+    ),
+    _req(
+        "other_overdue_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        _G6,
+        "other",
+        ("申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",),
+    ),
     # "其他处理" alone: a 2021 report printing （六） as one row, as the 2019 template does.
     _req("other_other", "3.其他", _G6, "other", ("其他", "其他处理")),
 )
@@ -159,9 +179,7 @@ _OTHER_2019 = (_req("other_other", "（六）其他处理", outcome="other", mat
 
 # Rows whose sum is （七）总计 (R02), and which outcome rows a 2021 report may collapse into
 # a single printed （六）其他处理 row (then read as other_other, the sub-rows stay absent).
-OUTCOME_ROWS_2021: tuple[str, ...] = tuple(
-    r.key for r in (*_REQUEST_HEAD, *_OTHER_2021) if r.outcome_group
-)
+OUTCOME_ROWS_2021: tuple[str, ...] = tuple(r.key for r in (*_REQUEST_HEAD, *_OTHER_2021) if r.outcome_group)
 OUTCOME_ROWS_2019: tuple[str, ...] = tuple(r.key for r in (*_REQUEST_HEAD, *_OTHER_2019) if r.outcome_group)
 
 # ---------------------------------------------------------------- section 四
@@ -173,12 +191,23 @@ REVIEW_COLUMNS: tuple[Column, ...] = (
     Column("pending", "尚未审结"),
     Column("total", "总计"),
 )
-REVIEW_LITIGATION = Table("review_litigation", TABLE_LABELS["review_litigation"], (
-    Row("review", "行政复议", match=("行政复议",), columns=REVIEW_COLUMNS),
-    Row("litigation_direct", "行政诉讼·未经复议直接起诉", "行政诉讼", match=("未经复议直接起诉",),
-        columns=REVIEW_COLUMNS),
-    Row("litigation_after_review", "行政诉讼·复议后起诉", "行政诉讼", match=("复议后起诉",), columns=REVIEW_COLUMNS),
-))
+REVIEW_LITIGATION = Table(
+    "review_litigation",
+    TABLE_LABELS["review_litigation"],
+    (
+        Row("review", "行政复议", match=("行政复议",), columns=REVIEW_COLUMNS),
+        Row(
+            "litigation_direct",
+            "行政诉讼·未经复议直接起诉",
+            "行政诉讼",
+            match=("未经复议直接起诉",),
+            columns=REVIEW_COLUMNS,
+        ),
+        Row(
+            "litigation_after_review", "行政诉讼·复议后起诉", "行政诉讼", match=("复议后起诉",), columns=REVIEW_COLUMNS
+        ),
+    ),
+)
 
 # ---------------------------------------------------------------- section 二
 
@@ -190,15 +219,24 @@ _C21_DOCS = (
 _C21_DECISIONS = (Column("decisions", "本年处理决定数量", ("处理决定数量",)),)
 _C21_FEES = (Column("amount_10k_yuan", "本年收费金额（单位：万元）", ("本年收费金额", "收费金额"), kind="amount"),)
 
-PROACTIVE_2021 = Table("proactive", TABLE_LABELS["proactive"], (
-    Row("regulations", "规章", "第二十条第（一）项", match=("规章",), columns=_C21_DOCS),
-    Row("normative_documents", "行政规范性文件", "第二十条第（一）项", match=("行政规范性文件", "规范性文件"),
-        columns=_C21_DOCS),
-    Row("admin_license", "行政许可", "第二十条第（五）项", match=("行政许可",), columns=_C21_DECISIONS),
-    Row("admin_penalty", "行政处罚", "第二十条第（六）项", match=("行政处罚",), columns=_C21_DECISIONS),
-    Row("admin_coercion", "行政强制", "第二十条第（六）项", match=("行政强制",), columns=_C21_DECISIONS),
-    Row("admin_fees", "行政事业性收费", "第二十条第（八）项", match=("行政事业性收费",), columns=_C21_FEES),
-))
+PROACTIVE_2021 = Table(
+    "proactive",
+    TABLE_LABELS["proactive"],
+    (
+        Row("regulations", "规章", "第二十条第（一）项", match=("规章",), columns=_C21_DOCS),
+        Row(
+            "normative_documents",
+            "行政规范性文件",
+            "第二十条第（一）项",
+            match=("行政规范性文件", "规范性文件"),
+            columns=_C21_DOCS,
+        ),
+        Row("admin_license", "行政许可", "第二十条第（五）项", match=("行政许可",), columns=_C21_DECISIONS),
+        Row("admin_penalty", "行政处罚", "第二十条第（六）项", match=("行政处罚",), columns=_C21_DECISIONS),
+        Row("admin_coercion", "行政强制", "第二十条第（六）项", match=("行政强制",), columns=_C21_DECISIONS),
+        Row("admin_fees", "行政事业性收费", "第二十条第（八）项", match=("行政事业性收费",), columns=_C21_FEES),
+    ),
+)
 
 _C19_DOCS = (
     Column("new_made", "本年新制作数量", ("新制作数量", "本年新制作")),
@@ -215,30 +253,52 @@ _C19_PROCUREMENT = (
     Column("projects", "采购项目数量", ("采购项目",)),
     Column("amount", "采购总金额", ("采购金额", "总金额"), kind="amount"),
 )
-PROACTIVE_2019 = Table("proactive", TABLE_LABELS["proactive"], (
-    Row("regulations", "规章", "第二十条第（一）项", match=("规章",), columns=_C19_DOCS),
-    Row("normative_documents", "规范性文件", "第二十条第（一）项", match=("规范性文件", "行政规范性文件"),
-        columns=_C19_DOCS),
-    Row("admin_license", "行政许可", "第二十条第（五）项", match=("行政许可",), columns=_C19_ITEMS),
-    Row("other_services", "其他对外管理服务事项", "第二十条第（五）项", match=("其他对外管理服务事项",),
-        columns=_C19_ITEMS),
-    Row("admin_penalty", "行政处罚", "第二十条第（六）项", match=("行政处罚",), columns=_C19_ITEMS),
-    Row("admin_coercion", "行政强制", "第二十条第（六）项", match=("行政强制",), columns=_C19_ITEMS),
-    Row("admin_fees", "行政事业性收费", "第二十条第（八）项", match=("行政事业性收费",), columns=_C19_FEES),
-    Row("gov_procurement", "政府集中采购", "第二十条第（九）项", match=("政府集中采购",), columns=_C19_PROCUREMENT),
-))
+PROACTIVE_2019 = Table(
+    "proactive",
+    TABLE_LABELS["proactive"],
+    (
+        Row("regulations", "规章", "第二十条第（一）项", match=("规章",), columns=_C19_DOCS),
+        Row(
+            "normative_documents",
+            "规范性文件",
+            "第二十条第（一）项",
+            match=("规范性文件", "行政规范性文件"),
+            columns=_C19_DOCS,
+        ),
+        Row("admin_license", "行政许可", "第二十条第（五）项", match=("行政许可",), columns=_C19_ITEMS),
+        Row(
+            "other_services",
+            "其他对外管理服务事项",
+            "第二十条第（五）项",
+            match=("其他对外管理服务事项",),
+            columns=_C19_ITEMS,
+        ),
+        Row("admin_penalty", "行政处罚", "第二十条第（六）项", match=("行政处罚",), columns=_C19_ITEMS),
+        Row("admin_coercion", "行政强制", "第二十条第（六）项", match=("行政强制",), columns=_C19_ITEMS),
+        Row("admin_fees", "行政事业性收费", "第二十条第（八）项", match=("行政事业性收费",), columns=_C19_FEES),
+        Row("gov_procurement", "政府集中采购", "第二十条第（九）项", match=("政府集中采购",), columns=_C19_PROCUREMENT),
+    ),
+)
 
 TEMPLATES: dict[str, Template] = {
-    "2021": Template("2021", "国办公开办函〔2021〕30号", {
-        "proactive": PROACTIVE_2021,
-        "requests": Table("requests", TABLE_LABELS["requests"], (*_REQUEST_HEAD, *_OTHER_2021, *_REQUEST_TAIL)),
-        "review_litigation": REVIEW_LITIGATION,
-    }),
-    "2019": Template("2019", "国办公开办函〔2019〕60号", {
-        "proactive": PROACTIVE_2019,
-        "requests": Table("requests", TABLE_LABELS["requests"], (*_REQUEST_HEAD, *_OTHER_2019, *_REQUEST_TAIL)),
-        "review_litigation": REVIEW_LITIGATION,
-    }),
+    "2021": Template(
+        "2021",
+        "国办公开办函〔2021〕30号",
+        {
+            "proactive": PROACTIVE_2021,
+            "requests": Table("requests", TABLE_LABELS["requests"], (*_REQUEST_HEAD, *_OTHER_2021, *_REQUEST_TAIL)),
+            "review_litigation": REVIEW_LITIGATION,
+        },
+    ),
+    "2019": Template(
+        "2019",
+        "国办公开办函〔2019〕60号",
+        {
+            "proactive": PROACTIVE_2019,
+            "requests": Table("requests", TABLE_LABELS["requests"], (*_REQUEST_HEAD, *_OTHER_2019, *_REQUEST_TAIL)),
+            "review_litigation": REVIEW_LITIGATION,
+        },
+    ),
 }
 
 
@@ -266,10 +326,16 @@ SECTION_HEADINGS: tuple[tuple[str, str, str], ...] = (
 # Short names of the sections (spreadsheet sheet names, a table's caption): only a row saying
 # exactly this, and only in a document that prints no full heading of that section.
 SHORT_HEADINGS: dict[str, str] = {
-    "主动公开": "proactive", "主动公开情况": "proactive", "主动公开政府信息": "proactive",
-    "依申请公开": "requests", "依申请公开情况": "requests", "政府信息公开申请情况": "requests",
-    "复议诉讼": "review_litigation", "行政复议行政诉讼": "review_litigation",
-    "行政复议和行政诉讼": "review_litigation", "行政复议及行政诉讼": "review_litigation",
+    "主动公开": "proactive",
+    "主动公开情况": "proactive",
+    "主动公开政府信息": "proactive",
+    "依申请公开": "requests",
+    "依申请公开情况": "requests",
+    "政府信息公开申请情况": "requests",
+    "复议诉讼": "review_litigation",
+    "行政复议行政诉讼": "review_litigation",
+    "行政复议和行政诉讼": "review_litigation",
+    "行政复议及行政诉讼": "review_litigation",
 }
 # Header rows that identify a table even where its section heading is missing (a spreadsheet
 # of tables only, a heading lost in extraction). Header rows hold no values.
@@ -289,21 +355,44 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "review_litigation": ("行政诉讼",),
 }
 # Group labels of section 三 (merged cells left of the numbered item rows), by outcome group.
-REQUEST_GROUP_LABELS: dict[str, str] = {"不予公开": "denied", "无法提供": "unable", "不予处理": "not_processed",
-                                        "其他处理": "other"}
+REQUEST_GROUP_LABELS: dict[str, str] = {
+    "不予公开": "denied",
+    "无法提供": "unable",
+    "不予处理": "not_processed",
+    "其他处理": "other",
+}
 # Other label-only lines of the tables that name no row (the vertical 三、本年度办理结果, a block
 # heading of section 二): printed around rows, they are no evidence of a missing row.
-STRUCTURE_LABELS: tuple[str, ...] = ("本年度办理结果", "第二十条第一项", "第二十条第五项", "第二十条第六项",
-                                     "第二十条第八项", "第二十条第九项")
+STRUCTURE_LABELS: tuple[str, ...] = (
+    "本年度办理结果",
+    "第二十条第一项",
+    "第二十条第五项",
+    "第二十条第六项",
+    "第二十条第八项",
+    "第二十条第九项",
+)
 # Characters and words printed interchangeably in labels (其它 for 其他): label matching reads
 # the first as the second.
 LABEL_VARIANTS: dict[str, str] = {"其它": "其他"}
 # Words only one template version prints (the other version's tables never say them).
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额",
-             "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
-             "其他对外管理服务事项", "政府集中采购", "采购项目数量"),
+    "2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年收费金额",
+        "申请人无正当理由逾期不补正",
+        "申请人逾期未按收费通知要求缴纳费用",
+    ),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "其他对外管理服务事项",
+        "政府集中采购",
+        "采购项目数量",
+    ),
 }
 # The 2021 （六） printed as the single 2019-style row: these sub-rows are then not printed.
 COLLAPSIBLE_OTHER_ROWS: tuple[str, ...] = ("other_overdue_correction", "other_overdue_fee")
@@ -329,11 +418,37 @@ REPORT_NAME_OPTIONAL_WORDS: tuple[str, ...] = ("工作", "年度", "工作")
 REPORT_NAME_ENDINGS: tuple[str, ...] = ("报告", "年报")
 # A year printed in Chinese numerals (二〇二二年, 二○二二, 二零二二): each character's digit.
 CHINESE_DIGITS: dict[str, str] = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {
-    "零": "0", "○": "0", "Ｏ": "0", "０": "0"}
+    "零": "0",
+    "○": "0",
+    "Ｏ": "0",
+    "０": "0",
+}
 # How an agency's name ends: the line above a title that holds no name is taken as the name when
 # it ends so.
-AGENCY_NAME_ENDINGS: tuple[str, ...] = ("政府", "局", "委员会", "委", "办公室", "办事处", "办", "院", "中心", "街道",
-                                        "镇", "乡", "厅", "署", "处", "会", "所", "站", "队", "馆", "部", "司")
+AGENCY_NAME_ENDINGS: tuple[str, ...] = (
+    "政府",
+    "局",
+    "委员会",
+    "委",
+    "办公室",
+    "办事处",
+    "办",
+    "院",
+    "中心",
+    "街道",
+    "镇",
+    "乡",
+    "厅",
+    "署",
+    "处",
+    "会",
+    "所",
+    "站",
+    "队",
+    "馆",
+    "部",
+    "司",
+)
 # The first heading of the body (the title is before it): 一、总体情况, or 二、主动公开政府信息情况 when
 # a report prints no 总体情况.
 BODY_FIRST_HEADINGS: tuple[tuple[str, str], ...] = (("一", "总体情况"), ("二", "主动公开政府信息情况"))
@@ -389,13 +504,25 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
     "R03": ("R03_balance", "第三部分勾稽关系：第一项加第二项之和应等于第三项（七）总计加第四项之和（逐列）"),
     "R04": ("R04_review_litigation_total", "第四部分每一类的“总计”应等于结果维持、结果纠正、其他结果、尚未审结之和"),
     "R05": ("R05_valid_number", "件数应为非负整数（2019年模板“本年增/减”可为负数，收费及采购金额可为小数）"),
-    "R06": ("R06_carry_over", "第三部分本年度“二、上年结转政府信息公开申请数量”应等于上一年度报告“四、结转下年度继续办理”（逐列）"),
-    "R07": ("R07_documents_in_force", "2021年模板第二部分：本年现行有效件数应等于上年现行有效件数加本年制发件数减本年废止件数（仅供参考）"),
-    "R08": ("R08_template_version", "年度报告应使用该年度规定的格式：2021年及以后年度使用国办公开办函〔2021〕30号格式，2019—2020年度使用国办公开办函〔2019〕60号格式"),
+    "R06": (
+        "R06_carry_over",
+        "第三部分本年度“二、上年结转政府信息公开申请数量”应等于上一年度报告“四、结转下年度继续办理”（逐列）",
+    ),
+    "R07": (
+        "R07_documents_in_force",
+        "2021年模板第二部分：本年现行有效件数应等于上年现行有效件数加本年制发件数减本年废止件数（仅供参考）",
+    ),
+    "R08": (
+        "R08_template_version",
+        "年度报告应使用该年度规定的格式：2021年及以后年度使用国办公开办函〔2021〕30号格式，2019—2020年度使用国办公开办函〔2019〕60号格式",
+    ),
     "R09": ("R09_complete_rows", "年度报告应完整列出格式规定的各项内容，不得删减表格行项"),
     "R10": ("R10_on_time", "年度报告应按时公布：政府部门于次年1月31日前、人民政府于次年3月31日前"),
     "R11": ("R11_report_published", "应当报告的行政机关每年均应公布政府信息公开工作年度报告"),
-    "R12": ("R12_narrative_figures", "年度报告正文中引用的数字应与表格数据一致（如正文“本年新收政府信息公开申请N件”应等于第三部分“一、本年新收政府信息公开申请数量”的总计）"),
+    "R12": (
+        "R12_narrative_figures",
+        "年度报告正文中引用的数字应与表格数据一致（如正文“本年新收政府信息公开申请N件”应等于第三部分“一、本年新收政府信息公开申请数量”的总计）",
+    ),
     "R00": ("R00_registered_agency", "年度报告标题中的机关名称应与机关名录中的名称或别名一致"),
 }
 
@@ -431,30 +558,46 @@ def identities(version: str) -> list[Identity]:
     req = tpl.table("requests")
     out: list[Identity] = []
     for r in req.rows:
-        out.append(Identity(
-            "R01", f"R01:{r.key}", CellRef("requests", r.key, "total"),
-            (CellRef("requests", r.key, "total"),),
-            tuple(CellRef("requests", r.key, c) for c in APPLICANT_PARTS),
-        ))
+        out.append(
+            Identity(
+                "R01",
+                f"R01:{r.key}",
+                CellRef("requests", r.key, "total"),
+                (CellRef("requests", r.key, "total"),),
+                tuple(CellRef("requests", r.key, c) for c in APPLICANT_PARTS),
+            )
+        )
     outcomes = OUTCOME_ROWS_2021 if version == "2021" else OUTCOME_ROWS_2019
     for c in APPLICANT_COLUMNS:
-        out.append(Identity(
-            "R02", f"R02:{c.key}", CellRef("requests", "total_processed", c.key),
-            (CellRef("requests", "total_processed", c.key),),
-            tuple(CellRef("requests", row, c.key) for row in outcomes),
-        ))
+        out.append(
+            Identity(
+                "R02",
+                f"R02:{c.key}",
+                CellRef("requests", "total_processed", c.key),
+                (CellRef("requests", "total_processed", c.key),),
+                tuple(CellRef("requests", row, c.key) for row in outcomes),
+            )
+        )
     for c in APPLICANT_COLUMNS:
-        out.append(Identity(
-            "R03", f"R03:{c.key}", CellRef("requests", "carried_forward", c.key),
-            (CellRef("requests", "total_processed", c.key), CellRef("requests", "carried_forward", c.key)),
-            (CellRef("requests", "new_received", c.key), CellRef("requests", "carried_over", c.key)),
-        ))
+        out.append(
+            Identity(
+                "R03",
+                f"R03:{c.key}",
+                CellRef("requests", "carried_forward", c.key),
+                (CellRef("requests", "total_processed", c.key), CellRef("requests", "carried_forward", c.key)),
+                (CellRef("requests", "new_received", c.key), CellRef("requests", "carried_over", c.key)),
+            )
+        )
     for r in tpl.table("review_litigation").rows:
-        out.append(Identity(
-            "R04", f"R04:{r.key}", CellRef("review_litigation", r.key, "total"),
-            (CellRef("review_litigation", r.key, "total"),),
-            tuple(CellRef("review_litigation", r.key, c.key) for c in REVIEW_COLUMNS if c.key != "total"),
-        ))
+        out.append(
+            Identity(
+                "R04",
+                f"R04:{r.key}",
+                CellRef("review_litigation", r.key, "total"),
+                (CellRef("review_litigation", r.key, "total"),),
+                tuple(CellRef("review_litigation", r.key, c.key) for c in REVIEW_COLUMNS if c.key != "total"),
+            )
+        )
     return out
 
 
@@ -488,12 +631,22 @@ NARRATIVE_INCLUDES_CARRIED = r"^[（(]?(?:含|包括|其中含)上(?:一)?年(?:
 # What each figure is compared with: the sum of these cells (R12, every one printed as a number),
 # the cell reported (table, row, column) and its Chinese description.
 NARRATIVE_TARGETS: dict[str, tuple[tuple[CellRef, ...], CellRef, str]] = {
-    "requests": ((CellRef("requests", "new_received", "total"),), CellRef("requests", "new_received", "total"),
-                 "三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 总计"),
-    "review": ((CellRef("review_litigation", "review", "total"),), CellRef("review_litigation", "review", "total"),
-               "四、政府信息公开行政复议、行政诉讼情况 / 行政复议 / 总计"),
-    "litigation": ((CellRef("review_litigation", "litigation_direct", "total"),
-                    CellRef("review_litigation", "litigation_after_review", "total")),
-                   CellRef("review_litigation", "litigation_direct+litigation_after_review", "total"),
-                   "四、政府信息公开行政复议、行政诉讼情况 / 行政诉讼（未经复议直接起诉＋复议后起诉）/ 总计"),
+    "requests": (
+        (CellRef("requests", "new_received", "total"),),
+        CellRef("requests", "new_received", "total"),
+        "三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 总计",
+    ),
+    "review": (
+        (CellRef("review_litigation", "review", "total"),),
+        CellRef("review_litigation", "review", "total"),
+        "四、政府信息公开行政复议、行政诉讼情况 / 行政复议 / 总计",
+    ),
+    "litigation": (
+        (
+            CellRef("review_litigation", "litigation_direct", "total"),
+            CellRef("review_litigation", "litigation_after_review", "total"),
+        ),
+        CellRef("review_litigation", "litigation_direct+litigation_after_review", "total"),
+        "四、政府信息公开行政复议、行政诉讼情况 / 行政诉讼（未经复议直接起诉＋复议后起诉）/ 总计",
+    ),
 }

@@ -24,13 +24,28 @@ def _clean(year: int = 2021, template: str = "2021", agency: str = "甲市教育
         return out
 
     req = {r.key: row(0) for r in TEMPLATES[template].table("requests").rows}
-    req.update(new_received=row(7, 2), carried_over=row(3), granted=row(4, 1), partially_granted=row(1),
-               unable_not_held=row(2, 1), total_processed=row(7, 2), carried_forward=row(3))
+    req.update(
+        new_received=row(7, 2),
+        carried_over=row(3),
+        granted=row(4, 1),
+        partially_granted=row(1),
+        unable_not_held=row(2, 1),
+        total_processed=row(7, 2),
+        carried_forward=row(3),
+    )
     proactive = {r.key: {c.key: 0 for c in r.columns} for r in TEMPLATES[template].table("proactive").rows}
-    review = {b: {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}
-              for b in ("review", "litigation_direct", "litigation_after_review")}
-    return {"agency": agency, "report_year": year, "template": template, "proactive": proactive,
-            "requests": req, "review_litigation": review}
+    review = {
+        b: {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}
+        for b in ("review", "litigation_direct", "litigation_after_review")
+    }
+    return {
+        "agency": agency,
+        "report_year": year,
+        "template": template,
+        "proactive": proactive,
+        "requests": req,
+        "review_litigation": review,
+    }
 
 
 def _keys(findings) -> set[tuple]:
@@ -62,10 +77,15 @@ def test_r02_outcome_total() -> None:
     r["requests"]["carried_forward"]["commercial"] = -1  # keeps R03; R05 flags the negative count
     r["requests"]["carried_forward"]["total"] = 2
     found = {(f.rule, f.row, f.column): f for f in evaluate_report(r)}
-    assert set(found) == {("R02", "total_processed", "commercial"), ("R02", "total_processed", "total"),
-                          ("R05", "carried_forward", "commercial")}
-    assert (found[("R02", "total_processed", "commercial")].expected,
-            found[("R02", "total_processed", "commercial")].actual) == (2, 3)
+    assert set(found) == {
+        ("R02", "total_processed", "commercial"),
+        ("R02", "total_processed", "total"),
+        ("R05", "carried_forward", "commercial"),
+    }
+    assert (
+        found[("R02", "total_processed", "commercial")].expected,
+        found[("R02", "total_processed", "commercial")].actual,
+    ) == (2, 3)
 
 
 def test_r03_balance() -> None:
@@ -82,8 +102,7 @@ def test_r04_review_total() -> None:
     r = _clean()
     r["review_litigation"]["review"] = {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0}
     found = evaluate_report(r)
-    assert [(f.rule, f.row, f.column, f.expected, f.actual) for f in found] == [
-        ("R04", "review", "total", 11, 0)]
+    assert [(f.rule, f.row, f.column, f.expected, f.actual) for f in found] == [("R04", "review", "total", 11, 0)]
 
 
 def test_blank_operands_are_not_assessable() -> None:
@@ -128,8 +147,10 @@ def test_r05_valid_numbers() -> None:
     r["proactive"]["admin_license"]["decisions"] = 2.5  # a count: not an integer
     r["proactive"]["admin_fees"]["prev_items"] = -1  # a count: negative
     found = evaluate_report(r)
-    assert _keys(found) == {("R05", "proactive", "admin_license", "decisions"),
-                            ("R05", "proactive", "admin_fees", "prev_items")}
+    assert _keys(found) == {
+        ("R05", "proactive", "admin_license", "decisions"),
+        ("R05", "proactive", "admin_fees", "prev_items"),
+    }
 
 
 def test_r08_template_version() -> None:
@@ -142,8 +163,10 @@ def test_r09_missing_rows_and_the_collapsed_other_row() -> None:
     r = _clean()
     del r["requests"]["denied_state_secret"]  # all 0: no arithmetic rule fails
     del r["proactive"]["admin_coercion"]
-    assert _keys(evaluate_report(r)) == {("R09", "requests", "denied_state_secret", ""),
-                                         ("R09", "proactive", "admin_coercion", "")}
+    assert _keys(evaluate_report(r)) == {
+        ("R09", "requests", "denied_state_secret", ""),
+        ("R09", "proactive", "admin_coercion", ""),
+    }
     # 2021 （六） printed as one row: accepted
     r = _clean()
     del r["requests"]["other_overdue_correction"]
@@ -160,10 +183,22 @@ def test_r09_missing_rows_and_the_collapsed_other_row() -> None:
 
 
 REGISTRY = [
-    {"agency_id": "a1", "name": "甲市教育局", "aliases": "甲市教育委员会", "kind": "department",
-     "first_year": "2020", "last_year": ""},
-    {"agency_id": "a2", "name": "甲市乙镇人民政府", "aliases": "", "kind": "government",
-     "first_year": "2020", "last_year": "2021"},
+    {
+        "agency_id": "a1",
+        "name": "甲市教育局",
+        "aliases": "甲市教育委员会",
+        "kind": "department",
+        "first_year": "2020",
+        "last_year": "",
+    },
+    {
+        "agency_id": "a2",
+        "name": "甲市乙镇人民政府",
+        "aliases": "",
+        "kind": "government",
+        "first_year": "2020",
+        "last_year": "2021",
+    },
 ]
 
 
@@ -176,7 +211,9 @@ def test_r06_carry_over_chain_uses_latest_versions() -> None:
     y2["requests"]["new_received"]["total"] = 7
     found = evaluate({"a_2021.pdf": y1, "a_2022.pdf": y2}, REGISTRY[:1])
     assert [(f.report_year, f.rule, f.column, f.expected, f.actual) for f in found] == [
-        (2022, "R06", "natural_person", 3, 5), (2022, "R06", "total", 3, 5)]
+        (2022, "R06", "natural_person", 3, 5),
+        (2022, "R06", "total", 3, 5),
+    ]
     # a corrected last year (v2, published later) carries 5 forward: the chain holds
     y1v2 = copy.deepcopy(y1)
     for row in ("carried_forward",):
@@ -199,11 +236,15 @@ def test_r10_deadlines_and_first_publication() -> None:
     assert evaluate(reports, REGISTRY, {"d.pdf": "2022-01-31", "t.pdf": "2022-03-31"}) == []
     found = evaluate(reports, REGISTRY, {"d.pdf": "2022-02-01", "t.pdf": "2022-04-01"})
     assert [(f.agency_id, f.rule, f.expected, f.actual) for f in found] == [
-        ("a1", "R10", "2022-01-31", "2022-02-01"), ("a2", "R10", "2022-03-31", "2022-04-01")]
+        ("a1", "R10", "2022-01-31", "2022-02-01"),
+        ("a2", "R10", "2022-03-31", "2022-04-01"),
+    ]
     # no date: not assessable; the first of two versions is judged
     assert evaluate(reports, REGISTRY, {}) == []
     v2 = copy.deepcopy(dept)
-    assert evaluate({"d.pdf": dept, "d_v2.pdf": v2}, REGISTRY[:1], {"d.pdf": "2022-01-20", "d_v2.pdf": "2022-06-01"}) == []
+    assert (
+        evaluate({"d.pdf": dept, "d_v2.pdf": v2}, REGISTRY[:1], {"d.pdf": "2022-01-20", "d_v2.pdf": "2022-06-01"}) == []
+    )
 
 
 def test_r11_expected_years_within_the_data() -> None:
@@ -220,12 +261,16 @@ def test_r00_unknown_agency_and_aliases() -> None:
     unknown = _clean(2021, agency="丙市公安局")
     found = evaluate({"x.pdf": alias, "y.pdf": unknown}, REGISTRY[:1])
     assert [(f.agency_id, f.report_year, f.rule, f.actual, f.file) for f in found] == [
-        ("", 2021, "R00", "丙市公安局", "y.pdf")]
+        ("", 2021, "R00", "丙市公安局", "y.pdf")
+    ]
     # an unregistered report's own checks still count (agency_id empty); R10/R11 are not judged
     unknown["requests"]["granted"]["total"] = 6
     found = evaluate({"y.pdf": unknown}, REGISTRY[:1], {"y.pdf": "2023-01-01"})
-    assert {f.key for f in found} == {("", 2021, "R00", "", "", ""), ("", 2021, "R01", "requests", "granted", "total"),
-                                      ("", 2021, "R02", "requests", "total_processed", "total")}
+    assert {f.key for f in found} == {
+        ("", 2021, "R00", "", "", ""),
+        ("", 2021, "R01", "requests", "granted", "total"),
+        ("", 2021, "R02", "requests", "total_processed", "total"),
+    }
 
 
 def test_r10_kind_from_level_when_empty() -> None:

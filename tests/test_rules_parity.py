@@ -65,20 +65,30 @@ def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[t
 
 def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path]) -> None:
     raw, warehouse = parity_run
-    current = {sha: path for sha, path in _query(warehouse, """
-        SELECT report_id, file_path FROM marts.report_versions WHERE is_current""")}
+    current = dict(
+        _query(
+            warehouse,
+            """
+        SELECT report_id, file_path FROM marts.report_versions WHERE is_current""",
+        )
+    )
     stored: dict[str, set[Key]] = defaultdict(set)
-    for sha, rule, table, row, column in _query(warehouse, """
+    for sha, rule, table, row, column in _query(
+        warehouse,
+        """
             SELECT report_id, rule_id, coalesce(table_key, ''), coalesce(row_key, ''), coalesce(column_key, '')
-            FROM marts.report_findings WHERE list_contains(?, rule_id)""", [list(SINGLE_REPORT_RULES)]):
+            FROM marts.report_findings WHERE list_contains(?, rule_id)""",
+        [list(SINGLE_REPORT_RULES)],
+    ):
         stored[sha].add((rule, table, row, column))
     judged: dict[str, int] = defaultdict(int)
     mismatches = []
     for sha, rel in sorted(current.items()):
         code, out = check_file(raw / rel, "json")
         assert code in (0, 1), (rel, out)
-        found = {(f["rule"], f["table"], f["row"], f["column"]) for f in json.loads(out)["findings"]
-                 if f["rule"] != "R12"}
+        found = {
+            (f["rule"], f["table"], f["row"], f["column"]) for f in json.loads(out)["findings"] if f["rule"] != "R12"
+        }
         if found != stored.get(sha, set()):
             mismatches.append((rel, sorted(found - stored[sha]), sorted(stored[sha] - found)))
         judged[rel.split("/")[0] if "/" in rel else "real"] += 1
@@ -86,8 +96,16 @@ def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path])
     # every corpus with an agency-year of its own took part (one whose files all failed to parse
     # would compare nothing); fixtures/ and probes/ are superseded (below)
     assert set(judged) >= {"published", "converted", "damaged", CITY, "real"}, judged
-    assert sum(1 for (sha,) in _query(warehouse, "SELECT DISTINCT report_id FROM marts.report_findings"
-                                      " WHERE rule_id <> 'R00'") if sha in current) > 10, "findings to compare"
+    assert (
+        sum(
+            1
+            for (sha,) in _query(
+                warehouse, "SELECT DISTINCT report_id FROM marts.report_findings WHERE rule_id <> 'R00'"
+            )
+            if sha in current
+        )
+        > 10
+    ), "findings to compare"
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -101,8 +119,9 @@ def test_the_generators_evaluator_finds_what_the_warehouse_finds(parity_run: tup
     registry = _csv_rows(city / "agencies.csv")
     publications = {f"{CITY}/{r['file']}": r["published_at"] for r in _csv_rows(city / "publications.csv")}
     reports = {}
-    for (rel,) in _query(warehouse, "SELECT file_path FROM landing.parsed_reports WHERE starts_with(file_path, ?)",
-                         [f"{CITY}/"]):
+    for (rel,) in _query(
+        warehouse, "SELECT file_path FROM landing.parsed_reports WHERE starts_with(file_path, ?)", [f"{CITY}/"]
+    ):
         reports[rel] = report_from_parsed(read_report(raw / rel)[0])
     assert len(reports) == len(publications)
     found = {tuple(str(x) for x in f.key) for f in evaluate(reports, registry, publications)}
@@ -135,20 +154,29 @@ def test_every_fixture_and_probe_landed_as_ogi_check_lands_it(parity_run: tuple[
         heads = con.execute("""SELECT * FROM landing.parsed_reports
                                WHERE starts_with(file_path, 'fixtures/') OR starts_with(file_path, 'probes/')
                                ORDER BY file_path""").fetchall()
-        landed = {h[0]: {
-            "parsed_reports": [h],
-            "parsed_cells": con.execute("SELECT * FROM landing.parsed_cells WHERE report_id = ?", [h[0]]).fetchall(),
-            "raw_report_files": con.execute("SELECT * FROM landing.raw_report_files WHERE sha256 = ? LIMIT 1",
-                                            [h[0]]).fetchall(),
-        } for h in heads}
+        landed = {
+            h[0]: {
+                "parsed_reports": [h],
+                "parsed_cells": con.execute(
+                    "SELECT * FROM landing.parsed_cells WHERE report_id = ?", [h[0]]
+                ).fetchall(),
+                "raw_report_files": con.execute(
+                    "SELECT * FROM landing.raw_report_files WHERE sha256 = ? LIMIT 1", [h[0]]
+                ).fetchall(),
+            }
+            for h in heads
+        }
     finally:
         con.close()
     assert len(heads) > 60, len(heads)
     mismatches = []
     for head in heads:
         evaluations, _ = engine().run(landed[head[0]])
-        stored = {(e["rule_id"], e["table_key"] or "", e["row_key"] or "", e["column_key"] or "") for e in evaluations
-                  if e["status"] == "failed" and e["rule_id"] in SINGLE_REPORT_RULES}
+        stored = {
+            (e["rule_id"], e["table_key"] or "", e["row_key"] or "", e["column_key"] or "")
+            for e in evaluations
+            if e["status"] == "failed" and e["rule_id"] in SINGLE_REPORT_RULES
+        }
         found = _check_keys(raw / head[2])
         if found != stored:
             mismatches.append((head[2], sorted(found - stored), sorted(stored - found)))

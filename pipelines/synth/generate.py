@@ -49,18 +49,37 @@ from .render import variants
 DefectKey = tuple[str, int, str, str, str, str]
 
 DEFECT_RATES = {  # per agency-year
-    "R01": 0.02, "R02": 0.02, "R03": 0.02, "R04": 0.02, "R06": 0.025, "R08": 0.02, "R09": 0.025,
-    "R10": 0.03, "R11": 0.02, "fix": 0.025,
+    "R01": 0.02,
+    "R02": 0.02,
+    "R03": 0.02,
+    "R04": 0.02,
+    "R06": 0.025,
+    "R08": 0.02,
+    "R09": 0.025,
+    "R10": 0.03,
+    "R11": 0.02,
+    "fix": 0.025,
 }
 BLANK_RATE = 0.05  # clean reports printing a few cells blank
 COLLAPSED_OTHER_RATE = 0.05  # clean 2021 reports printing （六） as one row
 PDF_SHARE = 0.15
 # Rows an R09 defect may drop (when all their cells are 0): never a row a renderer anchors on.
-R09_REQUEST_ROWS = ("denied_state_secret", "denied_law_forbidden", "denied_three_safety_one_stability",
-                    "denied_third_party", "denied_internal_affairs", "denied_process_info",
-                    "denied_enforcement_file", "denied_admin_query", "unable_needs_creation",
-                    "unable_unclear_after_correction", "not_processed_publication", "not_processed_excessive",
-                    "not_processed_confirm_info", "other_overdue_fee")
+R09_REQUEST_ROWS = (
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety_one_stability",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_needs_creation",
+    "unable_unclear_after_correction",
+    "not_processed_publication",
+    "not_processed_excessive",
+    "not_processed_confirm_info",
+    "other_overdue_fee",
+)
 R09_PROACTIVE_ROWS = ("regulations", "admin_coercion")
 # Variants the parser cannot read every blank cell of (a report with blanks is drawn in another):
 #   text_tabs    a one-cell row printed blank ("行政许可\t") reads as a row not printed (a false R09)
@@ -209,8 +228,12 @@ def _blank_some(t: dict[str, Any], rng: random.Random) -> None:
 
 
 def _has_blank(t: dict[str, Any]) -> bool:
-    return any(v is None for tb in ("proactive", "requests", "review_litigation")
-               for cols in t[tb].values() for v in cols.values())
+    return any(
+        v is None
+        for tb in ("proactive", "requests", "review_litigation")
+        for cols in t[tb].values()
+        for v in cols.values()
+    )
 
 
 def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed: int = 1) -> CityPlan:
@@ -243,7 +266,9 @@ def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed
                 if roll < acc:
                     kind = k
                     break
-            if kind == "R06" and injected.get((a.agency_id, year - 1)) == "R11" or year == span[0] and kind == "R06":
+            if (kind == "R06" and injected.get((a.agency_id, year - 1)) == "R11") or (
+                year == span[0] and kind == "R06"
+            ):
                 kind = ""
             t = truth(name, data)
             published = _on_time(rng, year, a.kind)
@@ -293,17 +318,19 @@ def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed
             variant = urng.choices(names, weights=weights)[0]
             if variant != "pdf_pagebreak" or "unable_not_held" in t["requests"]:
                 break
-        reports.append(ReportFile(body, year, 1, t, variant, all_variants[variant][0],
-                                  _on_time(urng, year, body.kind)))
+        reports.append(ReportFile(body, year, 1, t, variant, all_variants[variant][0], _on_time(urng, year, body.kind)))
         expected.add(("", year, "R00", "", "", ""))
     plan = CityPlan(city, seed, years, agencies, reports, injected, expected)
-    plan.findings = evaluate({r.path: r.truth for r in reports}, plan.registry_rows(),
-                             {r.path: r.published_at.isoformat() for r in reports})
+    plan.findings = evaluate(
+        {r.path: r.truth for r in reports}, plan.registry_rows(), {r.path: r.published_at.isoformat() for r in reports}
+    )
     found = {f.key for f in plan.findings}
     missed, extra = expected - found, found - expected
     if missed or extra:
-        raise AssertionError(f"generator self-check failed: injected but not found {sorted(missed)[:10]}; "
-                             f"found but not injected {sorted(extra)[:10]}")
+        raise AssertionError(
+            f"generator self-check failed: injected but not found {sorted(missed)[:10]}; "
+            f"found but not injected {sorted(extra)[:10]}"
+        )
     return plan
 
 
@@ -348,7 +375,7 @@ def write_city(plan: CityPlan, out: Path, workers: int = 0) -> None:
             blobs = list(pool.map(_render_one, jobs, chunksize=8))
     else:
         blobs = [_render_one(j) for j in jobs]
-    for r, blob in zip(plan.reports, blobs):
+    for r, blob in zip(plan.reports, blobs, strict=False):
         path = out / r.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(blob)
@@ -371,8 +398,9 @@ def summary(plan: CityPlan, seconds: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def generate(out: Path, n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed: int = 1,
-             workers: int = 0) -> CityPlan:
+def generate(
+    out: Path, n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed: int = 1, workers: int = 0
+) -> CityPlan:
     start = time.perf_counter()
     plan = plan_city(n_agencies, years, seed)
     write_city(plan, out, workers)

@@ -14,12 +14,18 @@
 --   R11     rule_r11          an expected agency-year has a report
 with report_checks as (
     select * from ({{ rule_identities() }})
-    union all by name select * from ({{ rule_r05() }})
-    union all by name select * from ({{ rule_r06() }})
-    union all by name select * from ({{ rule_r08() }})
-    union all by name select * from ({{ rule_r09() }})
-    union all by name select * from ({{ rule_r10() }})
-    union all by name select * from ({{ rule_r00() }})
+    union all by name
+    select * from ({{ rule_r05() }})
+    union all by name
+    select * from ({{ rule_r06() }})
+    union all by name
+    select * from ({{ rule_r08() }})
+    union all by name
+    select * from ({{ rule_r09() }})
+    union all by name
+    select * from ({{ rule_r10() }})
+    union all by name
+    select * from ({{ rule_r00() }})
 ),
 
 rules as (
