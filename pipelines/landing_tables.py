@@ -48,6 +48,7 @@ CORRECTION_FILES = "correction_files"
 
 
 DBT_DOCS_FILE = SOURCES_FILE.parent.parent / "docs.md"
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _DOC_REF = re.compile(r"\{\{ doc\('(\w+)'\) \}\}")
 
 
@@ -75,6 +76,8 @@ class Column:
     nullable: bool = True
 
     def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):  # names go into SQL unquoted and into a named tuple
+            raise ValueError(f"landing column {self.name!r}: not a lower-case identifier")
         if self.type not in TYPES:
             raise ValueError(f"landing column {self.name}: type {self.type!r} is not one of {', '.join(TYPES)}")
 
@@ -89,6 +92,12 @@ class LandingTable:
     asset: str  # the one Dagster asset that writes the table
     description: str
     columns: tuple[Column, ...] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"landing table {self.name!r}: not a lower-case identifier")
+        if len(set(self.column_names)) != len(self.columns):
+            raise ValueError(f"landing table {self.name}: two columns of one name")
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -326,10 +335,6 @@ def written_by(asset: str) -> tuple[LandingTable, ...]:
     if not tables:
         raise KeyError(f"no landing table is written by an asset {asset!r}")
     return tables
-
-
-def writing_assets() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t.asset for t in LANDING_TABLES))
 
 
 # ---------------------------------------------------------------- the dbt sources file
