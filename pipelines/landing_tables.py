@@ -112,14 +112,11 @@ class LandingTable:
         return f"CREATE TABLE IF NOT EXISTS {self.qualified} ({', '.join(c.ddl for c in self.columns)})"
 
     @cached_property
-    def row_type(self) -> type[tuple[Any, ...]]:
-        """A named tuple of the columns, in table order: what `bulk_insert` takes."""
+    def row(self) -> type[tuple[Any, ...]]:
+        """The table's named row, a named tuple of its columns in table order: `table.row(col=value, …)`
+        with every column named (a missing or unknown name is a TypeError where the row is built, not a
+        shifted column in the warehouse), read by name; what `warehouse.bulk_insert` takes."""
         return namedtuple(f"{self.name}_row", self.column_names)  # type: ignore[misc]
-
-    def row(self, **values: object) -> tuple[Any, ...]:
-        """One row, every column named (a missing or unknown name is a TypeError here, not a
-        shifted column in the warehouse)."""
-        return self.row_type(**values)
 
 
 def _t(name: str, asset: str, description: str, *columns: Column) -> LandingTable:

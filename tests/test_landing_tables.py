@@ -17,6 +17,7 @@ from pipelines.landing_tables import (
     SOURCES_FILE,
     column_description,
     landing_table,
+    main,
     sources_yaml,
     written_by,
 )
@@ -28,6 +29,13 @@ def test_committed_sources_file_is_generated_from_the_descriptions() -> None:
     assert SOURCES_FILE.read_text(encoding="utf-8") == sources_yaml(), (
         "dbt_project/models/staging/_sources.yml differs from pipelines/landing_tables.py: "
         "run `.venv/bin/python -m pipelines.landing_tables` and commit the file")
+
+
+def test_landing_sources_command_checks_and_writes(tmp_path: Path) -> None:
+    out = tmp_path / "_sources.yml"
+    assert main(["--check", "--out", str(out)]) == 1 and not out.exists()  # --check never writes
+    assert main(["--out", str(out)]) == 0 and out.read_text(encoding="utf-8") == sources_yaml()
+    assert main(["--check", "--out", str(out)]) == 0
 
 
 def test_sources_file_reads_back_as_the_descriptions() -> None:

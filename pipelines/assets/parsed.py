@@ -151,7 +151,8 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
     yield from results
 
 
-@dg.asset_check(asset=landing_key("parsed_reports"), blocking=True, pool=POOL, description="Every raw file is parsed or quarantined.")
+@dg.asset_check(asset=landing_key("parsed_reports"), blocking=True, pool=POOL,
+                description="Every raw file is parsed or quarantined.")
 def every_file_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     con = warehouse.connect(read_only=True)
     try:
