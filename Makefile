@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 
-.PHONY: venv manifest landing-sources run test bench dev docs dashboard clean
+.PHONY: venv manifest landing-sources run test test-fast bench dev docs dashboard clean
 
 venv: $(STAMP)
 
@@ -43,9 +43,14 @@ $(DEMO_CITY)/defects.csv: | venv
 run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml $(DEMO_CITY)/defects.csv
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/ogi run
 
-# Two workers, one test file per worker at a time (a file's module fixtures build one warehouse).
+# Every test: unit, corpus, integration, browser (tests/conftest.py, TEST_KINDS). Two workers, one
+# test file per worker at a time (a file's module fixtures build one warehouse).
 test: venv manifest
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The inner loop: unit tests only (hand-written inputs in process), under a minute on two cores.
+test-fast: venv
+	$(BIN)/pytest -q -m unit -n 2
 
 # Parse throughput per format (one core) and peak memory over data/raw.
 bench: venv

@@ -158,6 +158,27 @@ def check(
 
 
 @app.command()
+def score(
+    corpus: Path = typer.Option(..., "--corpus", help="a folder with raw/NAME.* and truth/NAME.json"),
+    raw: Path = typer.Option(None, "--raw", help="the reports' folder when it is not CORPUS/raw "
+                             "(tests/corpus/real: --raw data/raw)"),
+    findings: bool = typer.Option(False, "--findings", help="compare `ogi check` findings with the truth's "
+                                  "implied findings instead of the cells"),
+    max_wrong: int = typer.Option(None, "--max-wrong", help="exit 1 when more wrong cells than this"),
+    min_coverage: float = typer.Option(None, "--min-coverage", help="exit 1 when correct/cells is below this (0-1)"),
+    allow_missed: bool = typer.Option(False, "--allow-missed", help="with --findings: exit 1 only on a false "
+                                      "finding, not on a missed one"),
+    timeout: float = typer.Option(120.0, "--timeout", help="seconds allowed per report"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="list every wrong cell"),
+) -> None:
+    """Score the parser on a truth corpus (correct / missing / blank_as_zero / wrong per cell), or with
+    --findings `ogi check` against the truth's findings. Exit 1 when a threshold is not met, 2 without truth."""
+    from .score import main as score_main
+
+    raise typer.Exit(score_main(corpus, raw, findings, max_wrong, min_coverage, allow_missed, verbose, timeout))
+
+
+@app.command()
 def export(
     year: int = typer.Option(..., help="report year"),
     out: Path = typer.Option(..., help="the .xlsx file to write"),

@@ -31,7 +31,7 @@ import os
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -154,7 +154,7 @@ def number(value: Any) -> int | float | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    return cast("int | float", value)  # an INTEGER or DOUBLE column's value
 
 
 # ---------------------------------------------------------------- reading
@@ -229,7 +229,7 @@ MAX_CELL_TEXT = 32_767
 
 def cell_text(value: str) -> str:
     """A text as a cell can hold it: characters XML forbids shown escaped, cut at Excel's limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
+    text: str = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
     return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT - 1] + "…"
 
 

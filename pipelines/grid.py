@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import SupportsIndex
 
 from .limits import MAX_GRID_ROWS
 from .model import ParseError
@@ -59,11 +61,11 @@ class RowList(list):  # type: ignore[type-arg]
             raise ParseError(too_many_rows_reason())
         super().append(row)
 
-    def extend(self, rows) -> None:  # type: ignore[no-untyped-def, override]
+    def extend(self, rows: Iterable[GridRow]) -> None:
         for row in rows:
             self.append(row)
 
-    def insert(self, index, row: GridRow) -> None:  # type: ignore[no-untyped-def, override]
+    def insert(self, index: SupportsIndex, row: GridRow) -> None:
         if len(self) >= MAX_GRID_ROWS:
             raise ParseError(too_many_rows_reason())
         super().insert(index, row)

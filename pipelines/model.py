@@ -87,7 +87,7 @@ class ParsedReport:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        """The canonical JSON of `../shared/spec/canonical-keys.md`."""
+        """The canonical JSON of `docs/spec/canonical-keys.md`."""
         out: dict[str, Any] = {
             "agency": self.agency,
             "report_year": self.report_year,

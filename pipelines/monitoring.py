@@ -103,7 +103,8 @@ def compliance_counts(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] 
 
 def needs_review_count(con: duckdb.DuckDBPyConnection) -> int:
     """Agency-years whose current report is only partly read (status needs_review, 待人工核对)."""
-    return con.execute("SELECT count(*) FROM marts.agency_year_compliance WHERE status = 'needs_review'").fetchone()[0]
+    (count,) = con.execute("SELECT count(*) FROM marts.agency_year_compliance WHERE status = 'needs_review'").fetchall()[0]
+    return int(count)
 
 
 def _fmt(value: Any) -> str:

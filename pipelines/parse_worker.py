@@ -21,7 +21,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .limits import MAX_FILE_BYTES, PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES, size_text, too_large_reason
 from .model import ParsedReport, ParseError
@@ -174,16 +175,16 @@ class Outcome:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_limit: int, target: Callable) -> None:
+    def __init__(self, ctx: Any, memory_limit: int, target: Callable[..., Any]) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker_main, args=(child, memory_limit, target), daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[object, tuple] | None = None
+        self.task: tuple[object, tuple[Any, ...]] | None = None
         self.started = 0.0
         self.tasks_done = 0
 
-    def send(self, key: object, args: tuple) -> None:
+    def send(self, key: object, args: tuple[Any, ...]) -> None:
         self.task = (key, args)
         self.started = time.monotonic()
         self.conn.send((key, args))
@@ -209,7 +210,7 @@ class ParsePool:
     file's sake."""
 
     def __init__(self, workers: int = 2, time_limit: float = PARSE_TIME_LIMIT_S,
-                 memory_limit: int = WORKER_MEMORY_BYTES, target: Callable = parse_one,
+                 memory_limit: int = WORKER_MEMORY_BYTES, target: Callable[..., Any] = parse_one,
                  tasks_per_worker: int | None = None) -> None:
         self.workers = max(1, workers)
         self.time_limit = time_limit
@@ -220,7 +221,7 @@ class ParsePool:
         self.restarts = 0
         self.peak_rss_kib = 0  # the largest peak resident memory of any worker
 
-    def run(self, tasks: Iterable[tuple[object, tuple]]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[tuple[object, tuple[Any, ...]]]) -> Iterator[Outcome]:
         pending = deque(tasks)
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}
@@ -241,21 +242,21 @@ class ParsePool:
                 ready = wait([*busy, *(w.proc.sentinel for w in busy.values())], timeout=max(deadline - now, 0))
                 done: set[Connection] = set()
                 for obj in ready:
-                    w = busy.get(obj) if isinstance(obj, Connection) else next(
+                    ended = busy.get(obj) if isinstance(obj, Connection) else next(
                         (x for x in busy.values() if x.proc.sentinel == obj), None)
-                    if w is None or w.conn in done:
+                    if ended is None or ended.conn in done:
                         continue
-                    outcome, healthy = self._collect(w)
-                    done.add(w.conn)
-                    del busy[w.conn]
-                    w.tasks_done += 1
+                    outcome, healthy = self._collect(ended)
+                    done.add(ended.conn)
+                    del busy[ended.conn]
+                    ended.tasks_done += 1
                     self.peak_rss_kib = max(self.peak_rss_kib, outcome.peak_rss_kib)
-                    if healthy and (self.tasks_per_worker is None or w.tasks_done < self.tasks_per_worker):
-                        idle.append(w)
+                    if healthy and (self.tasks_per_worker is None or ended.tasks_done < self.tasks_per_worker):
+                        idle.append(ended)
                     elif healthy:
-                        w.stop()
+                        ended.stop()
                     else:
-                        w.stop(kill=True)
+                        ended.stop(kill=True)
                         self.restarts += 1
                     yield outcome
                 now = time.monotonic()

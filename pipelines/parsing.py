@@ -28,7 +28,8 @@ def reader_for(fmt: str) -> Callable[[bytes], Grid]:
     if spec is None:
         raise ParseError(f"format '{fmt}' is not supported")
     module, func = spec.split(":")
-    return getattr(importlib.import_module(module), func)
+    reader: Callable[[bytes], Grid] = getattr(importlib.import_module(module), func)
+    return reader
 
 
 # A Markdown table's header rule: | --- | :---: | (pipes and dashes only).

@@ -16,7 +16,7 @@ from .warehouse import connect, default_corrections_dir, ensure_landing
 POOL = "duckdb_warehouse"
 
 
-class WarehouseResource(dg.ConfigurableResource):
+class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]  # Dagster's own stubs leave it generic
     raw_dir: str
     # The published warehouse file (what readers open); the assets write its work copy (publish.py).
     path: str

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+from dagster import AssetCheckEvaluation, AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
 from .monitoring import (compliance_counts, generated_cities, metadata_problem_lines, needs_review_count,
                          score_cities)
-from .project import DBT_PROJECT_DIR, REPO_ROOT
+from .project import DBT_PROJECT_DIR
 from .publish import DEFAULT_WAIT, RunBusy, run_lock
 from .safe_text import printable
-from .warehouse import READ_QUALITY_LABELS, default_corrections_dir, default_warehouse
+from .warehouse import READ_QUALITY_LABELS, REPO_ROOT, default_corrections_dir, default_warehouse
 
 MARTS = "marts"
 FINDINGS_SHOWN = 20
@@ -47,6 +47,7 @@ def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir:
                 out["failures"].append(f"step {event.step_key} failed: {message}")
             elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
                 ev = event.event_specific_data
+                assert isinstance(ev, AssetCheckEvaluation)  # what Dagster attaches to this event type
                 if not ev.passed:
                     # WARN checks report findings about published numbers; ERROR checks are integrity.
                     kind = "failures" if ev.severity == AssetCheckSeverity.ERROR else "warnings"

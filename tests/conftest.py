@@ -1,4 +1,16 @@
-"""Shared fixtures: the repository paths and a scratch copy of data/raw."""
+"""Shared fixtures (the repository paths, a scratch copy of data/raw, one monitored run, the
+browser) and the kind of every test module.
+
+Kinds (pytest markers, registered in pyproject.toml; docs/contributing.md):
+  unit         hand-written inputs in process: template, grid, readers, aligner, rules, scorer, …
+               (`make test-fast` runs these: under a minute on two cores)
+  corpus       the parser, the check and the generator over whole corpora: tests/corpus/*, the real
+               reports, generated cities, hostile files, fuzzing
+  integration  Dagster and dbt runs, the warehouse, real processes (`ogi run`, parse workers)
+  browser      the dashboard in headless Chromium; any test that uses the `browser` fixture is
+               marked `browser` too, whatever its module's kind
+A module missing from TEST_KINDS stops the run: every test module says what kind it is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +19,85 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+KINDS = ("unit", "corpus", "integration", "browser")
+TEST_KINDS: dict[str, str] = {
+    "test_aligner": "unit",
+    "test_aligner_evidence": "unit",
+    "test_format_docx": "unit",
+    "test_format_html": "unit",
+    "test_format_markdown": "unit",
+    "test_format_pdf": "unit",
+    "test_format_xlsx": "unit",
+    "test_inventory": "unit",
+    "test_parser_text": "unit",
+    "test_rules": "unit",
+    "test_score": "unit",
+    "test_template": "unit",
+    "test_docs": "unit",
+    "test_check": "corpus",
+    "test_corpus_score": "corpus",
+    "test_damaged_findings": "corpus",
+    "test_fuzz": "corpus",
+    "test_generate": "corpus",
+    "test_hostile_files": "corpus",
+    "test_parser_real": "corpus",
+    "test_score_corpora": "corpus",
+    "test_corrections": "integration",
+    "test_export": "integration",
+    "test_hostile_e2e": "integration",
+    "test_hostile_text": "integration",
+    "test_metadata_files": "integration",
+    "test_monitoring_e2e": "integration",
+    "test_parse_worker": "integration",
+    "test_pipeline_e2e": "integration",
+    "test_publish": "integration",
+    "test_schedules": "integration",
+    "test_dashboard": "browser",
+}
+
+
+def _unlisted(names: set[str]) -> None:
+    unlisted = sorted(n for n in names if Path(n).stem not in TEST_KINDS)
+    if unlisted:
+        raise pytest.UsageError(
+            f"test module(s) without a kind: {', '.join(unlisted)}. Add each to TEST_KINDS in "
+            f"tests/conftest.py as one of {', '.join(KINDS)} (docs/contributing.md, 'Tests').")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before anything is collected (and before xdist starts its workers): every test module of
+    tests/ has a kind."""
+    _unlisted({p.name for p in Path(__file__).parent.glob("test_*.py")})
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With -m, a module none of whose tests can match is not even imported (`make test-fast`
+    collects the unit modules only: importing the others costs more than running the unit tests).
+    Its tests carry {kind} or {kind, browser}; the module is skipped only when both fail -m."""
+    markexpr = config.getoption("markexpr", "")
+    kind = TEST_KINDS.get(collection_path.stem)
+    if not markexpr or kind is None or collection_path.suffix != ".py":
+        return None
+    try:
+        from _pytest.mark.expression import Expression
+
+        expr = Expression.compile(markexpr)
+        possible = ({kind}, {kind, "browser"})
+        if not any(expr.evaluate(lambda name, marks=marks, **_: name in marks) for marks in possible):
+            return True
+    except Exception:  # noqa: BLE001 - pytest's private expression API changed: collect as usual
+        return None
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its module's kind (TEST_KINDS); an unlisted module stops the run."""
+    _unlisted({item.path.name for item in items})
+    for item in items:
+        item.add_marker(TEST_KINDS[item.path.stem])
+        if "browser" in getattr(item, "fixturenames", ()) and TEST_KINDS[item.path.stem] != "browser":
+            item.add_marker("browser")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO_ROOT / "data" / "raw"

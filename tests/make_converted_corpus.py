@@ -32,7 +32,7 @@ from pipelines.synth import converted, damage
 from pipelines.synth.generate import plan_city
 from pipelines.synth.numbers import collapse_other
 from pipelines.template import APPLICANT_PARTS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021
-from tests.truth_findings import fmt_findings, truth_findings
+from pipelines.truth_findings import fmt_findings, truth_findings
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"

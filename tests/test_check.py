@@ -1,7 +1,7 @@
 """`check_file`: the pre-publication check of one report (R01–R05, R08, R09, R12).
 
 Expected values are written by hand from the documents in data/raw (see
-../shared/corpus/real/manifest.csv): hzq2023 prints review 10 1 0 0 total 0 and
+tests/corpus/real/manifest.csv): hzq2023 prints review 10 1 0 0 total 0 and
 复议后起诉 5 0 0 0 total 0; its narrative says 受理政府信息公开申请21件 (the table: 21).
 hzq2024's narrative says 受理政府信息公开申请17件 while its table prints 95. szfgs2024's
 narrative quotes 3119 applications, 行政复议351件 and 行政诉讼46件 (26 + 20): all agree.

@@ -1,4 +1,5 @@
-"""Every report of the test corpora against its truth, scored as ../shared/tools/score.py scores.
+"""Every report of the test corpora against its truth, with the outcome classes of `ogi score`
+(pipelines/score.py) and the exceptions below.
 
 Per report: the year and template are right and no number is wrong (a wrong number is a
 defect). Per corpus: coverage (correct / cells) is at least 0.99. Truths are hand-checked

@@ -3,9 +3,8 @@
 For every file of tests/corpus/damaged/ (tests/make_converted_corpus.py; a table broken the way
 conversions break them), the single-report check (`pipelines.check.check_file(path, "json")`)
 must raise only findings that the truth of the UNDAMAGED report implies: (rule, table, row,
-column) reduced as ../shared/tools/findings_vs_truth.py reduces them, the expectation computed
-from the truth JSON by tests/truth_findings.py (independent of pipelines/rules.py and of the
-parser). Missing a true finding on a damaged file is allowed (the damage may hide it); raising
+column) reduced as `ogi score --findings` reduces them, the expectation computed from the
+truth JSON by pipelines/truth_findings.py (independent of pipelines/rules.py and of the parser). Missing a true finding on a damaged file is allowed (the damage may hide it); raising
 a false one is not: a cell the parser could not place must make a check not assessable, never
 make a row "not printed" (R09) or drop out of a sum (R02/R03).
 """
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.check import check_file
-from tests.truth_findings import check_findings, truth_findings
+from pipelines.truth_findings import check_findings, truth_findings
 
 DAMAGED = Path(__file__).resolve().parent / "corpus" / "damaged"
 

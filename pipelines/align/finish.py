@@ -42,8 +42,8 @@ class Finisher:
         out: list[ParsedCell] = []
         for table_key, table in TEMPLATES[self.version].tables.items():
             res = self.results[table_key]
-            for message, row, column in res.warnings:
-                self.warn(message, table_key, row, column)
+            for message, warned_row, warned_column in res.warnings:
+                self.warn(message, table_key, warned_row, warned_column)
             if table_key == "requests" and res.collapsed_other and not any(
                     k in res.label_at for k in COLLAPSIBLE_OTHER_ROWS):
                 self.warn(COLLAPSED_WARNING, "requests")

@@ -60,10 +60,10 @@ class RowMatcher:
                     best = (score, row)
                 elif score > runner_up and row is not best[1]:
                     runner_up = score
-        score, row = best
-        if row is None or score < self.settings.label_min_score or score - runner_up < self.settings.label_margin:
+        best_score, best_row = best
+        if best_row is None or best_score < self.settings.label_min_score or best_score - runner_up < self.settings.label_margin:
             return None
-        return row
+        return best_row
 
     def _row_scores(self, key: str, group: str | None) -> list[tuple[Row, float]]:
         scores = self._scores.get((key, group))

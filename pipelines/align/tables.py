@@ -59,6 +59,10 @@ class Item:
         return self.line.grow
 
     @property
+    def row_key(self) -> str | None:
+        return self.row.key if self.row is not None else None
+
+    @property
     def filled(self) -> list[Cell]:
         return [c for c in self.values if c.text.strip()]
 
@@ -587,13 +591,12 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row is not None and items[j].row.key != key), None)
-        prev = items[j_prev].row.key if j_prev is not None and items[j_prev].row is not None else None
+        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row_key not in (None, key)), None)
+        prev = items[j_prev].row_key if j_prev is not None else None
         if j_prev is not None and prev is not None and not self.is_placed(prev) and not any(
                 it.role == "values" for it in items[j_prev + 1: i]):
             return False
-        nxt = next((items[j].row.key for j in range(i + 1, len(items))
-                    if items[j].row is not None and items[j].row.key != key), None)
+        nxt = next((items[j].row_key for j in range(i + 1, len(items)) if items[j].row_key not in (None, key)), None)
         pos = self.order.index(key)
         before = self.order[:pos]
         after = self.order[pos + 1:]
@@ -790,8 +793,8 @@ class TableReader:
             return
         rows = [it for it in self.out.items if it.row is not None]
         self.out.collapsed_other = any(
-            it.row.key == "other_other" and any("其他处理" in label_key(c.text) for c in it.labels) for it in rows
-        ) and not any(it.row.key in COLLAPSIBLE_OTHER_ROWS for it in rows)
+            it.row_key == "other_other" and any("其他处理" in label_key(c.text) for c in it.labels) for it in rows
+        ) and not any(it.row_key in COLLAPSIBLE_OTHER_ROWS for it in rows)
 
     def read(self) -> TableResult:
         self.classify()

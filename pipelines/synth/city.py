@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 # A city's name: a first character, a second one, then (for large seeds) more characters. No
 # character contains 市, 区, 县 or a digit: the first 市 of a name ends the city's name.
@@ -267,7 +268,7 @@ def unregistered_bodies(city: str, gov: Agency, years: tuple[int, int], seed: in
     return out
 
 
-def _pick(items: tuple, n: int, rng: random.Random, keep: int) -> list:
+def _pick(items: tuple[Any, ...], n: int, rng: random.Random, keep: int) -> list[Any]:
     """n items in list order: the first `keep` always (the core departments), the rest sampled."""
     n = min(n, len(items))
     head = list(range(min(keep, n)))

@@ -82,7 +82,7 @@ def _data_indices(t: LTable, truth: dict[str, Any]) -> list[int]:
 def labels_dropped(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     """Three rows of section 三 and one of section 二 print their values with no label."""
     for key, n in (("requests", 3), ("proactive", 1)):
-        t = doc.blocks[_table_index(doc, key)]
+        t = doc.table(_table_index(doc, key))
         rows = [r for r in rows_of(t, truth) if r.kind == "data" and r.labels]
         for r in rng.sample(rows, n):
             r.labels[-1].text = ""
@@ -93,7 +93,7 @@ def shredded(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     """One group of section 三 shredded: its rows' labels as a run of label-only rows, then its
     values as a run of value-only rows."""
     at = _table_index(doc, "requests")
-    t = doc.blocks[at]
+    t = doc.table(at)
     rows = rows_of(t, truth)
     prefixes = ["denied_", "unable_", "not_processed_"]
     if any(r.key.startswith("other_overdue") for r in rows):
@@ -115,12 +115,12 @@ def header_lost(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     options = {
         "requests": [1, 2],
         "review_litigation": [1, 2],
-        "proactive": [i for i, r in enumerate(rows_of(doc.blocks[_table_index(doc, "proactive")], truth))
+        "proactive": [i for i, r in enumerate(rows_of(doc.table(_table_index(doc, "proactive")), truth))
                       if r.kind != "data"][:2],
     }
     for key in rng.sample(sorted(options), 2):
         at = _table_index(doc, key)
-        doc.blocks[at] = drop_row(doc.blocks[at], rng.choice(options[key]))
+        doc.blocks[at] = drop_row(doc.table(at), rng.choice(options[key]))
     return doc
 
 
@@ -129,18 +129,19 @@ def heading_run_in(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc
     or the narrative): "…工作台账。三、收到和处理政府信息公开申请情况"."""
     heads = [i for i, b in enumerate(doc.blocks) if isinstance(b, str) and b[:2] in ("二、", "三、", "四、", "五、")]
     for i in sorted(rng.sample(heads, 2), reverse=True):
-        before = doc.blocks[i - 1]
+        before, heading = doc.blocks[i - 1], doc.blocks[i]
+        assert isinstance(heading, str)
         if isinstance(before, str):
-            doc.blocks[i - 1: i + 1] = [before + doc.blocks[i]]
+            doc.blocks[i - 1: i + 1] = [before + heading]
         else:
-            doc.blocks[i] = NOTE + doc.blocks[i]
+            doc.blocks[i] = NOTE + heading
     return doc
 
 
 def column_missing(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     """One of the five 法人或其他组织 columns of section 三 missing, header and values."""
     at = _table_index(doc, "requests")
-    t = doc.blocks[at]
+    t = doc.table(at)
     j = rng.randrange(1, 6)  # commercial … other_org
     rows = [list(r) for r in t.rows]
     rows[0][-1] = LCell(rows[0][-1].text, rows[0][-1].colspan - 1, rows[0][-1].rowspan)
@@ -156,7 +157,7 @@ def row_split(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     """Two rows of section 三 and the value row of section 四 print their values over two
     lines: the first values beside the label, the rest on a row of their own."""
     at = _table_index(doc, "requests")
-    t = doc.blocks[at]
+    t = doc.table(at)
     chosen = sorted(rng.sample(_data_indices(t, truth), 2), reverse=True)
     u = unmerge(t)
     for i in chosen:
@@ -165,7 +166,7 @@ def row_split(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
         u.rows[i: i + 1] = [row[: len(row) - 7 + m], [LCell("", 3), *row[len(row) - 7 + m:]]]
     doc.blocks[at] = u
     rv = _table_index(doc, "review_litigation")
-    t = doc.blocks[rv]
+    t = doc.table(rv)
     values = t.rows[-1]
     m = rng.choice((10, 12))
     doc.blocks[rv] = LTable(t.rows[:-1] + [values[:m], values[m:]], t.n_cols)
@@ -175,7 +176,7 @@ def row_split(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
 def middle_labels_blank(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     """The labels of a run of rows in the middle of section 三 (sometimes also of section 二)
     printed as nothing: the rows keep their values, the label cells are empty."""
-    t = doc.blocks[_table_index(doc, "requests")]
+    t = doc.table(_table_index(doc, "requests"))
     rows = rows_of(t, truth)
     data = [r for r in rows if r.kind == "data"]
     start = rng.randrange(4, 9)
@@ -183,7 +184,7 @@ def middle_labels_blank(doc: LDoc, truth: dict[str, Any], rng: random.Random) ->
         for c in r.labels:
             c.text = ""
     if rng.random() < 0.5:
-        p = [r for r in rows_of(doc.blocks[_table_index(doc, "proactive")], truth) if r.kind == "data"]
+        p = [r for r in rows_of(doc.table(_table_index(doc, "proactive")), truth) if r.kind == "data"]
         for r in p[2: len(p) - 1]:
             r.labels[0].text = ""
     return doc

@@ -45,6 +45,9 @@ from .city import REGISTRY_COLUMNS, Agency, build_city, unregistered_bodies
 from .numbers import agency_series, collapse_other, truth
 from .render import variants
 
+# A finding's key: (agency_id, report_year, rule, table, row, column).
+DefectKey = tuple[str, int, str, str, str, str]
+
 DEFECT_RATES = {  # per agency-year
     "R01": 0.02, "R02": 0.02, "R03": 0.02, "R04": 0.02, "R06": 0.025, "R08": 0.02, "R09": 0.025,
     "R10": 0.03, "R11": 0.02, "fix": 0.025,
@@ -94,13 +97,13 @@ class CityPlan:
     agencies: list[Agency]
     reports: list[ReportFile]
     injected: dict[tuple[str, int], str]  # agency-year -> defect kind
-    expected: set[tuple]  # finding keys the injections must produce
+    expected: set[DefectKey]  # finding keys the injections must produce
     findings: list[Finding] = field(default_factory=list)
 
     def registry_rows(self) -> list[dict[str, str]]:
         return [a.row() for a in self.agencies]
 
-    def defect_rows(self) -> list[tuple]:
+    def defect_rows(self) -> list[DefectKey]:
         return sorted({f.key for f in self.findings})
 
 
@@ -130,7 +133,7 @@ def _bump(rng: random.Random, value: int) -> int:
     return value + d if value < d or rng.random() < 0.6 else value - d
 
 
-def _inject(kind: str, t: dict[str, Any], rng: random.Random, agency_id: str) -> set[tuple] | None:
+def _inject(kind: str, t: dict[str, Any], rng: random.Random, agency_id: str) -> set[DefectKey] | None:
     """Change `t` in place for an arithmetic/structure defect; the finding keys it must produce.
 
     None when the report cannot carry this defect (then it is left unchanged)."""
@@ -138,7 +141,7 @@ def _inject(kind: str, t: dict[str, Any], rng: random.Random, agency_id: str) ->
     req = t["requests"]
     outcomes = OUTCOME_ROWS_2021 if t["template"] == "2021" else OUTCOME_ROWS_2019
 
-    def key(rule: str, table: str = "", row: str = "", column: str = "") -> tuple:
+    def key(rule: str, table: str = "", row: str = "", column: str = "") -> DefectKey:
         return (agency_id, year, rule, table, row, column)
 
     if kind == "R01":
@@ -219,7 +222,7 @@ def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed
     kinds = list(DEFECT_RATES)
     reports: list[ReportFile] = []
     injected: dict[tuple[str, int], str] = {}
-    expected: set[tuple] = set()
+    expected: set[DefectKey] = set()
     y0, y1 = years
 
     def draw_variant(avoid: str = "") -> tuple[str, str]:
@@ -307,7 +310,7 @@ def plan_city(n_agencies: int = 320, years: tuple[int, int] = (2019, 2024), seed
 # ---------------------------------------------------------------- writing
 
 
-def _csv(rows: list, header: tuple[str, ...]) -> bytes:
+def _csv(rows: list[Any], header: tuple[str, ...]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)

@@ -33,13 +33,19 @@ class LDoc:
     title: str
     blocks: list[str | LTable] = field(default_factory=list)  # a str is a paragraph or heading
 
+    def table(self, at: int) -> LTable:
+        """Block `at`, which the caller knows is a table."""
+        block = self.blocks[at]
+        assert isinstance(block, LTable), f"block {at} is a paragraph, not a table"
+        return block
+
 
 
 def display(truth: dict[str, Any], table: str, row: str, col: str, blank: str = "") -> str:
     """How the report prints a cell: the truth's `display` override, the number, or `blank`."""
     override = truth.get("display", {}).get(f"{table}.{row}.{col}")
     if override is not None:
-        return override
+        return str(override)
     v = truth[table][row][col]
     if v is None:
         return blank

@@ -143,7 +143,8 @@ def agency_series(agency: Agency, years: list[int], rng: random.Random) -> dict[
         else:
             carried = dict(forward)
         req: dict[str, dict[str, int]] = {"new_received": _with_total(new), "carried_over": _with_total(carried)}
-        fwd, outcomes = {}, {r: {} for r in OUTCOME_ROWS_2021}
+        fwd: dict[str, int] = {}
+        outcomes: dict[str, dict[str, int]] = {r: {} for r in OUTCOME_ROWS_2021}
         for c in APPLICANT_PARTS:
             available = new[c] + carried[c]
             fwd[c] = binomial(rng, available, p_forward)

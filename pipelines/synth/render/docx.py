@@ -27,7 +27,7 @@ def place(table: LTable) -> list[tuple[int, int, LCell]]:
     return out
 
 
-def _add_table(doc, table: LTable) -> None:
+def _add_table(doc: Any, table: LTable) -> None:
     t = doc.add_table(rows=len(table.rows), cols=table.n_cols)
     t.style = "Table Grid"
     # The cells looked up once (Table.cell() rebuilds the whole grid on every call): a cell's

@@ -13,6 +13,7 @@ tell such an empty cell from a blank one, see tests/test_format_markdown.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pipelines.synth.layout import LDoc, LTable, layout
@@ -49,7 +50,7 @@ def _padded_table(t: LTable) -> list[str]:
     return out
 
 
-def _markdown(doc: LDoc, table, heading: bool = True) -> str:
+def _markdown(doc: LDoc, table: Callable[[LTable], list[str]], heading: bool = True) -> str:
     lines = [f"# {doc.title}", ""]
     for b in doc.blocks:
         if isinstance(b, str):

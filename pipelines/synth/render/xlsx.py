@@ -31,14 +31,14 @@ def _value(text: str, as_numbers: bool) -> tuple[Any, str | None]:
         except ValueError:
             pass
         try:
-            v = float(body)
-            return v, fmt or ("0." + "0" * len(body.split(".")[1]))
+            f = float(body)
+            return f, fmt or ("0." + "0" * len(body.split(".")[1]))
         except ValueError:
             pass
     return text, None
 
 
-def _write_table(ws, table: LTable, top: int, as_numbers: bool) -> int:
+def _write_table(ws: Any, table: LTable, top: int, as_numbers: bool) -> int:
     """Write the table with its top row at `top`; returns the next free row."""
     from openpyxl.styles import Border, Side
 
@@ -60,7 +60,7 @@ def _write_table(ws, table: LTable, top: int, as_numbers: bool) -> int:
     return top + len(table.rows)
 
 
-def _save(wb) -> bytes:
+def _save(wb: Any) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return deterministic_zip(out.getvalue())
@@ -144,7 +144,7 @@ def computed_totals(truth: dict[str, Any]) -> bytes:
     wb = openpyxl.Workbook()
     stale = wb.active
     stale.title = "上年"
-    _write_table(stale, ldoc.blocks[5], 1, as_numbers=True)
+    _write_table(stale, ldoc.table(5), 1, as_numbers=True)
     for row in stale.iter_rows():
         for cell in row:
             if isinstance(cell.value, (int, float)):
@@ -190,7 +190,7 @@ def computed_totals(truth: dict[str, Any]) -> bytes:
     return deterministic_zip(dst_buf.getvalue())
 
 
-def _write_table_at(ws, table: LTable, top: int, col0: int) -> int:
+def _write_table_at(ws: Any, table: LTable, top: int, col0: int) -> int:
     from openpyxl.styles import Border, Side
 
     thin = Side(style="thin")

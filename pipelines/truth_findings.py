@@ -1,11 +1,14 @@
-"""The findings a truth JSON implies, computed from the truth alone (no project code).
+"""The findings a truth JSON implies, computed from the truth alone, and `ogi check` findings
+reduced to the same shape: what `ogi score --findings` compares.
 
-A re-implementation of `truth_findings` in ../shared/tools/findings_vs_truth.py, so that the
-damaged-corpus test and the corpus script do not depend on ../shared nor on pipelines/rules.py
-(the code under test). Rules R01-R04, R08 and R09; a blank operand makes a check not assessable
-unless the known parts already exceed the printed total. Findings are reduced the way
-findings_vs_truth.py reduces `ogi check -f json` output: ("R01", row), ("R02"|"R03", column),
-("R04", block), ("R08",), ("R09", table, row).
+Independent of `pipelines/rules.py` and of the parser (the code under test): the rules R01-R04,
+R08 and R09 are restated here on the canonical JSON (docs/spec/canonical-keys.md); a blank
+operand makes a check not assessable unless the known parts already exceed the printed total.
+Findings are reduced to ("R01", row), ("R02"|"R03", column), ("R04", block), ("R08",),
+("R09", table, row). The same rules as `../shared/tools/findings_vs_truth.py` (an optional extra
+tool outside this repository), with one refinement: a 2021 report that prints （六） as one row
+(other_other, without its sub-rows other_overdue_correction / other_overdue_fee) does not imply
+R09 for the two sub-rows (the rules skip them under a one-row （六）, as `ogi check` does).
 """
 
 from __future__ import annotations
