@@ -1,16 +1,15 @@
 """Drift test of the landing contract: the table descriptions (pipelines/landing_tables.py) against
-the committed dbt sources file, the tables DuckDB creates, and the Dagster assets that write them."""
+the committed dbt sources file and the tables DuckDB creates; rows are named and checked. (The
+Dagster assets that write the tables: tests/test_landing_assets.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 import yaml
 
-from pipelines.definitions import build_defs
 from pipelines.landing_tables import (
     LANDING_SCHEMA,
     LANDING_TABLES,
@@ -21,7 +20,6 @@ from pipelines.landing_tables import (
     sources_yaml,
     written_by,
 )
-from pipelines.resources import POOL
 from pipelines.warehouse import bulk_insert, described_columns, ensure_landing, landing_columns, template_reference_rows
 
 
@@ -100,27 +98,3 @@ def test_rows_are_named_and_checked(tmp_path: Path) -> None:
 
 def test_template_reference_fills_exactly_its_tables() -> None:
     assert set(template_reference_rows()) == {t.name for t in written_by("template_reference")}
-
-
-@pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
-    tmp = tmp_path_factory.mktemp("landing")
-    return build_defs(tmp / "raw", tmp / "warehouse.duckdb")
-
-
-def test_every_table_has_exactly_one_writing_asset_in_the_warehouse_pool(defs: dg.Definitions) -> None:
-    writers: dict[str, list[str]] = {}
-    for assets_def in defs.resolve_asset_graph().assets_defs:
-        for key in assets_def.keys:
-            if key.path[0] == LANDING_SCHEMA:
-                writers.setdefault(key.path[-1], []).append(assets_def.node_def.name)
-                assert len(key.path) == 2 and assets_def.op.pool == POOL, key
-    assert writers == {t.name: [t.asset] for t in LANDING_TABLES}
-
-
-def test_dbt_sources_are_the_landing_assets(defs: dg.Definitions) -> None:
-    graph = defs.resolve_asset_graph()
-    read_by_dbt = {parent for key in graph.get_all_asset_keys() if key.path[0] != LANDING_SCHEMA
-                   for parent in graph.get(key).parent_keys if parent.path[0] == LANDING_SCHEMA}
-    assert read_by_dbt == {dg.AssetKey([LANDING_SCHEMA, t.name]) for t in LANDING_TABLES}
-    assert all(graph.get(k).is_materializable for k in read_by_dbt)  # written by an asset, not external
