@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 
-from .landing_tables import landing_table
+from .landing_tables import Row, landing_table
 from .safe_text import csv_cell, from_csv_cell
 from .template import TABLES, TEMPLATES
 
@@ -79,7 +79,7 @@ class Correction:
     def cell(self) -> tuple[str, str, str, str]:
         return self.sha256, self.table, self.row, self.column
 
-    def landing_row(self) -> tuple[object, ...]:
+    def landing_row(self) -> Row:
         return landing_table("corrections").row(
             source_file=self.source_file, line_no=self.line_no, sha256=self.sha256, file_path=self.file_path,
             table_key=self.table, row_key=self.row, column_key=self.column, value=self.value, is_blank=self.is_blank,
@@ -102,7 +102,7 @@ class Rejection:
     reason: str
     fields: Mapping[str, str]
 
-    def landing_row(self) -> tuple[object, ...]:
+    def landing_row(self) -> Row:
         def written(name: str) -> str | None:
             return self.fields.get(name) or None
 

@@ -26,10 +26,11 @@ import re
 import sys
 import textwrap
 from collections import namedtuple
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 LANDING_SCHEMA = "landing"
 SOURCES_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "models" / "staging" / "_sources.yml"
@@ -66,6 +67,11 @@ def _dbt_docs() -> dict[str, str]:
 def column_description(description: str) -> str:
     """A description as a person reads it outside dbt (Dagster's column schema): doc blocks written out."""
     return _DOC_REF.sub(lambda m: _dbt_docs().get(m[1], m[1]), description)
+
+
+# A row of a landing table: a named tuple of its columns (LandingTable.row). Its fields are known from
+# the description at run time only, so to a type checker it is Any.
+Row = Any
 
 
 @dataclass(frozen=True)
@@ -112,11 +118,11 @@ class LandingTable:
         return f"CREATE TABLE IF NOT EXISTS {self.qualified} ({', '.join(c.ddl for c in self.columns)})"
 
     @cached_property
-    def row(self) -> type[tuple[Any, ...]]:
+    def row(self) -> Callable[..., Row]:
         """The table's named row, a named tuple of its columns in table order: `table.row(col=value, …)`
         with every column named (a missing or unknown name is a TypeError where the row is built, not a
         shifted column in the warehouse), read by name; what `warehouse.bulk_insert` takes."""
-        return namedtuple(f"{self.name}_row", self.column_names)  # type: ignore[misc]
+        return namedtuple(f"{self.name}_row", self.column_names)
 
 
 def _t(name: str, asset: str, description: str, *columns: Column) -> LandingTable:
@@ -343,12 +349,14 @@ _WIDTH = 110
 def _scalar(key: str, text: str, indent: str) -> list[str]:
     """`key: text` as YAML lines: a doc reference double-quoted, a long text folded (`>`) over lines
     of at most _WIDTH characters, as a person would write the file."""
-    import yaml  # PyYAML comes with dbt; only this command needs it
+    import yaml  # type: ignore[import-untyped]  # PyYAML comes with dbt (no stubs); only this needs it
 
     head = f"{indent}{key}:"
-    if _DOC_REF.fullmatch(text) or (len(head) + 1 + len(text) <= _WIDTH and yaml.safe_load(f"k: {text}") != {"k": text}):
+    fits = len(head) + 1 + len(text) <= _WIDTH
+    # quoted when YAML would not read the text back as written plain (a leading quote, `: `, …)
+    if _DOC_REF.fullmatch(text) or (fits and yaml.safe_load(f"k: {text}") != {"k": text}):
         return [f"{head} {json.dumps(text, ensure_ascii=False)}"]
-    if len(head) + 1 + len(text) <= _WIDTH:
+    if fits:
         return [f"{head} {text}"]
     inner = indent + "  "
     return [f"{head} >", *textwrap.wrap(text, _WIDTH, initial_indent=inner, subsequent_indent=inner,

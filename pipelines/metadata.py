@@ -38,7 +38,7 @@ from typing import Mapping
 
 from .corrections import Rejection, read_csv_records
 from .inventory import AGENCIES_CSV, PUBLICATIONS_CSV, metadata_files
-from .landing_tables import landing_table
+from .landing_tables import Row, landing_table
 from .template import LEVEL_LABELS
 
 AGENCY_COLUMNS = ("agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year",
@@ -77,7 +77,7 @@ class MetadataProblem:
     def reason(self) -> str:
         return self.rejection.reason
 
-    def landing_row(self) -> tuple[object, ...]:
+    def landing_row(self) -> Row:
         fields = dict(self.rejection.fields)
         return landing_table("rejected_metadata_rows").row(
             source_file=self.source_file, line_no=self.line_no, file_kind=self.file_kind, reason=self.reason,
@@ -125,7 +125,7 @@ def parse_date(text: str, today: dt.date | None = None) -> tuple[dt.date | None,
 # ---------------------------------------------------------------- agencies.csv
 
 
-def read_registry(raw_dir: Path) -> tuple[list[tuple[object, ...]], list[MetadataProblem]]:
+def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
     """Every agencies.csv under raw_dir (path order): the rows of landing.agencies and the problems."""
     raw_dir = Path(raw_dir)
     problems: list[MetadataProblem] = []
@@ -156,7 +156,7 @@ def read_registry(raw_dir: Path) -> tuple[list[tuple[object, ...]], list[Metadat
                 first_seen[agency_id] = f"{source}:{line}"
                 accepted.append((source, line, fields))
 
-    rows: list[tuple[object, ...]] = []
+    rows: list[Row] = []
     for source, line, fields in accepted:
         agency_id = fields["agency_id"].strip()
 
@@ -221,11 +221,11 @@ def report_path(folder: str, file: str) -> tuple[str | None, str | None]:
 
 
 def read_publications(raw_dir: Path, today: dt.date | None = None
-                      ) -> tuple[list[tuple[object, ...]], list[MetadataProblem]]:
+                      ) -> tuple[list[Row], list[MetadataProblem]]:
     """Every publications.csv under raw_dir: the rows of landing.publications (report paths
     relative to raw_dir) and the problems."""
     raw_dir = Path(raw_dir)
-    rows: list[tuple[object, ...]] = []
+    rows: list[Row] = []
     problems: list[MetadataProblem] = []
     first_seen: dict[str, tuple[str, dt.date | None]] = {}
 

@@ -1,6 +1,5 @@
 """Corrections landed: every CSV under the corrections folder, validated against the landed files."""
 
-from typing import Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -9,12 +8,12 @@ from ..corrections import csv_files, known_files, read_corrections
 from ..landing_tables import CORRECTION_FILES
 from ..resources import WarehouseResource
 from ..warehouse import bulk_replace
-from .landing import landed, landing_asset
+from .landing import Landed, landed, landing_asset
 
 
 # The tables known_files reads: a correction names a landed file by sha256 or path.
 @landing_asset(CORRECTION_FILES, reads=["raw_report_files", "parsed_reports", "quarantined_files"])
-def correction_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def correction_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Every corrections file (data/corrections/*.csv) → landing.corrections (valid rows) and
     landing.rejected_corrections (file, line and reason of every row that is not valid)."""
     folder = warehouse.corrections_path

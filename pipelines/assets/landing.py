@@ -3,7 +3,8 @@ publication metadata (validated: pipelines/metadata.py), the template reference 
 inventory of raw files. `landing_asset` builds every writer of the landing schema (parsed.py and
 corrections.py too) from the table descriptions in pipelines/landing_tables.py."""
 
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -22,6 +23,9 @@ from ..landing_tables import (
 from ..metadata import read_publications, read_registry
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert, bulk_replace, template_reference_rows
+
+# What a landing asset yields: one materialization per table it writes (`landed`).
+Landed = Iterator[dg.MaterializeResult[Any]]
 
 
 def landing_key(table: str) -> dg.AssetKey:
@@ -53,10 +57,10 @@ def landing_asset(asset: str, *, group: str = "landing", reads: Sequence[str] = 
     return dg.multi_asset(name=asset, specs=specs, pool=POOL)
 
 
-def landed(con: duckdb.DuckDBPyConnection, asset: str, **metadata: Any) -> list[dg.MaterializeResult]:
+def landed(con: duckdb.DuckDBPyConnection, asset: str, **metadata: Any) -> list[dg.MaterializeResult[Any]]:
     """One materialization per table `asset` writes: the table's row count, and what the asset did
     this run (`metadata`, the same on each of its tables)."""
-    results = []
+    results: list[dg.MaterializeResult[Any]] = []
     for table in written_by(asset):
         (rows,) = con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone() or (0,)
         results.append(dg.MaterializeResult(asset_key=landing_key(table.name),
@@ -65,7 +69,7 @@ def landed(con: duckdb.DuckDBPyConnection, asset: str, **metadata: Any) -> list[
 
 
 @landing_asset(METADATA_FILES)
-def metadata_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def metadata_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Every agencies.csv under the raw folder → landing.agencies (aliases stay '|'-separated); every
     publications.csv → landing.publications (report path, published_at); every row of either not
     applied as written → landing.rejected_metadata_rows (file, line, reason), logged. One transaction."""
@@ -94,7 +98,7 @@ def metadata_files(context: AssetExecutionContext, warehouse: WarehouseResource)
 
 
 @landing_asset(TEMPLATE_REFERENCE)
-def template_reference(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def template_reference(warehouse: WarehouseResource) -> Landed:
     """The template module (rows, columns, rules, statuses) → the landing reference tables."""
     rows = template_reference_rows()
     described = {t.name for t in written_by(TEMPLATE_REFERENCE)}
@@ -111,7 +115,7 @@ def template_reference(warehouse: WarehouseResource) -> Iterator[dg.MaterializeR
 
 
 @landing_asset(RAW_REPORT_FILES)
-def raw_report_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def raw_report_files(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Inventory of raw_dir: path, sha256, size, sniffed format. Never modifies the files."""
     raw_dir = warehouse.raw_path
     # Each file read once (never through a symbolic link): sha256 and format of the bytes read;

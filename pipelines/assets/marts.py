@@ -1,7 +1,8 @@
 """The warehouse layer: the dbt project as Dagster assets; dbt tests become asset checks."""
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext

@@ -1,20 +1,20 @@
 """The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
 
 import time
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from ..inventory import NOT_READ, not_read_reason, os_path
-from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, landing_table
+from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_table
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert
-from .landing import landed, landing_asset, landing_key
+from .landing import Landed, landed, landing_asset, landing_key
 
 MAX_WORKERS = 2
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
@@ -40,8 +40,7 @@ REPORTS, CELLS, WARNINGS, QUARANTINED = (landing_table(t) for t in (
     "parsed_reports", "parsed_cells", "parse_warnings", "quarantined_files"))
 
 
-def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[
-        tuple[object, ...], list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[Row, list[Row], list[Row]]:
     # report_id is the sha256: one parse per file content (and parser version, which replaces it).
     head = REPORTS.row(report_id=sha, sha256=sha, file_path=rel, format=report.format, agency_name=report.agency,
                        report_year=report.report_year, template_version=report.template,
@@ -55,13 +54,13 @@ def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tup
     return head, cells, warnings
 
 
-def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> tuple[object, ...]:
+def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row:
     return QUARANTINED.row(file_path=rel, sha256=sha, format=fmt, reason=f"{rel}: {reason}",
                            parser_version=PARSER_VERSION)
 
 
 @landing_asset(PARSED_REPORTS, group="parsed", reads=[RAW_REPORT_FILES], kinds=frozenset({"python", "duckdb"}))
-def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
     files that are not readable reports go to landing.quarantined_files with the reason."""
     con = warehouse.connect()
