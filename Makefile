@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 
-.PHONY: venv manifest landing-sources run test test-fast bench dev docs dashboard clean
+.PHONY: venv manifest landing-sources run test test-fast bench dev docs dashboard clean lint
 
 venv: $(STAMP)
 
@@ -74,3 +74,10 @@ clean:
 	rm -rf data/.work
 	rm -rf data/dashboard
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# Lint: ruff (rules and formatting), mypy (strict where numbers are decided), sqlfluff on the dbt SQL.
+lint: venv
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff format --check pipelines tests
+	$(BIN)/mypy
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests

@@ -25,10 +25,11 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import duckdb
 
@@ -47,14 +48,34 @@ from .warehouse import CELL_STATUS_LABELS, CORRECTED, READ_QUALITY_LABELS, open_
 STATIC_PACKAGE = "pipelines.dashboard_static"
 STATIC_FILES = ("index.html", "app.js", "style.css")
 # The marts the site reads (the asset depends on exactly these).
-DASHBOARD_MARTS = ("dim_agency", "agency_year_compliance", "report_versions", "report_findings", "rollup_by_year",
-                   "rollup_by_level", "rollup_by_region",
-                   "fct_proactive_disclosure", "fct_requests", "fct_request_flow", "fct_review_litigation",
-                   "cell_corrections")
+DASHBOARD_MARTS = (
+    "dim_agency",
+    "agency_year_compliance",
+    "report_versions",
+    "report_findings",
+    "rollup_by_year",
+    "rollup_by_level",
+    "rollup_by_region",
+    "fct_proactive_disclosure",
+    "fct_requests",
+    "fct_request_flow",
+    "fct_review_litigation",
+    "cell_corrections",
+)
 
 SOURCE_LABELS = {"all": "全部", "real": "真实报告", "generated": "演示数据"}
-TREND_MEASURES = ("n_reports", "new_received", "carried_over", "total_processed", "carried_forward",
-                  *OUTCOME_GROUPS, "review_total", "review_corrected", "litigation_total", "litigation_corrected")
+TREND_MEASURES = (
+    "n_reports",
+    "new_received",
+    "carried_over",
+    "total_processed",
+    "carried_forward",
+    *OUTCOME_GROUPS,
+    "review_total",
+    "review_corrected",
+    "litigation_total",
+    "litigation_corrected",
+)
 TREND_LABELS = {
     "n_reports": "报告数",
     "new_received": "本年新收申请",
@@ -72,9 +93,24 @@ TREND_LABELS = {
 VOLUME_MEASURES = ("n_reports", "new_received", "total_processed", "granted", "review_total", "litigation_total")
 
 # One row per agency-year, as columns of an array (a compact file for hundreds of agencies).
-AGENCY_YEAR_COLUMNS = ("agency", "year", "status", "expected", "found", "on_time", "days_late", "published",
-                       "deadline", "versions", "template", "template_ok", "completeness", "findings", "read_quality",
-                       "unread")
+AGENCY_YEAR_COLUMNS = (
+    "agency",
+    "year",
+    "status",
+    "expected",
+    "found",
+    "on_time",
+    "days_late",
+    "published",
+    "deadline",
+    "versions",
+    "template",
+    "template_ok",
+    "completeness",
+    "findings",
+    "read_quality",
+    "unread",
+)
 
 _AGENCIES_SQL = """
     SELECT d.agency_key, d.agency_id, d.name, d.level, d.parent_id, p.name, d.is_generated, d.is_registered
@@ -94,7 +130,7 @@ _AGENCY_YEARS_SQL = """
     ORDER BY agency_key, report_year"""
 
 _VERSIONS_SQL = """
-    SELECT agency_key, report_year, version_no, n_versions, is_latest, report_id, file_path, format,
+    SELECT agency_key, report_year, version_no, n_versions, is_current, report_id, file_path, format,
            published_at, template_version, n_warnings, printed_agency_name, read_quality, n_cells_unread,
            n_cells_corrected
     FROM marts.report_versions
@@ -108,7 +144,8 @@ _FINDINGS_SQL = """
 
 # The current report's cells, from the four fact tables (the request flow unpivoted back to rows);
 # a corrected cell with what the parser read and who corrected it when (marts.cell_corrections).
-_CELLS_SQL = """
+_CELLS_SQL = (
+    """
     SELECT c.agency_key, c.report_id, c.table_key, c.row_key, c.column_key, c.value, c.cell_status,
            coalesce(c.raw_text, k.raw_text), coalesce(c.source_location, k.source_location),
            k.parsed_status, k.corrected_by, k.corrected_at, k.note
@@ -120,10 +157,15 @@ _CELLS_SQL = """
     SELECT agency_key, report_id, 'requests', row_key, column_key, value, cell_status, raw_text, source_location
     FROM marts.fct_requests
     UNION ALL
-""" + "".join(f"""
+"""
+    + "".join(
+        f"""
     SELECT agency_key, report_id, 'requests', '{row}', column_key, {row}, {row}_status, NULL, NULL
     FROM marts.fct_request_flow
-    UNION ALL""" for row in ("new_received", "carried_over", "total_processed", "carried_forward")) + """
+    UNION ALL"""
+        for row in ("new_received", "carried_over", "total_processed", "carried_forward")
+    )
+    + """
     SELECT agency_key, report_id, 'review_litigation', row_key, column_key, value, cell_status, raw_text,
            source_location
     FROM marts.fct_review_litigation
@@ -131,6 +173,7 @@ _CELLS_SQL = """
     LEFT JOIN marts.cell_corrections k
         ON k.correction_status = 'applied' AND k.report_id = c.report_id AND k.table_key = c.table_key
         AND k.row_key = c.row_key AND k.column_key = c.column_key"""
+)
 
 
 @dataclass(frozen=True)
@@ -176,8 +219,13 @@ def _template_layout() -> dict[str, Any]:
             tables[key] = {
                 "label": table.label,
                 "rows": [
-                    {"key": r.key, "label": row_label(key, r.key, version), "group": r.group_label,
-                     "outcome": r.outcome_group, "columns": [[c.key, c.label] for c in r.columns]}
+                    {
+                        "key": r.key,
+                        "label": row_label(key, r.key, version),
+                        "group": r.group_label,
+                        "outcome": r.outcome_group,
+                        "columns": [[c.key, c.label] for c in r.columns],
+                    }
                     for r in table.rows
                 ],
             }
@@ -189,40 +237,62 @@ def _template_layout() -> dict[str, Any]:
 
 
 def _require_marts(con: duckdb.DuckDBPyConnection) -> None:
-    present = {t for (t,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+    present = {
+        t
+        for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+        ).fetchall()
+    }
     missing = ", ".join(t for t in DASHBOARD_MARTS if t not in present)
     if missing:
-        raise ValueError(f"仓库中缺少数据集市表 {missing}，请先运行 ogi run / the warehouse lacks the marts {missing}:"
-                         " run `ogi run` first")
+        raise ValueError(
+            f"仓库中缺少数据集市表 {missing}，请先运行 ogi run / the warehouse lacks the marts {missing}:"
+            " run `ogi run` first"
+        )
 
 
 def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The overview payload (`window.OGI_DATA`) from the marts."""
     _require_marts(con)
-    present = {c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts'"
-        " AND table_name = 'agency_year_compliance'").fetchall()}
+    present = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts'"
+            " AND table_name = 'agency_year_compliance'"
+        ).fetchall()
+    }
     rule_ids = [r for r in RULE_TEXT if f"findings_{r.lower()}" in present]
     rule_columns = ", ".join(f"findings_{r.lower()}" for r in rule_ids)
 
     agencies_raw = con.execute(_AGENCIES_SQL).fetchall()
     agency_years = con.execute(_AGENCY_YEARS_SQL.format(rule_columns=rule_columns)).fetchall()
     volumes = ", ".join(VOLUME_MEASURES)
-    level_rows = con.execute(f"SELECT report_year, is_generated, coalesce(level, ''), {volumes}"
-                             " FROM marts.rollup_by_level ORDER BY ALL").fetchall()
-    region_rows = con.execute(f"SELECT report_year, is_generated, region_key, {volumes}"
-                              " FROM marts.rollup_by_region ORDER BY ALL").fetchall()
+    level_rows = con.execute(
+        f"SELECT report_year, is_generated, coalesce(level, ''), {volumes} FROM marts.rollup_by_level ORDER BY ALL"
+    ).fetchall()
+    region_rows = con.execute(
+        f"SELECT report_year, is_generated, region_key, {volumes} FROM marts.rollup_by_region ORDER BY ALL"
+    ).fetchall()
     trend_rows = con.execute(
         f"SELECT report_year, is_generated, {', '.join(TREND_MEASURES)} FROM marts.rollup_by_year"
-        " ORDER BY report_year, is_generated").fetchall()
+        " ORDER BY report_year, is_generated"
+    ).fetchall()
 
     # Agencies: registry order by level then id; each gets a file number for its page's data.
     level_order = {k: i for i, k in enumerate(LEVEL_LABELS)}
     agencies_raw.sort(key=lambda r: (r[3] is None, level_order.get(r[3], 99), r[1] or "", r[2] or "", r[0]))
     agencies = [
-        {"key": key, "id": aid, "name": name, "level": level, "region": parent, "region_name": parent_name,
-         "generated": bool(generated), "registered": bool(registered), "file": f"data/agency/{i:05d}.js"}
+        {
+            "key": key,
+            "id": aid,
+            "name": name,
+            "level": level,
+            "region": parent,
+            "region_name": parent_name,
+            "generated": bool(generated),
+            "registered": bool(registered),
+            "file": f"data/agency/{i:05d}.js",
+        }
         for i, (key, aid, name, level, parent, parent_name, generated, registered) in enumerate(agencies_raw)
     ]
     n_fixed = len(AGENCY_YEAR_COLUMNS)
@@ -263,24 +333,74 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
     """(agency key, page payload) for every agency: its report versions, findings and the cells of
     its current reports. Cells are streamed in agency order, so memory holds one agency at a time."""
     reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (key, year, version_no, n_versions, is_latest, report_id, path, fmt, published, template, n_warnings,
-         printed_name, read_quality, n_unread, n_corrected) in con.execute(_VERSIONS_SQL).fetchall():
-        reports[key].append({
-            "year": year, "version": version_no, "n_versions": n_versions, "current": bool(is_latest),
-            "report_id": report_id, "file": path, "format": fmt, "published": _json_value(published),
-            "template": template, "warnings": n_warnings, "printed_name": printed_name,
-            "read_quality": read_quality, "unread": n_unread, "corrected": n_corrected, "cells": None,
-        })
+    for (
+        key,
+        year,
+        version_no,
+        n_versions,
+        is_current,
+        report_id,
+        path,
+        fmt,
+        published,
+        template,
+        n_warnings,
+        printed_name,
+        read_quality,
+        n_unread,
+        n_corrected,
+    ) in con.execute(_VERSIONS_SQL).fetchall():
+        reports[key].append(
+            {
+                "year": year,
+                "version": version_no,
+                "n_versions": n_versions,
+                "current": bool(is_current),
+                "report_id": report_id,
+                "file": path,
+                "format": fmt,
+                "published": _json_value(published),
+                "template": template,
+                "warnings": n_warnings,
+                "printed_name": printed_name,
+                "read_quality": read_quality,
+                "unread": n_unread,
+                "corrected": n_corrected,
+                "cells": None,
+            }
+        )
     findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (key, year, report_id, version_no, rule, table, row, col, expected, actual, detail, text,
-         template) in con.execute(_FINDINGS_SQL).fetchall():
-        findings[key].append({
-            "year": year, "report_id": report_id, "version": version_no, "rule": rule,
-            "table": table_label(table), "row": row_label(table, row, template),
-            "column": column_label(table, row, col, template), "keys": [table, row, col],
-            "expected": _json_value(expected), "actual": _json_value(actual), "detail": detail,
-            "text": text or RULE_TEXT.get(rule, ("", ""))[1],
-        })
+    for (
+        key,
+        year,
+        report_id,
+        version_no,
+        rule,
+        table,
+        row,
+        col,
+        expected,
+        actual,
+        detail,
+        text,
+        template,
+    ) in con.execute(_FINDINGS_SQL).fetchall():
+        findings[key].append(
+            {
+                "year": year,
+                "report_id": report_id,
+                "version": version_no,
+                "rule": rule,
+                "table": table_label(table),
+                "row": row_label(table, row, template),
+                "column": column_label(table, row, col, template),
+                "keys": [table, row, col],
+                "expected": _json_value(expected),
+                "actual": _json_value(actual),
+                "detail": detail,
+                "text": text or RULE_TEXT.get(rule, ("", ""))[1],
+            }
+        )
 
     def page(key: str, cells: dict[str, Any]) -> dict[str, Any]:
         for r in reports.get(key, []):
@@ -293,8 +413,21 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
     current: str | None = None
     cells: dict[str, Any] = {}
     while batch := result.fetchmany(20_000):
-        for (key, report_id, table, row, col, value, status, raw, location, parsed_status, corrected_by,
-             corrected_at, note) in batch:
+        for (
+            key,
+            report_id,
+            table,
+            row,
+            col,
+            value,
+            status,
+            raw,
+            location,
+            parsed_status,
+            corrected_by,
+            corrected_at,
+            note,
+        ) in batch:
             if key != current:
                 if current is not None and current in pending:
                     pending.discard(current)
@@ -318,8 +451,7 @@ def agency_pages(con: duckdb.DuckDBPyConnection, agency_keys: Iterable[str]) -> 
 # Characters a JSON string may hold that must not reach a JavaScript file as they are: < > & (the
 # data can never close or open a <script> element, or an HTML comment, wherever the file is
 # inlined) and the line separators U+2028/2029 (line breaks to a JavaScript parser before ES2019).
-_JS_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                            "\u2029": "\\u2029"})
+_JS_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _js(payload: Any) -> str:
@@ -346,8 +478,9 @@ def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str
     return overview, n_reports, n_findings
 
 
-def build_dashboard(warehouse: Path | None, out_dir: Path,
-                    con: duckdb.DuckDBPyConnection | None = None) -> DashboardSummary:
+def build_dashboard(
+    warehouse: Path | None, out_dir: Path, con: duckdb.DuckDBPyConnection | None = None
+) -> DashboardSummary:
     """Write the dashboard of `warehouse` (or of the open connection `con`) to `out_dir`.
 
     Raises FileNotFoundError (no warehouse file), RuntimeError (the warehouse is being written) or
@@ -376,5 +509,11 @@ def build_dashboard(warehouse: Path | None, out_dir: Path,
             shutil.rmtree(tmp, ignore_errors=True)
         if own:
             con.close()
-    return DashboardSummary(out_dir, len(overview["agencies"]), len(overview["agency_years"]), n_reports,
-                            n_findings, tuple(overview["meta"]["years"]))
+    return DashboardSummary(
+        out_dir,
+        len(overview["agencies"]),
+        len(overview["agency_years"]),
+        n_reports,
+        n_findings,
+        tuple(overview["meta"]["years"]),
+    )

@@ -30,8 +30,9 @@ import datetime as dt
 import os
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence, cast
+from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -48,22 +49,71 @@ SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
 REVIEW_SHEET = "待人工核对"
 
-SUMMARY_HEADER = ("机关名称", "机关编号", "层级", "所属地区", "状态", "是否按时公开", "发布日期", "截止日期", "问题数",
-                  "读取情况", "未识别格数")
-FINDINGS_HEADER = ("机关名称", "机关编号", "报告版本", "报告文件", "规则", "表", "行", "列", "应为", "报告数",
-                   "规则说明", "备注")
+SUMMARY_HEADER = (
+    "机关名称",
+    "机关编号",
+    "层级",
+    "所属地区",
+    "状态",
+    "是否按时公开",
+    "发布日期",
+    "截止日期",
+    "问题数",
+    "读取情况",
+    "未识别格数",
+)
+FINDINGS_HEADER = (
+    "机关名称",
+    "机关编号",
+    "报告版本",
+    "报告文件",
+    "规则",
+    "表",
+    "行",
+    "列",
+    "应为",
+    "报告数",
+    "规则说明",
+    "备注",
+)
 
 # The 待人工核对 sheet: what a person reads, the keys the import needs (named as the corrections CSV
 # columns), and the three columns the person fills in (REVIEW_TO_CSV: sheet column → CSV column).
 REVIEW_VALUE = "值"
 REVIEW_BY = "核对人"
 REVIEW_NOTE = "备注"
-REVIEW_HEADER = ("机关名称", "机关编号", "年度", "表", "行", "列", "报告原文", "位置", "报告文件", "sha256", "table",
-                 "row", "column", REVIEW_VALUE, REVIEW_BY, REVIEW_NOTE)
-REVIEW_TO_CSV = {"sha256": "sha256", "报告文件": "file_path", "table": "table", "row": "row", "column": "column",
-                 REVIEW_VALUE: "value", REVIEW_BY: "corrected_by", REVIEW_NOTE: "note"}
-REVIEW_VALUE_HELP = ("填写报告中该格的数字；报告中该格为空白的，填“空白”；看不清的留空（留空的行不导入）。"
-                     "填好后：ogi corrections import 本文件")
+REVIEW_HEADER = (
+    "机关名称",
+    "机关编号",
+    "年度",
+    "表",
+    "行",
+    "列",
+    "报告原文",
+    "位置",
+    "报告文件",
+    "sha256",
+    "table",
+    "row",
+    "column",
+    REVIEW_VALUE,
+    REVIEW_BY,
+    REVIEW_NOTE,
+)
+REVIEW_TO_CSV = {
+    "sha256": "sha256",
+    "报告文件": "file_path",
+    "table": "table",
+    "row": "row",
+    "column": "column",
+    REVIEW_VALUE: "value",
+    REVIEW_BY: "corrected_by",
+    REVIEW_NOTE: "note",
+}
+REVIEW_VALUE_HELP = (
+    "填写报告中该格的数字；报告中该格为空白的，填“空白”；看不清的留空（留空的行不导入）。"
+    "填好后：ogi corrections import 本文件"
+)
 
 _LEVEL_ORDER = {k: i for i, k in enumerate(LEVEL_LABELS)}
 UNREGISTERED = "未登记"
@@ -132,8 +182,9 @@ def row_label(table_key: str | None, row_key: str | None, template_version: str 
     return row_key
 
 
-def column_label(table_key: str | None, row_key: str | None, column_key: str | None,
-                 template_version: str | None = None) -> str:
+def column_label(
+    table_key: str | None, row_key: str | None, column_key: str | None, template_version: str | None = None
+) -> str:
     if not column_key:
         return ""
     for version in _template_order(template_version):
@@ -160,8 +211,9 @@ def number(value: Any) -> int | float | None:
 # ---------------------------------------------------------------- reading
 
 
-def read_rows(warehouse: Path, year: int, agency_id: str | None = None
-              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
+def read_rows(
+    warehouse: Path, year: int, agency_id: str | None = None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]:
     """(汇总 rows, 问题清单 rows, 待人工核对 rows, agency name) as written to the workbook."""
     con = open_read_only(warehouse)
     try:
@@ -184,23 +236,83 @@ def read_rows(warehouse: Path, year: int, agency_id: str | None = None
 
     summary.sort(key=lambda r: (r[0] is None, _LEVEL_ORDER.get(r[2], len(_LEVEL_ORDER)), r[0] or "", r[1] or ""))
     summary_rows = [
-        (agency_name, aid, LEVEL_LABELS.get(level, level) if level else UNREGISTERED, parent or "", status_zh,
-         ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]), to_date(published), to_date(deadline),
-         int(n_findings or 0), READ_QUALITY_LABELS.get(quality, "") if quality else NO_REPORT,
-         None if n_unread is None else int(n_unread))
-        for (aid, agency_name, level, parent, status_zh, on_time, published, deadline, n_findings, quality,
-             n_unread) in summary
+        (
+            agency_name,
+            aid,
+            LEVEL_LABELS.get(level, level) if level else UNREGISTERED,
+            parent or "",
+            status_zh,
+            ON_TIME_LABELS.get(on_time, ON_TIME_LABELS[None]),
+            to_date(published),
+            to_date(deadline),
+            int(n_findings or 0),
+            READ_QUALITY_LABELS.get(quality, "") if quality else NO_REPORT,
+            None if n_unread is None else int(n_unread),
+        )
+        for (
+            aid,
+            agency_name,
+            level,
+            parent,
+            status_zh,
+            on_time,
+            published,
+            deadline,
+            n_findings,
+            quality,
+            n_unread,
+        ) in summary
     ]
     findings_rows = [
-        (agency_name, aid or "", number(version_no), file_path, rule_id, table_label(table_key),
-         row_label(table_key, row_key, tv), column_label(table_key, row_key, column_key, tv),
-         number(expected), number(actual), rule_text or RULE_TEXT.get(rule_id, ("", ""))[1], detail or "")
-        for (agency_name, aid, version_no, file_path, rule_id, table_key, row_key, column_key, expected, actual,
-             rule_text, detail, tv) in found
+        (
+            agency_name,
+            aid or "",
+            number(version_no),
+            file_path,
+            rule_id,
+            table_label(table_key),
+            row_label(table_key, row_key, tv),
+            column_label(table_key, row_key, column_key, tv),
+            number(expected),
+            number(actual),
+            rule_text or RULE_TEXT.get(rule_id, ("", ""))[1],
+            detail or "",
+        )
+        for (
+            agency_name,
+            aid,
+            version_no,
+            file_path,
+            rule_id,
+            table_key,
+            row_key,
+            column_key,
+            expected,
+            actual,
+            rule_text,
+            detail,
+            tv,
+        ) in found
     ]
     review_rows = [
-        (agency_name, aid or "", report_year, table_label(t), row_label(t, r, tv), column_label(t, r, c, tv),
-         raw_text or "", location or "", file_path, sha, t, r, c, None, None, None)
+        (
+            agency_name,
+            aid or "",
+            report_year,
+            table_label(t),
+            row_label(t, r, tv),
+            column_label(t, r, c, tv),
+            raw_text or "",
+            location or "",
+            file_path,
+            sha,
+            t,
+            r,
+            c,
+            None,
+            None,
+            None,
+        )
         for agency_name, aid, report_year, t, r, c, tv, raw_text, location, file_path, sha in unread
     ]
     return summary_rows, findings_rows, review_rows, name
@@ -230,7 +342,7 @@ MAX_CELL_TEXT = 32_767
 def cell_text(value: str) -> str:
     """A text as a cell can hold it: characters XML forbids shown escaped, cut at Excel's limit."""
     text: str = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
-    return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT - 1] + "…"
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 
 def _set_text(cell: Any) -> None:
@@ -241,8 +353,7 @@ def _set_text(cell: Any) -> None:
         cell.quotePrefix = True
 
 
-def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]],
-                 wrap: Sequence[str] = ()) -> None:
+def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], wrap: Sequence[str] = ()) -> None:
     ws.append(list(header))
     for cell in ws[1]:
         cell.font = _HEADER_FONT

@@ -72,8 +72,10 @@ class RowList(list):  # type: ignore[type-arg]
 
 
 def too_many_rows_reason() -> str:
-    return (f"the file reads as more than {MAX_GRID_ROWS:,} rows, the most a report may have "
-            "(limits.MAX_GRID_ROWS): not a report")
+    return (
+        f"the file reads as more than {MAX_GRID_ROWS:,} rows, the most a report may have "
+        "(limits.MAX_GRID_ROWS): not a report"
+    )
 
 
 @dataclass
@@ -85,16 +87,25 @@ class Grid:
 
 # ---------------------------------------------------------------- cell text
 
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
-    "．": ".", "－": "-", "＋": "+", "，": ",", "／": "/", "﹣": "-", "−": "-",
-})
+_FULLWIDTH = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)}
+    | {
+        "．": ".",
+        "－": "-",
+        "＋": "+",
+        "，": ",",
+        "／": "/",
+        "﹣": "-",
+        "−": "-",
+    }
+)
 
 # The text functions below are pure and called for every cell many times over; a city repeats the
 # same labels and values in every report, so their results are kept (bounded).
 _memo = lru_cache(maxsize=1 << 16)
 
 
-def one_of(words: "tuple[str, ...] | list[str]") -> str:
+def one_of(words: tuple[str, ...] | list[str]) -> str:
     """A regex alternation of literal words, longest first (减少 before 减)."""
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
@@ -105,12 +116,19 @@ def spaced(word: str) -> str:
 
 
 # "…政府信息公开工作年度报告" and its variants (template.REPORT_NAME_*), whitespace anywhere.
-REPORT_NAME_PATTERN = (spaced(REPORT_NAME) + "".join(rf"\s*(?:{spaced(w)})?" for w in REPORT_NAME_OPTIONAL_WORDS)
-                       + r"\s*(?:" + "|".join(spaced(e) for e in REPORT_NAME_ENDINGS) + ")")
+REPORT_NAME_PATTERN = (
+    spaced(REPORT_NAME)
+    + "".join(rf"\s*(?:{spaced(w)})?" for w in REPORT_NAME_OPTIONAL_WORDS)
+    + r"\s*(?:"
+    + "|".join(spaced(e) for e in REPORT_NAME_ENDINGS)
+    + ")"
+)
 
 # The sign may be written out, as 2019's 本年增/减 column sometimes is: "增加2", "减少3", "减1".
-_NUMBER = re.compile(rf"^([+-]|{one_of(tuple(SIGN_WORDS))})?(\d+(?:,\d{{3}})*(?:\.\d+)?){one_of(VALUE_UNITS)}?"
-                     r"(?:[（(][^）)]*[）)])?$")
+_NUMBER = re.compile(
+    rf"^([+-]|{one_of(tuple(SIGN_WORDS))})?(\d+(?:,\d{{3}})*(?:\.\d+)?){one_of(VALUE_UNITS)}?"
+    r"(?:[（(][^）)]*[）)])?$"
+)
 _NEGATIVE = ("-", *(w for w, sign in SIGN_WORDS.items() if sign < 0))
 
 
@@ -152,14 +170,16 @@ def parse_number(text: str | None) -> float | None:
 _NUMERIC_LOOKING = re.compile(r"[+\-]?\s*\d[\d\s.,]*")
 
 
-_PAGE_MARK = re.compile(rf"^(?:[-—–－~]\s*\d{{1,3}}\s*[-—–－~]|{PAGE_PREFIX}\s*\d{{1,3}}\s*{PAGE_WORD}"
-                        rf"(?:\s*/?\s*{PAGES_TOTAL_WORD}\s*\d{{1,3}}\s*{PAGE_WORD})?"
-                        rf"|\d{{1,3}}\s*/\s*{PAGES_TOTAL_WORD}?\s*\d{{1,3}}\s*{PAGE_WORD}?)$")
+_PAGE_MARK = re.compile(
+    rf"^(?:[-—–－~]\s*\d{{1,3}}\s*[-—–－~]|{PAGE_PREFIX}\s*\d{{1,3}}\s*{PAGE_WORD}"
+    rf"(?:\s*/?\s*{PAGES_TOTAL_WORD}\s*\d{{1,3}}\s*{PAGE_WORD})?"
+    rf"|\d{{1,3}}\s*/\s*{PAGES_TOTAL_WORD}?\s*\d{{1,3}}\s*{PAGE_WORD}?)$"
+)
 
 
 @_memo
 def is_page_mark(text: str | None) -> bool:
-    """"- 4 -", "第4页", "4/5": a page number printed into the text, never a value."""
+    """ "- 4 -", "第4页", "4/5": a page number printed into the text, never a value."""
     return bool(_PAGE_MARK.match(unicodedata.normalize("NFKC", text or "").strip()))
 
 
@@ -184,20 +204,20 @@ def text_fields(line: str) -> list[str]:
     label keeps its own spaces; a lone "1 2" stays one field only where it is one of the
     line's cells (tab-separated text never comes here)."""
     out: list[str] = []
-    for field in _SPACE_SPLIT.split(line.strip()) if line.strip() else [""]:
-        tokens = field.split(" ")
-        if len(tokens) < 2 or is_page_mark(field):
-            out.append(field)
+    for text in _SPACE_SPLIT.split(line.strip()) if line.strip() else [""]:
+        tokens = text.split(" ")
+        if len(tokens) < 2 or is_page_mark(text):
+            out.append(text)
             continue
         n = 0
         while n < len(tokens) and tokens[-1 - n] and is_value_token(tokens[-1 - n]):
             n += 1
         label = " ".join(tokens[: len(tokens) - n]).strip()
         if n == 0 or (label and is_value_token(label)):
-            out.append(field)
+            out.append(text)
         else:
             out.extend([label] if label else [])
-            out.extend(tokens[len(tokens) - n:])
+            out.extend(tokens[len(tokens) - n :])
     return out
 
 

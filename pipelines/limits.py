@@ -87,8 +87,10 @@ def size_text(n: int) -> str:
 
 
 def too_large_reason(size: int) -> str:
-    return (f"file is {size_text(size)}, over the {size_text(MAX_FILE_BYTES)} limit for one report file "
-            "(limits.MAX_FILE_BYTES): not read")
+    return (
+        f"file is {size_text(size)}, over the {size_text(MAX_FILE_BYTES)} limit for one report file "
+        "(limits.MAX_FILE_BYTES): not read"
+    )
 
 
 # ---------------------------------------------------------------- checks the readers share
@@ -103,8 +105,10 @@ def check_line_count(text: str, what: str = "file") -> None:
 
     n = sum(text.count(sep) for sep in _LINE_BREAKS) - text.count("\r\n") + 1
     if n > MAX_GRID_ROWS:
-        raise ParseError(f"{what} has {n:,} lines, more than the {MAX_GRID_ROWS:,} a report may have "
-                         "(limits.MAX_GRID_ROWS): not a report")
+        raise ParseError(
+            f"{what} has {n:,} lines, more than the {MAX_GRID_ROWS:,} a report may have "
+            "(limits.MAX_GRID_ROWS): not a report"
+        )
 
 
 def check_line(line: str, where: str) -> None:
@@ -112,8 +116,10 @@ def check_line(line: str, where: str) -> None:
     from .model import ParseError
 
     if len(line) > MAX_LINE_CHARS:
-        raise ParseError(f"{where} is {len(line):,} characters long, more than the {MAX_LINE_CHARS:,} a line of a "
-                         "report may have (limits.MAX_LINE_CHARS): not a report")
+        raise ParseError(
+            f"{where} is {len(line):,} characters long, more than the {MAX_LINE_CHARS:,} a line of a "
+            "report may have (limits.MAX_LINE_CHARS): not a report"
+        )
 
 
 def check_row_cells(n: int, where: str) -> None:
@@ -121,5 +127,7 @@ def check_row_cells(n: int, where: str) -> None:
     from .model import ParseError
 
     if n > MAX_ROW_CELLS:
-        raise ParseError(f"{where} has {n:,} cells, more than the {MAX_ROW_CELLS:,} a row of a report may have "
-                         "(limits.MAX_ROW_CELLS): not a report")
+        raise ParseError(
+            f"{where} has {n:,} cells, more than the {MAX_ROW_CELLS:,} a row of a report may have "
+            "(limits.MAX_ROW_CELLS): not a report"
+        )

@@ -10,9 +10,10 @@ written as they are."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 
@@ -21,8 +22,16 @@ from .metadata import registry_ids
 from .safe_text import csv_cell, printable
 
 FINDING_COLUMNS = ("agency_id", "report_year", "rule", "table", "row", "column")
-FINDINGS_CSV_COLUMNS = (*FINDING_COLUMNS, "rule_text", "agency_name", "file_path", "version_no",
-                        "expected", "actual", "detail")
+FINDINGS_CSV_COLUMNS = (
+    *FINDING_COLUMNS,
+    "rule_text",
+    "agency_name",
+    "file_path",
+    "version_no",
+    "expected",
+    "actual",
+    "detail",
+)
 Key = tuple[str, int, str, str, str, str]
 
 _FINDINGS_SQL = """
@@ -39,8 +48,10 @@ def findings(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
 
 def read_defects(path: Path) -> set[Key]:
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return {(r["agency_id"], int(r["report_year"]), r["rule"], r["table"], r["row"], r["column"])
-                for r in csv.DictReader(f)}
+        return {
+            (r["agency_id"], int(r["report_year"]), r["rule"], r["table"], r["row"], r["column"])
+            for r in csv.DictReader(f)
+        }
 
 
 @dataclass
@@ -66,12 +77,14 @@ def city_findings(con: duckdb.DuckDBPyConnection, folder: str, agency_ids: Itera
     """The warehouse findings of one city: its registry's agencies, and R00 of reports in its folder."""
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
     ids = sorted(set(agency_ids))
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT coalesce(agency_id, ''), report_year, rule_id, coalesce(table_key, ''), coalesce(row_key, ''),
                coalesce(column_key, '')
         FROM marts.report_findings
         WHERE list_contains(?, agency_id) OR (agency_id IS NULL AND starts_with(file_path, ?))""",
-                       [ids, prefix]).fetchall()
+        [ids, prefix],
+    ).fetchall()
     return {(a, int(y), r, t, ro, c) for a, y, r, t, ro, c in rows}
 
 
@@ -88,22 +101,31 @@ def generated_cities(raw_dir: Path) -> list[tuple[str, Path, list[str]]]:
 
 
 def score_cities(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[CityScore]:
-    return [CityScore(folder, read_defects(defects), city_findings(con, folder, ids))
-            for folder, defects, ids in generated_cities(raw_dir)]
+    return [
+        CityScore(folder, read_defects(defects), city_findings(con, folder, ids))
+        for folder, defects, ids in generated_cities(raw_dir)
+    ]
 
 
-def compliance_counts(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = None) -> list[tuple[str, str, int]]:
+def compliance_counts(
+    con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = None
+) -> list[tuple[str, str, int]]:
     """(status, status_zh, agency-years) from marts.agency_year_compliance (of the given agencies)."""
     where, params = "", []
     if agency_ids is not None:
         where, params = "WHERE list_contains(?, agency_id)", [sorted(set(agency_ids))]
-    return con.execute(f"""SELECT status, status_zh, count(*) FROM marts.agency_year_compliance {where}
-                           GROUP BY ALL ORDER BY 3 DESC, 1""", params).fetchall()
+    return con.execute(
+        f"""SELECT status, status_zh, count(*) FROM marts.agency_year_compliance {where}
+                           GROUP BY ALL ORDER BY 3 DESC, 1""",
+        params,
+    ).fetchall()
 
 
 def needs_review_count(con: duckdb.DuckDBPyConnection) -> int:
     """Agency-years whose current report is only partly read (status needs_review, 待人工核对)."""
-    (count,) = con.execute("SELECT count(*) FROM marts.agency_year_compliance WHERE status = 'needs_review'").fetchall()[0]
+    (count,) = con.execute(
+        "SELECT count(*) FROM marts.agency_year_compliance WHERE status = 'needs_review'"
+    ).fetchall()[0]
     return int(count)
 
 
@@ -151,10 +173,12 @@ def metadata_problem_lines(con: duckdb.DuckDBPyConnection, shown: int = METADATA
     in_part = [p for p in problems if p[4]]
     if not problems:
         return ["registry and publication files (agencies.csv, publications.csv): every row applied"]
-    lines = [f"registry and publication files (agencies.csv, publications.csv): {len(rejected)} rows not applied,"
-             f" {len(in_part)} applied with a field left empty (landing.rejected_metadata_rows)"]
+    lines = [
+        f"registry and publication files (agencies.csv, publications.csv): {len(rejected)} rows not applied,"
+        f" {len(in_part)} applied with a field left empty (landing.rejected_metadata_rows)"
+    ]
     for label, group in (("not applied", rejected), ("applied, field left empty", in_part)):
-        for source, line, kind, reason, _ in group[:shown]:
+        for source, line, _kind, reason, _ in group[:shown]:
             lines.append(f"  {label} {printable(source)}:{line}: {printable(reason)}")
         if len(group) > shown:
             lines.append(f"  … {len(group) - shown} more in landing.rejected_metadata_rows")
@@ -187,13 +211,19 @@ def main_findings(warehouse: Path | None, fmt: str = "text") -> int:
         return 0
     print(f"{len(rows)} findings in {db}")
     if n_metadata:
-        print(f"{n_metadata} rows of agencies.csv / publications.csv not applied (file, line and reason in"
-              " landing.rejected_metadata_rows and the run summary): the findings do not reflect them")
-    print(f"{n_review} agency-years 待人工核对 (needs_review): their reports are only partly read, so checks on the"
-          " unread cells are not made; export them (ogi export), fill 待人工核对, import (ogi corrections import)")
+        print(
+            f"{n_metadata} rows of agencies.csv / publications.csv not applied (file, line and reason in"
+            " landing.rejected_metadata_rows and the run summary): the findings do not reflect them"
+        )
+    print(
+        f"{n_review} agency-years 待人工核对 (needs_review): their reports are only partly read, so checks on the"
+        " unread cells are not made; export them (ogi export), fill 待人工核对, import (ogi corrections import)"
+    )
     for agency_id, year, rule, table, row, column, text, name, path, version, expected, actual, detail in rows:
         where = ".".join(p for p in (table, row, column) if p)
-        values = f" expected {_fmt(expected)}, printed {_fmt(actual)}" if expected is not None or actual is not None else ""
+        values = (
+            f" expected {_fmt(expected)}, printed {_fmt(actual)}" if expected is not None or actual is not None else ""
+        )
         version_text = f" v{version}" if version is not None else ""
         who = printable(f"{name or agency_id or '?'} [{agency_id or '未登记'}]")
         print(f"{rule} {year} {who} {where}{values}")

@@ -11,6 +11,7 @@ file gets a one-line reason and the other files go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -19,14 +20,13 @@ import signal
 import stat
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .limits import MAX_FILE_BYTES, PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES, size_text, too_large_reason
 from .model import ParsedReport, ParseError
-
 
 # ---------------------------------------------------------------- one file
 
@@ -34,7 +34,7 @@ from .model import ParsedReport, ParseError
 def read_listed_file(path: str, expected_sha256: str | None = None) -> bytes:
     """The bytes of a file the inventory listed: opened without following a symbolic link, over
     the size limit not read, and (with `expected_sha256`) the very bytes the inventory hashed."""
-    from .inventory import open_no_follow, _read_fd
+    from .inventory import _read_fd, open_no_follow
 
     try:
         fd = open_no_follow(path)
@@ -58,8 +58,10 @@ def read_listed_file(path: str, expected_sha256: str | None = None) -> bytes:
     if expected_sha256 is not None:
         got = hashlib.sha256(data).hexdigest()
         if got != expected_sha256:
-            raise ParseError(f"file changed since the inventory read it (sha256 {expected_sha256[:12]}… then, "
-                             f"{got[:12]}… now): not parsed this run; the next run reads it again")
+            raise ParseError(
+                f"file changed since the inventory read it (sha256 {expected_sha256[:12]}… then, "
+                f"{got[:12]}… now): not parsed this run; the next run reads it again"
+            )
     return data
 
 
@@ -82,7 +84,7 @@ def parse_one(path: str, expected_sha256: str | None = None) -> tuple[ParsedRepo
         return None, out_of_memory_reason()
     except RecursionError:
         return None, "structure nested too deeply to read (recursion limit): not read"
-    except Exception as exc:  # a parser bug on one file must not stop the run
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not stop the run
         text = one_line(str(exc))
         return None, f"parser error {type(exc).__name__}: {text}" if text else f"parser error {type(exc).__name__}"
 
@@ -91,8 +93,10 @@ def out_of_memory_reason() -> str:
     limit, _ = resource.getrlimit(resource.RLIMIT_AS)  # the worker's own limit
     if limit == resource.RLIM_INFINITY:
         return "out of memory: parsing needed more memory than the machine could give"
-    return (f"out of memory: parsing needed more than the {size_text(limit)} a parser process may use "
-            "(limits.WORKER_MEMORY_BYTES)")
+    return (
+        f"out of memory: parsing needed more than the {size_text(limit)} a parser process may use "
+        "(limits.WORKER_MEMORY_BYTES)"
+    )
 
 
 def timeout_reason(seconds: float) -> str:
@@ -114,14 +118,14 @@ def died_reason(exitcode: int | None) -> str:
 # ---------------------------------------------------------------- the worker process
 
 
-def _worker_main(conn: Connection, memory_limit: int, target: Callable[..., tuple[ParsedReport | None, str | None]]) -> None:
+def _worker_main(
+    conn: Connection, memory_limit: int, target: Callable[..., tuple[ParsedReport | None, str | None]]
+) -> None:
     """Parse the files the supervisor sends, one at a time, until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     if memory_limit:
-        try:
+        with contextlib.suppress(ValueError, OSError):  # a lower hard limit already: keep it
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-        except (ValueError, OSError):  # a lower hard limit already: keep it
-            pass
     while True:
         try:
             task = conn.recv()
@@ -147,8 +151,9 @@ def _worker_main(conn: Connection, memory_limit: int, target: Callable[..., tupl
         except (OSError, EOFError):  # the supervisor is gone
             return
         except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
-            conn.send((key, None, one_line(f"parser result could not be returned ({type(exc).__name__})"), peak_kib,
-                       False))
+            conn.send(
+                (key, None, one_line(f"parser result could not be returned ({type(exc).__name__})"), peak_kib, False)
+            )
         if retire:
             return
 
@@ -193,10 +198,8 @@ class _Worker:
         if kill and self.proc.is_alive():
             self.proc.kill()
         else:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 self.conn.send(None)
-            except (OSError, ValueError):
-                pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
             self.proc.kill()
@@ -209,9 +212,14 @@ class ParsePool:
     forking it can deadlock). `run` yields one Outcome per task as files finish, never raises for a
     file's sake."""
 
-    def __init__(self, workers: int = 2, time_limit: float = PARSE_TIME_LIMIT_S,
-                 memory_limit: int = WORKER_MEMORY_BYTES, target: Callable[..., Any] = parse_one,
-                 tasks_per_worker: int | None = None) -> None:
+    def __init__(
+        self,
+        workers: int = 2,
+        time_limit: float = PARSE_TIME_LIMIT_S,
+        memory_limit: int = WORKER_MEMORY_BYTES,
+        target: Callable[..., Any] = parse_one,
+        tasks_per_worker: int | None = None,
+    ) -> None:
         self.workers = max(1, workers)
         self.time_limit = time_limit
         self.memory_limit = memory_limit
@@ -242,8 +250,11 @@ class ParsePool:
                 ready = wait([*busy, *(w.proc.sentinel for w in busy.values())], timeout=max(deadline - now, 0))
                 done: set[Connection] = set()
                 for obj in ready:
-                    ended = busy.get(obj) if isinstance(obj, Connection) else next(
-                        (x for x in busy.values() if x.proc.sentinel == obj), None)
+                    ended = (
+                        busy.get(obj)
+                        if isinstance(obj, Connection)
+                        else next((x for x in busy.values() if x.proc.sentinel == obj), None)
+                    )
                     if ended is None or ended.conn in done:
                         continue
                     outcome, healthy = self._collect(ended)
@@ -279,7 +290,7 @@ class ParsePool:
             if w.conn.poll():
                 got_key, report, reason, peak, retire = w.conn.recv()
                 return Outcome(got_key, report, reason, peak), not retire and w.proc.is_alive()
-        except Exception:  # noqa: BLE001 - EOF, or half a message from a worker that died sending it
+        except Exception:  # noqa: BLE001, S110 - EOF, or half a message from a worker that died sending it
             pass
         w.proc.join(timeout=5)
         return Outcome(key, None, died_reason(w.proc.exitcode)), False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .align import Line, align, align_traced
 from .grid import Grid, too_many_rows_reason
@@ -81,7 +81,7 @@ def sniff_format(data: bytes, name: str = "") -> str:
 
 
 def _office_zip_kind(data: bytes) -> str | None:
-    """"docx" or "xlsx" from the package's main part, None when the zip is neither (or broken)."""
+    """ "docx" or "xlsx" from the package's main part, None when the zip is neither (or broken)."""
     import io
     import zipfile
 
@@ -118,8 +118,10 @@ def check_grid(grid: Grid) -> None:
         raise ParseError(too_many_rows_reason())
     n_cells = sum(len(r.cells) for r in grid.rows)
     if n_cells > MAX_GRID_CELLS:
-        raise ParseError(f"the file reads as {n_cells:,} cells, more than the {MAX_GRID_CELLS:,} a report "
-                         "may have (limits.MAX_GRID_CELLS): not a report")
+        raise ParseError(
+            f"the file reads as {n_cells:,} cells, more than the {MAX_GRID_CELLS:,} a report "
+            "may have (limits.MAX_GRID_CELLS): not a report"
+        )
 
 
 def parse_bytes_with_grid(data: bytes, name: str = "") -> tuple[ParsedReport, Grid]:

@@ -10,8 +10,7 @@ import duckdb
 from dagster import AssetCheckEvaluation, AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .definitions import JOB_NAME, build_defs
-from .monitoring import (compliance_counts, generated_cities, metadata_problem_lines, needs_review_count,
-                         score_cities)
+from .monitoring import compliance_counts, generated_cities, metadata_problem_lines, needs_review_count, score_cities
 from .project import DBT_PROJECT_DIR
 from .publish import DEFAULT_WAIT, RunBusy, run_lock
 from .safe_text import printable
@@ -24,8 +23,13 @@ CORRECTIONS_SHOWN = 20
 _QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def run_warehouse(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
-                  corrections_dir: Path | None = None, wait: float = DEFAULT_WAIT) -> dict[str, Any]:
+def run_warehouse(
+    raw_dir: Path,
+    warehouse: Path,
+    dbt_project_dir: Path = DBT_PROJECT_DIR,
+    corrections_dir: Path | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> dict[str, Any]:
     """Materialize everything once under the run lock (a second run waits up to `wait` seconds, then
     raises RunBusy); returns success, failures and the parse work of this run."""
     with run_lock(warehouse, wait):
@@ -71,8 +75,8 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
     lines: list[str] = []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        (n_files,), = _q(con, "SELECT count(*) FROM landing.raw_report_files")
-        (n_reports,), = _q(con, "SELECT count(*) FROM landing.parsed_reports")
+        ((n_files,),) = _q(con, "SELECT count(*) FROM landing.raw_report_files")
+        ((n_reports,),) = _q(con, "SELECT count(*) FROM landing.parsed_reports")
         quarantined = _q(con, "SELECT file_path, reason FROM landing.quarantined_files ORDER BY file_path")
         lines.append(f"files found: {n_files}")
         lines.append(f"reports parsed: {n_reports}")
@@ -80,53 +84,81 @@ def summary(warehouse: Path, run: dict[str, Any] | None = None, raw_dir: Path | 
         lines += [f"  - {printable(path)}: {printable(reason)}" for path, reason in quarantined]
         lines += metadata_problem_lines(con)
         if run is not None and "parsed_this_run" in run:
-            lines.append(f"parse work this run: {run['parsed_this_run']} parsed, {run['quarantined_this_run']} "
-                         f"quarantined, {run['skipped_cached']} cached")
-        tables = [t for (t,) in _q(con, f"""SELECT table_name FROM information_schema.tables
-                                            WHERE table_schema = '{MARTS}' ORDER BY table_name""")]
+            lines.append(
+                f"parse work this run: {run['parsed_this_run']} parsed, {run['quarantined_this_run']} "
+                f"quarantined, {run['skipped_cached']} cached"
+            )
+        tables = [
+            t
+            for (t,) in _q(
+                con,
+                f"""SELECT table_name FROM information_schema.tables
+                                            WHERE table_schema = '{MARTS}' ORDER BY table_name""",
+            )
+        ]
         lines.append(f"{MARTS} tables (rows):")
         for t in tables:
-            (n,), = _q(con, f'SELECT count(*) FROM {MARTS}."{t.replace(chr(34), chr(34) * 2)}"')
+            ((n,),) = _q(con, f'SELECT count(*) FROM {MARTS}."{t.replace(chr(34), chr(34) * 2)}"')
             lines.append(f"  {t:<28} {n:>8}")
         if "report_findings" in tables:
             lines.append("findings by rule:")
-            for rule_id, name, n, reports in _q(con, f"""
+            for rule_id, name, n, reports in _q(
+                con,
+                f"""
                     SELECT rule_id, any_value(rule_name), count(*), count(DISTINCT report_id)
-                    FROM {MARTS}.report_findings GROUP BY rule_id ORDER BY rule_id"""):
+                    FROM {MARTS}.report_findings GROUP BY rule_id ORDER BY rule_id""",
+            ):
                 lines.append(f"  {rule_id} {name}: {n} findings in {reports} reports")
-            findings = _q(con, f"""
+            findings = _q(
+                con,
+                f"""
                 SELECT agency_name, report_year, check_id, column_key, expected, actual, detail
-                FROM {MARTS}.report_findings ORDER BY agency_name, report_year, check_id, column_key""")
+                FROM {MARTS}.report_findings ORDER BY agency_name, report_year, check_id, column_key""",
+            )
             if not findings:
                 lines.append("  none")
             for agency, year, check, column, expected, actual, detail in findings[:FINDINGS_SHOWN]:
                 where = f"{check}/{column}" if column else check
-                what = detail if detail and expected is None and actual is None else \
-                    f"expected {_num(expected)}, printed {_num(actual)}"
+                what = (
+                    detail
+                    if detail and expected is None and actual is None
+                    else f"expected {_num(expected)}, printed {_num(actual)}"
+                )
                 lines.append(f"    {agency} {year} {where}: {what}")
             if len(findings) > FINDINGS_SHOWN:
                 lines.append(f"    … {len(findings) - FINDINGS_SHOWN} more in {MARTS}.report_findings")
         if "rule_evaluations" in tables:
             lines.append("checks not assessable (a cell unread, blank or not printed):")
-            rows = _q(con, f"""SELECT rule_id, count(*) FROM {MARTS}.rule_evaluations
-                               WHERE status = 'not_assessable' GROUP BY rule_id ORDER BY rule_id""")
+            rows = _q(
+                con,
+                f"""SELECT rule_id, count(*) FROM {MARTS}.rule_evaluations
+                               WHERE status = 'not_assessable' GROUP BY rule_id ORDER BY rule_id""",
+            )
             lines += [f"  {rule_id}: {n}" for rule_id, n in rows] or ["  none"]
         if "report_versions" in tables:
             lines.append("read quality of the current reports (after corrections):")
-            rows = _q(con, f"""SELECT read_quality, count(*), sum(n_cells_unread), sum(n_cells_corrected)
-                               FROM {MARTS}.report_versions WHERE is_latest GROUP BY 1 ORDER BY 1""")
-            lines += [f"  {quality} {READ_QUALITY_LABELS.get(quality, '')}: {n} reports, {unread} cells unread, "
-                      f"{corrected} corrected" for quality, n, unread, corrected in rows] or ["  none"]
+            rows = _q(
+                con,
+                f"""SELECT read_quality, count(*), sum(n_cells_unread), sum(n_cells_corrected)
+                               FROM {MARTS}.report_versions WHERE is_current GROUP BY 1 ORDER BY 1""",
+            )
+            lines += [
+                f"  {quality} {READ_QUALITY_LABELS.get(quality, '')}: {n} reports, {unread} cells unread, "
+                f"{corrected} corrected"
+                for quality, n, unread, corrected in rows
+            ] or ["  none"]
         lines += _corrections_summary(con, "cell_corrections" in tables)
         if "agency_year_compliance" in tables:
             lines.append("compliance (agency-years by status):")
             lines += [f"  {status} {label}: {n}" for status, label, n in compliance_counts(con)] or ["  none"]
             lines.append(f"needs review (待人工核对, reports partly read): {needs_review_count(con)} agency-years")
         if raw_dir is not None and "report_findings" in tables:
-            for city, (folder, _, ids) in zip(score_cities(con, raw_dir), generated_cities(raw_dir)):
-                lines.append(f"generated city {folder or '.'}/ against its defects.csv: precision {city.precision:.3f}, "
-                             f"recall {city.recall:.3f} ({city.true_positives} of {len(city.expected)} defects found, "
-                             f"{len(city.found)} findings)")
+            for city, (folder, _, ids) in zip(score_cities(con, raw_dir), generated_cities(raw_dir), strict=False):
+                lines.append(
+                    f"generated city {folder or '.'}/ against its defects.csv: precision {city.precision:.3f}, "
+                    f"recall {city.recall:.3f} ({city.true_positives} of {len(city.expected)} defects found, "
+                    f"{len(city.found)} findings)"
+                )
                 for status, label, n in compliance_counts(con, ids):
                     lines.append(f"  {status} {label}: {n}")
     finally:
@@ -138,12 +170,18 @@ def _corrections_summary(con: duckdb.DuckDBPyConnection, have_mart: bool) -> lis
     """Corrections by status, then every stale and rejected row (file:line and why)."""
     if have_mart:
         counts = dict(_q(con, f"SELECT correction_status, count(*) FROM {MARTS}.cell_corrections GROUP BY 1"))
-        problems = _q(con, f"""SELECT correction_status, source_file, line_no, status_detail
+        problems = _q(
+            con,
+            f"""SELECT correction_status, source_file, line_no, status_detail
                                FROM {MARTS}.cell_corrections WHERE correction_status IN ('stale', 'rejected')
-                               ORDER BY correction_status, source_file, line_no""")
+                               ORDER BY correction_status, source_file, line_no""",
+        )
     else:  # dbt did not build: what the landing says
-        problems = _q(con, """SELECT 'rejected', source_file, line_no, reason FROM landing.rejected_corrections
-                              ORDER BY source_file, line_no""")
+        problems = _q(
+            con,
+            """SELECT 'rejected', source_file, line_no, reason FROM landing.rejected_corrections
+                              ORDER BY source_file, line_no""",
+        )
         counts = {"landed": _q(con, "SELECT count(*) FROM landing.corrections")[0][0], "rejected": len(problems)}
     if not counts:
         return ["corrections: none"]
@@ -163,8 +201,13 @@ def _resolve(path: Path) -> Path:
     return REPO_ROOT / path
 
 
-def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path = DBT_PROJECT_DIR,
-             corrections_dir: Path | None = None, wait: float = DEFAULT_WAIT) -> int:
+def main_run(
+    raw_dir: Path,
+    warehouse: Path | None = None,
+    dbt_project_dir: Path = DBT_PROJECT_DIR,
+    corrections_dir: Path | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> int:
     """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity), 3 when
     another run held the warehouse for longer than `wait` seconds."""
     raw = _resolve(raw_dir)
@@ -184,7 +227,7 @@ def main_run(raw_dir: Path, warehouse: Path | None = None, dbt_project_dir: Path
         print(f"warning: {warning}")
     for failure in result["failures"]:
         print(f"FAILED: {failure}")
-    index = (db.parent / "dashboard" / "index.html")
+    index = db.parent / "dashboard" / "index.html"
     if result["success"] and index.exists():
         print(f"dashboard: {index} (open it in a browser; no network needed)")
     print(f"run {result['run_id']}: {'succeeded' if result['success'] else 'FAILED'}")

@@ -40,10 +40,18 @@ from typing import Any, TextIO
 SCORED = ("requests", "review_litigation", "proactive")
 OUTCOMES = ("correct", "missing", "blank_as_zero", "wrong")
 # Section 二 rows scored: those every truth keys the same way (others are report-specific).
-CANONICAL_PROACTIVE = frozenset({
-    "regulations", "normative_documents", "admin_license", "other_services",
-    "admin_penalty", "admin_coercion", "admin_fees", "gov_procurement",
-})
+CANONICAL_PROACTIVE = frozenset(
+    {
+        "regulations",
+        "normative_documents",
+        "admin_license",
+        "other_services",
+        "admin_penalty",
+        "admin_coercion",
+        "admin_fees",
+        "gov_procurement",
+    }
+)
 
 # A parser: path -> (the canonical JSON, or {} when the file was not read; why it was not read).
 Parser = Callable[[Path], tuple[dict[str, Any], str]]
@@ -95,8 +103,9 @@ def score_one(truth: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
             else:
                 tally["wrong"] += 1
                 wrong.append(f"{table}.{row}.{col}: report says {t}, got {g}")
-    meta_ok = (str(got.get("report_year")) == str(truth.get("report_year"))
-               and str(got.get("template")) == str(truth.get("template")))
+    meta_ok = str(got.get("report_year")) == str(truth.get("report_year")) and str(got.get("template")) == str(
+        truth.get("template")
+    )
     return {**tally, "wrong_cells": wrong, "meta_ok": meta_ok}
 
 
@@ -107,8 +116,12 @@ class _TimedOut(Exception):
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """SIGALRM after `seconds` (main thread of a Unix process only; elsewhere no limit)."""
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -178,10 +191,12 @@ class CorpusScore:
 
     def summary_lines(self) -> list[str]:
         t = self.totals
-        return [f"reports={self.reports} parse_failed={len(self.parse_failed)} "
-                f"year_or_template_wrong={len(self.year_or_template_wrong)} seconds={self.seconds:.1f}",
-                f"coverage={self.coverage:.4f} wrong={t['wrong']} missing={t['missing']} "
-                f"blank_as_zero={t['blank_as_zero']} cells={t['cells']}"]
+        return [
+            f"reports={self.reports} parse_failed={len(self.parse_failed)} "
+            f"year_or_template_wrong={len(self.year_or_template_wrong)} seconds={self.seconds:.1f}",
+            f"coverage={self.coverage:.4f} wrong={t['wrong']} missing={t['missing']} "
+            f"blank_as_zero={t['blank_as_zero']} cells={t['cells']}",
+        ]
 
 
 class CorpusError(Exception):
@@ -202,8 +217,14 @@ def _raws(corpus: Path, raw_dir: Path | None) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def score_corpus(corpus: Path, parse: Parser, raw_dir: Path | None = None, out: TextIO | None = None,
-                 err: TextIO | None = None, verbose: bool = False) -> CorpusScore:
+def score_corpus(
+    corpus: Path,
+    parse: Parser,
+    raw_dir: Path | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    verbose: bool = False,
+) -> CorpusScore:
     """Score every truth/NAME.json of `corpus` against `parse(raw/NAME.*)`; prints the report lines
     to `out` (and a truth without a raw file to `err`) when given. CorpusError when there is no truth."""
     truths = _truths(Path(corpus))
@@ -230,9 +251,12 @@ def score_corpus(corpus: Path, parse: Parser, raw_dir: Path | None = None, out: 
             result.totals[key] += one[key]
         if out is not None:
             status = "PARSE FAILED: " + why if not got else ""
-            print(f"{name} {raw.suffix:6} cells={one['cells']:4} correct={one['correct']:4} "
-                  f"missing={one['missing']:3} blank_as_zero={one['blank_as_zero']:3} "
-                  f"wrong={one['wrong']:3} {status}", file=out)
+            print(
+                f"{name} {raw.suffix:6} cells={one['cells']:4} correct={one['correct']:4} "
+                f"missing={one['missing']:3} blank_as_zero={one['blank_as_zero']:3} "
+                f"wrong={one['wrong']:3} {status}",
+                file=out,
+            )
             shown = one["wrong_cells"] if verbose else one["wrong_cells"][:3]
             for line in shown:
                 print(f"    {line}", file=out)
@@ -259,12 +283,15 @@ class FindingsScore:
     per_report: dict[str, dict[str, set[tuple]]] = field(default_factory=dict)
 
     def summary_line(self) -> str:
-        return (f"reports={self.reports} unreadable={self.unreadable} true_findings={self.true_findings} "
-                f"false_findings={self.false_findings} missed_findings={self.missed_findings}")
+        return (
+            f"reports={self.reports} unreadable={self.unreadable} true_findings={self.true_findings} "
+            f"false_findings={self.false_findings} missed_findings={self.missed_findings}"
+        )
 
 
-def score_findings(corpus: Path, check: Checker, raw_dir: Path | None = None,
-                   out: TextIO | None = None) -> FindingsScore:
+def score_findings(
+    corpus: Path, check: Checker, raw_dir: Path | None = None, out: TextIO | None = None
+) -> FindingsScore:
     """`check(raw)` findings against the truth's implied findings, for every truth with a raw file."""
     from .truth_findings import check_findings, truth_findings
 
@@ -288,18 +315,30 @@ def score_findings(corpus: Path, check: Checker, raw_dir: Path | None = None,
         result.per_report[truth_path.stem] = {"truth": want, "found": got & want, "false": false, "missed": missed}
         if out is not None:
             flag = "" if not false and not missed else "  <--"
-            print(f"{truth_path.stem}: truth={sorted(want)} found={len(got & want)} "
-                  f"false={sorted(false)} missed={sorted(missed)}{' UNREADABLE' if not doc else ''}{flag}",
-                  file=out)
+            print(
+                f"{truth_path.stem}: truth={sorted(want)} found={len(got & want)} "
+                f"false={sorted(false)} missed={sorted(missed)}{' UNREADABLE' if not doc else ''}{flag}",
+                file=out,
+            )
     if out is not None:
         print(result.summary_line(), file=out)
     return result
 
 
-def main(corpus: Path, raw_dir: Path | None = None, findings: bool = False, max_wrong: int | None = None,
-         min_coverage: float | None = None, allow_missed: bool = False, verbose: bool = False,
-         timeout: float | None = 120.0, parse: Parser | None = None, check: Checker | None = None,
-         out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    corpus: Path,
+    raw_dir: Path | None = None,
+    findings: bool = False,
+    max_wrong: int | None = None,
+    min_coverage: float | None = None,
+    allow_missed: bool = False,
+    verbose: bool = False,
+    timeout: float | None = 120.0,
+    parse: Parser | None = None,
+    check: Checker | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """`ogi score`: prints the figures, returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr

@@ -16,21 +16,46 @@ from __future__ import annotations
 from typing import Any
 
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
-OUTCOMES_2021 = ("granted", "partially_granted", "denied_state_secret", "denied_law_forbidden",
-                 "denied_three_safety_one_stability", "denied_third_party", "denied_internal_affairs",
-                 "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-                 "unable_not_held", "unable_needs_creation", "unable_unclear_after_correction",
-                 "not_processed_petition", "not_processed_repeat", "not_processed_publication",
-                 "not_processed_excessive", "not_processed_confirm_info",
-                 "other_overdue_correction", "other_overdue_fee", "other_other")
+OUTCOMES_2021 = (
+    "granted",
+    "partially_granted",
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety_one_stability",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_not_held",
+    "unable_needs_creation",
+    "unable_unclear_after_correction",
+    "not_processed_petition",
+    "not_processed_repeat",
+    "not_processed_publication",
+    "not_processed_excessive",
+    "not_processed_confirm_info",
+    "other_overdue_correction",
+    "other_overdue_fee",
+    "other_other",
+)
 OUTCOMES_2019 = tuple(o for o in OUTCOMES_2021 if o not in ("other_overdue_correction", "other_overdue_fee"))
 FLOW = ("new_received", "carried_over", "total_processed", "carried_forward")
 BLOCKS = ("review", "litigation_direct", "litigation_after_review")
 PARTS4 = ("upheld", "corrected", "other", "pending")
-PROACTIVE = {"2021": ("regulations", "normative_documents", "admin_license", "admin_penalty",
-                      "admin_coercion", "admin_fees"),
-             "2019": ("regulations", "normative_documents", "admin_license", "other_services",
-                      "admin_penalty", "admin_coercion", "admin_fees", "gov_procurement")}
+PROACTIVE = {
+    "2021": ("regulations", "normative_documents", "admin_license", "admin_penalty", "admin_coercion", "admin_fees"),
+    "2019": (
+        "regulations",
+        "normative_documents",
+        "admin_license",
+        "other_services",
+        "admin_penalty",
+        "admin_coercion",
+        "admin_fees",
+        "gov_procurement",
+    ),
+}
 COLLAPSIBLE = ("other_overdue_correction", "other_overdue_fee")
 
 
@@ -58,8 +83,9 @@ def truth_findings(t: dict[str, Any]) -> set[tuple]:
         if row in req and _fails(cell(row, "total"), [cell(row, c) for c in APPLICANTS]):
             out.add(("R01", row))
     for col in (*APPLICANTS, "total"):
-        if "total_processed" in req and _fails(cell("total_processed", col),
-                                               [cell(o, col) for o in outcomes if o in req]):
+        if "total_processed" in req and _fails(
+            cell("total_processed", col), [cell(o, col) for o in outcomes if o in req]
+        ):
             out.add(("R02", col))
         a, b, c, d = (cell(r, col) for r in FLOW)
         if None not in (a, b, c, d) and abs(a + b - c - d) > 1e-9:
@@ -75,7 +101,7 @@ def truth_findings(t: dict[str, Any]) -> set[tuple]:
     for row in (*FLOW, *outcomes):
         if row not in req and not (collapsed and row in COLLAPSIBLE):
             out.add(("R09", "requests", row))
-    for row in PROACTIVE.get(tpl, ()):
+    for row in PROACTIVE.get(str(tpl), ()):
         if row not in (t.get("proactive") or {}):
             out.add(("R09", "proactive", row))
     for blk in BLOCKS:

@@ -17,8 +17,15 @@ from tests.conftest import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "build" / "test-artifacts"
 # As root and on a closed network: no sandbox, and none of Chromium's own background connections.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @contextmanager
@@ -62,8 +69,10 @@ class Page:
         self.page.add_init_script(CSP_RECORDER)
         self.errors: list[str] = []
         self.remote: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else self.remote.append(r.url))
 
@@ -77,7 +86,8 @@ class Page:
         rows = self.page.eval_on_selector_all(
             f"{selector} tbody tr",
             f"""trs => trs.map(tr => [tr.dataset.{key_attr},
-                 Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.status, td.innerText])])""")
+                 Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.status, td.innerText])])""",
+        )
         return {key: {s: int(text) for s, text in cells} for key, cells in rows}
 
     def csp_violations(self) -> list[str]:

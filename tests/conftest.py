@@ -25,10 +25,12 @@ TEST_KINDS: dict[str, str] = {
     "test_aligner": "unit",
     "test_aligner_evidence": "unit",
     "test_format_docx": "unit",
+    "test_format_docx_xml": "unit",
     "test_format_html": "unit",
     "test_format_markdown": "unit",
     "test_format_pdf": "unit",
     "test_format_xlsx": "unit",
+    "test_format_xlsx_xml": "unit",
     "test_inventory": "unit",
     "test_landing_tables": "unit",
     "test_parser_text": "unit",
@@ -64,7 +66,8 @@ def _unlisted(names: set[str]) -> None:
     if unlisted:
         raise pytest.UsageError(
             f"test module(s) without a kind: {', '.join(unlisted)}. Add each to TEST_KINDS in "
-            f"tests/conftest.py as one of {', '.join(KINDS)} (docs/contributing.md, 'Tests').")
+            f"tests/conftest.py as one of {', '.join(KINDS)} (docs/contributing.md, 'Tests')."
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -100,6 +103,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(TEST_KINDS[item.path.stem])
         if "browser" in getattr(item, "fixturenames", ()) and TEST_KINDS[item.path.stem] != "browser":
             item.add_marker("browser")
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO_ROOT / "data" / "raw"

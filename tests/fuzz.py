@@ -26,7 +26,7 @@ import traceback
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,15 +53,47 @@ def seeds_files() -> tuple[tuple[str, Path], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-_INTERESTING = [b"\x00", b"\xff", b"0", b"-1", b"9" * 12, b"\n", b"\t", b" ", b"<", b">", b"/", b"|", b"%", b"(",
-                b")", b"[", b"]", b"<<", b">>", b"obj", b"endobj", b"stream", b"R", b"\xe5\xb9\xb4", b"&", b";",
-                b"<table>", b"</td>", b"colspan=\"999999\"", b"<w:tbl>", b"<c r=\"XFD1048576\">", b"1e308",
-                b"\xef\xbb\xbf", b"\r\n"]
+_INTERESTING = [
+    b"\x00",
+    b"\xff",
+    b"0",
+    b"-1",
+    b"9" * 12,
+    b"\n",
+    b"\t",
+    b" ",
+    b"<",
+    b">",
+    b"/",
+    b"|",
+    b"%",
+    b"(",
+    b")",
+    b"[",
+    b"]",
+    b"<<",
+    b">>",
+    b"obj",
+    b"endobj",
+    b"stream",
+    b"R",
+    b"\xe5\xb9\xb4",
+    b"&",
+    b";",
+    b"<table>",
+    b"</td>",
+    b'colspan="999999"',
+    b"<w:tbl>",
+    b'<c r="XFD1048576">',
+    b"1e308",
+    b"\xef\xbb\xbf",
+    b"\r\n",
+]
 
 
 def _mutate_bytes(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes, str]:
@@ -90,7 +122,7 @@ def _mutate_bytes(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes,
         elif op == "delete":
             i = rng.randrange(n)
             k = rng.randint(1, max(1, min(n - i, 256)))
-            del buf[i:i + k]
+            del buf[i : i + k]
             steps.append(f"delete {k} at {i}")
         elif op == "truncate":
             i = rng.randrange(n)
@@ -100,12 +132,12 @@ def _mutate_bytes(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes,
             i = rng.randrange(n)
             k = rng.randint(1, max(1, min(n - i, 4096)))
             j = rng.randint(0, n)
-            buf[j:j] = buf[i:i + k] * rng.choice((1, 1, 2, 8))
+            buf[j:j] = buf[i : i + k] * rng.choice((1, 1, 2, 8))
             steps.append(f"duplicate {k} from {i} to {j}")
         elif op == "interesting":
             i = rng.randrange(n)
             token = rng.choice(_INTERESTING)
-            buf[i:i + rng.randint(0, len(token))] = token
+            buf[i : i + rng.randint(0, len(token))] = token
             steps.append(f"token {token[:12]!r} at {i}")
         else:  # splice: a chunk of another file of the same format
             if not donor:
@@ -113,7 +145,7 @@ def _mutate_bytes(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes,
             i = rng.randrange(len(donor))
             k = rng.randint(1, min(len(donor) - i, 2048))
             j = rng.randint(0, n)
-            buf[j:j + rng.randint(0, k)] = donor[i:i + k]
+            buf[j : j + rng.randint(0, k)] = donor[i : i + k]
             steps.append(f"splice {k} at {j}")
     return bytes(buf), "; ".join(steps)
 
@@ -123,8 +155,11 @@ def _mutate_member(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         infos = z.infolist()
         xml = [i for i in infos if i.filename.endswith((".xml", ".rels"))]
-        main = [i for i in xml if i.filename in ("word/document.xml", "xl/sharedStrings.xml")
-                or i.filename.startswith("xl/worksheets/")]
+        main = [
+            i
+            for i in xml
+            if i.filename in ("word/document.xml", "xl/sharedStrings.xml") or i.filename.startswith("xl/worksheets/")
+        ]
         target = rng.choice(main if main and rng.random() < 0.7 else xml or infos).filename
         parts = {i.filename: z.read(i.filename) for i in infos}
     if rng.random() < 0.5:  # whole elements moved or doubled: one per line
@@ -151,8 +186,8 @@ def _mutate_pdf_stream(rng: random.Random, data: bytes, donor: bytes) -> tuple[b
     for m in _STREAM.finditer(data):
         start = m.end()
         length = int(m.group(2))
-        body = data[start:start + length]
-        flate = b"FlateDecode" in data[max(0, m.start() - 200):m.end()]
+        body = data[start : start + length]
+        flate = b"FlateDecode" in data[max(0, m.start() - 200) : m.end()]
         try:
             content = zlib.decompress(body) if flate else body
         except zlib.error:
@@ -166,7 +201,7 @@ def _mutate_pdf_stream(rng: random.Random, data: bytes, donor: bytes) -> tuple[b
     else:
         mutated, how = _mutate_bytes(rng, content, b"")
     body = zlib.compress(mutated) if flate else mutated
-    out = data[:m.start(2)] + str(len(body)).encode() + data[m.end(2):start] + body + data[start + length:]
+    out = data[: m.start(2)] + str(len(body)).encode() + data[m.end(2) : start] + body + data[start + length :]
     return out, f"stream at {start}: {how}"
 
 
@@ -192,10 +227,10 @@ def _mutate_lines(rng: random.Random, data: bytes, donor: bytes) -> tuple[bytes,
             other = donor.split(b"\n")
             lines.insert(i, rng.choice(other))
         elif op == "join" and i + 1 < len(lines):
-            lines[i:i + 2] = [lines[i] + lines[i + 1]]
+            lines[i : i + 2] = [lines[i] + lines[i + 1]]
         elif op == "split" and lines[i]:
             k = rng.randrange(len(lines[i]))
-            lines[i:i + 1] = [lines[i][:k], lines[i][k:]]
+            lines[i : i + 1] = [lines[i][:k], lines[i][k:]]
         steps.append(f"{op} line {i}")
     return b"\n".join(lines), "; ".join(steps)
 
@@ -248,8 +283,10 @@ class Failure:
     detail: str
 
     def __str__(self) -> str:
-        return (f"seed {self.seed} ({self.source}, {self.mutation}): {self.kind}: {self.detail}\n"
-                f"  replay: .venv/bin/python -m tests.fuzz --replay {self.seed}")
+        return (
+            f"seed {self.seed} ({self.source}, {self.mutation}): {self.kind}: {self.detail}\n"
+            f"  replay: .venv/bin/python -m tests.fuzz --replay {self.seed}"
+        )
 
 
 def run_one(seed: int, time_limit: float = TIME_LIMIT_S) -> tuple[Failure | None, float]:
@@ -265,8 +302,11 @@ def run_one(seed: int, time_limit: float = TIME_LIMIT_S) -> tuple[Failure | None
         parse_bytes(inp.data, name)
         failure = None
     except ParseError as exc:
-        failure = None if "\n" not in exc.reason else Failure(seed, name, inp.mutation, "exception",
-                                                                f"ParseError reason of several lines: {exc.reason!r}")
+        failure = (
+            None
+            if "\n" not in exc.reason
+            else Failure(seed, name, inp.mutation, "exception", f"ParseError reason of several lines: {exc.reason!r}")
+        )
     except _Timeout:
         failure = Failure(seed, name, inp.mutation, "timeout", f"no answer within {time_limit:g} s")
     except Exception as exc:  # noqa: BLE001 - what the fuzz is looking for
@@ -278,7 +318,7 @@ def run_one(seed: int, time_limit: float = TIME_LIMIT_S) -> tuple[Failure | None
     return failure, time.perf_counter() - started
 
 
-def _worker(seeds: list[int], time_limit: float, out: "multiprocessing.Queue[object]") -> None:
+def _worker(seeds: list[int], time_limit: float, out: multiprocessing.Queue[object]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     logging.disable(logging.CRITICAL)  # pdfplumber logs every broken metadata key
     failures: list[Failure] = []
@@ -355,8 +395,10 @@ def main() -> None:
             print(f"{type(exc).__name__} after {time.perf_counter() - start:.2f} s")
         return
     report = fuzz(args.inputs, args.first_seed, args.processes)
-    print(f"{report.inputs} inputs in {report.seconds:.1f} s, slowest {report.slowest[0]:.2f} s (seed "
-          f"{report.slowest[1]}), {len(report.failures)} failures")
+    print(
+        f"{report.inputs} inputs in {report.seconds:.1f} s, slowest {report.slowest[0]:.2f} s (seed "
+        f"{report.slowest[1]}), {len(report.failures)} failures"
+    )
     print("parse seconds by format: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(report.seconds_by_format.items())))
     for f in report.failures:
         print(f)

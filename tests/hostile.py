@@ -16,8 +16,8 @@ import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "corpus" / "fixtures" / "raw"
@@ -32,8 +32,9 @@ MiB = 1 << 20
 # ---------------------------------------------------------------- zip packages
 
 
-def rezip(src: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None,
-          method: int = zipfile.ZIP_DEFLATED) -> bytes:
+def rezip(
+    src: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None, method: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     """A copy of the zip `src` with some members replaced and some added."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", method, compresslevel=9) as zout:
@@ -73,8 +74,29 @@ def _zip(members: list[tuple[str, bytes, int, int]], declared: dict[str, int] | 
         n = name.encode()
         offset = len(out)
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(n), 0) + n + data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size, len(n),
-                               0, 0, 0, 0, 0, offset) + n
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(n),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + n
+        )
     directory = len(out)
     out += central
     out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), directory, 0)
@@ -96,8 +118,9 @@ def _docx_part() -> tuple[bytes, bytes]:
     return src, zipfile.ZipFile(io.BytesIO(src)).read("word/document.xml")
 
 
-def zip_bomb(src: bytes, part: str, marker: bytes, unit: bytes, size: int,
-             declared: dict[str, int] | None = None) -> bytes:
+def zip_bomb(
+    src: bytes, part: str, marker: bytes, unit: bytes, size: int, declared: dict[str, int] | None = None
+) -> bytes:
     """The package `src` with `part` filled after `marker` with `unit` up to `size` bytes."""
     members = _members(src)
     xml = zipfile.ZipFile(io.BytesIO(src)).read(part)
@@ -118,8 +141,9 @@ def docx_ratio_bomb() -> bytes:
 
 def docx_lying_size() -> bytes:
     """A zip whose directory says word/document.xml unpacks to 1 KB while it unpacks to 100 MB."""
-    return zip_bomb(DOCX.read_bytes(), "word/document.xml", b"<w:body>", b"<w:p/>", 100 * MiB,
-                    declared={"word/document.xml": 1024})
+    return zip_bomb(
+        DOCX.read_bytes(), "word/document.xml", b"<w:body>", b"<w:p/>", 100 * MiB, declared={"word/document.xml": 1024}
+    )
 
 
 def docx_many_members(n: int = 3000) -> bytes:
@@ -130,8 +154,9 @@ def docx_bzip2() -> bytes:
     return rezip(DOCX.read_bytes(), {}, method=zipfile.ZIP_BZIP2)
 
 
-LAUGHS_DTD = ("<!ENTITY lol \"lollollollollollollollollollol\">" + "".join(
-    f"<!ENTITY lol{i} \"{('&lol' + (str(i - 1) if i > 1 else '') + ';') * 10}\">" for i in range(1, 10)))
+LAUGHS_DTD = '<!ENTITY lol "lollollollollollollollollollol">' + "".join(
+    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+)
 
 
 def _with_dtd(xml: bytes, root: str, dtd: str, entity: str) -> bytes:
@@ -147,7 +172,9 @@ def docx_billion_laughs() -> bytes:
 
 def docx_external_entity() -> bytes:
     src, doc = _docx_part()
-    return rezip(src, {"word/document.xml": _with_dtd(doc, "w:document", '<!ENTITY x SYSTEM "file:///etc/passwd">', "x")})
+    return rezip(
+        src, {"word/document.xml": _with_dtd(doc, "w:document", '<!ENTITY x SYSTEM "file:///etc/passwd">', "x")}
+    )
 
 
 def docx_deep_nesting(depth: int = 5000) -> bytes:
@@ -173,8 +200,12 @@ def xlsx_zip_bomb(size: int = GiB) -> bytes:
 def xlsx_merge_everything() -> bytes:
     """One merged range over the whole sheet (17 billion cells: openpyxl makes an object per cell)."""
     src, sheet = _sheet()
-    merged = re.sub(rb'<mergeCells count="(\d+)">', lambda m: b'<mergeCells count="%d"><mergeCell ref="P60:XFD1048576"/>'
-                    % (int(m.group(1)) + 1), sheet, count=1)
+    merged = re.sub(
+        rb'<mergeCells count="(\d+)">',
+        lambda m: b'<mergeCells count="%d"><mergeCell ref="P60:XFD1048576"/>' % (int(m.group(1)) + 1),
+        sheet,
+        count=1,
+    )
     assert merged != sheet
     return rezip(src, {"xl/worksheets/sheet1.xml": merged})
 
@@ -193,7 +224,7 @@ def html_entity_bomb() -> bytes:
     """The HTML report with an internal DTD of nested entities and &lol9; (a billion laughs) in it."""
     page = HTML.read_bytes()
     page = re.sub(rb"<!DOCTYPE[^>]*>", b"", page, count=1, flags=re.IGNORECASE)
-    head = f"<!DOCTYPE html [{LAUGHS_DTD}<!ENTITY x SYSTEM \"file:///etc/passwd\">]>".encode()
+    head = f'<!DOCTYPE html [{LAUGHS_DTD}<!ENTITY x SYSTEM "file:///etc/passwd">]>'.encode()
     return head + page.replace(b"<body>", b"<body><p>&lol9; &x;</p>", 1)
 
 
@@ -259,8 +290,10 @@ _TEXT = b"BT /F1 12 Tf 72 720 Td (2024 annual report) Tj ET\n"
 
 
 def _page(contents: int, parent: int = 2) -> bytes:
-    return (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-            b"/Resources << /Font << /F1 3 0 R >> >> >>" % (parent, contents))
+    return (
+        b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+        b"/Resources << /Font << /F1 3 0 R >> >> >>" % (parent, contents)
+    )
 
 
 def _stream(data: bytes, filters: bytes = b"") -> bytes:
@@ -268,8 +301,15 @@ def _stream(data: bytes, filters: bytes = b"") -> bytes:
 
 
 def _one_page(content_stream: bytes) -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", _FONT,
-                 _page(5), content_stream])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            _FONT,
+            _page(5),
+            content_stream,
+        ]
+    )
 
 
 def pdf_flate_bomb(size: int = GiB) -> bytes:
@@ -335,23 +375,46 @@ def pdf_busy_page(n: int = 300_000) -> bytes:
 
 
 def pdf_page_tree_loop() -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R 4 0 R] /Count 2 >>", _FONT,
-                 _page(5), _stream(_TEXT)])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 4 0 R] /Count 2 >>",
+            _FONT,
+            _page(5),
+            _stream(_TEXT),
+        ]
+    )
 
 
 def pdf_xobject_loop() -> bytes:
     """A form XObject that draws itself."""
-    form = (b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X 6 0 R >> "
-            b"/Font << /F1 3 0 R >> >> /Length %d >>\nstream\n" % len(_TEXT + b"/X Do") + _TEXT + b"/X Do\nendstream")
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", _FONT,
-                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
-                 b"/Resources << /Font << /F1 3 0 R >> /XObject << /X 6 0 R >> >> >>",
-                 _stream(b"/X Do"), form])
+    form = (
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X 6 0 R >> "
+        b"/Font << /F1 3 0 R >> >> /Length %d >>\nstream\n" % len(_TEXT + b"/X Do") + _TEXT + b"/X Do\nendstream"
+    )
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            _FONT,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> /XObject << /X 6 0 R >> >> >>",
+            _stream(b"/X Do"),
+            form,
+        ]
+    )
 
 
 def pdf_deep_nesting(depth: int = 200_000) -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * depth + b"]" * depth + b" >>",
-                 b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", _FONT, _page(5), _stream(_TEXT)])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * depth + b"]" * depth + b" >>",
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            _FONT,
+            _page(5),
+            _stream(_TEXT),
+        ]
+    )
 
 
 def pdf_many_pages_slow(n: int = 450) -> bytes:
@@ -412,7 +475,7 @@ def sparse_file(path: Path, size: int) -> None:
 # ---------------------------------------------------------------- parse worker targets (tests)
 
 
-def parse_or_die(path: str, expected_sha256: str | None = None):  # noqa: ANN201
+def parse_or_die(path: str, expected_sha256: str | None = None):
     """parse_one, except that a file called *crash* kills its process, *slow* sleeps, *hog*
     allocates without end: what a parser bug in a C library, a hang or a leak would do."""
     from pipelines.parse_worker import parse_one

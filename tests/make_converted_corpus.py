@@ -70,8 +70,8 @@ def dense_truth(agency: str, year: int, template: str, seed: int) -> dict[str, A
     for o in outcomes:
         req[o] = _totals({"natural_person": next(large), **{c: next(small) for c in APPLICANT_PARTS[1:]}})
     flow = rng.sample(range(1, 60), 14)
-    carried_over = dict(zip(APPLICANT_PARTS, flow[:6]))
-    carried_forward = dict(zip(APPLICANT_PARTS, flow[7:13]))
+    carried_over = dict(zip(APPLICANT_PARTS, flow[:6], strict=False))
+    carried_forward = dict(zip(APPLICANT_PARTS, flow[7:13], strict=False))
     processed = {c: sum(req[o][c] for o in outcomes) for c in APPLICANT_PARTS}
     new = {c: processed[c] + carried_forward[c] - carried_over[c] for c in APPLICANT_PARTS}
     requests = {"new_received": _totals(dict(new)), "carried_over": _totals(dict(carried_over))}
@@ -94,19 +94,32 @@ def dense_truth(agency: str, year: int, template: str, seed: int) -> dict[str, A
             "admin_fees": {"amount_10k_yuan": round(rng.uniform(10, 900), 2)},
         }
     else:
+
         def items() -> dict[str, Any]:
-            return {"prev_items": 100 + next(n), "change": rng.choice((-1, 1)) * rng.randint(1, 9),
-                    "decisions": rng.randint(100, 4000)}
+            return {
+                "prev_items": 100 + next(n),
+                "change": rng.choice((-1, 1)) * rng.randint(1, 9),
+                "decisions": rng.randint(100, 4000),
+            }
+
         proactive = {
             "regulations": {"new_made": next(n), "new_published": next(n), "total_published": 100 + next(n)},
             "normative_documents": {"new_made": next(n), "new_published": next(n), "total_published": 200 + next(n)},
-            "admin_license": items(), "other_services": items(), "admin_penalty": items(),
+            "admin_license": items(),
+            "other_services": items(),
+            "admin_penalty": items(),
             "admin_coercion": items(),
             "admin_fees": {"prev_items": next(n), "change": -rng.randint(1, 5)},
             "gov_procurement": {"projects": next(n), "amount": round(rng.uniform(50, 5000), 2)},
         }
-    return {"agency": agency, "report_year": year, "template": template, "proactive": proactive,
-            "requests": requests, "review_litigation": review}
+    return {
+        "agency": agency,
+        "report_year": year,
+        "template": template,
+        "proactive": proactive,
+        "requests": requests,
+        "review_litigation": review,
+    }
 
 
 def dense_truths() -> dict[str, dict[str, Any]]:
@@ -121,8 +134,10 @@ def dense_truths() -> dict[str, dict[str, Any]]:
         _recount(t)
     t["review_litigation"]["litigation_after_review"] = dict.fromkeys(t["review_litigation"]["review"], None)
     t["proactive"]["admin_coercion"]["decisions"] = None
-    t["notes"] = ("Dense with blanks: 科研机构 of three outcome rows, the 复议后起诉 block and 行政强制 printed "
-                  "blank (totals computed without them); R01-R04 hold.")
+    t["notes"] = (
+        "Dense with blanks: 科研机构 of three outcome rows, the 复议后起诉 block and 行政强制 printed "
+        "blank (totals computed without them); R01-R04 hold."
+    )
     out["dense2021b"] = t
 
     t = dense_truth("滨江市云溪区人民政府", 2021, "2021", 3)
@@ -133,8 +148,10 @@ def dense_truths() -> dict[str, dict[str, Any]]:
     t = dense_truth("滨江市住房和城乡建设局", 2024, "2021", 4)
     t["requests"]["unable_not_held"]["total"] += 2
     t["review_litigation"]["litigation_direct"]["upheld"] += 1
-    t["notes"] = ("Dense with defects injected on purpose: unable_not_held 总计 printed 2 too high (R01 on "
-                  "that row, R02 on the total column); 未经复议直接起诉 结果维持 1 too high (R04 litigation_direct).")
+    t["notes"] = (
+        "Dense with defects injected on purpose: unable_not_held 总计 printed 2 too high (R01 on "
+        "that row, R02 on the total column); 未经复议直接起诉 结果维持 1 too high (R04 litigation_direct)."
+    )
     out["dense2021d"] = t
 
     t = dense_truth("滨江市人力资源和社会保障局", 2020, "2019", 5)
@@ -144,8 +161,10 @@ def dense_truths() -> dict[str, dict[str, Any]]:
     t = dense_truth("滨江市卫生健康委员会", 2019, "2019", 6)
     t["requests"]["new_received"]["commercial"] += 2
     t["requests"]["new_received"]["total"] += 2
-    t["notes"] = ("Dense, the 2019 template, a defect injected on purpose: 一、本年新收 商业企业 (and its 总计) "
-                  "printed 2 too high (R03 on commercial and total).")
+    t["notes"] = (
+        "Dense, the 2019 template, a defect injected on purpose: 一、本年新收 商业企业 (and its 总计) "
+        "printed 2 too high (R03 on commercial and total)."
+    )
     out["dense2019b"] = t
     return out
 
@@ -159,15 +178,16 @@ def _recount(t: dict[str, Any]) -> None:
             req[o]["total"] = sum(req[o][c] or 0 for c in APPLICANT_PARTS)
     for c in APPLICANT_PARTS:
         req["total_processed"][c] = sum((req[o][c] or 0) for o in outcomes if o in req)
-        req["new_received"][c] = (req["total_processed"][c] + req["carried_forward"][c]
-                                  - req["carried_over"][c])
+        req["new_received"][c] = req["total_processed"][c] + req["carried_forward"][c] - req["carried_over"][c]
     for row in ("total_processed", "new_received"):
         req[row]["total"] = sum(req[row][c] for c in APPLICANT_PARTS)
 
 
 def generated_truths() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    plans = {seed: plan_city(n_agencies=60, years=(2019, 2024), seed=seed) for seed in sorted({s for s, _ in GENERATED})}
+    plans = {
+        seed: plan_city(n_agencies=60, years=(2019, 2024), seed=seed) for seed in sorted({s for s, _ in GENERATED})
+    }
     for (seed, stem), what in GENERATED.items():
         report = next(r for r in plans[seed].reports if r.stem == stem)
         t = json.loads(json.dumps(report.truth))
@@ -177,8 +197,10 @@ def generated_truths() -> dict[str, dict[str, Any]]:
 
 
 def fixture_truths() -> dict[str, dict[str, Any]]:
-    return {name: json.loads((TESTS / "fixture_truths" / f"{name}.json").read_text(encoding="utf-8"))
-            for name in ("fixture2021", "fixture2019")}
+    return {
+        name: json.loads((TESTS / "fixture_truths" / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("fixture2021", "fixture2019")
+    }
 
 
 # ---------------------------------------------------------------- writing
@@ -196,9 +218,19 @@ def _fresh(folder: Path) -> None:
 
 # Which truths each converted layout is printed from: two 2021 truths in rotation, and a 2019
 # truth for every other layout.
-CONVERTED_2021 = ("fixture2021", "dense2021a", "gen-s3-0001_2022", "dense2021b", "gen-s5-0009_2023",
-                  "dense2021c", "gen-s5-0035_2022", "gen-s3-0002_2022", "dense2021d", "gen-s5-0015_2024",
-                  "gen-s3-0038_2023")
+CONVERTED_2021 = (
+    "fixture2021",
+    "dense2021a",
+    "gen-s3-0001_2022",
+    "dense2021b",
+    "gen-s5-0009_2023",
+    "dense2021c",
+    "gen-s5-0035_2022",
+    "gen-s3-0002_2022",
+    "dense2021d",
+    "gen-s5-0015_2024",
+    "gen-s3-0038_2023",
+)
 CONVERTED_2019 = ("dense2019a", "fixture2019", "gen-s5-0009_2019", "dense2019b")
 # Layouts that need truths of a kind (blank cells), outside the rotation.
 CONVERTED_EXPLICIT = {"pdftotext_blanks_lost": ("fixture2021", "dense2021b", "gen-s5-0015_2024", "fixture2019")}
@@ -231,9 +263,22 @@ def write_converted(truths: dict[str, dict[str, Any]]) -> list[str]:
     return names
 
 
-DAMAGED_BASES = ("fixture2021", "gen-s3-0001_2022", "dense2021a", "gen-s5-0009_2019", "dense2021d",
-                 "gen-s3-0012_2021", "fixture2019", "gen-s3-0002_2022", "dense2019b", "gen-s5-0006_2019",
-                 "gen-s3-0038_2023", "dense2019a", "gen-s5-0009_2023", "gen-s5-0006_2020")
+DAMAGED_BASES = (
+    "fixture2021",
+    "gen-s3-0001_2022",
+    "dense2021a",
+    "gen-s5-0009_2019",
+    "dense2021d",
+    "gen-s3-0012_2021",
+    "fixture2019",
+    "gen-s3-0002_2022",
+    "dense2019b",
+    "gen-s5-0006_2019",
+    "gen-s3-0038_2023",
+    "dense2019a",
+    "gen-s5-0009_2023",
+    "gen-s5-0006_2020",
+)
 
 
 def write_damaged(truths: dict[str, dict[str, Any]]) -> list[str]:
@@ -269,7 +314,7 @@ def _converted_readme() -> str:
         "A file is `LAYOUT__TRUTH.ext`; its truth is exactly what it prints (`base_truth` and `layout` name",
         "its origin). `typed_labels_*` truths carry the misread agency name. `crawler_run_together` and",
         "`pdftotext_blanks_lost` truths keep the real values and list in `unreadable_cells` the cells no reader",
-        "can place (printed run together, \"行政许可3960181\"; or in a row that lost an empty cell): the only right",
+        'can place (printed run together, "行政许可3960181"; or in a row that lost an empty cell): the only right',
         "answer there is null (tests/test_corpus_score.py leaves them out of coverage; a number there is wrong).",
         "Truths: fixture2021/2019 (hand-chosen), dense* (distinct non-zero numbers, see the script), gen-* (the",
         "generator, some with injected defects: see each truth's notes).",
@@ -297,8 +342,13 @@ def _damaged_readme() -> str:
         "",
     ]
     lines += [f"- `{name}`: {desc}" for name, (_, desc) in damage.DAMAGES.items()]
-    lines += ["", "Formats: " + ", ".join(f"`{n}` ({ext}, blanks printed {blank or 'empty'!s})"
-                                           for n, (ext, blank, _) in damage.FORMATS.items())]
+    lines += [
+        "",
+        "Formats: "
+        + ", ".join(
+            f"`{n}` ({ext}, blanks printed {blank or 'empty'!s})" for n, (ext, blank, _) in damage.FORMATS.items()
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 

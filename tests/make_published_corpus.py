@@ -47,9 +47,17 @@ FIXTURES = TESTS / "corpus" / "fixtures"
 PROBES = TESTS / "corpus" / "probes"
 CANONICAL = ("agency", "report_year", "template", "proactive", "requests", "review_litigation")
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update", "--font-render-hinting=none",
-                  "--lang=zh-CN"]  # a Chinese user's browser: Han text falls back to the SC fonts
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--font-render-hinting=none",
+    "--lang=zh-CN",
+]  # a Chinese user's browser: Han text falls back to the SC fonts
 
 
 # ---------------------------------------------------------------- truths
@@ -108,6 +116,7 @@ def build_truths() -> dict[str, dict[str, Any]]:
 @dataclass(frozen=True)
 class Print:
     """Chromium's print dialog: the header and footer (date + title, URL + page numbers), backgrounds."""
+
     header_footer: bool = True
     background: bool = False
     margin_mm: int = 10
@@ -125,63 +134,145 @@ class Web:
 
 
 WEB = [
-    Web("portal", "d21a", Page(site=0),
+    Web(
+        "portal",
+        "d21a",
+        Page(site=0),
         "full portal page: navigation with other years' report links, breadcrumb, search form, right sidebar "
         "(相关文章 with years and dates), inline scripts/styles, footer; meta line after the <h1>",
-        Print()),
-    Web("meta_first_index", "d21b", Page(site=2, meta_first=True, index_table=True, sidebar="left", width=680,
-                                           title_px=28),
+        Print(),
+    ),
+    Web(
+        "meta_first_index",
+        "d21b",
+        Page(site=2, meta_first=True, index_table=True, sidebar="left", width=680, title_px=28),
         "来源/发布时间 line and the 信息索引 table before the title; the long <h1> title wraps; left sidebar; "
-        "680px column", Print(background=True, date="2023/2/3 09:05")),
-    Web("runon_p", "d21c", Page(site=1, runon="p", sidebar="both", width=700),
+        "680px column",
+        Print(background=True, date="2023/2/3 09:05"),
+    ),
+    Web(
+        "runon_p",
+        "d21c",
+        Page(site=1, runon="p", sidebar="both", width=700),
         "each section heading run into the preceding paragraph in one <p> (…报告如下。二、主动公开政府信息情况); "
-        "sidebars on both sides", Print()),
-    Web("runon_span", "d19a", Page(site=0, runon="span", width=820),
-        "2019 template; headings in a bold <span> inside the preceding paragraph", Print(header_footer=False)),
-    Web("runon_strong", "fx21", Page(site=1, runon="strong", meta_first=True),
+        "sidebars on both sides",
+        Print(),
+    ),
+    Web(
+        "runon_span",
+        "d19a",
+        Page(site=0, runon="span", width=820),
+        "2019 template; headings in a bold <span> inside the preceding paragraph",
+        Print(header_footer=False),
+    ),
+    Web(
+        "runon_strong",
+        "fx21",
+        Page(site=1, runon="strong", meta_first=True),
         "headings in <strong> inside the preceding paragraph; meta line before the title",
-        Print(date="2023/1/30 16:42")),
-    Web("mso", "d21d", Page(site=2, cells="mso", width=660, search="div"),
+        Print(date="2023/1/30 16:42"),
+    ),
+    Web(
+        "mso",
+        "d21d",
+        Page(site=2, cells="mso", width=660, search="div"),
         "Word-pasted table: every cell MsoNormal <p><span> fragments, labels split over 2–3 paragraphs, numbers "
-        "split over two spans; 660px column; printed arithmetic errors (R01/R02, R04)", Print(background=True)),
-    Web("mso19", "fx19", Page(site=0, cells="mso", runon="span", width=700),
+        "split over two spans; 660px column; printed arithmetic errors (R01/R02, R04)",
+        Print(background=True),
+    ),
+    Web(
+        "mso19",
+        "fx19",
+        Page(site=0, cells="mso", runon="span", width=700),
         "2019 template as Word-pasted fragments, run-on <span> headings, signed 本年增/减 and 251000元",
-        Print()),
-    Web("divrows", "d21e", Page(site=1, table="divrows", width=700, search="div"),
+        Print(),
+    ),
+    Web(
+        "divrows",
+        "d21e",
+        Page(site=1, table="divrows", width=700, search="div"),
         "tables whose tags the CMS stripped: rows as flex <div>s of <p> cells, merged cells undone (label in the "
-        "first row only); blank cells", Print()),
-    Web("grid", "g23", Page(site=3, table="grid", cells="mso", borders="rules", shading=True, search="div"),
+        "first row only); blank cells",
+        Print(),
+    ),
+    Web(
+        "grid",
+        "g23",
+        Page(site=3, table="grid", cells="mso", borders="rules", shading=True, search="div"),
         "cells as <div>s of a CSS grid (no rows in the markup), horizontal rules only, shaded header rows",
-        Print(background=True)),
-    Web("stripped", "d21b", Page(site=2, table="stripped", width=760),
+        Print(background=True),
+    ),
+    Web(
+        "stripped",
+        "d21b",
+        Page(site=2, table="stripped", width=760),
         "table tags and empty cells stripped: every cell a <p> of its own, one per line",
-        Print(header_footer=False)),
-    Web("total_blank19", "d19t", Page(site=2, width=900, search="div"),
-        "2019 template with section 三's 总计 column printed empty in every row", Print()),
-    Web("total_blank19_mso", "d19u", Page(site=1, cells="mso", width=640, borders="rules"),
-        "2019, 总计 column empty, Word fragments, horizontal rules only, 640px column", Print()),
-    Web("narrow_rules", "d21c", Page(site=0, width=620, borders="rules", sidebar="none", print_css=True,
-                                     title_px=26),
+        Print(header_footer=False),
+    ),
+    Web(
+        "total_blank19",
+        "d19t",
+        Page(site=2, width=900, search="div"),
+        "2019 template with section 三's 总计 column printed empty in every row",
+        Print(),
+    ),
+    Web(
+        "total_blank19_mso",
+        "d19u",
+        Page(site=1, cells="mso", width=640, borders="rules"),
+        "2019, 总计 column empty, Word fragments, horizontal rules only, 640px column",
+        Print(),
+    ),
+    Web(
+        "narrow_rules",
+        "d21c",
+        Page(site=0, width=620, borders="rules", sidebar="none", print_css=True, title_px=26),
         "620px column, only horizontal rules, print stylesheet hiding the site chrome; labels wrap over 2–3 lines",
-        Print(date="2025/2/14 08:30")),
-    Web("narrow_thead", "g19r01", Page(site=3, width=660, font_px=18, thead=True, shading=True, search="div"),
-        "2019 generated report with an R01 error; header rows in <thead> (repeated on every printed page), "
-        "shaded", Print(background=True)),
-    Web("noborder", "g20blank", Page(site=3, borders="none", width=760, blank="—", search="div"),
-        "tables with no borders at all, blanks printed —", Print()),
-    Web("unruled_top", "d21a", Page(site=1, borders="none", valign="top", num_align="right", width=640,
-                                     sidebar="left"),
+        Print(date="2025/2/14 08:30"),
+    ),
+    Web(
+        "narrow_thead",
+        "g19r01",
+        Page(site=3, width=660, font_px=18, thead=True, shading=True, search="div"),
+        "2019 generated report with an R01 error; header rows in <thead> (repeated on every printed page), shaded",
+        Print(background=True),
+    ),
+    Web(
+        "noborder",
+        "g20blank",
+        Page(site=3, borders="none", width=760, blank="—", search="div"),
+        "tables with no borders at all, blanks printed —",
+        Print(),
+    ),
+    Web(
+        "unruled_top",
+        "d21a",
+        Page(site=1, borders="none", valign="top", num_align="right", width=640, sidebar="left"),
         "no borders, cells top-aligned (a wrapped label runs on below its values), numbers right-aligned under "
-        "centred headers, 640px column", Print()),
-    Web("unruled_bottom", "d21b", Page(site=0, borders="none", valign="bottom", width=660, meta_first=True),
-        "no borders, cells bottom-aligned (a wrapped label starts above its values), 660px column", Print()),
-    Web("rules_top19", "d19t", Page(site=2, borders="rules", valign="top", width=640, cells="mso"),
+        "centred headers, 640px column",
+        Print(),
+    ),
+    Web(
+        "unruled_bottom",
+        "d21b",
+        Page(site=0, borders="none", valign="bottom", width=660, meta_first=True),
+        "no borders, cells bottom-aligned (a wrapped label starts above its values), 660px column",
+        Print(),
+    ),
+    Web(
+        "rules_top19",
+        "d19t",
+        Page(site=2, borders="rules", valign="top", width=640, cells="mso"),
         "2019, 总计 column empty, Word fragments top-aligned, horizontal rules only, 640px column",
-        Print(background=True)),
-    Web("runon_divrows", "d21d", Page(site=0, runon="p", table="divrows", cells="mso", meta_first=True,
-                                      width=700, search="div"),
+        Print(background=True),
+    ),
+    Web(
+        "runon_divrows",
+        "d21d",
+        Page(site=0, runon="p", table="divrows", cells="mso", meta_first=True, width=700, search="div"),
         "run-on headings + stripped table tags with Word fragments + meta line first",
-        Print(header_footer=False, background=True)),
+        Print(header_footer=False, background=True),
+    ),
 ]
 
 # Existing HTML of the other corpora, printed by Chromium (their truth is copied).
@@ -203,20 +294,39 @@ PRINTED_HTML = [
 # LibreOffice: (kind, web layout) — kind: docx (Writer, HTML import), xlsx (Calc, HTML import),
 # pdf (Writer, HTML import, PDF export), docx_pdf (the DOCX Writer saved, exported to PDF).
 OFFICE = [
-    ("docx", "portal"), ("docx", "mso"), ("docx", "runon_p"), ("docx", "total_blank19"), ("docx", "divrows"),
-    ("xlsx", "portal"), ("xlsx", "meta_first_index"), ("xlsx", "mso19"), ("xlsx", "total_blank19_mso"),
-    ("xlsx", "narrow_thead"), ("xlsx", "grid"),
-    ("pdf", "runon_strong"), ("pdf", "noborder"), ("pdf", "mso"), ("pdf", "total_blank19"),
-    ("docx_pdf", "portal"), ("docx_pdf", "divrows"), ("docx_pdf", "narrow_thead"),
+    ("docx", "portal"),
+    ("docx", "mso"),
+    ("docx", "runon_p"),
+    ("docx", "total_blank19"),
+    ("docx", "divrows"),
+    ("xlsx", "portal"),
+    ("xlsx", "meta_first_index"),
+    ("xlsx", "mso19"),
+    ("xlsx", "total_blank19_mso"),
+    ("xlsx", "narrow_thead"),
+    ("xlsx", "grid"),
+    ("pdf", "runon_strong"),
+    ("pdf", "noborder"),
+    ("pdf", "mso"),
+    ("pdf", "total_blank19"),
+    ("docx_pdf", "portal"),
+    ("docx_pdf", "divrows"),
+    ("docx_pdf", "narrow_thead"),
 ]
 OFFICE_HTML = [  # existing HTML opened in LibreOffice
-    ("docx", FIXTURES, "fixture2021__html_word"), ("xlsx", PROBES, "h21_big_table"),
+    ("docx", FIXTURES, "fixture2021__html_word"),
+    ("xlsx", PROBES, "h21_big_table"),
 ]
 OFFICE_DOCX = [  # existing DOCX exported to PDF by Writer
-    (FIXTURES, "fixture2021__docx_plain"), (FIXTURES, "fixture2019__docx_plain"),
-    (FIXTURES, "fixture2021__docx_word_export"), (FIXTURES, "fixture2019__docx_split_table"),
-    (FIXTURES, "fixture2021__docx_slash_blanks"), (PROBES, "d19_split_fwminus"), (PROBES, "d21_fw_sep"),
-    (PROBES, "d21_split_before_qita"), (PROBES, "d21_split_midgroup"),
+    (FIXTURES, "fixture2021__docx_plain"),
+    (FIXTURES, "fixture2019__docx_plain"),
+    (FIXTURES, "fixture2021__docx_word_export"),
+    (FIXTURES, "fixture2019__docx_split_table"),
+    (FIXTURES, "fixture2021__docx_slash_blanks"),
+    (PROBES, "d19_split_fwminus"),
+    (PROBES, "d21_fw_sep"),
+    (PROBES, "d21_split_before_qita"),
+    (PROBES, "d21_split_midgroup"),
 ]
 
 
@@ -231,8 +341,9 @@ _XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)(\d{4}-\
 def fixed_pdf(data: bytes) -> bytes:
     """Creation dates and document ids replaced by fixed values of the same length (offsets unchanged)."""
     data = _PDF_DATE.sub(lambda m: m.group(1) + b"20240125103000", data)
-    data = _PDF_ID.sub(lambda m: m.group(1) + b"0" * len(m.group(2)) + m.group(3) + b"0" * len(m.group(4))
-                       + m.group(5), data)
+    data = _PDF_ID.sub(
+        lambda m: m.group(1) + b"0" * len(m.group(2)) + m.group(3) + b"0" * len(m.group(4)) + m.group(5), data
+    )
     data = _PDF_CHECKSUM.sub(lambda m: m.group(1) + b"0" * len(m.group(2)), data)
     return _XMP_DATE.sub(lambda m: m.group(1) + b"2024-01-25T10:30:00", data)
 
@@ -262,12 +373,18 @@ def _stable_id(key: str) -> int:
 
 def _templates(date: str, url: str) -> tuple[str, str]:
     """Chrome's default header (date and time left, title centred) and footer (URL left, n/N right)."""
-    style = ("font-family:'Noto Sans CJK SC',sans-serif;font-size:8px;color:#000;width:100%;margin:0 10mm;"
-             "display:flex;justify-content:space-between;white-space:nowrap")
-    header = (f'<div style="{style}"><span>{date}</span><span class="title" style="overflow:hidden;'
-              f'text-overflow:ellipsis;max-width:70%"></span><span></span></div>')
-    footer = (f'<div style="{style}"><span>{url}</span>'
-              f'<span><span class="pageNumber"></span>/<span class="totalPages"></span></span></div>')
+    style = (
+        "font-family:'Noto Sans CJK SC',sans-serif;font-size:8px;color:#000;width:100%;margin:0 10mm;"
+        "display:flex;justify-content:space-between;white-space:nowrap"
+    )
+    header = (
+        f'<div style="{style}"><span>{date}</span><span class="title" style="overflow:hidden;'
+        f'text-overflow:ellipsis;max-width:70%"></span><span></span></div>'
+    )
+    footer = (
+        f'<div style="{style}"><span>{url}</span>'
+        f'<span><span class="pageNumber"></span>/<span class="totalPages"></span></span></div>'
+    )
     return header, footer
 
 
@@ -286,10 +403,15 @@ def print_pdfs(jobs: list[tuple[Path, Path, Print, str, str]]) -> None:
                 page.goto(src.as_uri(), wait_until="load")
                 header, footer = _templates(date, url)
                 margin = f"{opts.margin_mm}mm"
-                pdf = page.pdf(format="A4", landscape=opts.landscape, print_background=opts.background,
-                               display_header_footer=opts.header_footer, header_template=header,
-                               footer_template=footer,
-                               margin={"top": margin, "bottom": margin, "left": margin, "right": margin})
+                pdf = page.pdf(
+                    format="A4",
+                    landscape=opts.landscape,
+                    print_background=opts.background,
+                    display_header_footer=opts.header_footer,
+                    header_template=header,
+                    footer_template=footer,
+                    margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
+                )
                 out.write_bytes(fixed_pdf(pdf))
                 page.close()
         finally:
@@ -316,7 +438,7 @@ def soffice(src: Path, kind: str, outdir: Path, profile: Path) -> Path:
     ext = convert.split(":")[0]
     out = outdir / f"{src.stem}.{ext}"
     out.unlink(missing_ok=True)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=180)
     if not out.exists():
         raise RuntimeError(f"soffice failed on {src.name} ({kind}): {proc.stdout} {proc.stderr}")
     return out
@@ -326,8 +448,24 @@ def soffice(src: Path, kind: str, outdir: Path, profile: Path) -> Path:
 
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 # Chromium's PDFs (Skia, Noto CJK) map some ideographs to radicals that NFKC leaves alone.
-_RADICALS = str.maketrans({"⺠": "民", "⻔": "门", "⻚": "页", "⻓": "长", "⻅": "见", "⻋": "车", "⻉": "贝",
-                           "⻢": "马", "⻛": "风", "⻜": "飞", "⻩": "黄", "⻬": "齐", "⻰": "龙", "⻄": "西"})
+_RADICALS = str.maketrans(
+    {
+        "⺠": "民",
+        "⻔": "门",
+        "⻚": "页",
+        "⻓": "长",
+        "⻅": "见",
+        "⻋": "车",
+        "⻉": "贝",
+        "⻢": "马",
+        "⻛": "风",
+        "⻜": "飞",
+        "⻩": "黄",
+        "⻬": "齐",
+        "⻰": "龙",
+        "⻄": "西",
+    }
+)
 
 
 def _norm(text: str) -> str:
@@ -365,8 +503,11 @@ def extract_text(path: Path) -> str:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        return "\n".join(" ".join("" if v is None else str(v) for v in row)
-                         for ws in wb.worksheets for row in ws.iter_rows(values_only=True))
+        return "\n".join(
+            " ".join("" if v is None else str(v) for v in row)
+            for ws in wb.worksheets
+            for row in ws.iter_rows(values_only=True)
+        )
     from lxml import html as lhtml
 
     doc = lhtml.document_fromstring(path.read_bytes())
@@ -386,8 +527,11 @@ def check(path: Path, t: dict[str, Any]) -> tuple[list[str], list[str]]:
     tokens = [n.replace(",", "") for n in _NUM.findall(_norm(text))]
     tokens = [n[:-2] if path.suffix == ".xlsx" and n.endswith(".0") else n for n in tokens]
     missing = printed_numbers(t) - Counter(tokens)
-    wrapped = sorted(n for n in missing if path.suffix == ".pdf"
-                     and any(n[:i] in tokens and n[i:] in tokens for i in range(1, len(n))))
+    wrapped = sorted(
+        n
+        for n in missing
+        if path.suffix == ".pdf" and any(n[:i] in tokens and n[i:] in tokens for i in range(1, len(n)))
+    )
     if wrapped:
         notes.append(f"numbers broken over two lines of their cell: {wrapped}")
     rest = {n: c for n, c in missing.items() if n not in wrapped}
@@ -429,16 +573,19 @@ def main() -> None:
             if w.print:
                 out = tmp / f"chrome_{w.name}__{w.truth}.pdf"
                 date = w.print.date or f"{t['report_year'] + 1}/1/25 10:30"
-                url = (f"http://{SITES[w.page.site].domain}/zwgk/ndbg/{t['report_year'] + 1}01/"
-                       f"t{t['report_year'] + 1}0120_{_stable_id(stem)}.html")
+                url = (
+                    f"http://{SITES[w.page.site].domain}/zwgk/ndbg/{t['report_year'] + 1}01/"
+                    f"t{t['report_year'] + 1}0120_{_stable_id(stem)}.html"
+                )
                 chrome_jobs.append((raw / f"{stem}.html", out, w.print, date, url))
                 chrome_truth[out] = t
         for corpus, stem, opts in PRINTED_HTML:
             t = json.loads((corpus / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
             out = tmp / f"chrome_{corpus.name}__{stem}.pdf"
             url = f"http://www.binjiang.gov.cn/art/{t['report_year'] + 1}/1/20/art_{_stable_id(stem)}.html"
-            chrome_jobs.append((corpus / "raw" / f"{stem}.html", out, opts,
-                                opts.date or f"{t['report_year'] + 1}/2/1 14:05", url))
+            chrome_jobs.append(
+                (corpus / "raw" / f"{stem}.html", out, opts, opts.date or f"{t['report_year'] + 1}/2/1 14:05", url)
+            )
             chrome_truth[out] = t
         print(f"printing {len(chrome_jobs)} pages with Chromium", flush=True)
         print_pdfs(chrome_jobs)
@@ -478,8 +625,9 @@ def main() -> None:
     problems = 0
     for name, t in sorted(written.items()):
         stem = Path(name).stem
-        (truth_dir / f"{stem}.json").write_text(json.dumps(_canonical(t), ensure_ascii=False, indent=1) + "\n",
-                                                 encoding="utf-8")
+        (truth_dir / f"{stem}.json").write_text(
+            json.dumps(_canonical(t), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         issues, notes = check(raw / name, t)
         size = (raw / name).stat().st_size
         flag = ("  PROBLEM: " + "; ".join(issues) if issues else "") + ("  note: " + "; ".join(notes) if notes else "")

@@ -29,7 +29,8 @@ def main() -> None:
             name = f"{base}__{variant}"
             (FIXTURES / "raw" / f"{name}.{ext}").write_bytes(render(truth))
             (FIXTURES / "truth" / f"{name}.json").write_text(
-                json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
             print(f"wrote {name}.{ext}")
 
 

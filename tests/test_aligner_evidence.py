@@ -21,7 +21,7 @@ def _requests() -> list[list[int]]:
     rows = [[0] * APPLICANTS for _ in REQUEST_LABELS_2021]
     for i in OUTCOMES:
         parts = [i, i % 3, 0, 1 if i % 5 == 0 else 0, 0, 2 if i % 4 == 0 else 0]
-        rows[i] = parts + [sum(parts)]
+        rows[i] = [*parts, sum(parts)]
     rows[23] = [sum(rows[i][c] for i in OUTCOMES) for c in range(APPLICANTS)]  # （七）总计
     rows[24] = [1, 0, 0, 0, 0, 0, 1]  # 四、结转下年度
     rows[1] = [2, 1, 0, 0, 0, 0, 3]  # 二、上年结转
@@ -30,19 +30,41 @@ def _requests() -> list[list[int]]:
 
 
 ROWS = _requests()
-KEYS = ["new_received", "carried_over", "granted", "partially_granted", "denied_state_secret",
-        "denied_law_forbidden", "denied_three_safety_one_stability", "denied_third_party",
-        "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-        "unable_not_held", "unable_needs_creation", "unable_unclear_after_correction", "not_processed_petition",
-        "not_processed_repeat", "not_processed_publication", "not_processed_excessive",
-        "not_processed_confirm_info", "other_overdue_correction", "other_overdue_fee", "other_other",
-        "total_processed", "carried_forward"]
+KEYS = [
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety_one_stability",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_not_held",
+    "unable_needs_creation",
+    "unable_unclear_after_correction",
+    "not_processed_petition",
+    "not_processed_repeat",
+    "not_processed_publication",
+    "not_processed_excessive",
+    "not_processed_confirm_info",
+    "other_overdue_correction",
+    "other_overdue_fee",
+    "other_other",
+    "total_processed",
+    "carried_forward",
+]
 COLUMNS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
-HEAD = ("某某县人民政府办公室2022年政府信息公开工作年度报告\n一、总体情况\n本年度工作如下。\n"
-        "二、主动公开政府信息情况\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n"
-        "规范性文件\t2\t1\t9\n信息内容\t本年处理决定数量\n行政许可\t120\n行政处罚\t33\n行政强制\t4\n"
-        "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5\n三、收到和处理政府信息公开申请情况\n"
-        "申请人情况\n自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n")
+HEAD = (
+    "某某县人民政府办公室2022年政府信息公开工作年度报告\n一、总体情况\n本年度工作如下。\n"
+    "二、主动公开政府信息情况\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n"
+    "规范性文件\t2\t1\t9\n信息内容\t本年处理决定数量\n行政许可\t120\n行政处罚\t33\n行政强制\t4\n"
+    "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5\n三、收到和处理政府信息公开申请情况\n"
+    "申请人情况\n自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+)
 TAIL = "四、政府信息公开行政复议、行政诉讼情况\n" + "\t".join(["0"] * 15) + "\n五、存在的主要问题及改进情况\n无。\n"
 
 
@@ -91,8 +113,7 @@ def test_labels_then_values_are_placed_by_order_where_the_identities_hold() -> N
 def test_labels_then_values_that_do_not_reconcile_stay_unread(tmp_path) -> None:
     rows = [list(x) for x in ROWS]
     rows[5][0] += 1  # （三）2 natural_person one more: its row total and （七）总计 no longer agree
-    body = "".join(f"{label}\n" for label in REQUEST_LABELS_2021) + "".join(
-        " ".join(map(str, v)) + "\n" for v in rows)
+    body = "".join(f"{label}\n" for label in REQUEST_LABELS_2021) + "".join(" ".join(map(str, v)) + "\n" for v in rows)
     r = parse_bytes(report(body), "r.txt")
     assert all(statuses(r, key) == {"unreadable"} for key in KEYS)
     assert r.read_quality == "partial"
@@ -145,8 +166,10 @@ def test_numbers_run_into_a_label_are_split_off_but_never_split_from_each_other(
     text = text.replace("行政许可\t120", "行政许可120")  # one column in 2021: the number is the label's
     text = text.replace(f"（一）予以公开\t{_values(2)}", "（一）予以公开" + "".join(map(str, ROWS[2])))
     r = parse_bytes(text.encode(), "r.txt")
-    assert (r.cell("proactive", "admin_license", "decisions").status,
-            r.cell("proactive", "admin_license", "decisions").value) == ("value", 120)
+    assert (
+        r.cell("proactive", "admin_license", "decisions").status,
+        r.cell("proactive", "admin_license", "decisions").value,
+    ) == ("value", 120)
     assert statuses(r, "granted") == {"unreadable"}
 
 
@@ -169,7 +192,7 @@ def test_a_heading_run_into_the_paragraph_before_it_opens_its_section() -> None:
 @pytest.mark.parametrize("layout", ["markdown", "html"])
 def test_header_text_run_into_the_first_row_is_read_as_the_header(layout: str) -> None:
     head = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-    first = [f"{h}<br>{v}" for h, v in zip(head, ROWS[0])]
+    first = [f"{h}<br>{v}" for h, v in zip(head, ROWS[0], strict=False)]
     rows = [["申请人情况<br>一、本年新收政府信息公开申请数量", *first]]
     rows += [[label, *map(str, ROWS[i])] for i, label in enumerate(REQUEST_LABELS_2021) if i]
     if layout == "markdown":

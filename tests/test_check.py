@@ -106,16 +106,21 @@ def test_text_report_with_errors(tmp_path: Path) -> None:
 
 
 def test_narrative_is_conservative() -> None:
-    text = "\n".join([  # noqa: FLY002
-        "某县2022年政府信息公开工作年度报告", "一、总体情况",
-        "共收到政府信息公开申请120件（含上年结转3件）。",   # includes carried-over: not compared
-        "受理政府信息公开申请较上年增加5件。",               # a change, not the count
-        "发生行政复议、行政诉讼4件。",                       # a shared number
-        "受理政府信息公\n开申请 12 件。",                     # broken across lines: joined
-        "收到政府信息公开申请 1 2 件。",                      # digits apart: not a certain number
-        "二、主动公开政府信息情况", "收到政府信息公开申请99件", "五、存在的主要问题及改进情况",
-        "行政复议案件3起。",
-    ])
+    text = "\n".join(
+        [
+            "某县2022年政府信息公开工作年度报告",
+            "一、总体情况",
+            "共收到政府信息公开申请120件（含上年结转3件）。",  # includes carried-over: not compared
+            "受理政府信息公开申请较上年增加5件。",  # a change, not the count
+            "发生行政复议、行政诉讼4件。",  # a shared number
+            "受理政府信息公\n开申请 12 件。",  # broken across lines: joined
+            "收到政府信息公开申请 1 2 件。",  # digits apart: not a certain number
+            "二、主动公开政府信息情况",
+            "收到政府信息公开申请99件",
+            "五、存在的主要问题及改进情况",
+            "行政复议案件3起。",
+        ]
+    )
     assert "收到政府信息公开申请99件" not in narrative_text(text)
     assert [(t, n) for t, n, _ in narrative_figures(text)] == [("requests", 12), ("review", 3)]
 
@@ -135,8 +140,16 @@ def test_not_a_report(tmp_path: Path) -> None:
 def test_json_output_shape() -> None:
     _, out = check_file(RAW_DIR / "hzq2024.pdf", "json")
     data = json.loads(out)
-    assert set(data) == {"file", "agency", "report_year", "template", "read_quality", "findings", "not_assessable",
-                         "warnings"}
+    assert set(data) == {
+        "file",
+        "agency",
+        "report_year",
+        "template",
+        "read_quality",
+        "findings",
+        "not_assessable",
+        "warnings",
+    }
     assert data["read_quality"] == {"status": "complete", "unread_cells": 0, "label_zh": "完整读取"}
     assert set(data["findings"][0]) == {"rule", "table", "row", "column", "expected", "printed", "message_zh"}
     assert "R12" in data["findings"][0]["message_zh"]

@@ -22,7 +22,7 @@ Exceptions, each by design:
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ def _raw(corpus: Path, name: str) -> Path:
     return found[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(path: Path) -> ParsedReport | str:
     try:
         return parse_file(path)
@@ -107,8 +107,7 @@ def test_report_is_read_without_a_wrong_number(corpus: Path, truth_path: Path) -
     assert score(truth, report)["wrong"] == []
 
 
-@pytest.mark.parametrize("corpus", [c for c in _corpora() if c.name not in COVERAGE_NOT_REQUIRED],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize("corpus", [c for c in _corpora() if c.name not in COVERAGE_NOT_REQUIRED], ids=lambda c: c.name)
 def test_corpus_coverage(corpus: Path) -> None:
     cells = correct = 0
     worst: list[tuple[float, str]] = []

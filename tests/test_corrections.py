@@ -410,7 +410,7 @@ def test_stale_corrections_are_reported_and_never_applied_to_new_bytes(e2e: dict
     assert _compliance(w3) == {A_ID: ("needs_review", "待人工核对", "partial", 14, 0),
                                B_ID: ("needs_review", "待人工核对", "partial", 7, 0)}
     # only a current report is corrected: the superseded version of B is as parsed
-    assert _query(w3, """SELECT file_path, is_latest, read_quality, n_cells_corrected FROM marts.report_versions
+    assert _query(w3, """SELECT file_path, is_current, read_quality, n_cells_corrected FROM marts.report_versions
                          WHERE agency_id = ? ORDER BY version_no""", [B_ID]) == [
         (B_FILE, False, "partial", 0), (B_V2, True, "partial", 0)]
     assert "15 stale" in e2e["summary3"] and f"stale 2022_filled.csv:2: the file {A_FILE} has changed" in e2e["summary3"]

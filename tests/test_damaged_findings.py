@@ -4,8 +4,9 @@ For every file of tests/corpus/damaged/ (tests/make_converted_corpus.py; a table
 conversions break them), the single-report check (`pipelines.check.check_file(path, "json")`)
 must raise only findings that the truth of the UNDAMAGED report implies: (rule, table, row,
 column) reduced as `ogi score --findings` reduces them, the expectation computed from the
-truth JSON by pipelines/truth_findings.py (independent of pipelines/rules.py and of the parser). Missing a true finding on a damaged file is allowed (the damage may hide it); raising
-a false one is not: a cell the parser could not place must make a check not assessable, never
+truth JSON by pipelines/truth_findings.py (independent of pipelines/rules.py and of the parser).
+Missing a true finding on a damaged file is allowed (the damage may hide it); raising a false one
+is not: a cell the parser could not place must make a check not assessable, never
 make a row "not printed" (R09) or drop out of a sum (R02/R03).
 """
 
@@ -40,5 +41,7 @@ def test_findings_are_true_findings(raw: Path, truth_path: Path) -> None:
     assert code in (0, 1, 2), out
     found = check_findings(doc)
     false = found - truth_findings(truth)
-    assert not false, (f"{raw.name} ({truth['damage']}, {truth['format']}, base {truth['base_truth']}): "
-                       f"findings the undamaged report does not imply: {sorted(false)}")
+    assert not false, (
+        f"{raw.name} ({truth['damage']}, {truth['format']}, base {truth['base_truth']}): "
+        f"findings the undamaged report does not imply: {sorted(false)}"
+    )

@@ -13,8 +13,9 @@ import json
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import pytest
@@ -29,7 +30,7 @@ from tests.conftest import query as _query
 def _load_js(path: Path, prefix: str) -> Any:
     text = path.read_text(encoding="utf-8")
     assert text.startswith(prefix) and text.rstrip().endswith(";")
-    return json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,8 @@ def test_asset_writes_a_self_contained_site(site: tuple[Path, Path]) -> None:
     keys = {a["key"] for a in overview["agencies"]}
     assert keys >= {k for (k,) in _query(warehouse, "SELECT agency_key FROM marts.dim_agency")}
     assert sorted(p.name for p in (root / "data" / "agency").iterdir()) == sorted(
-        Path(a["file"]).name for a in overview["agencies"])
+        Path(a["file"]).name for a in overview["agencies"]
+    )
     # Nothing refers to the network: no http(s) URL in the page, its script or its style.
     for name in ("index.html", "assets/app.js", "assets/style.css"):
         text = (root / name).read_text(encoding="utf-8")
@@ -64,8 +66,13 @@ def test_asset_writes_a_self_contained_site(site: tuple[Path, Path]) -> None:
 def test_cli_writes_the_same_data_and_reports_errors(site: tuple[Path, Path], tmp_path: Path) -> None:
     root, warehouse = site
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "dashboard", "--warehouse", str(warehouse),
-                           "--out", str(out)], capture_output=True, text=True, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "dashboard", "--warehouse", str(warehouse), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert str(out / "index.html") in done.stdout
     ours = _load_js(out / "data" / "overview.js", "window.OGI_DATA = ")
@@ -76,9 +83,22 @@ def test_cli_writes_the_same_data_and_reports_errors(site: tuple[Path, Path], tm
     for path in sorted((root / "data" / "agency").iterdir()):
         assert (out / "data" / "agency" / path.name).read_bytes() == path.read_bytes(), path.name
 
-    missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "dashboard", "--warehouse",
-                              str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x")],
-                             capture_output=True, text=True, cwd=REPO_ROOT)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "dashboard",
+            "--warehouse",
+            str(tmp_path / "none.duckdb"),
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert missing.returncode == 2 and "none.duckdb" in missing.stderr
     assert not (tmp_path / "x").exists()
 
@@ -119,12 +139,16 @@ def tab(browser: Any, site: tuple[Path, Path]) -> Iterator[Page]:
 
 
 def _status_counts(warehouse: Path, year: int, group: str, generated: bool | None = None) -> dict[str, dict[str, int]]:
-    rows = _query(warehouse, f"""
+    rows = _query(
+        warehouse,
+        f"""
         SELECT coalesce({group}, ''), c.status, count(*)
         FROM marts.agency_year_compliance c LEFT JOIN marts.dim_agency d USING (agency_key)
         WHERE c.report_year = ? AND (? IS NULL OR c.is_generated = ?)
-        GROUP BY ALL""", [year, generated, generated])
-    out: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in [*COMPLIANCE_STATUSES, "total"]})
+        GROUP BY ALL""",
+        [year, generated, generated],
+    )
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys([*COMPLIANCE_STATUSES, "total"], 0))
     for key, status, n in rows:
         out[key][status] += n
         out[key]["total"] += n
@@ -133,7 +157,9 @@ def _status_counts(warehouse: Path, year: int, group: str, generated: bool | Non
 
 def test_overview_loads_offline_and_shows_the_warehouse_counts(tab: Page, site: tuple[Path, Path]) -> None:
     _, warehouse = site
-    years = [y for (y,) in _query(warehouse, "SELECT DISTINCT report_year FROM marts.agency_year_compliance ORDER BY 1")]
+    years = [
+        y for (y,) in _query(warehouse, "SELECT DISTINCT report_year FROM marts.agency_year_compliance ORDER BY 1")
+    ]
     page = tab.open()
     assert "政府信息公开工作年度报告" in page.title()
     assert page.inner_text("#app h2") == f"{years[-1]} 年度合规概览"
@@ -144,20 +170,31 @@ def test_overview_loads_offline_and_shows_the_warehouse_counts(tab: Page, site: 
         assert page.inner_text("#app h2") == f"{year} 年度合规概览"
         assert tab.table("#by-level", "level") == _status_counts(warehouse, year, "d.level")
         assert tab.table("#by-region", "region") == _status_counts(warehouse, year, "d.parent_id")
-        kpis = dict(page.eval_on_selector_all(".kpi", "ks => ks.map(k => [k.dataset.kpi, k.querySelector('.n').innerText])"))
-        [expected] = _query(warehouse, """
+        kpis = dict(
+            page.eval_on_selector_all(".kpi", "ks => ks.map(k => [k.dataset.kpi, k.querySelector('.n').innerText])")
+        )
+        [expected] = _query(
+            warehouse,
+            """
             SELECT count(*) FILTER (WHERE is_expected), count(*) FILTER (WHERE report_found),
                    count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE NOT on_time),
                    count(*) FILTER (WHERE status = 'missing'), count(*) FILTER (WHERE status = 'needs_review'),
                    count(*) FILTER (WHERE status = 'issues'), sum(n_findings)
-            FROM marts.agency_year_compliance WHERE report_year = ?""", [year])
-        assert [int(kpis[k]) for k in ("expected", "found", "on_time", "late", "missing", "needs_review", "issues",
-                                       "findings")] \
-            == [int(v or 0) for v in expected]
-        shown_rules = dict(page.eval_on_selector_all(
-            "#by-rule tbody tr", "trs => trs.map(tr => [tr.dataset.rule, tr.querySelector('td.n').innerText])"))
-        by_rule = _query(warehouse, "SELECT rule_id, count(*) FROM marts.report_findings WHERE report_year = ?"
-                                    " GROUP BY 1", [year])
+            FROM marts.agency_year_compliance WHERE report_year = ?""",
+            [year],
+        )
+        assert [
+            int(kpis[k])
+            for k in ("expected", "found", "on_time", "late", "missing", "needs_review", "issues", "findings")
+        ] == [int(v or 0) for v in expected]
+        shown_rules = dict(
+            page.eval_on_selector_all(
+                "#by-rule tbody tr", "trs => trs.map(tr => [tr.dataset.rule, tr.querySelector('td.n').innerText])"
+            )
+        )
+        by_rule = _query(
+            warehouse, "SELECT rule_id, count(*) FROM marts.report_findings WHERE report_year = ? GROUP BY 1", [year]
+        )
         assert {r: int(n) for r, n in shown_rules.items()} == dict(by_rule)
     tab.check_clean()
 
@@ -166,16 +203,32 @@ def test_trend_shows_the_yearly_rollup(tab: Page, site: tuple[Path, Path]) -> No
     _, warehouse = site
     page = tab.open()
     shown = page.eval_on_selector_all(
-        "#trend tbody tr", """trs => trs.map(tr => [tr.dataset.measure,
-            Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.year, td.innerText])])""")
+        "#trend tbody tr",
+        """trs => trs.map(tr => [tr.dataset.measure,
+            Array.from(tr.querySelectorAll('td')).map(td => [td.dataset.year, td.innerText])])""",
+    )
     table = {m: {int(y): v for y, v in cells} for m, cells in shown}
-    measures = ["n_reports", "new_received", "total_processed", "granted", "partially_granted", "denied", "unable",
-                "not_processed", "other", "review_total", "litigation_total"]
-    rows = _query(warehouse, f"""SELECT report_year, {', '.join(f'sum({m})' for m in measures)}
-                                 FROM marts.rollup_by_year GROUP BY 1 ORDER BY 1""")
+    measures = [
+        "n_reports",
+        "new_received",
+        "total_processed",
+        "granted",
+        "partially_granted",
+        "denied",
+        "unable",
+        "not_processed",
+        "other",
+        "review_total",
+        "litigation_total",
+    ]
+    rows = _query(
+        warehouse,
+        f"""SELECT report_year, {", ".join(f"sum({m})" for m in measures)}
+                                 FROM marts.rollup_by_year GROUP BY 1 ORDER BY 1""",
+    )
     assert sorted(table["new_received"]) == [r[0] for r in rows]
     for year, *values in rows:
-        for m, v in zip(measures, values):
+        for m, v in zip(measures, values, strict=False):
             assert table[m][year] == ("—" if v is None else js_number(v)), (m, year)
     bars = page.eval_on_selector_all("#chart-requests rect", "rs => rs.length")
     assert bars == len(rows)
@@ -189,14 +242,26 @@ def test_request_volumes_by_level_and_region(tab: Page, site: tuple[Path, Path])
     for year in [y for (y,) in _query(warehouse, "SELECT DISTINCT report_year FROM marts.rollup_by_level")]:
         page = tab.open(f"overview?year={year}")
         for table, attr, sql in (
-                ("#volumes-by-level", "level", f"SELECT coalesce(level, ''), {sums} FROM marts.rollup_by_level"
-                                               " WHERE report_year = ? GROUP BY 1"),
-                ("#volumes-by-region", "region", f"SELECT region_key, {sums} FROM marts.rollup_by_region"
-                                                 " WHERE report_year = ? GROUP BY 1")):
-            shown = page.eval_on_selector_all(f"{table} tbody tr", f"""trs => trs.map(tr => [tr.dataset.{attr},
-                Array.from(tr.querySelectorAll('td[data-measure]')).map(td => [td.dataset.measure, td.innerText])])""")
-            expected = {key: {m: "—" if v is None else js_number(v) for m, v in zip(measures, values)}
-                        for key, *values in _query(warehouse, sql, [year])}
+            (
+                "#volumes-by-level",
+                "level",
+                f"SELECT coalesce(level, ''), {sums} FROM marts.rollup_by_level WHERE report_year = ? GROUP BY 1",
+            ),
+            (
+                "#volumes-by-region",
+                "region",
+                f"SELECT region_key, {sums} FROM marts.rollup_by_region WHERE report_year = ? GROUP BY 1",
+            ),
+        ):
+            shown = page.eval_on_selector_all(
+                f"{table} tbody tr",
+                f"""trs => trs.map(tr => [tr.dataset.{attr},
+                Array.from(tr.querySelectorAll('td[data-measure]')).map(td => [td.dataset.measure, td.innerText])])""",
+            )
+            expected = {
+                key: {m: "—" if v is None else js_number(v) for m, v in zip(measures, values, strict=False)}
+                for key, *values in _query(warehouse, sql, [year])
+            }
             assert {key: dict(cells) for key, cells in shown} == expected, (year, table)
     tab.check_clean()
 
@@ -216,10 +281,16 @@ def test_agency_list_filters_and_lists_every_agency_year(tab: Page, site: tuple[
     _, warehouse = site
     [(year,)] = _query(warehouse, "SELECT max(report_year) FROM marts.agency_year_compliance")
     page = tab.open(f"agencies?year={year}")
-    listed = page.eval_on_selector_all("#agencies tbody tr", """trs => trs.map(tr => [tr.dataset.agency,
-        tr.querySelector('[data-status]').dataset.status, tr.querySelector('[data-findings]').innerText])""")
-    expected = _query(warehouse, "SELECT agency_key, status, n_findings FROM marts.agency_year_compliance "
-                                 "WHERE report_year = ?", [year])
+    listed = page.eval_on_selector_all(
+        "#agencies tbody tr",
+        """trs => trs.map(tr => [tr.dataset.agency,
+        tr.querySelector('[data-status]').dataset.status, tr.querySelector('[data-findings]').innerText])""",
+    )
+    expected = _query(
+        warehouse,
+        "SELECT agency_key, status, n_findings FROM marts.agency_year_compliance WHERE report_year = ?",
+        [year],
+    )
     assert sorted((k, s, int(n)) for k, s, n in listed) == sorted((k, s, int(n)) for k, s, n in expected)
     # the status filter (a select, as the office uses it)
     page.select_option("#status-filter", "issues")
@@ -237,18 +308,25 @@ def test_agency_list_filters_and_lists_every_agency_year(tab: Page, site: tuple[
 
 def test_overview_counts_link_to_their_agencies(tab: Page, site: tuple[Path, Path]) -> None:
     _, warehouse = site
-    [(year, region, status)] = _query(warehouse, """
+    [(year, region, status)] = _query(
+        warehouse,
+        """
         SELECT c.report_year, d.parent_id, c.status FROM marts.agency_year_compliance c
         JOIN marts.dim_agency d USING (agency_key)
         WHERE c.is_generated AND c.status <> 'compliant' AND d.parent_id IS NOT NULL
-        GROUP BY ALL ORDER BY count(*) DESC, 1, 2, 3 LIMIT 1""")
+        GROUP BY ALL ORDER BY count(*) DESC, 1, 2, 3 LIMIT 1""",
+    )
     page = tab.open(f"overview?year={year}")
     page.click(f'#by-region tr[data-region="{region}"] td[data-status="{status}"] a')
     page.wait_for_selector("#agencies")
     keys = page.eval_on_selector_all("#agencies tbody tr", "trs => trs.map(tr => tr.dataset.agency)")
-    expected = _query(warehouse, """
+    expected = _query(
+        warehouse,
+        """
         SELECT c.agency_key FROM marts.agency_year_compliance c JOIN marts.dim_agency d USING (agency_key)
-        WHERE c.report_year = ? AND d.parent_id = ? AND c.status = ?""", [year, region, status])
+        WHERE c.report_year = ? AND d.parent_id = ? AND c.status = ?""",
+        [year, region, status],
+    )
     assert sorted(keys) == sorted(k for (k,) in expected) and keys
     tab.check_clean()
 
@@ -256,8 +334,13 @@ def test_overview_counts_link_to_their_agencies(tab: Page, site: tuple[Path, Pat
 def _cell_text(value: float | None, status: str) -> str:
     if status in ("value", "placed") or (status == "corrected" and value is not None):
         return js_number(value)  # type: ignore[arg-type]
-    return {"blank": "（空）", "corrected": "（空）", "absent": "—", "unreadable": "？",
-            "inferred": f"{js_number(value or 0)}*"}[status]
+    return {
+        "blank": "（空）",
+        "corrected": "（空）",
+        "absent": "—",
+        "unreadable": "？",
+        "inferred": f"{js_number(value or 0)}*",
+    }[status]
 
 
 def _drill_down(tab: Page, warehouse: Path, agency_key: str, year: int) -> Any:
@@ -273,20 +356,39 @@ def _drill_down(tab: Page, warehouse: Path, agency_key: str, year: int) -> Any:
 
 def _check_agency_page(tab: Page, warehouse: Path, agency_key: str, year: int) -> None:
     page = tab.page
-    findings = page.eval_on_selector_all("#findings tbody tr", """trs => trs.map(tr =>
-        Array.from(tr.querySelectorAll('td')).slice(0, 7).map(td => td.innerText))""")
-    expected = _query(warehouse, """SELECT version_no, rule_id, expected, actual FROM marts.report_findings
-                                    WHERE agency_key = ? AND report_year = ?""", [agency_key, year])
+    findings = page.eval_on_selector_all(
+        "#findings tbody tr",
+        """trs => trs.map(tr =>
+        Array.from(tr.querySelectorAll('td')).slice(0, 7).map(td => td.innerText))""",
+    )
+    expected = _query(
+        warehouse,
+        """SELECT version_no, rule_id, expected, actual FROM marts.report_findings
+                                    WHERE agency_key = ? AND report_year = ?""",
+        [agency_key, year],
+    )
     assert Counter((int(v), r, e, a) for v, r, _, _, _, e, a in findings) == Counter(
-        (int(v), r, "—" if e is None else js_number(e), "—" if a is None else js_number(a)) for v, r, e, a in expected)
+        (int(v), r, "—" if e is None else js_number(e), "—" if a is None else js_number(a)) for v, r, e, a in expected
+    )
     versions = page.eval_on_selector_all("#versions tbody tr", "trs => trs.map(tr => tr.dataset.version)")
-    assert [int(v) for v in versions] == [v for (v,) in _query(warehouse, """
+    assert [int(v) for v in versions] == [
+        v
+        for (v,) in _query(
+            warehouse,
+            """
         SELECT version_no FROM marts.report_versions WHERE agency_key = ? AND report_year = ? ORDER BY 1""",
-        [agency_key, year])]
+            [agency_key, year],
+        )
+    ]
 
-    shown = page.eval_on_selector_all("#report-tables table.report td.cell", """tds => tds.map(td =>
-        [td.closest('table').dataset.table, td.closest('tr').dataset.row, td.dataset.column, td.innerText])""")
-    cells = _query(warehouse, """
+    shown = page.eval_on_selector_all(
+        "#report-tables table.report td.cell",
+        """tds => tds.map(td =>
+        [td.closest('table').dataset.table, td.closest('tr').dataset.row, td.dataset.column, td.innerText])""",
+    )
+    cells = _query(
+        warehouse,
+        """
         SELECT 'proactive', row_key, column_key, value, cell_status FROM marts.fct_proactive_disclosure
         WHERE agency_key = ? AND report_year = ?
         UNION ALL SELECT 'requests', row_key, column_key, value, cell_status FROM marts.fct_requests
@@ -296,31 +398,42 @@ def _check_agency_page(tab: Page, warehouse: Path, agency_key: str, year: int) -
         UNION ALL SELECT 'requests', 'new_received', column_key, new_received, new_received_status
         FROM marts.fct_request_flow WHERE agency_key = ? AND report_year = ?
         UNION ALL SELECT 'requests', 'total_processed', column_key, total_processed, total_processed_status
-        FROM marts.fct_request_flow WHERE agency_key = ? AND report_year = ?""", [agency_key, year] * 5)
+        FROM marts.fct_request_flow WHERE agency_key = ? AND report_year = ?""",
+        [agency_key, year] * 5,
+    )
     assert cells, "the agency's current report has cells in the facts"
     on_page = {(t, r, c): text for t, r, c, text in shown}
     for t, r, c, value, status in cells:
         assert on_page[(t, r, c)] == _cell_text(value, status), (t, r, c)
     # every finding's anchor cell of the current report is outlined
-    flagged = page.eval_on_selector_all("#report-tables td.flagged", """tds => tds.map(td =>
-        [td.closest('table').dataset.table, td.closest('tr').dataset.row, td.dataset.column])""")
-    anchors = _query(warehouse, """
+    flagged = page.eval_on_selector_all(
+        "#report-tables td.flagged",
+        """tds => tds.map(td =>
+        [td.closest('table').dataset.table, td.closest('tr').dataset.row, td.dataset.column])""",
+    )
+    anchors = _query(
+        warehouse,
+        """
         SELECT DISTINCT f.table_key, f.row_key, f.column_key FROM marts.report_findings f
         JOIN marts.report_versions v USING (report_id)
-        WHERE f.agency_key = ? AND f.report_year = ? AND v.is_latest AND f.column_key IS NOT NULL""",
-        [agency_key, year])
+        WHERE f.agency_key = ? AND f.report_year = ? AND v.is_current AND f.column_key IS NOT NULL""",
+        [agency_key, year],
+    )
     assert sorted(map(tuple, flagged)) == sorted(anchors)
 
 
 def test_drill_down_to_generated_agencies(tab: Page, site: tuple[Path, Path]) -> None:
     _, warehouse = site
     # the agency-year with the most findings, and a re-published one (several versions)
-    picks = _query(warehouse, """
+    picks = _query(
+        warehouse,
+        """
         (SELECT agency_key, report_year FROM marts.agency_year_compliance
          WHERE is_generated AND report_found ORDER BY n_findings DESC, agency_key LIMIT 1)
         UNION ALL
         (SELECT agency_key, report_year FROM marts.agency_year_compliance
-         WHERE is_generated AND n_versions > 1 ORDER BY agency_key LIMIT 1)""")
+         WHERE is_generated AND n_versions > 1 ORDER BY agency_key LIMIT 1)""",
+    )
     assert len(picks) == 2, "the seed has findings and a corrected re-publication"
     for i, (key, year) in enumerate(picks):
         _drill_down(tab, warehouse, key, year)
@@ -343,7 +456,9 @@ def test_labels_are_chinese(tab: Page, site: tuple[Path, Path]) -> None:
     page = tab.open()
     headers = page.eval_on_selector_all("#by-level thead th", "ths => ths.map(th => th.innerText)")
     # the statuses and their Chinese labels as the warehouse holds them
-    labels = [z for (z,) in _query(site[1], "SELECT status_zh FROM staging.stg_compliance_statuses ORDER BY status_order")]
+    labels = [
+        z for (z,) in _query(site[1], "SELECT status_zh FROM staging.stg_compliance_statuses ORDER BY status_order")
+    ]
     assert headers == ["层级", *labels, "合计"] and labels == list(COMPLIANCE_STATUSES.values())
     levels = page.eval_on_selector_all("#by-level tbody th", "ths => ths.map(th => th.innerText)")
     assert set(levels) <= set(LEVEL_LABELS.values()) | {"未登记"}

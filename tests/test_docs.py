@@ -18,8 +18,14 @@ from tests.conftest import TEST_KINDS
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Files allowed to name ../shared, each only as an optional tool beside the repository.
-OPTIONAL_SHARED = {"README.md", "docs/contributing.md", "pipelines/score.py", "pipelines/truth_findings.py",
-                   "tests/test_score_corpora.py", "tests/test_docs.py"}
+OPTIONAL_SHARED = {
+    "README.md",
+    "docs/contributing.md",
+    "pipelines/score.py",
+    "pipelines/truth_findings.py",
+    "tests/test_score_corpora.py",
+    "tests/test_docs.py",
+}
 
 
 def _tracked() -> list[str]:
@@ -33,12 +39,15 @@ def _tracked() -> list[str]:
 def _section(title: str) -> str:
     start = README.index(f"\n## {title}\n")
     end = README.find("\n## ", start + 1)
-    return README[start:end if end > 0 else None]
+    return README[start : end if end > 0 else None]
 
 
 def test_nothing_reads_outside_the_repository() -> None:
-    texts = [p for p in _tracked() if p.endswith((".py", ".md", ".toml", ".yml", ".yaml", ".sql", ".cfg"))
-             or p in ("Makefile", ".ci/run")]
+    texts = [
+        p
+        for p in _tracked()
+        if p.endswith((".py", ".md", ".toml", ".yml", ".yaml", ".sql", ".cfg")) or p in ("Makefile", ".ci/run")
+    ]
     named = sorted(p for p in texts if "shared/" in (ROOT / p).read_text(encoding="utf-8", errors="replace"))
     assert set(named) <= OPTIONAL_SHARED, f"files naming ../shared: {sorted(set(named) - OPTIONAL_SHARED)}"
     for p in named:
@@ -50,8 +59,9 @@ def test_nothing_reads_outside_the_repository() -> None:
         if p.name in ("test_score_corpora.py", "test_docs.py"):
             continue
         text = p.read_text(encoding="utf-8")
-        assert not re.search(r"ROOT\.parent\b|\.parent\.parent\.parent|['\"]/work/|['\"]/home/|expanduser|\.\./shared",
-                             text), f"{p.name} names a path outside the repository"
+        assert not re.search(
+            r"ROOT\.parent\b|\.parent\.parent\.parent|['\"]/work/|['\"]/home/|expanduser|\.\./shared", text
+        ), f"{p.name} names a path outside the repository"
 
 
 def test_readme_lists_every_test_module_by_kind() -> None:
@@ -72,8 +82,9 @@ def test_readme_layout_matches_the_tree() -> None:
     tracked = _tracked()
     top = {p.split("/")[0] for p in tracked} - {".gitignore", "README.md"}
     missing = sorted(t for t in top if t not in layout)
-    modules = {p.split("/")[1].removesuffix(".py") for p in tracked
-               if p.startswith("pipelines/") and p.count("/") >= 1} - {"__init__"}
+    modules = {
+        p.split("/")[1].removesuffix(".py") for p in tracked if p.startswith("pipelines/") and p.count("/") >= 1
+    } - {"__init__"}
     missing += sorted(f"pipelines/{m}" for m in modules if not re.search(rf"\b{m}(\.py|/)", layout))
     docs = {p for p in tracked if p.startswith("docs/") and p.count("/") == 1}
     missing += sorted(d for d in docs if d not in layout)

@@ -49,11 +49,10 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return raw, warehouse
 
 
-
 def _rows(ws: Any) -> list[dict[str, Any]]:
     values = list(ws.iter_rows(values_only=True))
     header = values[0]
-    return [dict(zip(header, r)) for r in values[1:]]
+    return [dict(zip(header, r, strict=False)) for r in values[1:]]
 
 
 def _day(value: Any) -> dt.date | None:
@@ -71,8 +70,11 @@ def workbooks(city: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
 def test_sheets_header_frozen_and_filtered(workbooks: dict[int, Path], year: int) -> None:
     wb = openpyxl.load_workbook(workbooks[year])
     assert wb.sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, REVIEW_SHEET]
-    for ws, header in ((wb[SUMMARY_SHEET], SUMMARY_HEADER), (wb[FINDINGS_SHEET], FINDINGS_HEADER),
-                       (wb[REVIEW_SHEET], REVIEW_HEADER)):
+    for ws, header in (
+        (wb[SUMMARY_SHEET], SUMMARY_HEADER),
+        (wb[FINDINGS_SHEET], FINDINGS_HEADER),
+        (wb[REVIEW_SHEET], REVIEW_HEADER),
+    ):
         assert [c.value for c in ws[1]] == list(header)
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{ws.max_row}"
@@ -83,18 +85,24 @@ def test_sheets_header_frozen_and_filtered(workbooks: dict[int, Path], year: int
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_summary_is_every_expected_agency_with_its_status(city: tuple[Path, Path], workbooks: dict[int, Path],
-                                                          year: int) -> None:
+def test_summary_is_every_expected_agency_with_its_status(
+    city: tuple[Path, Path], workbooks: dict[int, Path], year: int
+) -> None:
     _, warehouse = city
     ws = openpyxl.load_workbook(workbooks[year])[SUMMARY_SHEET]
     rows = _rows(ws)
-    expected = _query(warehouse, """
+    expected = _query(
+        warehouse,
+        """
         SELECT c.agency_id, c.agency_name, c.level, p.name, c.status_zh, c.on_time, c.first_published_at,
                c.deadline, c.n_findings, c.read_quality, c.n_cells_unread
         FROM marts.agency_year_compliance c LEFT JOIN marts.dim_agency p ON p.agency_id = c.parent_id
-        WHERE c.report_year = ?""", [year])
-    n_expected = _query(warehouse, "SELECT count(*) FROM marts.agency_year_compliance WHERE report_year = ? "
-                                   "AND is_expected", [year])[0][0]
+        WHERE c.report_year = ?""",
+        [year],
+    )
+    n_expected = _query(
+        warehouse, "SELECT count(*) FROM marts.agency_year_compliance WHERE report_year = ? AND is_expected", [year]
+    )[0][0]
     assert len(rows) == len(expected) >= n_expected > 0
     # a body no registry lists (R00) has no id: its row is found by its printed name
     by_id = {r["机关编号"] or r["机关名称"]: r for r in rows}
@@ -117,7 +125,7 @@ def test_summary_is_every_expected_agency_with_its_status(city: tuple[Path, Path
     assert {r["是否按时公开"] for r in rows} >= {"是", "否", "无法判断"}
     # types: numbers are numeric cells, dates are date cells
     for row in ws.iter_rows(min_row=2):
-        cells = dict(zip(SUMMARY_HEADER, row))
+        cells = dict(zip(SUMMARY_HEADER, row, strict=False))
         assert cells["问题数"].data_type == "n" and isinstance(cells["问题数"].value, int)
         # an unregistered body's deadline is unknown (it depends on the registry's kind)
         assert cells["截止日期"].is_date or (cells["机关编号"].value is None and cells["截止日期"].value is None)
@@ -131,27 +139,43 @@ def test_findings_are_the_defects_of_the_year(city: tuple[Path, Path], workbooks
     rows = _rows(ws)
     defects = {d for d in read_defects(raw / CITY / "defects.csv") if d[1] == year}
     assert defects, "the seed has findings every year"
-    warehouse_rows = _query(warehouse, """
+    warehouse_rows = _query(
+        warehouse,
+        """
         SELECT agency_id, agency_name, version_no, file_path, rule_id, table_key, row_key, column_key, expected,
                actual, rule_text_zh, template_version
-        FROM marts.report_findings WHERE report_year = ?""", [year])
+        FROM marts.report_findings WHERE report_year = ?""",
+        [year],
+    )
     assert len(rows) == len(warehouse_rows) == len(defects)
 
     # the warehouse findings of the year are the defects.csv rows of the year
-    assert {(aid or "", year, rule, t or "", r or "", c or "") for aid, _, _, _, rule, t, r, c, *_ in warehouse_rows} \
-        == defects
+    assert {
+        (aid or "", year, rule, t or "", r or "", c or "") for aid, _, _, _, rule, t, r, c, *_ in warehouse_rows
+    } == defects
 
-    def labelled(aid: str | None, rule: str, t: str | None, r: str | None, c: str | None,
-                 tv: str | None) -> tuple[Any, ...]:
-        return (aid or None, rule, table_label(t) or None, row_label(t, r, tv) or None,
-                column_label(t, r, c, tv) or None)
+    def labelled(
+        aid: str | None, rule: str, t: str | None, r: str | None, c: str | None, tv: str | None
+    ) -> tuple[Any, ...]:
+        return (
+            aid or None,
+            rule,
+            table_label(t) or None,
+            row_label(t, r, tv) or None,
+            column_label(t, r, c, tv) or None,
+        )
 
     exported = {(r["机关编号"], r["规则"], r["表"], r["行"], r["列"]): r for r in rows}
     assert len(exported) == len(rows)
     for aid, name, version, path, rule, t, ro, c, expected, actual, text, tv in warehouse_rows:
         r = exported[labelled(aid, rule, t, ro, c, tv)]
-        assert (r["机关名称"], r["报告版本"], r["报告文件"], r["报告数"], r["应为"]) == (name, version, path, actual,
-                                                                                  expected)
+        assert (r["机关名称"], r["报告版本"], r["报告文件"], r["报告数"], r["应为"]) == (
+            name,
+            version,
+            path,
+            actual,
+            expected,
+        )
         assert r["规则说明"] == text == RULE_TEXT[rule][1]
     # Chinese labels, not keys
     numeric = [r for r in rows if r["应为"] is not None]
@@ -160,18 +184,19 @@ def test_findings_are_the_defects_of_the_year(city: tuple[Path, Path], workbooks
     assert not any(r["行"] == k or r["列"] == k for r in rows for k in ("total", "total_processed", "natural_person"))
     # numbers are numeric cells
     for row in ws.iter_rows(min_row=2):
-        cells = dict(zip(FINDINGS_HEADER, row))
+        cells = dict(zip(FINDINGS_HEADER, row, strict=False))
         for h in ("应为", "报告数", "报告版本"):
-            assert cells[h].value is None or (cells[h].data_type == "n"
-                                              and isinstance(cells[h].value, (int, float))), h
+            assert cells[h].value is None or (cells[h].data_type == "n" and isinstance(cells[h].value, (int, float))), h
 
 
 def test_one_agency_workbook(city: tuple[Path, Path], tmp_path: Path) -> None:
     raw, warehouse = city
     defects = read_defects(raw / CITY / "defects.csv")
     # the agency of 2022 with the most findings
-    aid = max({d[0] for d in defects if d[1] == 2022 and d[0]},
-              key=lambda a: sum(1 for d in defects if d[0] == a and d[1] == 2022))
+    aid = max(
+        {d[0] for d in defects if d[1] == 2022 and d[0]},
+        key=lambda a: sum(1 for d in defects if d[0] == a and d[1] == 2022),
+    )
     [(name,)] = _query(warehouse, "SELECT name FROM marts.dim_agency WHERE agency_id = ?", [aid])
     path = export_workbook(warehouse, 2022, tmp_path / "one.xlsx", agency_id=aid)
     wb = openpyxl.load_workbook(path)
@@ -188,9 +213,9 @@ def test_one_agency_workbook(city: tuple[Path, Path], tmp_path: Path) -> None:
 
 def test_errors(city: tuple[Path, Path], tmp_path: Path) -> None:
     _, warehouse = city
-    with pytest.raises(ValueError, match="没有数据.*no data"):
+    with pytest.raises(ValueError, match=r"没有数据.*no data"):
         export_workbook(warehouse, 2030, tmp_path / "x.xlsx")
-    with pytest.raises(ValueError, match="机关编号不存在.*unknown agency id"):
+    with pytest.raises(ValueError, match=r"机关编号不存在.*unknown agency id"):
         export_workbook(warehouse, 2022, tmp_path / "x.xlsx", agency_id="no-such-agency")
     assert not (tmp_path / "x.xlsx").exists()
     assert not list(tmp_path.iterdir()), "no half-written file is left behind"
@@ -209,8 +234,15 @@ def test_readers_say_when_the_warehouse_is_missing_or_being_written(tmp_path: Pa
     db = tmp_path / "busy.duckdb"
     duckdb.connect(str(db)).close()
     # another process writes (holds the file's lock) while a reader opens it
-    writer = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); "
-                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('open', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "open"
         with pytest.raises(RuntimeError, match="being written"):

@@ -15,7 +15,7 @@ NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def p(text: str) -> str:
-    return f"<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
 def tc(text: str = "", span: int = 1, vmerge: str | None = None, paras: list[str] | None = None) -> str:
@@ -50,8 +50,13 @@ def build(*blocks: str) -> bytes:
     for child in list(body):
         body.remove(child)
     for block in blocks:
-        body.append(parse_xml(block.replace("<w:p>", f"<w:p {NS}>", 1) if block.startswith("<w:p>")
-                              else block.replace("<w:tbl>", f"<w:tbl {NS}>", 1)))
+        body.append(
+            parse_xml(
+                block.replace("<w:p>", f"<w:p {NS}>", 1)
+                if block.startswith("<w:p>")
+                else block.replace("<w:tbl>", f"<w:tbl {NS}>", 1)
+            )
+        )
     body.append(sect)
     out = io.BytesIO()
     doc.save(out)
@@ -78,23 +83,29 @@ def test_grid_span_is_one_cell() -> None:
 
 
 def test_vmerge_continuation_is_not_repeated() -> None:
-    grid = read_docx(build(tbl(
-        tr(tc("三、本年度办理结果", vmerge="restart"), tc("（一）予以公开"), tc("12")),
-        tr(tc("", vmerge="continue"), tc("（二）部分公开"), tc("6")),
-        tr(tc("（七）总计"), tc(""), tc("18")),
-    )))
+    grid = read_docx(
+        build(
+            tbl(
+                tr(tc("三、本年度办理结果", vmerge="restart"), tc("（一）予以公开"), tc("12")),
+                tr(tc("", vmerge="continue"), tc("（二）部分公开"), tc("6")),
+                tr(tc("（七）总计"), tc(""), tc("18")),
+            )
+        )
+    )
     assert cells(grid.rows[0]) == [(0, 1, "三、本年度办理结果"), (1, 1, "（一）予以公开"), (2, 1, "12")]
     assert cells(grid.rows[1]) == [(1, 1, "（二）部分公开"), (2, 1, "6")]
     assert cells(grid.rows[2]) == [(0, 1, "（七）总计"), (1, 1, ""), (2, 1, "18")]
 
 
 def test_vmerge_spanning_columns_and_orphan_continuation() -> None:
-    grid = read_docx(build(
-        tbl(tr(tc("corner", span=2, vmerge="restart"), tc("h")), tr(tc("", span=2, vmerge="continue"), tc("v"))),
-        # a table split out of a merge starts with a continuation that has nothing above:
-        # Word shows it as a cell of its own
-        tbl(tr(tc("", vmerge="continue"), tc("（四）无法提供"), tc("9"))),
-    ))
+    grid = read_docx(
+        build(
+            tbl(tr(tc("corner", span=2, vmerge="restart"), tc("h")), tr(tc("", span=2, vmerge="continue"), tc("v"))),
+            # a table split out of a merge starts with a continuation that has nothing above:
+            # Word shows it as a cell of its own
+            tbl(tr(tc("", vmerge="continue"), tc("（四）无法提供"), tc("9"))),
+        )
+    )
     assert cells(grid.rows[0]) == [(0, 2, "corner"), (2, 1, "h")]
     assert cells(grid.rows[1]) == [(2, 1, "v")]
     assert cells(grid.rows[2]) == [(0, 1, ""), (1, 1, "（四）无法提供"), (2, 1, "9")]
@@ -107,14 +118,17 @@ def test_grid_before_offsets_columns() -> None:
 
 
 def test_legacy_hmerge_widens_the_cell() -> None:
-    row = tr('<w:tc><w:tcPr><w:hMerge w:val="restart"/></w:tcPr>' + p("合并") + "</w:tc>",
-             "<w:tc><w:tcPr><w:hMerge/></w:tcPr>" + p("") + "</w:tc>", tc("7"))
+    row = tr(
+        '<w:tc><w:tcPr><w:hMerge w:val="restart"/></w:tcPr>' + p("合并") + "</w:tc>",
+        "<w:tc><w:tcPr><w:hMerge/></w:tcPr>" + p("") + "</w:tc>",
+        tc("7"),
+    )
     grid = read_docx(build(tbl(row)))
     assert cells(grid.rows[0]) == [(0, 2, "合并"), (2, 1, "7")]
 
 
 def test_cell_paragraphs_joined_by_newline_never_one_number() -> None:
-    runs = '<w:p><w:r><w:t>1</w:t></w:r><w:r><w:t>2</w:t></w:r></w:p>'  # one number in two runs
+    runs = "<w:p><w:r><w:t>1</w:t></w:r><w:r><w:t>2</w:t></w:r></w:p>"  # one number in two runs
     grid = read_docx(build(tbl(tr(tc(paras=["1", "2"]), f"<w:tc>{runs}</w:tc>"))))
     a, b = grid.rows[0].cells
     assert a.text == "1\n2" and parse_number(a.text) is None
@@ -122,8 +136,10 @@ def test_cell_paragraphs_joined_by_newline_never_one_number() -> None:
 
 
 def test_deleted_text_and_field_codes_are_not_text() -> None:
-    para = ('<w:p><w:r><w:t>本年</w:t></w:r><w:del w:id="1" w:author="a"><w:r><w:delText>旧</w:delText></w:r></w:del>'
-            '<w:r><w:instrText> PAGE </w:instrText></w:r><w:ins w:id="2" w:author="a"><w:r><w:t>新收</w:t></w:r></w:ins></w:p>')
+    para = (
+        '<w:p><w:r><w:t>本年</w:t></w:r><w:del w:id="1" w:author="a"><w:r><w:delText>旧</w:delText></w:r></w:del>'
+        '<w:r><w:instrText> PAGE </w:instrText></w:r><w:ins w:id="2" w:author="a"><w:r><w:t>新收</w:t></w:r></w:ins></w:p>'
+    )
     assert read_docx(build(para)).rows[0].text == "本年新收"
 
 
@@ -163,16 +179,30 @@ def test_small_report_end_to_end() -> None:
         p("测试县人民政府2022年政府信息公开工作年度报告"),
         p("三、收到和处理政府信息公开申请情况"),
         tbl(
-            tr(tc("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", span=3, vmerge="restart"),
-               tc("申请人情况", span=7)),
-            tr(tc("", span=3, vmerge="continue"), tc("自然人", vmerge="restart"), tc("法人或其他组织", span=5),
-               tc("总计", vmerge="restart")),
-            tr(tc("", span=3, vmerge="continue"), tc("", vmerge="continue"), *[tc(x) for x in
-               ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")], tc("", vmerge="continue")),
+            tr(
+                tc("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", span=3, vmerge="restart"),
+                tc("申请人情况", span=7),
+            ),
+            tr(
+                tc("", span=3, vmerge="continue"),
+                tc("自然人", vmerge="restart"),
+                tc("法人或其他组织", span=5),
+                tc("总计", vmerge="restart"),
+            ),
+            tr(
+                tc("", span=3, vmerge="continue"),
+                tc("", vmerge="continue"),
+                *[tc(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
+                tc("", vmerge="continue"),
+            ),
             tr(tc("一、本年新收政府信息公开申请数量", span=3), *_vals(7, 1, 0, 0, 0, 0, 8)),
             tr(tc("三、本年度办理结果", vmerge="restart"), tc("（一）予以公开", span=2), *_vals(5, 1, 0, 0, 0, "", 6)),
-            tr(tc("", vmerge="continue"), tc("（三）不予公开", vmerge="restart"), tc("1.属于国家秘密"),
-               *_vals(1, 0, 0, 0, 0, 0, 1)),
+            tr(
+                tc("", vmerge="continue"),
+                tc("（三）不予公开", vmerge="restart"),
+                tc("1.属于国家秘密"),
+                *_vals(1, 0, 0, 0, 0, 0, 1),
+            ),
             # a row whose label column is left out with gridBefore
             tr(tc("2.其他法律行政法规禁止公开"), *_vals(0, 0, 0, 0, 0, 0, 0), before=2),
         ),
@@ -181,8 +211,15 @@ def test_small_report_end_to_end() -> None:
     got = parse_bytes(doc, "r.docx").to_json()
     assert got["agency"] == "测试县人民政府" and got["report_year"] == 2022
     req = got["requests"]
-    assert req["new_received"] == {"natural_person": 7, "commercial": 1, "research": 0, "social_org": 0,
-                                   "legal_service": 0, "other_org": 0, "total": 8}
+    assert req["new_received"] == {
+        "natural_person": 7,
+        "commercial": 1,
+        "research": 0,
+        "social_org": 0,
+        "legal_service": 0,
+        "other_org": 0,
+        "total": 8,
+    }
     assert req["granted"]["natural_person"] == 5 and req["granted"]["other_org"] is None
     assert req["granted"]["total"] == 6
     assert req["denied_state_secret"]["total"] == 1

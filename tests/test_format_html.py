@@ -19,20 +19,32 @@ def _table_rows(grid: Grid) -> list[list[tuple[str, int, int]]]:
 
 
 def test_number_split_across_spans_is_one_number() -> None:
-    g = read_html(_page("<table><tr><td>行政许可</td><td>1<span lang=EN-US>2</span><font>3</font></td>"
-                        "<td><span>1,</span><span style='color:red'>35</span><b>6</b></td></tr></table>"))
+    g = read_html(
+        _page(
+            "<table><tr><td>行政许可</td><td>1<span lang=EN-US>2</span><font>3</font></td>"
+            "<td><span>1,</span><span style='color:red'>35</span><b>6</b></td></tr></table>"
+        )
+    )
     assert _table_rows(g) == [[("行政许可", 0, 1), ("123", 1, 1), ("1,356", 2, 1)]]
 
 
 def test_block_children_and_br_are_separate_lines() -> None:
-    g = read_html(_page("<table><tr><td><p>1</p><p>2</p></td><td>三<br>、<br/>本年度</td>"
-                        "<td><p class=MsoNormal>7<o:p></o:p></p><p>&nbsp;</p></td></tr></table>"))
+    g = read_html(
+        _page(
+            "<table><tr><td><p>1</p><p>2</p></td><td>三<br>、<br/>本年度</td>"
+            "<td><p class=MsoNormal>7<o:p></o:p></p><p>&nbsp;</p></td></tr></table>"
+        )
+    )
     assert [c.text for c in g.rows[0].cells] == ["1\n2", "三\n、\n本年度", "7"]
 
 
 def test_nbsp_and_fullwidth_space_cells_are_empty_and_positional() -> None:
-    g = read_html(_page("<table><tr><td>规章</td><td>&nbsp;</td><td>\u3000</td>"
-                        "<td><span lang=EN-US><o:p>&nbsp;</o:p></span></td><td> 4 </td></tr></table>"))
+    g = read_html(
+        _page(
+            "<table><tr><td>规章</td><td>&nbsp;</td><td>\u3000</td>"
+            "<td><span lang=EN-US><o:p>&nbsp;</o:p></span></td><td> 4 </td></tr></table>"
+        )
+    )
     row = g.rows[0]
     assert row.positional
     assert [c.text for c in row.cells] == ["规章", "", "", "", "4"]
@@ -78,30 +90,54 @@ def test_nested_layout_table_rows_counted_once() -> None:
 
 
 def test_text_blocks_skip_script_style_comments_hidden_and_head() -> None:
-    html = ("<html><head><title>某局2022年政府信息公开工作年度报告</title><style>p{color:red}</style>"
-            "<script>var a='2099年政府信息公开工作年度报告';</script></head><body>"
-            "<div>一、总体情况<!-- 注释 --></div><p style='display:none'>隐藏</p>"
-            "<p>第一行<br>第二<b>行</b></p><noscript>请开启脚本</noscript>尾巴</body></html>")
+    html = (
+        "<html><head><title>某局2022年政府信息公开工作年度报告</title><style>p{color:red}</style>"
+        "<script>var a='2099年政府信息公开工作年度报告';</script></head><body>"
+        "<div>一、总体情况<!-- 注释 --></div><p style='display:none'>隐藏</p>"
+        "<p>第一行<br>第二<b>行</b></p><noscript>请开启脚本</noscript>尾巴</body></html>"
+    )
     g = read_html(html.encode("utf-8"))
-    assert [r.text for r in g.rows] == ["某局2022年政府信息公开工作年度报告", "一、总体情况", "第一行", "第二行", "尾巴"]
+    assert [r.text for r in g.rows] == [
+        "某局2022年政府信息公开工作年度报告",
+        "一、总体情况",
+        "第一行",
+        "第二行",
+        "尾巴",
+    ]
     assert g.rows[0].source == "html title" and g.rows[1].source == "html block 1"
     assert g.text.splitlines()[0] == "某局2022年政府信息公开工作年度报告"
     assert "2099" not in g.text and "隐藏" not in g.text
 
 
-@pytest.mark.parametrize("data", [
-    '<html><head><meta charset="gbk"></head><body><p>行政许可 镕</p></body></html>'.encode("gb18030"),
-    ('<html><head><meta http-equiv=Content-Type content="text/html; charset=gb2312"></head>'
-     '<body><p>行政许可 镕</p></body></html>').encode("gb18030"),
-    "<html><body><p>行政许可 镕</p></body></html>".encode("gb18030"),  # no declaration: not UTF-8
-    "<html><body><p>行政许可 镕</p></body></html>".encode(),  # no declaration: UTF-8
-    b"\xef\xbb\xbf" + "<html><body><p>行政许可 镕</p></body></html>".encode(),
-    "\ufeff<html><body><p>行政许可 镕</p></body></html>".encode("utf-16-le"),
-    ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>'
-     '<body><p>行政许可 镕</p></body></html>').encode(),  # a wrong Western default
-    '<?xml version="1.0" encoding="gb2312"?><html><body><p>行政许可 镕</p></body></html>'.encode("gb18030"),
-], ids=["meta-gbk", "http-equiv-gb2312", "undeclared-gb", "undeclared-utf8", "bom-utf8", "bom-utf16",
-        "wrong-latin1", "xml-decl"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<html><head><meta charset="gbk"></head><body><p>行政许可 镕</p></body></html>'.encode("gb18030"),
+        (
+            '<html><head><meta http-equiv=Content-Type content="text/html; charset=gb2312"></head>'
+            "<body><p>行政许可 镕</p></body></html>"
+        ).encode("gb18030"),
+        "<html><body><p>行政许可 镕</p></body></html>".encode("gb18030"),  # no declaration: not UTF-8
+        "<html><body><p>行政许可 镕</p></body></html>".encode(),  # no declaration: UTF-8
+        b"\xef\xbb\xbf" + "<html><body><p>行政许可 镕</p></body></html>".encode(),
+        "\ufeff<html><body><p>行政许可 镕</p></body></html>".encode("utf-16-le"),
+        (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>'
+            "<body><p>行政许可 镕</p></body></html>"
+        ).encode(),  # a wrong Western default
+        '<?xml version="1.0" encoding="gb2312"?><html><body><p>行政许可 镕</p></body></html>'.encode("gb18030"),
+    ],
+    ids=[
+        "meta-gbk",
+        "http-equiv-gb2312",
+        "undeclared-gb",
+        "undeclared-utf8",
+        "bom-utf8",
+        "bom-utf16",
+        "wrong-latin1",
+        "xml-decl",
+    ],
+)
 def test_encodings(data: bytes) -> None:
     assert "行政许可 镕" in decode_html(data)
     assert [r.text for r in read_html(data).rows] == ["行政许可 镕"]
@@ -120,8 +156,11 @@ def test_empty_page_raises() -> None:
 
 
 def test_page_without_a_report_raises_parse_error() -> None:
-    data = _page("<h1>关于开展2023年春季植树活动的通知</h1><table><tr><td>地点</td><td>人数</td></tr>"
-                 "<tr><td>东湖</td><td>120</td></tr></table>", "<title>通知公告</title>")
+    data = _page(
+        "<h1>关于开展2023年春季植树活动的通知</h1><table><tr><td>地点</td><td>人数</td></tr>"
+        "<tr><td>东湖</td><td>120</td></tr></table>",
+        "<title>通知公告</title>",
+    )
     assert sniff_format(data) == "html"
     with pytest.raises(ParseError):
         parse_bytes(data, "notice.html")
@@ -158,17 +197,34 @@ def test_small_report_end_to_end() -> None:
     rep = parse_bytes(_REPORT.encode("utf-8"), "r.html").to_json()
     assert (rep["agency"], rep["report_year"], rep["template"]) == ("测试县民政局", 2022, "2021")
     assert rep["proactive"]["admin_license"]["decisions"] == 12
-    assert rep["requests"]["new_received"] == {"natural_person": 3, "commercial": None, "research": 0,
-                                               "social_org": 0, "legal_service": 0, "other_org": 0, "total": 3}
+    assert rep["requests"]["new_received"] == {
+        "natural_person": 3,
+        "commercial": None,
+        "research": 0,
+        "social_org": 0,
+        "legal_service": 0,
+        "other_org": 0,
+        "total": 3,
+    }
     assert rep["review_litigation"]["review"] == dict.fromkeys(("upheld", "corrected", "other", "pending", "total"))
-    assert rep["review_litigation"]["litigation_direct"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0,
-                                                             "total": 1}
+    assert rep["review_litigation"]["litigation_direct"] == {
+        "upheld": 1,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 1,
+    }
 
 
 def test_a_table_without_table_tags_div_rows_keep_their_empty_cells() -> None:
-    rows = "".join(f'<div class="tr">' + "".join(f'<p class="td">{c}</p>' for c in cells) + "</div>"
-                   for cells in (["自然人", "商业企业", "总计"], ["（一）予以公开", "3", "", "3"],
-                                 ["（二）部分公开", "1", "1", "2"]))
+    rows = "".join(
+        '<div class="tr">' + "".join(f'<p class="td">{c}</p>' for c in cells) + "</div>"
+        for cells in (
+            ["自然人", "商业企业", "总计"],
+            ["（一）予以公开", "3", "", "3"],
+            ["（二）部分公开", "1", "1", "2"],
+        )
+    )
     g = read_html(_page(f"<div>{rows}</div>"))
     texts = [[c.text for c in r.cells] for r in g.rows if len(r.cells) > 1]
     assert texts[1] == ["（一）予以公开", "3", "", "3"]  # the empty cell kept: a blank, in its place
@@ -176,16 +232,30 @@ def test_a_table_without_table_tags_div_rows_keep_their_empty_cells() -> None:
 
 
 def test_a_css_grid_table_is_laid_out_by_its_spans() -> None:
-    cells = [("行政复议", "grid-column:span 2"), ("行政诉讼", "grid-column:span 2"),
-             ("1", ""), ("2", ""), ("3", ""), ("", "")]
-    body = ('<div style="display:grid;grid-template-columns:repeat(4, 1fr)">'
-            + "".join(f'<div style="{style}">{t}</div>' for t, style in cells) + "</div>")
-    assert _table_rows(read_html(_page(body))) == [[("行政复议", 0, 2), ("行政诉讼", 2, 2)],
-                                                   [("1", 0, 1), ("2", 1, 1), ("3", 2, 1), ("", 3, 1)]]
+    cells = [
+        ("行政复议", "grid-column:span 2"),
+        ("行政诉讼", "grid-column:span 2"),
+        ("1", ""),
+        ("2", ""),
+        ("3", ""),
+        ("", ""),
+    ]
+    body = (
+        '<div style="display:grid;grid-template-columns:repeat(4, 1fr)">'
+        + "".join(f'<div style="{style}">{t}</div>' for t, style in cells)
+        + "</div>"
+    )
+    assert _table_rows(read_html(_page(body))) == [
+        [("行政复议", 0, 2), ("行政诉讼", 2, 2)],
+        [("1", 0, 1), ("2", 1, 1), ("3", 2, 1), ("", 3, 1)],
+    ]
     # a cell spanning two rows covers its column in the row below
-    body = ('<div style="display:grid;grid-template-columns:1fr 1fr 1fr">'
-            '<div style="grid-row:span 2">（三）不予公开</div><div>1.属于国家秘密</div><div>4</div>'
-            '<div>2.其他法律行政法规禁止公开</div><div>5</div></div>')
+    body = (
+        '<div style="display:grid;grid-template-columns:1fr 1fr 1fr">'
+        '<div style="grid-row:span 2">（三）不予公开</div><div>1.属于国家秘密</div><div>4</div>'
+        "<div>2.其他法律行政法规禁止公开</div><div>5</div></div>"
+    )
     assert _table_rows(read_html(_page(body))) == [
         [("（三）不予公开", 0, 1), ("1.属于国家秘密", 1, 1), ("4", 2, 1)],
-        [("2.其他法律行政法规禁止公开", 1, 1), ("5", 2, 1)]]
+        [("2.其他法律行政法规禁止公开", 1, 1), ("5", 2, 1)],
+    ]

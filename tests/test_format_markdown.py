@@ -7,8 +7,8 @@ import pytest
 from pipelines.formats.markdown import read_markdown
 from pipelines.model import ParseError
 from pipelines.parsing import parse_bytes, sniff_format
-from tests.render_fixtures import load_truth
 from pipelines.synth.render.markdown import padded
+from tests.render_fixtures import load_truth
 from tests.test_corpus_score import score
 
 
@@ -27,8 +27,7 @@ def test_pipe_table_rule_skipped_and_empty_cell_blank() -> None:
 
 def test_rows_without_leading_and_trailing_pipes() -> None:
     md = "信息内容 | 本年处理决定数量\n--- | ---\n行政许可 | 86\n行政强制 | |\n"
-    assert _rows(md) == [(True, ["信息内容", "本年处理决定数量"]), (True, ["行政许可", "86"]),
-                         (True, ["行政强制", ""])]
+    assert _rows(md) == [(True, ["信息内容", "本年处理决定数量"]), (True, ["行政许可", "86"]), (True, ["行政强制", ""])]
 
 
 def test_cell_markup_escapes_and_sources() -> None:
@@ -50,17 +49,30 @@ def test_a_pipe_in_prose_is_not_a_table() -> None:
 
 def test_headings_lists_quotes_and_rules() -> None:
     md = "# 某局2022年政府信息公开工作年度报告 #\n\n---\n\n- 一是加强领导\n> 引用\n* **二是**完善制度\n```\n代码\n```\n"
-    assert _rows(md) == [(False, ["某局2022年政府信息公开工作年度报告"]), (False, ["一是加强领导"]),
-                         (False, ["引用"]), (False, ["二是完善制度"]), (False, ["代码"])]
+    assert _rows(md) == [
+        (False, ["某局2022年政府信息公开工作年度报告"]),
+        (False, ["一是加强领导"]),
+        (False, ["引用"]),
+        (False, ["二是完善制度"]),
+        (False, ["代码"]),
+    ]
 
 
 def test_embedded_html_table_keeps_spans_and_columns() -> None:
-    md = ("# 标题\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n<table>\n<tr><td rowspan=2>三</td><td>a</td></tr>\n"
-          "<tr><td colspan=2>b</td></tr>\n</table>\n\n尾\n")
+    md = (
+        "# 标题\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n<table>\n<tr><td rowspan=2>三</td><td>a</td></tr>\n"
+        "<tr><td colspan=2>b</td></tr>\n</table>\n\n尾\n"
+    )
     g = read_markdown(md.encode("utf-8"))
     cells = [[(c.text, c.col, c.span) for c in r.cells] for r in g.rows]
-    assert cells == [[("标题", 0, 1)], [("x", 0, 1), ("y", 1, 1)], [("1", 0, 1), ("2", 1, 1)],
-                     [("三", 0, 1), ("a", 1, 1)], [("b", 1, 2)], [("尾", 0, 1)]]
+    assert cells == [
+        [("标题", 0, 1)],
+        [("x", 0, 1), ("y", 1, 1)],
+        [("1", 0, 1), ("2", 1, 1)],
+        [("三", 0, 1), ("a", 1, 1)],
+        [("b", 1, 2)],
+        [("尾", 0, 1)],
+    ]
     assert g.rows[3].source == "table 2 row 1" and g.rows[4].cells[0].source == "table 2 row 2 col 2"
 
 

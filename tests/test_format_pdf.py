@@ -11,8 +11,8 @@ from reportlab.pdfgen import canvas
 from pipelines.formats.pdf import read_pdf
 from pipelines.model import ParseError
 from pipelines.parsing import parse_bytes
-from tests.render_fixtures import load_truth
 from pipelines.synth.render import pdf as render
+from tests.render_fixtures import load_truth
 
 
 def _canvas_pdf(draw, **kwargs) -> bytes:
@@ -112,7 +112,7 @@ def test_group_label_split_across_pages_keeps_rows_in_order() -> None:
     rows = _grid("pagebreak").rows
     texts = [r.text for r in rows]
     first = next(i for i, t in enumerate(texts) if "（四）无" in t and "本机关不掌握" in t)
-    second = next(i for i, t in enumerate(texts) if t.startswith("度") or "法提供" in t and "没有现成信息" in t)
+    second = next(i for i, t in enumerate(texts) if t.startswith("度") or ("法提供" in t and "没有现成信息" in t))
     assert first < second
     report = parse_bytes(render.pagebreak(load_truth("fixture2021")), "x.pdf")
     assert report.cell("requests", "unable_needs_creation", "total").value == 2
@@ -127,8 +127,10 @@ def test_unruled_table_gives_blanks_their_column() -> None:
     report = parse_bytes(render.unruled(load_truth("fixture2021")), "x.pdf")
     cell = report.cell("requests", "denied_admin_query", "research")
     assert (cell.status, cell.value) == ("blank", None)
-    review = [report.cell("review_litigation", "litigation_after_review", c).status
-              for c in ("upheld", "corrected", "other", "pending", "total")]
+    review = [
+        report.cell("review_litigation", "litigation_after_review", c).status
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
     assert review == ["blank"] * 5
 
 
@@ -167,9 +169,13 @@ def test_unruled_mismatched_columns_break_the_table() -> None:
 def test_variant_reads_without_wrong_values(variant: str, base: str) -> None:
     truth = load_truth(base)
     report = parse_bytes(render.VARIANTS[variant][1](truth), "x.pdf").to_json()
-    wrong = [f"{t}.{r}.{c}" for t in ("proactive", "requests", "review_litigation")
-             for r, cols in truth[t].items() for c, v in cols.items()
-             if report[t].get(r, {}).get(c) is not None and report[t][r][c] != v]
+    wrong = [
+        f"{t}.{r}.{c}"
+        for t in ("proactive", "requests", "review_litigation")
+        for r, cols in truth[t].items()
+        for c, v in cols.items()
+        if report[t].get(r, {}).get(c) is not None and report[t][r][c] != v
+    ]
     assert wrong == []
 
 

@@ -53,22 +53,25 @@ def test_merged_ranges_are_one_cell_and_covered_cells_are_omitted() -> None:
     assert rows[1].source == "sheet Sheet row 2"
 
 
-@pytest.mark.parametrize("value,fmt,text", [
-    (35.62, "General", "35.62"),
-    (12.0, "General", "12"),
-    (12, "General", "12"),
-    (0.1 + 0.2, "General", "0.3"),
-    (35.6, "0.00", "35.60"),
-    (35.625, "0.00", "35.63"),
-    (35.62, "0", "36"),
-    (1375, "#,##0", "1375"),
-    (251000, '0"元"', "251000"),
-    (2, "+0;-0;0", "2"),
-    (-3, "General", "-3"),
-    (0.5, "0%", "50%"),
-    (3.5, "0.0#", "3.5"),
-    (3.456, "0.0#", "3.46"),
-])
+@pytest.mark.parametrize(
+    "value,fmt,text",
+    [
+        (35.62, "General", "35.62"),
+        (12.0, "General", "12"),
+        (12, "General", "12"),
+        (0.1 + 0.2, "General", "0.3"),
+        (35.6, "0.00", "35.60"),
+        (35.625, "0.00", "35.63"),
+        (35.62, "0", "36"),
+        (1375, "#,##0", "1375"),
+        (251000, '0"元"', "251000"),
+        (2, "+0;-0;0", "2"),
+        (-3, "General", "-3"),
+        (0.5, "0%", "50%"),
+        (3.5, "0.0#", "3.5"),
+        (3.456, "0.0#", "3.46"),
+    ],
+)
 def test_number_text(value, fmt, text) -> None:
     assert number_text(value, fmt) == text
 
@@ -80,8 +83,15 @@ def test_numbers_in_cells_and_numbers_stored_as_text() -> None:
     ws["C1"].number_format = "General"
     row = read_xlsx(save(wb)).rows[0]
     # the empty F1 lies between two cells with content: it is a blank cell
-    assert cells(row) == [(0, 1, "行政事业性收费"), (1, 1, "35.62"), (2, 1, "12"), (3, 1, "12"), (4, 1, "0"),
-                          (5, 1, ""), (6, 1, "7")]
+    assert cells(row) == [
+        (0, 1, "行政事业性收费"),
+        (1, 1, "35.62"),
+        (2, 1, "12"),
+        (3, 1, "12"),
+        (4, 1, "0"),
+        (5, 1, ""),
+        (6, 1, "7"),
+    ]
 
 
 def test_trailing_empty_cells_are_cells_only_when_boxed() -> None:
@@ -178,7 +188,14 @@ def test_small_report_end_to_end() -> None:
     got = parse_bytes(save(wb), "r.xlsx").to_json()
     assert (got["agency"], got["report_year"]) == ("测试镇人民政府", 2021)
     assert got["requests"]["new_received"]["total"] == 4
-    assert got["requests"]["granted"] == {"natural_person": 2, "commercial": 1, "research": 0, "social_org": 0,
-                                          "legal_service": 0, "other_org": 0, "total": None}
+    assert got["requests"]["granted"] == {
+        "natural_person": 2,
+        "commercial": 1,
+        "research": 0,
+        "social_org": 0,
+        "legal_service": 0,
+        "other_org": 0,
+        "total": None,
+    }
     assert got["requests"]["denied_state_secret"]["natural_person"] == 0
     assert got["review_litigation"]["review"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}

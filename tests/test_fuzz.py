@@ -15,7 +15,9 @@ FIRST_SEED = int(os.environ.get("OGI_FUZZ_FIRST_SEED", "0"))
 
 def test_mutated_corpus_files_never_crash_nor_hang() -> None:
     report = fuzz(INPUTS, FIRST_SEED, processes=2)
-    print(f"fuzz: {report.inputs} inputs in {report.seconds:.1f} s, slowest {report.slowest[0]:.2f} s "
-          f"(seed {report.slowest[1]}), {len(report.failures)} failures")
+    print(
+        f"fuzz: {report.inputs} inputs in {report.seconds:.1f} s, slowest {report.slowest[0]:.2f} s "
+        f"(seed {report.slowest[1]}), {len(report.failures)} failures"
+    )
     assert report.inputs == INPUTS
     assert not report.failures, "\n" + "\n".join(str(f) for f in report.failures)

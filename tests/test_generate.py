@@ -7,6 +7,7 @@ import csv
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,12 +50,20 @@ def test_same_seed_same_bytes(small_city: Path, tmp_path: Path) -> None:
 def test_outputs_are_laid_out_as_the_contract_says(small_city: Path) -> None:
     with open(small_city / "agencies.csv", encoding="utf-8") as f:
         header = next(csv.reader(f))
-    assert header == ["agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year",
-                      "is_generated"]
+    assert header == [
+        "agency_id",
+        "name",
+        "aliases",
+        "level",
+        "parent_id",
+        "kind",
+        "first_year",
+        "last_year",
+        "is_generated",
+    ]
     with open(small_city / "publications.csv", encoding="utf-8") as f:
         pubs = list(csv.DictReader(f))
-    reports = [p for p in small_city.rglob("*") if p.is_file() and p.parent.name != "truth"
-               and p.parent != small_city]
+    reports = [p for p in small_city.rglob("*") if p.is_file() and p.parent.name != "truth" and p.parent != small_city]
     assert sorted(p["file"] for p in pubs) == sorted(str(p.relative_to(small_city)) for p in reports)
     for p in reports:
         assert (small_city / "truth" / f"{p.stem}.json").is_file()
@@ -65,7 +74,10 @@ def test_outputs_are_laid_out_as_the_contract_says(small_city: Path) -> None:
 def test_two_seeds_share_no_ids_or_names() -> None:
     assert len({city_name(s) for s in range(20000)}) == 20000
     a, b = build_city(320, (2019, 2024), 1)[1], build_city(320, (2019, 2024), 2)[1]
-    names = lambda agencies: {n for x in agencies for n in [x.name, *x.aliases]}
+
+    def names(agencies: list[Any]) -> set[str]:
+        return {n for x in agencies for n in [x.name, *x.aliases]}
+
     assert not {x.agency_id for x in a} & {x.agency_id for x in b}
     assert not names(a) & names(b)
     # within a city: ids, names and aliases are unique
@@ -97,8 +109,9 @@ def test_defects_csv_is_the_evaluators_findings(small_city: Path) -> None:
         registry = list(csv.DictReader(f))
     with open(small_city / "publications.csv", encoding="utf-8") as f:
         pubs = list(csv.DictReader(f))
-    reports = {p["file"]: json.loads((small_city / "truth" / f"{Path(p['file']).stem}.json").read_text("utf-8"))
-               for p in pubs}
+    reports = {
+        p["file"]: json.loads((small_city / "truth" / f"{Path(p['file']).stem}.json").read_text("utf-8")) for p in pubs
+    }
     found = sorted({tuple(str(x) for x in f.key) for f in evaluate(reports, registry, pubs)})
     with open(small_city / "defects.csv", encoding="utf-8") as f:
         rows = [tuple(r) for r in list(csv.reader(f))[1:]]
@@ -108,11 +121,19 @@ def test_defects_csv_is_the_evaluators_findings(small_city: Path) -> None:
 
 def _interesting(r) -> int:
     t = r.truth
-    blanks = any(v is None for tb in ("proactive", "requests", "review_litigation")
-                 for row in t[tb].values() for v in row.values())
+    blanks = any(
+        v is None
+        for tb in ("proactive", "requests", "review_litigation")
+        for row in t[tb].values()
+        for v in row.values()
+    )
     from pipelines.template import TEMPLATES
-    absent = any(row.key not in t[tb] for tb in TEMPLATES[t["template"]].tables
-                 for row in TEMPLATES[t["template"]].table(tb).rows)
+
+    absent = any(
+        row.key not in t[tb]
+        for tb in TEMPLATES[t["template"]].tables
+        for row in TEMPLATES[t["template"]].table(tb).rows
+    )
     return 2 * blanks + 2 * absent + (t["template"] != ("2021" if t["report_year"] >= 2021 else "2019"))
 
 
@@ -138,8 +159,14 @@ def test_truth_files_read_back_exactly(medium_plan, tmp_path: Path) -> None:
             for table in ("proactive", "requests", "review_litigation"):
                 for row in set(want[table]) | set(got[table]):
                     a, b = want[table].get(row), got[table].get(row)
-                    if a is None or b is None or set(a) != set(b) or any(
+                    if (
+                        a is None
+                        or b is None
+                        or set(a) != set(b)
+                        or any(
                             (a[c] is None) != (b[c] is None) or (a[c] is not None and abs(a[c] - b[c]) > 1e-6)
-                            for c in a):
+                            for c in a
+                        )
+                    ):
                         failures.append(f"{variant} {r.path}: {table}.{row} truth {a} parsed {b}")
     assert failures == []

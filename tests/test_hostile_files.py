@@ -27,7 +27,7 @@ class _Slow(BaseException):
     pass
 
 
-def _parse(data: bytes, name: str):  # noqa: ANN202
+def _parse(data: bytes, name: str):
     def alarm(signum: int, frame: object) -> None:
         raise _Slow()
 
@@ -54,12 +54,13 @@ def test_hostile_file_is_refused_with_its_reason(name: str) -> None:
     assert "\n" not in reason and len(reason) < 400
 
 
-def _cells(report) -> dict[tuple[str, str, str], tuple[float | None, str]]:  # noqa: ANN001
+def _cells(report) -> dict[tuple[str, str, str], tuple[float | None, str]]:
     return {(c.table, c.row, c.column): (c.value, c.status) for c in report.cells}
 
 
-@pytest.mark.parametrize("name", [n for n, (_, fragment) in hostile.HOSTILE.items()
-                                  if not fragment and n.endswith(".html")])
+@pytest.mark.parametrize(
+    "name", [n for n, (_, fragment) in hostile.HOSTILE.items() if not fragment and n.endswith(".html")]
+)
 def test_hostile_html_still_reads_the_report(name: str) -> None:
     """An entity bomb's entities are not expanded (nor an external one read), a structure nested
     100,000 deep, rows of colspan/rowspan bombs and a 5,000-digit colspan do not change what the
@@ -75,8 +76,9 @@ def test_hostile_html_still_reads_the_report(name: str) -> None:
         assert "lollol" not in text and "root:" not in text  # neither expanded nor read from /etc/passwd
 
 
-@pytest.mark.parametrize("name", [n for n, (_, fragment) in hostile.HOSTILE.items()
-                                  if not fragment and n.endswith(".pdf")])
+@pytest.mark.parametrize(
+    "name", [n for n, (_, fragment) in hostile.HOSTILE.items() if not fragment and n.endswith(".pdf")]
+)
 def test_hostile_pdf_loops_and_nesting_end(name: str) -> None:
     """A page tree that contains itself, a form that draws itself, arrays nested 200,000 deep:
     the file is read to its end (and is no report)."""
@@ -98,8 +100,9 @@ def test_zip_total_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipelines.formats import office
 
     monkeypatch.setattr(office, "MAX_ZIP_TOTAL_BYTES", 1 << 20)
-    data = hostile.rezip(hostile.DOCX.read_bytes(), {}, add={f"media/{i}.bin": bytes(range(256)) * 1024
-                                                              for i in range(8)})
+    data = hostile.rezip(
+        hostile.DOCX.read_bytes(), {}, add={f"media/{i}.bin": bytes(range(256)) * 1024 for i in range(8)}
+    )
     with pytest.raises(ParseError, match=r"DOCX package unpacks to 2.8 MB, over the 1.0 MB limit"):
         parse_bytes(data, "total.docx")
 

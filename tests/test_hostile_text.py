@@ -25,16 +25,25 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import openpyxl
 import pytest
 
 from pipelines.dashboard import _js, build_dashboard
-from pipelines.export import FINDINGS_HEADER, FINDINGS_SHEET, REVIEW_HEADER, REVIEW_SHEET, SUMMARY_HEADER, \
-    SUMMARY_SHEET, _write_sheet, export_workbook
+from pipelines.export import (
+    FINDINGS_HEADER,
+    FINDINGS_SHEET,
+    REVIEW_HEADER,
+    REVIEW_SHEET,
+    SUMMARY_HEADER,
+    SUMMARY_SHEET,
+    _write_sheet,
+    export_workbook,
+)
 from pipelines.monitoring import FINDINGS_CSV_COLUMNS, write_findings_csv
 from pipelines.safe_text import csv_cell, formula_like, printable
 from tests.browser import Page
@@ -45,18 +54,18 @@ FIXTURE = REPO_ROOT / "tests" / "corpus" / "fixtures" / "raw" / "fixture2021__te
 YEAR = 2022
 
 PWN = "window.__pwned=1"
-FORMULA_NAME = '=HYPERLINK("http://example.invalid/","点击")'       # the issue's case: 汇总!A2 was a live link
-IMG_NAME = f'<img src=x onerror="{PWN}">滨江市人民政府'                 # a registry name with markup
-SVG_ID = f'hx-"><svg onload={PWN}>'                                   # an agency_id that leaves its attribute
-JS_ID = f"javascript:{PWN}//"                                         # an agency_id that is a javascript: URL
-JS_NAME = f"javascript:void(document.title='pwned',{PWN})"           # and its name
-FILE_NAME = f"=1+1 <img src=x onerror={PWN}>.txt"                     # a report's file name
-BY_NAME = f"<img src=x onerror={PWN}>"                                # a correction's corrected_by
-NOTE = f'"><script>{PWN}</script>\'; {PWN}; //'                       # a correction's note
-QUOTED_TITLE_NAME = "滨江市'交通\"局"                                   # an unregistered body's name (from a title)
+FORMULA_NAME = '=HYPERLINK("http://example.invalid/","点击")'  # the issue's case: 汇总!A2 was a live link
+IMG_NAME = f'<img src=x onerror="{PWN}">滨江市人民政府'  # a registry name with markup
+SVG_ID = f'hx-"><svg onload={PWN}>'  # an agency_id that leaves its attribute
+JS_ID = f"javascript:{PWN}//"  # an agency_id that is a javascript: URL
+JS_NAME = f"javascript:void(document.title='pwned',{PWN})"  # and its name
+FILE_NAME = f"=1+1 <img src=x onerror={PWN}>.txt"  # a report's file name
+BY_NAME = f"<img src=x onerror={PWN}>"  # a correction's corrected_by
+NOTE = f"\"><script>{PWN}</script>'; {PWN}; //"  # a correction's note
+QUOTED_TITLE_NAME = "滨江市'交通\"局"  # an unregistered body's name (from a title)
 RAW_TEXT = f"</script><script>{PWN}</script>\u2028<img src=x onerror={PWN}>"  # a printed cell's text
-DETAIL = f"@SUM(1+1)*cmd|' /C calc'!A0 <img src=x onerror={PWN}>"      # a finding's detail
-UNREAD_TEXT = "=cmd|' /C calc'!A0"                                     # an unread cell's printed text (DDE)
+DETAIL = f"@SUM(1+1)*cmd|' /C calc'!A0 <img src=x onerror={PWN}>"  # a finding's detail
+UNREAD_TEXT = "=cmd|' /C calc'!A0"  # an unread cell's printed text (DDE)
 TAB_TEXT = "\t=1+1"
 TITLE = "政府信息公开工作年度报告 · 数据看板"
 
@@ -84,20 +93,51 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     raw, corrections = tmp / "raw", tmp / "corrections"
     raw.mkdir()
     corrections.mkdir()
-    (raw / "agencies.csv").write_text(_csv_text([
-        ["agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year", "is_generated"],
-        [SVG_ID, IMG_NAME, "滨江市人民政府", "city_government", "", "government", "2022", "", "false"],
-        ["hx-formula", FORMULA_NAME, "滨江市交通运输局", "city_department", SVG_ID, "department", "", "", "false"],
-        [JS_ID, JS_NAME, "", "city_department", SVG_ID, "department", "2022", "", "false"],
-    ]), encoding="utf-8")
+    (raw / "agencies.csv").write_text(
+        _csv_text(
+            [
+                [
+                    "agency_id",
+                    "name",
+                    "aliases",
+                    "level",
+                    "parent_id",
+                    "kind",
+                    "first_year",
+                    "last_year",
+                    "is_generated",
+                ],
+                [SVG_ID, IMG_NAME, "滨江市人民政府", "city_government", "", "government", "2022", "", "false"],
+                [
+                    "hx-formula",
+                    FORMULA_NAME,
+                    "滨江市交通运输局",
+                    "city_department",
+                    SVG_ID,
+                    "department",
+                    "",
+                    "",
+                    "false",
+                ],
+                [JS_ID, JS_NAME, "", "city_department", SVG_ID, "department", "2022", "", "false"],
+            ]
+        ),
+        encoding="utf-8",
+    )
     (raw / FILE_NAME).write_text(_report("滨江市交通运输局", unread=True), encoding="utf-8")
     (raw / "unregistered.txt").write_text(_report(QUOTED_TITLE_NAME, unread=False), encoding="utf-8")
-    (raw / "publications.csv").write_text(_csv_text([["file", "published_at"], [FILE_NAME, "2023-02-10"]]),
-                                          encoding="utf-8")
-    (corrections / "hostile.csv").write_text(_csv_text([
-        ["file_path", "table", "row", "column", "value", "corrected_by", "corrected_at", "note"],
-        [FILE_NAME, "proactive", "admin_penalty", "decisions", "268", BY_NAME, "2025-03-01", NOTE],
-    ]), encoding="utf-8")
+    (raw / "publications.csv").write_text(
+        _csv_text([["file", "published_at"], [FILE_NAME, "2023-02-10"]]), encoding="utf-8"
+    )
+    (corrections / "hostile.csv").write_text(
+        _csv_text(
+            [
+                ["file_path", "table", "row", "column", "value", "corrected_by", "corrected_at", "note"],
+                [FILE_NAME, "proactive", "admin_penalty", "decisions", "268", BY_NAME, "2025-03-01", NOTE],
+            ]
+        ),
+        encoding="utf-8",
+    )
     warehouse = tmp / "warehouse.duckdb"
     defs = build_defs(raw, warehouse, dashboard_dir=tmp / "site_run", corrections_dir=corrections)
     result = defs.resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
@@ -107,8 +147,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     tampered = Path(shutil.copy2(warehouse, tmp / "tampered.duckdb"))
     con = duckdb.connect(str(tampered))
     try:
-        con.execute("UPDATE marts.fct_requests SET raw_text = ? WHERE agency_id = 'hx-formula' AND row_key = 'granted'"
-                    " AND column_key = 'total'", [RAW_TEXT])
+        con.execute(
+            "UPDATE marts.fct_requests SET raw_text = ? WHERE agency_id = 'hx-formula' AND row_key = 'granted'"
+            " AND column_key = 'total'",
+            [RAW_TEXT],
+        )
         con.execute("UPDATE marts.report_findings SET detail = ?", [DETAIL])
         con.execute("UPDATE marts.unread_cells SET raw_text = ? WHERE column_key = 'decisions'", [UNREAD_TEXT])
         con.execute("UPDATE marts.unread_cells SET source_location = ?", [TAB_TEXT])
@@ -118,19 +161,26 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     finally:
         con.close()
     site = build_dashboard(tampered, tmp / "site").out_dir
-    yield {"tmp": tmp, "raw": raw, "warehouse": warehouse, "tampered": tampered, "site": site,
-           "site_run": tmp / "site_run"}
+    yield {
+        "tmp": tmp,
+        "raw": raw,
+        "warehouse": warehouse,
+        "tampered": tampered,
+        "site": site,
+        "site_run": tmp / "site_run",
+    }
 
 
 def test_the_run_lands_the_hostile_text_as_written(hostile: dict[str, Any]) -> None:
     w = hostile["warehouse"]
     names = dict(_query(w, "SELECT agency_id, name FROM marts.dim_agency WHERE is_registered"))
     assert names == {SVG_ID: IMG_NAME, "hx-formula": FORMULA_NAME, JS_ID: JS_NAME}
-    assert sorted(_query(w, "SELECT agency_id, file_path, printed_agency_name FROM marts.report_versions"),
-                  key=str) == sorted([("hx-formula", FILE_NAME, "滨江市交通运输局"),
-                                      (None, "unregistered.txt", QUOTED_TITLE_NAME)], key=str)
-    assert _query(w, "SELECT corrected_by, note FROM marts.cell_corrections WHERE correction_status = 'applied'") \
-        == [(BY_NAME, NOTE)]
+    assert sorted(
+        _query(w, "SELECT agency_id, file_path, printed_agency_name FROM marts.report_versions"), key=str
+    ) == sorted([("hx-formula", FILE_NAME, "滨江市交通运输局"), (None, "unregistered.txt", QUOTED_TITLE_NAME)], key=str)
+    assert _query(w, "SELECT corrected_by, note FROM marts.cell_corrections WHERE correction_status = 'applied'") == [
+        (BY_NAME, NOTE)
+    ]
     assert _query(w, "SELECT count(*) FROM marts.unread_cells WHERE agency_id = 'hx-formula'") == [(1,)]
 
 
@@ -151,8 +201,13 @@ def test_the_site_files_escape_every_hostile_string(hostile: dict[str, Any]) -> 
         assert not set(text) & {"<", ">", "\u2028", "\u2029"}, path.name
         assert "</script" not in text.lower()
     pages = "".join(p.read_text(encoding="utf-8") for p in (site / "data" / "agency").iterdir())
-    assert json.dumps(RAW_TEXT, ensure_ascii=False)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("\u2028", "\\u2028") in pages
+    assert (
+        json.dumps(RAW_TEXT, ensure_ascii=False)[1:-1]
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        in pages
+    )
 
 
 def test_app_js_builds_html_only_through_the_escaping_tag() -> None:
@@ -160,8 +215,16 @@ def test_app_js_builds_html_only_through_the_escaping_tag() -> None:
     takes only h`…` markup), no other way to turn text into markup or code, every attribute quoted."""
     app = (REPO_ROOT / "pipelines" / "dashboard_static" / "app.js").read_text(encoding="utf-8")
     assert app.count(".innerHTML") == 1 and "el.innerHTML = html.text;" in app
-    for sink in ("outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "setAttribute(\"on",
-                 "javascript:", "style=\""):
+    for sink in (
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        'setAttribute("on',
+        "javascript:",
+        'style="',
+    ):
         assert sink not in app, sink
     # an interpolation right after `=` would be an unquoted attribute value
     assert not re.search(r"=\$\{", app)
@@ -199,9 +262,12 @@ def test_the_dashboard_shows_hostile_names_as_text(tab: Page, hostile: dict[str,
     _nothing_ran(tab)
 
     page = tab.open(f"agencies?year={YEAR}")
-    rows = page.eval_on_selector_all("#agencies tbody tr", """trs => trs.map(tr => [tr.dataset.agency,
-        Array.from(tr.querySelectorAll('td')).slice(0, 4).map(td => td.textContent)])""")
-    shown = {key: cells for key, cells in rows}
+    rows = page.eval_on_selector_all(
+        "#agencies tbody tr",
+        """trs => trs.map(tr => [tr.dataset.agency,
+        Array.from(tr.querySelectorAll('td')).slice(0, 4).map(td => td.textContent)])""",
+    )
+    shown = dict(rows)
     assert shown["hx-formula"] == [FORMULA_NAME, "hx-formula", "市政府部门", IMG_NAME]
     unregistered = f"unregistered:{QUOTED_TITLE_NAME}"
     assert shown[unregistered][0] == QUOTED_TITLE_NAME
@@ -223,7 +289,7 @@ def test_the_dashboard_shows_hostile_names_as_text(tab: Page, hostile: dict[str,
     # the unregistered body's page: its key (from the title) holds both quotes
     page.goto((hostile["site"] / "index.html").as_uri() + "#agencies?year=2022")
     page.wait_for_selector("#agencies")
-    page.click(f"#agencies tr[data-agency='unregistered:滨江市\\'交通\"局'] a")
+    page.click("#agencies tr[data-agency='unregistered:滨江市\\'交通\"局'] a")
     page.wait_for_selector("#agency-name")
     assert page.inner_text("#agency-name") == QUOTED_TITLE_NAME
     assert DETAIL in page.inner_text("#findings")  # R00, with the hostile detail
@@ -280,11 +346,11 @@ def test_no_text_becomes_a_formula_in_the_workbook(hostile: dict[str, Any]) -> N
     assert name.value == FORMULA_NAME and name.data_type == "s" and name.quotePrefix
     assert summary["hx-formula"][SUMMARY_HEADER.index("所属地区")].value == IMG_NAME
     assert summary[SVG_ID][0].value == IMG_NAME
-    findings = [dict(zip(FINDINGS_HEADER, r)) for r in wb[FINDINGS_SHEET].iter_rows(min_row=2)]
+    findings = [dict(zip(FINDINGS_HEADER, r, strict=False)) for r in wb[FINDINGS_SHEET].iter_rows(min_row=2)]
     assert {f["备注"].value for f in findings} == {DETAIL}
     negative = [f for f in findings if f["报告数"].value == -3]
     assert negative and all(f["报告数"].data_type == "n" for f in negative)
-    review = [dict(zip(REVIEW_HEADER, r)) for r in wb[REVIEW_SHEET].iter_rows(min_row=2)]
+    review = [dict(zip(REVIEW_HEADER, r, strict=False)) for r in wb[REVIEW_SHEET].iter_rows(min_row=2)]
     [cell] = review
     assert cell["机关名称"].value == FORMULA_NAME and cell["报告文件"].value == FILE_NAME
     assert cell["报告原文"].value == UNREAD_TEXT and cell["报告原文"].quotePrefix
@@ -296,7 +362,7 @@ def test_only_text_is_neutralised_numbers_stay_numbers(tmp_path: Path) -> None:
     rows = [("=1+1", "+1", "-3", "@A1", "\tx", "\rx", -3, 2.5, "a=b", "", "\x1b[31mred")]
     _write_sheet(wb.active, [f"c{i}" for i in range(len(rows[0]))], rows)
     wb.save(tmp_path / "x.xlsx")
-    cells = list(openpyxl.load_workbook(tmp_path / "x.xlsx").active.iter_rows(min_row=2))[0]
+    cells = next(iter(openpyxl.load_workbook(tmp_path / "x.xlsx").active.iter_rows(min_row=2)))
     assert [c.value for c in cells[:6]] == ["=1+1", "+1", "-3", "@A1", "\tx", "\rx"]
     assert all(c.data_type == "s" and c.quotePrefix for c in cells[:6])
     assert (cells[6].value, cells[6].data_type, cells[7].value, cells[7].data_type) == (-3, "n", 2.5, "n")
@@ -309,8 +375,13 @@ def test_only_text_is_neutralised_numbers_stay_numbers(tmp_path: Path) -> None:
 
 
 def test_findings_csv_writes_formula_text_with_a_quote(hostile: dict[str, Any]) -> None:
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "findings", "--format", "csv", "--warehouse",
-                           str(hostile["tampered"])], capture_output=True, text=True, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "findings", "--format", "csv", "--warehouse", str(hostile["tampered"])],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert rows and {r["detail"] for r in rows} == {"'" + DETAIL}
@@ -322,11 +393,25 @@ def test_findings_csv_writes_formula_text_with_a_quote(hostile: dict[str, Any]) 
 
 def test_csv_cells_and_terminal_text() -> None:
     out = io.StringIO()
-    write_findings_csv([("A1", 2019, "R05", "proactive", "x", "change", FORMULA_NAME, "@x", "-3.pdf", 1, 0.0,
-                         -3.0, "\t1")], out)
+    write_findings_csv(
+        [("A1", 2019, "R05", "proactive", "x", "change", FORMULA_NAME, "@x", "-3.pdf", 1, 0.0, -3.0, "\t1")], out
+    )
     header, row = list(csv.reader(io.StringIO(out.getvalue())))
     assert header == list(FINDINGS_CSV_COLUMNS)
-    assert row == ["A1", "2019", "R05", "proactive", "x", "change", "'" + FORMULA_NAME, "'@x", "'-3.pdf", "1", "0",
-                   "-3", "'\t1"]
+    assert row == [
+        "A1",
+        "2019",
+        "R05",
+        "proactive",
+        "x",
+        "change",
+        "'" + FORMULA_NAME,
+        "'@x",
+        "'-3.pdf",
+        "1",
+        "0",
+        "-3",
+        "'\t1",
+    ]
     assert [csv_cell(t) for t in ("+1", "\r", "a", "", "1-2")] == ["'+1", "'\r", "a", "", "1-2"]
     assert printable("淮安\x1b[2J\u202e局\n") == "淮安\\x1b[2J\\u202e局\\n"

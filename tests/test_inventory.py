@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipelines import inventory
-from pipelines.inventory import CHANGING, SPECIAL, SYMLINK, inventory as take_inventory
+from pipelines.inventory import CHANGING, SPECIAL, SYMLINK
+from pipelines.inventory import inventory as take_inventory
 from pipelines.parse_worker import parse_one, read_listed_file
 from tests.conftest import RAW_DIR
 
@@ -24,6 +25,7 @@ REPORT = RAW_DIR / "hzq2024.pdf"
 @pytest.fixture(autouse=True)
 def _no_hang():
     """A read that blocks (a pipe opened for reading) fails the test instead of hanging it."""
+
     def alarm(signum: int, frame: object) -> None:
         raise TimeoutError("the inventory blocked")
 
@@ -60,8 +62,18 @@ def test_symbolic_links_are_listed_not_followed(tmp_path: Path) -> None:
     files = _by_path(raw)
     assert files["report.pdf"].format == "pdf"
     links = {p: f for p, f in files.items() if f.format == SYMLINK}
-    assert set(links) == {"to-file-outside.pdf", "to-folder-outside", "loop", "self.pdf", "a.pdf", "b.pdf",
-                          "dangling.pdf", "inside.pdf", "agencies.csv", "dev-zero.txt"}
+    assert set(links) == {
+        "to-file-outside.pdf",
+        "to-folder-outside",
+        "loop",
+        "self.pdf",
+        "a.pdf",
+        "b.pdf",
+        "dangling.pdf",
+        "inside.pdf",
+        "agencies.csv",
+        "dev-zero.txt",
+    }
     notes = {p: f.note for p, f in links.items()}
     assert "a file outside the raw folder: not followed" in notes["to-file-outside.pdf"]
     assert "a folder outside the raw folder: not followed" in notes["to-folder-outside"]
@@ -86,9 +98,15 @@ def test_a_named_pipe_is_listed_not_read(tmp_path: Path) -> None:
 
 def test_names_with_spaces_newlines_and_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     data = REPORT.read_bytes()
-    names = {b"with space.pdf": "with space.pdf", b"new\nline.pdf": "new\\nline.pdf", b"tab\t.pdf": "tab\\t.pdf",
-             b"gbk-\xba\xbc\xd6\xdd.pdf": "gbk-\\xba\\xbc\\xd6\\xdd.pdf", b"back\\slash.pdf": "back\\\\slash.pdf",
-             b"\xe6\x8a\xa5\xe5\x91\x8a.pdf": "报告.pdf", b"bidi\xe2\x80\xaefdp.pdf": "bidi\\u202efdp.pdf"}
+    names = {
+        b"with space.pdf": "with space.pdf",
+        b"new\nline.pdf": "new\\nline.pdf",
+        b"tab\t.pdf": "tab\\t.pdf",
+        b"gbk-\xba\xbc\xd6\xdd.pdf": "gbk-\\xba\\xbc\\xd6\\xdd.pdf",
+        b"back\\slash.pdf": "back\\\\slash.pdf",
+        b"\xe6\x8a\xa5\xe5\x91\x8a.pdf": "报告.pdf",
+        b"bidi\xe2\x80\xaefdp.pdf": "bidi\\u202efdp.pdf",
+    }
     sub = os.path.join(os.fsencode(tmp_path), b"dir \xff")
     os.mkdir(sub)
     for raw_name in names:
@@ -144,8 +162,9 @@ def test_a_file_changing_while_it_is_read(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(inventory, "_read_fd", read_while_written)
     (changing,) = take_inventory(tmp_path)
     assert changing.format == CHANGING
-    assert changing.note == ("file changed while it was read (3 attempts): not parsed this run; "
-                             "the next run reads it again")
+    assert changing.note == (
+        "file changed while it was read (3 attempts): not parsed this run; the next run reads it again"
+    )
 
     growths["left"] = 1  # changes during the first attempt only
     (settled,) = take_inventory(tmp_path)
@@ -183,9 +202,10 @@ def test_a_huge_file_is_not_read(tmp_path: Path) -> None:
         f.write(b"%PDF-1.7\n")
     (f,) = take_inventory(tmp_path)
     assert (f.size, f.format, f.note) == (1 << 40, "pdf", "over the size limit")
-    report, reason = parse_one(str(tmp_path / "huge.pdf"), f.sha256)
-    assert reason == ("file is 1,048,576.0 MB, over the 50.0 MB limit for one report file (limits.MAX_FILE_BYTES): "
-                      "not read")
+    _report, reason = parse_one(str(tmp_path / "huge.pdf"), f.sha256)
+    assert reason == (
+        "file is 1,048,576.0 MB, over the 50.0 MB limit for one report file (limits.MAX_FILE_BYTES): not read"
+    )
 
 
 def test_a_modification_time_no_datetime_can_hold() -> None:

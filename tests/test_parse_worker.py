@@ -25,8 +25,11 @@ def _parsed(o: Outcome) -> bool:
 def test_a_worker_that_dies_is_reported_and_replaced(tmp_path: Path) -> None:
     pool = ParsePool(workers=2, target=hostile.parse_or_die)
     out = _run(pool, tmp_path, ["a.pdf", "crash-1.pdf", "b.pdf", "crash-2.pdf", "c.pdf", "d.pdf"])
-    assert out["crash-1.pdf"].reason == out["crash-2.pdf"].reason == \
-        "parser process died (killed by SIGKILL; out of memory?)"
+    assert (
+        out["crash-1.pdf"].reason
+        == out["crash-2.pdf"].reason
+        == "parser process died (killed by SIGKILL; out of memory?)"
+    )
     assert all(_parsed(out[n]) for n in ("a.pdf", "b.pdf", "c.pdf", "d.pdf"))
     assert pool.restarts == 2
 
@@ -34,16 +37,19 @@ def test_a_worker_that_dies_is_reported_and_replaced(tmp_path: Path) -> None:
 def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
     pool = ParsePool(workers=1, time_limit=5, target=hostile.parse_or_die)
     out = _run(pool, tmp_path, ["slow.pdf", "a.pdf", "b.pdf"])
-    assert out["slow.pdf"].reason == \
-        "parsing took longer than 5 s, the limit for one file (limits.PARSE_TIME_LIMIT_S): stopped"
+    assert (
+        out["slow.pdf"].reason
+        == "parsing took longer than 5 s, the limit for one file (limits.PARSE_TIME_LIMIT_S): stopped"
+    )
     assert _parsed(out["a.pdf"]) and _parsed(out["b.pdf"])
 
 
 def test_a_file_over_the_memory_limit_fails_alone(tmp_path: Path) -> None:
     pool = ParsePool(workers=1, memory_limit=768 << 20, target=hostile.parse_or_die)
     out = _run(pool, tmp_path, ["a.pdf", "hog.pdf", "b.pdf"])
-    assert out["hog.pdf"].reason == ("out of memory: parsing needed more than the 768.0 MB a parser process may use "
-                                     "(limits.WORKER_MEMORY_BYTES)")
+    assert out["hog.pdf"].reason == (
+        "out of memory: parsing needed more than the 768.0 MB a parser process may use (limits.WORKER_MEMORY_BYTES)"
+    )
     assert _parsed(out["a.pdf"]) and _parsed(out["b.pdf"])
     assert pool.restarts == 1  # the worker that ran out of memory retired; a fresh one read b.pdf
 
@@ -54,8 +60,9 @@ def test_the_real_parser_over_a_low_memory_limit(tmp_path: Path) -> None:
     (tmp_path / "long-line.txt").write_bytes(hostile.text_long_line())
     pool = ParsePool(workers=1, memory_limit=100 << 20)
     out = _run(pool, tmp_path, ["long-line.txt", "xianfeng2021.txt"])
-    assert out["long-line.txt"].reason == ("out of memory: parsing needed more than the 100.0 MB a parser process "
-                                           "may use (limits.WORKER_MEMORY_BYTES)")
+    assert out["long-line.txt"].reason == (
+        "out of memory: parsing needed more than the 100.0 MB a parser process may use (limits.WORKER_MEMORY_BYTES)"
+    )
     report = out["xianfeng2021.txt"].report
     assert out["xianfeng2021.txt"].reason is None and report is not None and report.report_year == 2021
     assert pool.restarts == 1

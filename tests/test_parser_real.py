@@ -60,7 +60,9 @@ def test_blank_review_block_is_blank_not_zero() -> None:
 def test_printed_errors_are_kept_as_printed() -> None:
     """hzq2023 prints 行政复议 10, 1, 0, 0 with total 0: stored exactly, never corrected."""
     report = parse_file(RAW / "hzq2023.pdf")
-    values = [report.cell("review_litigation", "review", c).value
-              for c in ("upheld", "corrected", "other", "pending", "total")]
+    values = [
+        report.cell("review_litigation", "review", c).value
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
     assert values == [10, 1, 0, 0, 0]
     assert report.cell("review_litigation", "review", "total").source.startswith("page 4 table 2")

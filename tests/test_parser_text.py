@@ -15,41 +15,76 @@ from pipelines.model import ParseError
 from pipelines.parsing import parse_bytes
 
 REQUEST_LABELS_2021 = [
-    "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开",
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "1.属于国家秘密", "2.其他法律行政法规禁止公开",
-    "3.危及“三安全一稳定”", "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
-    "7.属于行政执法案卷", "8.属于行政查询事项", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
-    "3.补正后申请内容仍不明确", "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
-    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
+    "一、本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量",
+    "（一）予以公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "1.属于国家秘密",
+    "2.其他法律行政法规禁止公开",
+    "3.危及“三安全一稳定”",
+    "4.保护第三方合法权益",
+    "5.属于三类内部事务信息",
+    "6.属于四类过程性信息",
+    "7.属于行政执法案卷",
+    "8.属于行政查询事项",
+    "1.本机关不掌握相关政府信息",
+    "2.没有现成信息需要另行制作",
+    "3.补正后申请内容仍不明确",
+    "1.信访举报投诉类申请",
+    "2.重复申请",
+    "3.要求提供公开出版物",
+    "4.无正当理由大量反复申请",
+    "5.要求行政机关确认或重新出具已获取信息",
     "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他", "（七）总计",
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "3.其他",
+    "（七）总计",
     "四、结转下年度继续办理",
 ]
 ZEROS = "\t".join(["0"] * 7)
 GROUP_BEFORE = {4: "（三）不予公开", 12: "（四）无法提供", 15: "（五）不予处理", 20: "（六）其他处理"}
 
 
-def report_2021(rows: dict[int, str] | None = None, review: str | None = None, title: str | None = None,
-                proactive: str | None = None) -> bytes:
+def report_2021(
+    rows: dict[int, str] | None = None,
+    review: str | None = None,
+    title: str | None = None,
+    proactive: str | None = None,
+) -> bytes:
     """A 2021-template text report; `rows` replaces the tab-joined value text of request row i."""
     rows = rows or {}
-    lines = [title or "某某县人民政府办公室2022年政府信息公开工作年度报告", "", "一、总体情况", "本年度工作如下。",
-             "二、主动公开政府信息情况"]
-    lines += (proactive or "第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
-              "规章\t0\t0\t0\n规范性文件\t2\t1\t9\n第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t120\n"
-              "第二十条第（六）项\n行政处罚\t33\n行政强制\t4\n第二十条第（八）项\n"
-              "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5").split("\n")
-    lines += ["三、收到和处理政府信息公开申请情况",
-              "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况",
-              "\t自然人\t法人或其他组织\t\t\t\t\t总计", "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他"]
+    lines = [
+        title or "某某县人民政府办公室2022年政府信息公开工作年度报告",
+        "",
+        "一、总体情况",
+        "本年度工作如下。",
+        "二、主动公开政府信息情况",
+    ]
+    lines += (
+        proactive
+        or "第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
+        "规章\t0\t0\t0\n规范性文件\t2\t1\t9\n第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t120\n"
+        "第二十条第（六）项\n行政处罚\t33\n行政强制\t4\n第二十条第（八）项\n"
+        "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5"
+    ).split("\n")
+    lines += [
+        "三、收到和处理政府信息公开申请情况",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况",
+        "\t自然人\t法人或其他组织\t\t\t\t\t总计",
+        "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他",
+    ]
     for i, label in enumerate(REQUEST_LABELS_2021):
         if i in GROUP_BEFORE:
             label = f"{GROUP_BEFORE[i]}\t{label}"
         lines.append(label + "\t" + rows.get(i, ZEROS))
-    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议\t\t\t\t\t行政诉讼",
-              "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉",
-              review if review is not None else "\t".join(["0"] * 15),
-              "五、存在的主要问题及改进情况", "无。"]
+    lines += [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议\t\t\t\t\t行政诉讼",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉",
+        review if review is not None else "\t".join(["0"] * 15),
+        "五、存在的主要问题及改进情况",
+        "无。",
+    ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -114,8 +149,10 @@ def test_zero_row_with_a_missing_cell_is_inferred_only_under_a_zero_total() -> N
 
 
 def test_units_notes_and_fullwidth_digits() -> None:
-    proactive = ("信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t１２\t0\t22（其中修订16件）\n"
-                 "规范性文件\t3件\t0\t5\n行政许可\t1,234\n行政处罚\t7\n行政强制\t0\n行政事业性收费\t251000元")
+    proactive = (
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t１２\t0\t22（其中修订16件）\n"
+        "规范性文件\t3件\t0\t5\n行政许可\t1,234\n行政处罚\t7\n行政强制\t0\n行政事业性收费\t251000元"
+    )
     r = parse_bytes(report_2021(proactive=proactive), "x.txt")
     assert cell(r, "proactive", "regulations", "issued") == ("value", 12)
     assert cell(r, "proactive", "regulations", "in_force") == ("value", 22)
@@ -135,13 +172,17 @@ def test_label_typo_still_matches_but_extra_rows_stay_unmapped() -> None:
 
 
 def test_2019_template_is_recognised() -> None:
-    proactive = ("第二十条第（一）项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n"
-                 "规范性文件\t1\t1\t8\n第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
-                 "行政许可\t10\t-2\t55\n其他对外管理服务事项\t3\t+1\t4\n行政处罚\t5\t0\t9\n行政强制\t1\t0\t0\n"
-                 "行政事业性收费\t2\t-1\n政府集中采购\t4\t251000元")
+    proactive = (
+        "第二十条第（一）项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n"
+        "规范性文件\t1\t1\t8\n第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+        "行政许可\t10\t-2\t55\n其他对外管理服务事项\t3\t+1\t4\n行政处罚\t5\t0\t9\n行政强制\t1\t0\t0\n"
+        "行政事业性收费\t2\t-1\n政府集中采购\t4\t251000元"
+    )
     text = report_2021(proactive=proactive, title="某某县交通运输局2020年政府信息公开工作年度报告").decode()
     text = text.replace("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n", "")
-    text = text.replace("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n", "")
+    text = text.replace(
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n", ""
+    )
     text = text.replace("（六）其他处理\t3.其他\t0\t0\t0\t0\t0\t0\t0", "（六）其他处理\t2\t0\t0\t0\t0\t0\t2")
     r = parse_bytes(text.encode(), "x.txt")
     assert (r.report_year, r.template) == (2020, "2019")
@@ -162,7 +203,9 @@ def test_cli_exit_code_2_with_one_line_reason(tmp_path: Path) -> None:
     memo = tmp_path / "memo.txt"
     memo.write_text("会议纪要：讨论绿化工作。", encoding="utf-8")
     ogi = Path(sys.executable).parent / "ogi"
-    proc = subprocess.run([str(ogi), "parse", str(memo), "--format", "json"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(ogi), "parse", str(memo), "--format", "json"], check=False, capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "memo.txt" in proc.stderr
@@ -183,7 +226,11 @@ def test_digits_separated_by_space_are_not_joined() -> None:
 
 def test_tables_are_found_by_their_header_rows_when_headings_are_missing() -> None:
     text = report_2021({0: "5\t1\t0\t0\t0\t0\t6"}).decode()
-    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
         text = text.replace(heading + "\n", "")
     r = parse_bytes(text.encode(), "x.txt")
     assert cell(r, "requests", "new_received", "total") == ("value", 6)
@@ -193,8 +240,10 @@ def test_tables_are_found_by_their_header_rows_when_headings_are_missing() -> No
 
 
 def test_a_section_二_row_of_empty_fields_is_blank() -> None:
-    proactive = ("信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n规范性文件\t\t\t\n"
-                 "行政许可\t5\n行政处罚\t\n行政强制\t1\n行政事业性收费\t")
+    proactive = (
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n规范性文件\t\t\t\n"
+        "行政许可\t5\n行政处罚\t\n行政强制\t1\n行政事业性收费\t"
+    )
     r = parse_bytes(report_2021(proactive=proactive), "x.txt")
     assert cell(r, "proactive", "normative_documents", "in_force") == ("blank", None)
     assert cell(r, "proactive", "admin_penalty", "decisions") == ("blank", None)
@@ -207,8 +256,12 @@ def test_values_separated_by_single_spaces_are_split_off_the_label() -> None:
 
     grid = grid_from_text("（三）不予公开 1.属于国家秘密 29 30 — 0 0 34 93\n行政许可 13750\n第 3 页\n共 5 件\n")
     texts = [[c.text for c in r.cells] for r in grid.rows]
-    assert texts == [["（三）不予公开 1.属于国家秘密", "29", "30", "—", "0", "0", "34", "93"], ["行政许可", "13750"],
-                     ["第 3 页"], ["共 5 件"]]
+    assert texts == [
+        ["（三）不予公开 1.属于国家秘密", "29", "30", "—", "0", "0", "34", "93"],
+        ["行政许可", "13750"],
+        ["第 3 页"],
+        ["共 5 件"],
+    ]
 
 
 def test_a_sign_may_be_written_out() -> None:

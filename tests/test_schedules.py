@@ -45,7 +45,9 @@ def test_sensor_requests_a_run_only_when_the_raw_folder_changes(defs: dg.Definit
 
     corrections = tmp_path / "corrections"  # beside the raw folder: the office imports a filled workbook
     corrections.mkdir()
-    (corrections / "filled.csv").write_text("sha256,table,row,column,value,corrected_by,corrected_at\n", encoding="utf-8")
+    (corrections / "filled.csv").write_text(
+        "sha256,table,row,column,value,corrected_by,corrected_at\n", encoding="utf-8"
+    )
     corrected = evaluate(cursor=new.cursor)
     assert len(corrected.run_requests) == 1 and corrected.cursor != new.cursor
     assert not (tmp_path / ".work" / "run.lock").exists()  # evaluating the sensor takes no run lock
@@ -60,7 +62,9 @@ def test_reporting_season_schedule_runs_daily_january_to_april_only(defs: dg.Def
     it = cron_string_iterator(datetime(2025, 1, 1, tzinfo=tz).timestamp(), ticks, schedule.execution_timezone)
     months = {next(it).month for _ in range(200)}
     assert months <= {1, 2, 3, 4} and {1, 4} <= months
-    result = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=datetime(2025, 2, 1, 6, tzinfo=tz)))
+    result = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=datetime(2025, 2, 1, 6, tzinfo=tz))
+    )
     assert len(result.run_requests) == 1
     assert defs.resolve_job_def(schedule.job_name).name == "compliance_job"
 

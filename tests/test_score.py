@@ -22,7 +22,8 @@ from pipelines.truth_findings import APPLICANTS
 # Truth: 3 request cells, 2 review cells, 3 proactive cells of which 2 canonical, and a
 # non-object row (skipped): 7 cells scored.
 TRUTH: dict[str, Any] = {
-    "report_year": 2023, "template": "2021",
+    "report_year": 2023,
+    "template": "2021",
     "requests": {
         "granted": {"natural_person": 5, "commercial": None, "total": 7},
         "note": "not an object: not a row of cells",
@@ -38,7 +39,8 @@ TRUTH: dict[str, Any] = {
 # granted.total 8 for 7 → wrong; review.upheld 3 where blank → wrong; review.total null → missing;
 # regulations.made 2 correct; admin_license.count null (row absent) → missing; an extra row ignored.
 GOT: dict[str, Any] = {
-    "report_year": 2023, "template": "2021",
+    "report_year": 2023,
+    "template": "2021",
     "requests": {"granted": {"natural_person": 5.0, "commercial": 0, "total": 8}, "extra": {"total": 1}},
     "review_litigation": {"review": {"upheld": 3, "total": None}},
     "proactive": {"regulations": {"made": 2}, "local_extra_row": {"made": 1}},
@@ -54,8 +56,10 @@ def test_every_outcome_class_counted() -> None:
     result = score_one(TRUTH, GOT)
     assert _figures(result) == EXPECTED
     assert result["meta_ok"] is True
-    assert result["wrong_cells"] == ["requests.granted.total: report says 7, got 8",
-                                     "review_litigation.review.upheld: blank in report, got 3"]
+    assert result["wrong_cells"] == [
+        "requests.granted.total: report says 7, got 8",
+        "review_litigation.review.upheld: blank in report, got 3",
+    ]
 
 
 def test_a_failed_parse_scores_every_cell_missing() -> None:
@@ -90,22 +94,33 @@ def _parser(answers: dict[str, dict[str, Any]]):
     def parse(path: Path) -> tuple[dict[str, Any], str]:
         got = answers.get(path.stem, {})
         return got, "" if got else "不是年度报告"
+
     return parse
 
 
 def test_corpus_lines_and_totals(tmp_path: Path) -> None:
-    perfect = {"report_year": 2023, "template": "2021", "requests": {"granted": {"total": 1}},
-               "review_litigation": {}, "proactive": {}}
+    perfect = {
+        "report_year": 2023,
+        "template": "2021",
+        "requests": {"granted": {"total": 1}},
+        "review_litigation": {},
+        "proactive": {},
+    }
     corpus = _corpus(tmp_path, {"a": TRUTH, "b": perfect, "c": TRUTH})
     (corpus / "raw" / "notes.txt").write_text("no truth: never scored", encoding="utf-8")
     out = io.StringIO()
     result = score_corpus(corpus, _parser({"a": GOT, "b": {**perfect, "report_year": 2024}}), out=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "a .pdf   cells=   7 correct=   2 missing=  2 blank_as_zero=  1 wrong=  2 "
-    assert lines[1:3] == ["    requests.granted.total: report says 7, got 8",
-                          "    review_litigation.review.upheld: blank in report, got 3"]
+    assert lines[1:3] == [
+        "    requests.granted.total: report says 7, got 8",
+        "    review_litigation.review.upheld: blank in report, got 3",
+    ]
     assert lines[3] == "b .pdf   cells=   1 correct=   1 missing=  0 blank_as_zero=  0 wrong=  0 "
-    assert lines[4] == "c .pdf   cells=   7 correct=   0 missing=  7 blank_as_zero=  0 wrong=  0 PARSE FAILED: 不是年度报告"
+    assert (
+        lines[4]
+        == "c .pdf   cells=   7 correct=   0 missing=  7 blank_as_zero=  0 wrong=  0 PARSE FAILED: 不是年度报告"
+    )
     assert lines[5].startswith("reports=3 parse_failed=1 year_or_template_wrong=1 seconds=")
     assert lines[6] == "coverage=0.2000 wrong=2 missing=9 blank_as_zero=1 cells=15"
     assert len(lines) == 7
@@ -129,9 +144,9 @@ def test_exit_status(tmp_path: Path) -> None:
 
 
 def test_verbose_lists_every_wrong_cell(tmp_path: Path) -> None:
-    truth = {"requests": {"granted": {c: 1 for c in APPLICANTS}}}
+    truth = {"requests": {"granted": dict.fromkeys(APPLICANTS, 1)}}
     corpus = _corpus(tmp_path, {"a": truth})
-    got = {"requests": {"granted": {c: 2 for c in APPLICANTS}}}
+    got = {"requests": {"granted": dict.fromkeys(APPLICANTS, 2)}}
     short, full = io.StringIO(), io.StringIO()
     score_corpus(corpus, _parser({"a": got}), out=short)
     score_corpus(corpus, _parser({"a": got}), out=full, verbose=True)
@@ -164,6 +179,7 @@ def test_raw_folder_given_apart(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ --findings
 
+
 def _req(total: int | None, parts: list[int | None]) -> dict[str, int | None]:
     return {"total": total, **dict(zip(APPLICANTS, parts, strict=True))}
 
@@ -172,13 +188,26 @@ def test_findings_true_false_missed(tmp_path: Path) -> None:
     # A 2021 report for 2023 whose `granted` row does not add up (R01) and whose section 四 lacks
     # the litigation_after_review block (R09); every other request row is absent too (R09 each),
     # so the truth implies them: counted by hand below.
-    truth = {"report_year": 2023, "template": "2021",
-             "requests": {"granted": _req(7, [1, 1, 1, 1, 1, 1])},
-             "review_litigation": {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1},
-                                   "litigation_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0,
-                                                         "total": 0}},
-             "proactive": {r: {} for r in ("regulations", "normative_documents", "admin_license",
-                                           "admin_penalty", "admin_coercion", "admin_fees")}}
+    truth = {
+        "report_year": 2023,
+        "template": "2021",
+        "requests": {"granted": _req(7, [1, 1, 1, 1, 1, 1])},
+        "review_litigation": {
+            "review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1},
+            "litigation_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+        },
+        "proactive": {
+            r: {}
+            for r in (
+                "regulations",
+                "normative_documents",
+                "admin_license",
+                "admin_penalty",
+                "admin_coercion",
+                "admin_fees",
+            )
+        },
+    }
     from pipelines.truth_findings import FLOW, OUTCOMES_2021, truth_findings
 
     want = truth_findings(truth)
@@ -186,10 +215,14 @@ def test_findings_true_false_missed(tmp_path: Path) -> None:
     assert want == {("R01", "granted"), ("R09", "review_litigation", "litigation_after_review")} | r09_requests
     assert len(want) == 2 + 24
     # The check reports R01 (true), an R04 on review (false) and all R09 but one request row (missed).
-    doc = {"findings": [{"rule": "R01", "table": "requests", "row": "granted", "column": "total"},
-                        {"rule": "R04", "table": "review_litigation", "row": "review", "column": "total"},
-                        {"rule": "R09", "table": "review_litigation", "row": "litigation_after_review"}]
-           + [{"rule": "R09", "table": t, "row": r} for (_, t, r) in sorted(r09_requests)[1:]]}
+    doc = {
+        "findings": [
+            {"rule": "R01", "table": "requests", "row": "granted", "column": "total"},
+            {"rule": "R04", "table": "review_litigation", "row": "review", "column": "total"},
+            {"rule": "R09", "table": "review_litigation", "row": "litigation_after_review"},
+        ]
+        + [{"rule": "R09", "table": t, "row": r} for (_, t, r) in sorted(r09_requests)[1:]]
+    }
     corpus = _corpus(tmp_path, {"a": truth, "b": truth})
     out = io.StringIO()
     result = score_findings(corpus, lambda p: doc if p.stem == "a" else {}, out=out)
@@ -204,8 +237,10 @@ def test_findings_true_false_missed(tmp_path: Path) -> None:
         return main(corpus, findings=True, check=check, out=io.StringIO(), err=io.StringIO(), **kw)
 
     assert run(lambda p: doc) == 1
-    exact = {"findings": [{"rule": "R01", "row": "granted"}]
-             + [{"rule": "R09", "table": t, "row": r} for (_, t, r) in sorted(want - {("R01", "granted")})]}
+    exact = {
+        "findings": [{"rule": "R01", "row": "granted"}]
+        + [{"rule": "R09", "table": t, "row": r} for (_, t, r) in sorted(want - {("R01", "granted")})]
+    }
     assert run(lambda p: exact) == 0
     missing_one = {"findings": exact["findings"][1:]}
     assert run(lambda p: missing_one) == 1
@@ -213,11 +248,14 @@ def test_findings_true_false_missed(tmp_path: Path) -> None:
     assert run(lambda p: doc, allow_missed=True) == 1
 
 
-@pytest.mark.parametrize("blank_parts,total,fails", [
-    ([1, 1, None, 0, 0, 0], 5, False),   # blank operand: not assessable while the known parts fit
-    ([3, 3, None, 0, 0, 0], 5, True),    # known parts already exceed the printed total: a finding
-    ([1, 1, 1, 1, 1, 0], None, False),   # no printed total: nothing to check
-])
+@pytest.mark.parametrize(
+    "blank_parts,total,fails",
+    [
+        ([1, 1, None, 0, 0, 0], 5, False),  # blank operand: not assessable while the known parts fit
+        ([3, 3, None, 0, 0, 0], 5, True),  # known parts already exceed the printed total: a finding
+        ([1, 1, 1, 1, 1, 0], None, False),  # no printed total: nothing to check
+    ],
+)
 def test_blank_operands(blank_parts: list[int | None], total: int | None, fails: bool) -> None:
     from pipelines.truth_findings import truth_findings
 

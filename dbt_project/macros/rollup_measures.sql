@@ -2,14 +2,18 @@
     (blank cells are not reported and add nothing) and the outcome and review/litigation
     rates over the summed totals. `prefix` selects the source columns (e.g. 'members.'). -#}
 {% macro rollup_sum_columns() -%}
-    {{ return(['new_received', 'carried_over', 'total_processed', 'carried_forward',
-               'granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other',
-               'new_received_natural_person', 'new_received_legal_entity',
-               'new_received_commercial', 'new_received_research', 'new_received_social_org',
-               'new_received_legal_service', 'new_received_other_org',
-               'review_upheld', 'review_corrected', 'review_other', 'review_pending', 'review_total',
-               'litigation_upheld', 'litigation_corrected', 'litigation_other', 'litigation_pending',
-               'litigation_total']) }}
+    {#- int_agency_year_figures' measures, in its column order: flow rows, outcome groups, new
+        requests by applicant (natural person, the legal entities together, each legal entity),
+        then the review and the litigation results. -#}
+    {%- set applicants = request_applicant_columns() -%}
+    {%- set columns = request_flow_rows() + request_outcome_groups() -%}
+    {%- if applicants -%}
+        {%- set columns = columns + ['new_received_' ~ applicants[0], 'new_received_legal_entity'] -%}
+        {%- for col in applicants[1:] %}{% do columns.append('new_received_' ~ col) %}{% endfor -%}
+    {%- endif -%}
+    {%- for col in review_result_columns() %}{% do columns.append('review_' ~ col) %}{% endfor -%}
+    {%- for col in review_result_columns() %}{% do columns.append('litigation_' ~ col) %}{% endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {% macro rollup_sums(prefix='', out_prefix='') -%}
@@ -20,7 +24,7 @@
 {%- endmacro %}
 
 {% macro rollup_rates(out_prefix='') -%}
-    {%- for col in ['granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other'] %}
+    {%- for col in request_outcome_groups() %}
     {{ out_prefix }}{{ col }} / nullif({{ out_prefix }}total_processed, 0) as {{ out_prefix }}{{ col }}_rate,
     {%- endfor %}
     {{ out_prefix }}review_corrected / nullif({{ out_prefix }}review_total, 0) as {{ out_prefix }}review_corrected_rate,

@@ -1,7 +1,7 @@
 -- The parser writes every cell of the report's template (status 'absent' for a row not
 -- printed): a template cell missing from a current report is a broken landing contract.
 select reports.report_id, columns.template_version, columns.table_key, columns.row_key, columns.column_key
-from {{ ref('int_current_reports') }} as reports
+from {{ ref('int_report_versions') }} as reports
 join {{ ref('stg_template_columns') }} as columns
     on columns.template_version = reports.template_version
 left join {{ ref('stg_parsed_cells') }} as cells

@@ -7,15 +7,15 @@ with fact_cells as (
     from {{ ref('fct_requests') }}
     {%- for row in ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
     union all
-    select report_id, 'requests', '{{ row }}', column_key
+    select report_id, 'requests' as table_key, '{{ row }}' as row_key, column_key
     from {{ ref('fct_request_flow') }}
     where {{ row }}_status is not null
     {%- endfor %}
     union all
-    select report_id, 'proactive', row_key, column_key
+    select report_id, 'proactive' as table_key, row_key, column_key
     from {{ ref('fct_proactive_disclosure') }}
     union all
-    select report_id, 'review_litigation', row_key, column_key
+    select report_id, 'review_litigation' as table_key, row_key, column_key
     from {{ ref('fct_review_litigation') }}
 ),
 

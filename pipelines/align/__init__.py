@@ -24,7 +24,7 @@ from .sections import Line, split_sections
 from .settings import DEFAULT_SETTINGS, AlignSettings
 from .tables import TableReader, TableResult
 
-__all__ = ["AlignSettings", "DEFAULT_SETTINGS", "Line", "align", "align_traced", "format_trace", "read_tables"]
+__all__ = ["DEFAULT_SETTINGS", "AlignSettings", "Line", "align", "align_traced", "format_trace", "read_tables"]
 
 
 def align_traced(grid: Grid, fmt: str, settings: AlignSettings = DEFAULT_SETTINGS) -> tuple[ParsedReport, list[Line]]:

@@ -27,18 +27,27 @@ from .settings import AlignSettings
 
 # A year in digits, or in Chinese numerals as some titles print it (二〇二二年, 二○二二, 二零二二).
 _YEAR = r"(?:19|20)\d{2}|[一二][" + "".join(CHINESE_DIGITS) + "]{3}"
-_TITLE = re.compile(rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{REPORT_NAME_PATTERN}")
+_TITLE = re.compile(
+    rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{REPORT_NAME_PATTERN}"
+)
 # The year after the name: "<机关>政府信息公开工作年度报告（2022年度）".
 _TITLE_YEAR_AFTER = re.compile(
-    rf"(?P<pre>[^\n]*?)(?P<mid>){REPORT_NAME_PATTERN}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]")
+    rf"(?P<pre>[^\n]*?)(?P<mid>){REPORT_NAME_PATTERN}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]"
+)
 _AGENCY_SUFFIX = re.compile(one_of(AGENCY_NAME_ENDINGS) + "$")
 # 一、总体情况 (or 1.总体情况), 二、主动公开政府信息情况: where the body begins.
-_FIRST_SECTION = re.compile("|".join(
-    rf"(?:{numeral}|{CHINESE_DIGITS[numeral]})\s*[、.．]?\s*{spaced(phrase)}" for numeral, phrase in BODY_FIRST_HEADINGS))
+_FIRST_SECTION = re.compile(
+    "|".join(
+        rf"(?:{numeral}|{CHINESE_DIGITS[numeral]})\s*[、.．]?\s*{spaced(phrase)}"
+        for numeral, phrase in BODY_FIRST_HEADINGS
+    )
+)
 _PERIOD = re.compile(rf"{REPORT_PERIOD_PHRASE}(?:为|是)?自?\s*(\d{{4}})\s*年\s*1\s*月\s*1\s*日")
 # Page furniture before an agency name on the title's line: a browser's date and time, a
 # breadcrumb, a site name joined by "_" or "|", a label such as 标题：.
-_FURNITURE = re.compile(rf"^.*(?:[>›»|_/\\]|\d{{1,2}}:\d{{2}}|{one_of(PAGE_FURNITURE_LABELS)}[:：]|{BREADCRUMB_LABEL}[:：]?)")
+_FURNITURE = re.compile(
+    rf"^.*(?:[>›»|_/\\]|\d{{1,2}}:\d{{2}}|{one_of(PAGE_FURNITURE_LABELS)}[:：]|{BREADCRUMB_LABEL}[:：]?)"
+)
 
 
 def _year(text: str) -> int:
@@ -48,7 +57,7 @@ def _year(text: str) -> int:
 
 def _squeeze(text: str | None) -> str:
     """A title fragment without spaces, quotes or a leading/trailing 的."""
-    t = re.sub(r"\s+", "", text or "").strip("《》\"“”「」:：")
+    t = re.sub(r"\s+", "", text or "").strip('《》"“”「」:：')
     return t.removesuffix("的")
 
 

@@ -14,18 +14,30 @@ import re
 
 from ..grid import label_key, parse_number
 from ..model import ParsedCell, ParseWarning
-from ..template import PAGE_PREFIX, PAGE_WORD, COLLAPSIBLE_OTHER_ROWS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, TEMPLATES, Table
+from ..template import (
+    COLLAPSIBLE_OTHER_ROWS,
+    OUTCOME_ROWS_2019,
+    OUTCOME_ROWS_2021,
+    PAGE_PREFIX,
+    PAGE_WORD,
+    TEMPLATES,
+    Table,
+)
 from .labels import matcher
 from .settings import AlignSettings
-from .tables import Item, TableResult
+from .tables import Item, TableResult, template_row
 
 # Page furniture that may stand between two rows of a table: a browser's header or footer (date
 # and time, URL), a page mark. It is no evidence of a missing row.
-_FURNITURE = re.compile(r"(?:https?://|www\.|\d{1,4}[/-]\d{1,2}[/-]\d{1,4}|\d{1,2}:\d{2}"
-                        rf"|{PAGE_PREFIX}\s*\d+\s*{PAGE_WORD}|^\s*-\s*\d+\s*-\s*$"
-                        r"|^\s*\d+\s*/\s*\d+\s*$)")
-COLLAPSED_WARNING = ("requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
-                     "the 2021 sub-rows 1 and 2 are absent")
+_FURNITURE = re.compile(
+    r"(?:https?://|www\.|\d{1,4}[/-]\d{1,2}[/-]\d{1,4}|\d{1,2}:\d{2}"
+    rf"|{PAGE_PREFIX}\s*\d+\s*{PAGE_WORD}|^\s*-\s*\d+\s*-\s*$"
+    r"|^\s*\d+\s*/\s*\d+\s*$)"
+)
+COLLAPSED_WARNING = (
+    "requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
+    "the 2021 sub-rows 1 and 2 are absent"
+)
 
 
 class Finisher:
@@ -44,15 +56,20 @@ class Finisher:
             res = self.results[table_key]
             for message, warned_row, warned_column in res.warnings:
                 self.warn(message, table_key, warned_row, warned_column)
-            if table_key == "requests" and res.collapsed_other and not any(
-                    k in res.label_at for k in COLLAPSIBLE_OTHER_ROWS):
+            if (
+                table_key == "requests"
+                and res.collapsed_other
+                and not any(k in res.label_at for k in COLLAPSIBLE_OTHER_ROWS)
+            ):
                 self.warn(COLLAPSED_WARNING, "requests")
             for row in table.rows:
                 placed = [res.placed.get((row.key, c.key)) for c in row.columns]
                 if any(p is not None for p in placed):
-                    for col, p in zip(row.columns, placed):
+                    for col, p in zip(row.columns, placed, strict=False):
                         if p is None:
-                            out.append(self._unreadable(table_key, row.key, col.key, "not placed with the rest of its row"))
+                            out.append(
+                                self._unreadable(table_key, row.key, col.key, "not placed with the rest of its row")
+                            )
                         else:
                             out.append(ParsedCell(table_key, row.key, col.key, p.value, p.status, p.raw, p.source))
                     continue
@@ -68,8 +85,9 @@ class Finisher:
             self._infer_zero_outcomes(out)
         return out
 
-    def _unreadable(self, table: str, row: str, column: str, why: str, raw: str | None = None,
-                    source: str = "") -> ParsedCell:
+    def _unreadable(
+        self, table: str, row: str, column: str, why: str, raw: str | None = None, source: str = ""
+    ) -> ParsedCell:
         self.warn(f"{table}.{row}.{column}: not read, {why}", table, row, column)
         return ParsedCell(table, row, column, None, "unreadable", raw, source)
 
@@ -91,7 +109,9 @@ class Finisher:
             return "absent", "（六）其他处理 printed as one row", None, ""
         m = matcher(self.version, table.key, self.s)
         for it in items:
-            if it.role in ("text", "unmapped", "label", "row") and key in m.mentioned_rows(" ".join(c.text for c in it.labels)):
+            if it.role in ("text", "unmapped", "label", "row") and key in m.mentioned_rows(
+                " ".join(c.text for c in it.labels)
+            ):
                 return "unreadable", f"its label may be the text at {it.grow.source}", None, it.grow.source
         if "*" in res.trouble:
             t = res.trouble["*"]
@@ -107,11 +127,11 @@ class Finisher:
         pos = order.index(key)
         found = set(res.label_at)
         prev = next((k for k in reversed(order[:pos]) if k in found), None)
-        nxt = next((k for k in order[pos + 1:] if k in found), None)
+        nxt = next((k for k in order[pos + 1 :] if k in found), None)
         # every row between the neighbours is unfound (the run of rows judged not printed)
         lo_pos = order.index(prev) + 1 if prev else 0
         hi_pos = order.index(nxt) if nxt else len(order)
-        if any(res.placed.get((k, c.key)) for k in order[lo_pos:hi_pos] for c in table.row(k).columns):
+        if any(res.placed.get((k, c.key)) for k in order[lo_pos:hi_pos] for c in template_row(table, k).columns):
             return False
         edge = prev is None or nxt is None  # only the table's header or end on one side: weaker proof
         if hi_pos - lo_pos > (self.s.absence_max_edge_run if edge else self.s.absence_max_run):
@@ -133,8 +153,8 @@ class Finisher:
             hi = res.label_at[nxt]
         if hi <= lo:
             return False
-        labels = [label_key(table.row(k).full_label) for k in (prev, nxt) if k]
-        return all(self._neutral(it, labels) for it in items[lo + 1: hi])
+        labels = [label_key(template_row(table, k).full_label) for k in (prev, nxt) if k]
+        return all(self._neutral(it, labels) for it in items[lo + 1 : hi])
 
     @staticmethod
     def _neutral(it: Item, neighbour_labels: list[str]) -> bool:
@@ -172,5 +192,10 @@ class Finisher:
             total = by_key.get(("requests", "total_processed", c.column))
             if total is not None and total.status in ("value", "placed") and total.value == 0:
                 c.value, c.status = 0.0, "inferred"
-                self.warn(f"requests.{c.row}.{c.column}: inferred 0 (not read): the row prints only zeros "
-                          f"and the column's （七）总计 is 0", "requests", c.row, c.column)
+                self.warn(
+                    f"requests.{c.row}.{c.column}: inferred 0 (not read): the row prints only zeros "
+                    f"and the column's （七）总计 is 0",
+                    "requests",
+                    c.row,
+                    c.column,
+                )

@@ -25,16 +25,22 @@ class RowMatcher:
         self.settings = settings
         # the row's match spellings and its full template label (a wrapped fragment of a long
         # label, "只计这一情形，不计其他情形）", is part of the label, not of the short spelling)
-        self.spellings: list[tuple[Row, str]] = list(dict.fromkeys(
-            (r, key) for r in table.rows for key in [*(label_key(m) for m in r.match), label_key(r.label)] if key))
+        self.spellings: list[tuple[Row, str]] = list(
+            dict.fromkeys(
+                (r, key) for r in table.rows for key in [*(label_key(m) for m in r.match), label_key(r.label)] if key
+            )
+        )
         words = {label_key(w) for w in HEADER_WORDS.get(table.key, ())}
         for r in table.rows:
             for c in r.columns:
                 words |= {label_key(a) for a in (c.label, *c.aliases)}
         self.header_words = frozenset(w for w in words if w)
-        self.by_row: list[tuple[Row, list[str]]] = [(r, [m for row, m in self.spellings if row is r]) for r in table.rows]
+        self.by_row: list[tuple[Row, list[str]]] = [
+            (r, [m for row, m in self.spellings if row is r]) for r in table.rows
+        ]
         # (label key, group) → each row's score: a city prints the same labels in every report
         self._scores: dict[tuple[str, str | None], list[tuple[Row, float]]] = {}
+        self._header_word: dict[str, bool] = {}  # text → is_header_word(text)
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -61,7 +67,11 @@ class RowMatcher:
                 elif score > runner_up and row is not best[1]:
                     runner_up = score
         best_score, best_row = best
-        if best_row is None or best_score < self.settings.label_min_score or best_score - runner_up < self.settings.label_margin:
+        if (
+            best_row is None
+            or best_score < self.settings.label_min_score
+            or best_score - runner_up < self.settings.label_margin
+        ):
             return None
         return best_row
 
@@ -70,8 +80,10 @@ class RowMatcher:
         if scores is None:
             if len(self._scores) > 50_000:
                 self._scores.clear()  # bounded: a worker parses thousands of reports
-            scores = [(row, max((self._score(key, m, row, group) for m in spellings), default=0.0))
-                      for row, spellings in self.by_row]
+            scores = [
+                (row, max((self._score(key, m, row, group) for m in spellings), default=0.0))
+                for row, spellings in self.by_row
+            ]
             self._scores[(key, group)] = scores
         return scores
 
@@ -116,9 +128,13 @@ class RowMatcher:
         for row, spelling in self.spellings:
             if len(spelling) < 3:
                 continue  # 其他, 总计, 规章: too short to prove anything inside other text
-            if spelling in key or (len(key) >= self.settings.fuzzy_min_chars and key in spelling):
-                out.add(row.key)
-            elif len(key) >= self.settings.fuzzy_min_chars and _ratio(key, spelling) >= self.settings.fuzzy_min_ratio:
+            if (
+                spelling in key
+                or (len(key) >= self.settings.fuzzy_min_chars and key in spelling)
+                or (
+                    len(key) >= self.settings.fuzzy_min_chars and _ratio(key, spelling) >= self.settings.fuzzy_min_ratio
+                )
+            ):
                 out.add(row.key)
         return out
 
@@ -127,9 +143,15 @@ class RowMatcher:
     def is_header_word(self, text: str) -> bool:
         """A column's name (自然人, 总计, 结果维持 …), or several separated by spaces ("自然人 法人或其他组织
         总计" on one text line); a numbered label ("（七）总计", "3.其他") is a row's."""
-        parts = text.split()
-        return bool(parts) and all(
-            (key := label_key(p)) and key in self.header_words and not is_numbered(p) for p in parts)
+        known = self._header_word.get(text)
+        if known is None:
+            if len(self._header_word) > 50_000:
+                self._header_word.clear()  # bounded: a worker parses thousands of reports
+            parts = text.split()
+            known = self._header_word[text] = bool(parts) and all(
+                (key := label_key(p)) and key in self.header_words and not is_numbered(p) for p in parts
+            )
+        return known
 
     def header_word_count(self, cells: list[Cell]) -> int:
         return sum(len(c.text.split()) for c in cells if self.is_header_word(c.text))
@@ -141,8 +163,9 @@ class RowMatcher:
         key = label_key(text) or re.sub(r"\s+", "", text or "").strip("、.．,，")
         if not key:
             return False
-        return any(key == w or (w in key and len(key) <= len(w) + 2) or (len(key) <= 3 and key in w)
-                   for w in self.structure)
+        return any(
+            key == w or (w in key and len(key) <= len(w) + 2) or (len(key) <= 3 and key in w) for w in self.structure
+        )
 
 
 # Fields of a text line are separated by spaces; a line break inside a cell is a wrapped label.
@@ -160,6 +183,7 @@ def label_parts(labels: list[Cell]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
 def request_group(text: str) -> str | None:
     """The outcome group a group label names ("（三）不予公开" → denied), None otherwise."""
     key = label_key(text)
@@ -174,6 +198,18 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-@lru_cache(maxsize=16)
 def matcher(version: str, table: str, settings: AlignSettings) -> RowMatcher:
-    return RowMatcher(TEMPLATES[version].table(table), settings)
+    """The RowMatcher of a template table under these settings, kept per settings object (hashing
+    the frozen settings for an lru_cache lookup costs more than the lookup saves)."""
+    key = (version, table, id(settings))
+    hit = _MATCHERS.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    if len(_MATCHERS) >= 16:
+        _MATCHERS.clear()
+    m = RowMatcher(TEMPLATES[version].table(table), settings)
+    _MATCHERS[key] = (settings, m)
+    return m
+
+
+_MATCHERS: dict[tuple[str, str, int], tuple[AlignSettings, RowMatcher]] = {}

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
@@ -108,10 +107,14 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
         m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", cells[last_label].text.strip()))
         if m:
             c = cells[last_label]
-            cells = [*cells[:last_label], Cell(m.group(1), c.col, c.source, c.span),
-                     Cell(m.group(2), c.col, f"{c.source} (run into the label)"), *cells[last_label + 1:]]
+            cells = [
+                *cells[:last_label],
+                Cell(m.group(1), c.col, c.source, c.span),
+                Cell(m.group(2), c.col, f"{c.source} (run into the label)"),
+                *cells[last_label + 1 :],
+            ]
     labels = [c for c in cells[: last_label + 1] if c.text.strip()]
-    values = cells[last_label + 1:]
+    values = cells[last_label + 1 :]
     if not any(c.text.strip() and is_value_token(c.text) for c in values):
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
@@ -132,7 +135,7 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
     first = next((i for i, c in enumerate(values) if c.text.strip()), None)
     last = max((i for i, c in enumerate(values) if c.text.strip()), default=None)
     if first is not None and last is not None and last - first + 1 == k:
-        return values[first: last + 1], ""
+        return values[first : last + 1], ""
     if all_fields:
         # A row with no label: its tab fields are the cells, empty ones are blanks.
         fields = list(values)
@@ -173,7 +176,7 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
         slots = list(values)
     if len(slots) < k:
         return None, f"{len(slots)} cell columns after the label where {k} are expected"
-    extra, chosen = slots[: len(slots) - k], slots[len(slots) - k:]
+    extra, chosen = slots[: len(slots) - k], slots[len(slots) - k :]
     if any(c is None or c.text.strip() for c in extra) or any(c is None for c in chosen):
         return None, f"{len(values)} cells after the label do not fit {k} columns"
     return [c for c in chosen if c is not None], ""
@@ -183,8 +186,9 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
 
 
 class TableReader:
-    def __init__(self, version: str, table_key: str, lines: list[Line], settings: AlignSettings,
-                 found: bool, closed: bool) -> None:
+    def __init__(
+        self, version: str, table_key: str, lines: list[Line], settings: AlignSettings, found: bool, closed: bool
+    ) -> None:
         self.version = version
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
@@ -261,8 +265,9 @@ class TableReader:
             blank_row = bool(values) and self.m.complete(row, labels)
             self._add(line, labels, values, "row" if blank_row else "label", row)
 
-    def _classify_values(self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell],
-                         group: str | None) -> None:
+    def _classify_values(
+        self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell], group: str | None
+    ) -> None:
         if self.m.header_word_count(header_cells) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
@@ -313,7 +318,7 @@ class TableReader:
         """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line, blank
         lines between them or not)."""
         before = next((p[3] for p in reversed(pre[:i]) if p[3] != "empty"), None)
-        after = next((p[3] for p in pre[i + 1:] if p[3] != "empty"), None)
+        after = next((p[3] for p in pre[i + 1 :] if p[3] != "empty"), None)
         return "header_words" in (before, after)
 
     def _group_label_only(self, labels: list[Cell]) -> bool:
@@ -322,7 +327,7 @@ class TableReader:
     def _is_own_row(self, pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int, group: str | None) -> bool:
         """A group label that is a row of its own (（六）其他处理 printed as one row): the next
         non-empty line holds its values and no label, or names a row outside its group."""
-        for line, labels, values, kind in pre[i + 1:]:
+        for _line, labels, _values, kind in pre[i + 1 :]:
             if kind == "empty":
                 continue
             if kind == "values" and not labels:
@@ -387,8 +392,10 @@ class TableReader:
             # Some columns named (header words broken or on rows of their own): the rightmost
             # boxes are the row's cells only where they stand where the header names them.
             cells, _ = positional_cells(values, len(row.columns))
-            if cells is None or any(names.get(col.key, (cell.col, cell.span)) != (cell.col, cell.span)
-                                    for col, cell in zip(row.columns, cells)):
+            if cells is None or any(
+                names.get(col.key, (cell.col, cell.span)) != (cell.col, cell.span)
+                for col, cell in zip(row.columns, cells, strict=False)
+            ):
                 return []
             return cells
         by_box = {(c.col, c.span): c for c in values}
@@ -425,22 +432,25 @@ class TableReader:
         value = parse_number(raw)
         if value is None:
             self.out.placed[(row, column)] = Placed(None, "unreadable", raw, cell.source)
-            self.warn(f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column)
+            self.warn(
+                f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column
+            )
             return
         if clean(raw) != clean(raw).split("（")[0].split("(")[0]:
-            self.warn(f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)",
-                      row, column)
+            self.warn(
+                f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)", row, column
+            )
         self.out.placed[(row, column)] = Placed(value, status, raw, cell.source)
 
     def warn(self, message: str, row: str | None = None, column: str | None = None) -> None:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
-        for col, cell in zip(row.columns, cells):
+        for col, cell in zip(row.columns, cells, strict=False):
             self.put(row.key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
-        return any((row, c.key) in self.out.placed for c in self.table.row(row).columns)
+        return any((row, c.key) in self.out.placed for c in template_row(self.table, row).columns)
 
     # pass 1: values beside their label ------------------------------------
 
@@ -498,8 +508,10 @@ class TableReader:
 
     def _printed_twice(self, row: Row, cells: list[Cell], i: int) -> None:
         it = self.out.items[i]
-        same = all((p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw) == clean(cell.text)
-                   for col, cell in zip(row.columns, cells))
+        same = all(
+            (p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw) == clean(cell.text)
+            for col, cell in zip(row.columns, cells, strict=False)
+        )
         if same:
             it.consumed = True
             it.line.note(f"{row.key} printed again with the same values")
@@ -509,7 +521,7 @@ class TableReader:
     def _conflict(self, row: str, why: str) -> None:
         """A row printed twice with different values: neither is read."""
         self.conflicts.add(row)
-        for col in self.table.row(row).columns:
+        for col in template_row(self.table, row).columns:
             self.out.placed.pop((row, col.key), None)
         self.out.trouble[row] = Trouble(self.out.label_at.get(row, -1), why)
 
@@ -520,7 +532,7 @@ class TableReader:
         row = it.row
         if row is None or self.is_placed(row.key) or it.grow.positional:
             return
-        after = it.grow.cells[it.grow.cells.index(it.labels[-1]) + 1:]
+        after = it.grow.cells[it.grow.cells.index(it.labels[-1]) + 1 :]
         if len(after) == len(row.columns) and not any(c.text.strip() for c in after):
             self.place(row, after)
             it.consumed = True
@@ -532,8 +544,12 @@ class TableReader:
             return
         cells, why = value_cells(it.grow, it.values, _REVIEW_CELLS, all_fields=not it.labels)
         if cells is None:
-            self.out.trouble.setdefault("*", Trouble(i, f"{len(it.filled)} values where 15 cells exist ({why})",
-                                                     " | ".join(c.text for c in it.values)))
+            self.out.trouble.setdefault(
+                "*",
+                Trouble(
+                    i, f"{len(it.filled)} values where 15 cells exist ({why})", " | ".join(c.text for c in it.values)
+                ),
+            )
             return
         cells_it = iter(cells)
         for r in self.table.rows:
@@ -553,7 +569,7 @@ class TableReader:
             if i is None or self.is_placed(key) or key in self.conflicts:
                 continue
             it = items[i]
-            row = self.table.row(key)
+            row = template_row(self.table, key)
             if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
                 continue
             k = len(row.columns)
@@ -593,18 +609,24 @@ class TableReader:
         items = self.out.items
         j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row_key not in (None, key)), None)
         prev = items[j_prev].row_key if j_prev is not None else None
-        if j_prev is not None and prev is not None and not self.is_placed(prev) and not any(
-                it.role == "values" for it in items[j_prev + 1: i]):
+        if (
+            j_prev is not None
+            and prev is not None
+            and not self.is_placed(prev)
+            and not any(it.role == "values" for it in items[j_prev + 1 : i])
+        ):
             return False
         nxt = next((items[j].row_key for j in range(i + 1, len(items)) if items[j].row_key not in (None, key)), None)
         pos = self.order.index(key)
         before = self.order[:pos]
-        after = self.order[pos + 1:]
+        after = self.order[pos + 1 :]
         skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
         ok_prev = (prev is None and all(r in skip for r in before)) or (
-            prev in before and all(r in skip for r in before[before.index(prev) + 1:]))
+            prev in before and all(r in skip for r in before[before.index(prev) + 1 :])
+        )
         ok_next = (nxt is None and all(r in skip for r in after)) or (
-            nxt in after and all(r in skip for r in after[: after.index(nxt)]))
+            nxt in after and all(r in skip for r in after[: after.index(nxt)])
+        )
         return ok_prev and ok_next
 
     # pass 3: by order, confirmed by the identities ----------------------------
@@ -617,7 +639,9 @@ class TableReader:
             return
         skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
         todo = [k for k in self.order if k not in skip]
-        open_rows = [k for k in todo if not self.is_placed(k) and k not in self.conflicts and not self._has_own_values(k)]
+        open_rows = [
+            k for k in todo if not self.is_placed(k) and k not in self.conflicts and not self._has_own_values(k)
+        ]
         if not open_rows:
             return
         gaps: list[list[str]] = []
@@ -632,22 +656,23 @@ class TableReader:
         for gap in gaps:
             lo = self._placed_item(todo, gap[0], -1)
             hi = self._placed_item(todo, gap[-1], +1)
-            cands = [it for it in self.out.items[lo + 1: hi] if it.role == "values" and not it.consumed]
+            cands = [it for it in self.out.items[lo + 1 : hi] if it.role == "values" and not it.consumed]
             if len(cands) != len(gap):
                 continue
             # Each value row is the gap's row of the same rank; a row whose cells cannot be
             # told apart (a blank lost from it) stays unread, the others are placed.
             placed_rows = 0
-            for key, it in zip(gap, cands):
-                row = self.table.row(key)
+            for key, it in zip(gap, cands, strict=False):
+                row = template_row(self.table, key)
                 cells, why = self.cells_for(row, it)
                 if cells is None:
-                    self.out.trouble[key] = Trouble(self.out.items.index(it), f"by order: {why}",
-                                                    " | ".join(c.text for c in it.values))
+                    self.out.trouble[key] = Trouble(
+                        self.out.items.index(it), f"by order: {why}", " | ".join(c.text for c in it.values)
+                    )
                     it.line.note(f"by order: {key}, not read ({why})")
                     continue
                 placed_rows += 1
-                for col, cell in zip(row.columns, cells):
+                for col, cell in zip(row.columns, cells, strict=False):
                     tentative[(row.key, col.key)] = _as_placed(cell)
                 it.line.note(f"by order: {key}")
             if placed_rows:
@@ -728,14 +753,20 @@ class TableReader:
         """The value lines follow the table's header directly and one another with nothing between."""
         items = self.out.items
         first, last = items.index(cands[0]), items.index(cands[-1])
-        if any(it.role not in ("values", "empty") for it in items[first: last + 1]):
+        if any(it.role not in ("values", "empty") for it in items[first : last + 1]):
             return False
         before = next((it for it in reversed(items[:first]) if it.role != "empty"), None)
         return before is not None and before.role == "header"
 
     def _accept_if_confirmed(self, tentative: dict[tuple[str, str], Placed], used: list[Item], what: str) -> None:
-        ok, why = confirm(self.version, self.key, {**self.out.placed, **tentative}, set(tentative),
-                          self.out.collapsed_other, self.s.identity_tolerance)
+        ok, why = confirm(
+            self.version,
+            self.key,
+            {**self.out.placed, **tentative},
+            set(tentative),
+            self.out.collapsed_other,
+            self.s.identity_tolerance,
+        )
         if not ok:
             rows = sorted({r for r, _ in tentative}, key=self.order.index)
             self.warn(f"{self.key}: {what} ({', '.join(rows)}) left unread: {why}")
@@ -764,7 +795,7 @@ class TableReader:
                 continue
             own = [t for t in _parts(it.labels) if not self.m.is_structure(t)]
             below: list[Item] = []
-            for nxt in items[i + 1:]:
+            for nxt in items[i + 1 :]:
                 if nxt.role in ("empty", "header") or (nxt.role == "text" and is_page_mark(nxt.grow.text)):
                     continue
                 if nxt.role not in ("label", "text") or len(below) >= self.s.label_join_lines:
@@ -814,6 +845,8 @@ def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
         return None
     shaped = 0
     for c in grow.cells:
+        if "\n" not in c.text:
+            continue  # one line: no header above a value
         lines = [ln for ln in c.text.split("\n") if ln.strip()]
         if len(lines) >= 2 and is_value_token(lines[-1]) and not any(is_value_token(ln) for ln in lines[:-1]):
             shaped += 1
@@ -825,8 +858,10 @@ def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
         head, tail = ("\n".join(lines[:-1]), lines[-1]) if len(lines) >= 2 else ("", c.text)
         heads.append(Cell(head, c.col, f"{c.source} (header part)", c.span))
         tails.append(Cell(tail, c.col, c.source, c.span))
-    return (GridRow(heads, positional=True, source=f"{grow.source} (header part)"),
-            GridRow(tails, positional=True, source=grow.source))
+    return (
+        GridRow(heads, positional=True, source=f"{grow.source} (header part)"),
+        GridRow(tails, positional=True, source=grow.source),
+    )
 
 
 def _parts(labels: list[Cell]) -> list[str]:
@@ -835,11 +870,51 @@ def _parts(labels: list[Cell]) -> list[str]:
 
 
 # A label with a number run into its end: the label, the number.
-@lru_cache(maxsize=None)  # one entry per template table
 def _column_names(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(column key, label keys of its label and aliases) of every row's columns, in template order."""
-    return tuple(dict.fromkeys((col.key, tuple(n for n in (label_key(a) for a in (col.label, *col.aliases)) if n))
-                               for r in table.rows for col in r.columns))
+    """(column key, label keys of its label and aliases) of every row's columns, in template order.
+    Kept per table object (one entry per template table): hashing a whole frozen Table for an
+    lru_cache lookup costs more than the lookup saves."""
+    hit = _COLUMN_NAMES.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_COLUMN_NAMES) >= 64:
+        _COLUMN_NAMES.clear()
+    names = _column_names_of(table)
+    _COLUMN_NAMES[id(table)] = (table, names)
+    return names
+
+
+_COLUMN_NAMES: dict[int, tuple[Table, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+
+
+def template_row(table: Table, key: str) -> Row:
+    """table.row(key) (the first row with that key; KeyError when there is none) from a dict kept
+    per table object instead of a scan of the rows."""
+    hit = _ROWS_BY_KEY.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_ROWS_BY_KEY) >= 64:
+            _ROWS_BY_KEY.clear()
+        rows: dict[str, Row] = {}
+        for r in table.rows:
+            rows.setdefault(r.key, r)
+        hit = _ROWS_BY_KEY[id(table)] = (table, rows)
+    row = hit[1].get(key)
+    if row is None:
+        return table.row(key)  # its KeyError
+    return row
+
+
+_ROWS_BY_KEY: dict[int, tuple[Table, dict[str, Row]]] = {}
+
+
+def _column_names_of(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        dict.fromkeys(
+            (col.key, tuple(n for n in (label_key(a) for a in (col.label, *col.aliases)) if n))
+            for r in table.rows
+            for col in r.columns
+        )
+    )
 
 
 _LABEL_THEN_NUMBER = re.compile(r"^(.*?[\u4e00-\u9fff）)】》”])(\d[\d,]*(?:\.\d+)?)$")
@@ -852,7 +927,9 @@ def _glued_digits(labels: list[Cell]) -> str:
     split by guessing. "" when the labels end in no digits."""
     for c in labels:
         if _GLUED.search(unicodedata.normalize("NFKC", c.text)) and not is_page_mark(c.text):
-            return f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
+            return (
+                f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
+            )
     return ""
 
 
@@ -866,8 +943,14 @@ def _as_placed(cell: Cell) -> Placed:
     return Placed(value, "placed", raw, cell.source)
 
 
-def confirm(version: str, table: str, cells: dict[tuple[str, str], Placed], tentative: set[tuple[str, str]],
-            collapsed_other: bool, tolerance: float) -> tuple[bool, str]:
+def confirm(
+    version: str,
+    table: str,
+    cells: dict[tuple[str, str], Placed],
+    tentative: set[tuple[str, str]],
+    collapsed_other: bool,
+    tolerance: float,
+) -> tuple[bool, str]:
     """Do the table's identities hold with the tentative cells? Every identity touching them that
     can be evaluated must hold, and every number among them must be in one that holds."""
     if any(cells[k].status == "unreadable" for k in tentative):
@@ -893,7 +976,9 @@ def confirm(version: str, table: str, cells: dict[tuple[str, str], Placed], tent
     return True, ""
 
 
-def _holds(ident: Identity, cells: dict[tuple[str, str], Placed], collapsed_other: bool, tolerance: float) -> bool | None:
+def _holds(
+    ident: Identity, cells: dict[tuple[str, str], Placed], collapsed_other: bool, tolerance: float
+) -> bool | None:
     """True/False when the identity can be evaluated on operands, None when it cannot."""
     sides = []
     for refs in (ident.total_side, ident.parts_side):

@@ -1,7 +1,6 @@
 """The offline dashboard as an asset: rebuilt after the marts it reads, in the warehouse pool."""
 
-
-from typing import Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -17,8 +16,13 @@ def make_dashboard_asset(dbt_keys: Sequence[dg.AssetKey], published: dg.AssetKey
         return None
     deps.append(published)
 
-    @dg.asset(group_name="outputs", pool=POOL, deps=deps, kinds={"html"},
-              description="Static offline dashboard (index.html) of the marts: compliance, request volumes, agencies.")
+    @dg.asset(
+        group_name="outputs",
+        pool=POOL,
+        deps=deps,
+        kinds={"html"},
+        description="Static offline dashboard (index.html) of the marts: compliance, request volumes, agencies.",
+    )
     def dashboard(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         # The published warehouse, as every reader sees it (the run lock keeps another run from
         # publishing meanwhile).
@@ -28,12 +32,14 @@ def make_dashboard_asset(dbt_keys: Sequence[dg.AssetKey], published: dg.AssetKey
         finally:
             con.close()
         context.log.info(f"dashboard written: {built.index}")
-        return dg.MaterializeResult(metadata={
-            "index": dg.MetadataValue.path(str(built.index)),
-            "agencies": built.n_agencies,
-            "agency_years": built.n_agency_years,
-            "reports": built.n_reports,
-            "findings": built.n_findings,
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "index": dg.MetadataValue.path(str(built.index)),
+                "agencies": built.n_agencies,
+                "agency_years": built.n_agency_years,
+                "reports": built.n_reports,
+                "findings": built.n_findings,
+            }
+        )
 
     return dashboard

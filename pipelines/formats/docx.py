@@ -37,6 +37,24 @@ def _attr(el, name: str) -> str | None:
 # ---------------------------------------------------------------- text
 
 
+_T = _W + "t"
+_P = _W + "p"
+_TBL = _W + "tbl"
+_MARKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_NOT_TEXT = frozenset(
+    (
+        _W + "del",
+        _W + "moveFrom",
+        _W + "txbxContent",
+        f"{{{MC}}}Fallback",
+        _W + "pPr",
+        _W + "rPr",
+        _W + "instrText",
+        _W + "delText",
+    )
+)
+
+
 def _paragraph_text(p) -> str:
     """The visible text of a w:p: runs, hyperlinks, fields' results and insertions; not
     deleted or moved-away text, not the Fallback copy of a drawing, not text boxes."""
@@ -44,23 +62,28 @@ def _paragraph_text(p) -> str:
 
     def walk(el) -> None:
         for child in el:
-            tag = _tag(child)
-            if tag == _W + "t":
+            tag = child.tag
+            if tag == _T:
                 out.append(child.text or "")
-            elif tag in (_W + "tab", _W + "ptab"):
-                out.append("\t")
-            elif tag in (_W + "br", _W + "cr"):
-                out.append("\n")
-            elif tag == _W + "noBreakHyphen":
-                out.append("-")
-            elif tag in (_W + "del", _W + "moveFrom", _W + "txbxContent", f"{{{MC}}}Fallback",
-                         _W + "pPr", _W + "rPr", _W + "instrText", _W + "delText"):
+            elif tag in _MARKS:
+                out.append(_MARKS[tag])
+            elif tag in _NOT_TEXT:
                 continue
-            else:
+            elif len(child):
                 walk(child)
 
     walk(p)
     return "".join(out)
+
+
+def _child(el, tag: str):
+    """The first child of `el` with this tag (el.find(tag) without lxml's path machinery), or None."""
+    if el is None:
+        return None
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _text_boxes(p) -> list:
@@ -76,11 +99,11 @@ def _text_boxes(p) -> list:
 def _block_items(parent):
     """w:p and w:tbl children in document order, looking through content controls."""
     for child in parent:
-        tag = _tag(child)
-        if tag in (_W + "p", _W + "tbl"):
+        tag = child.tag
+        if tag in (_P, _TBL):
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _block_items(content)
         elif tag in (_W + "customXml", _W + "ins", _W + "moveTo"):
@@ -90,7 +113,7 @@ def _block_items(parent):
 def _cell_text(tc) -> str:
     parts: list[str] = []
     for item in _block_items(tc):
-        if _tag(item) == _W + "p":
+        if item.tag == _P:
             parts.append(_paragraph_text(item))
         else:  # a nested table: its cells' paragraphs, each on its own line
             for tr in _rows(item):
@@ -104,11 +127,11 @@ def _cell_text(tc) -> str:
 
 def _rows(tbl):
     for child in tbl:
-        tag = _tag(child)
+        tag = child.tag
         if tag == _W + "tr":
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _rows(content)
         elif tag == _W + "customXml":
@@ -117,11 +140,11 @@ def _rows(tbl):
 
 def _cells(tr):
     for child in tr:
-        tag = _tag(child)
+        tag = child.tag
         if tag == _W + "tc":
             yield child
         elif tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
+            content = _child(child, _W + "sdtContent")
             if content is not None:
                 yield from _cells(content)
         elif tag == _W + "customXml":
@@ -130,9 +153,12 @@ def _cells(tr):
 
 def _int_val(el, default: int) -> int:
     try:
-        return max(int(_attr(el, "val")), 0) if el is not None else default
+        return max(int(_attr(el, "val")), 0) if el is not None else default  # type: ignore[arg-type]  # None: TypeError below
     except (TypeError, ValueError):
         return default
+
+
+_TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = _W + "tcPr", _W + "gridSpan", _W + "vMerge", _W + "hMerge"
 
 
 def _table_rows(tbl, t_no: int) -> list[GridRow]:
@@ -140,19 +166,30 @@ def _table_rows(tbl, t_no: int) -> list[GridRow]:
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
     r_no = 0
     for tr in _rows(tbl):
-        tr_pr = tr.find(_W + "trPr")
-        if tr_pr is not None and tr_pr.find(_W + "del") is not None:
+        tr_pr = _child(tr, _W + "trPr")
+        if tr_pr is not None and _child(tr_pr, _W + "del") is not None:
             continue  # a row deleted with track changes
         r_no += 1
         src = f"table {t_no} row {r_no}"
-        col = _int_val(tr_pr.find(_W + "gridBefore") if tr_pr is not None else None, 0)
+        col = _int_val(_child(tr_pr, _W + "gridBefore"), 0)
         cells: list[Cell] = []
         open_here: set[int] = set()
         for tc in _cells(tr):
-            tc_pr = tc.find(_W + "tcPr")
-            span = max(_int_val(tc_pr.find(_W + "gridSpan") if tc_pr is not None else None, 1), 1)
-            v = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
-            h = tc_pr.find(_W + "hMerge") if tc_pr is not None else None
+            grid_span = v = h = None
+            tc_pr = _child(tc, _TC_PR)
+            if tc_pr is not None:
+                for prop in tc_pr:  # the first of each, as find() gives
+                    tag = prop.tag
+                    if tag == _GRID_SPAN:
+                        if grid_span is None:
+                            grid_span = prop
+                    elif tag == _V_MERGE:
+                        if v is None:
+                            v = prop
+                    elif tag == _H_MERGE:
+                        if h is None:
+                            h = prop
+            span = max(_int_val(grid_span, 1), 1)
             start = col
             col += span
             if v is not None:
@@ -191,25 +228,88 @@ def _open(data: bytes):
         import docx
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover
-        raise ParseError(f"DOCX support is not installed ({exc})")
+        raise ParseError(f"DOCX support is not installed ({exc})") from exc
     open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     try:
         return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError):
-        raise ParseError("DOCX is corrupt: not a readable zip package")
+    except (zipfile.BadZipFile, PackageNotFoundError) as exc:
+        raise ParseError("DOCX is corrupt: not a readable zip package") from exc
     except KeyError as exc:
-        raise ParseError(f"DOCX is corrupt: missing part {exc}")
+        raise ParseError(f"DOCX is corrupt: missing part {exc}") from exc
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on broken parts
+    except Exception as exc:  # lxml and python-docx raise many types on broken parts
         if "Excessive depth" in str(exc):
-            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read")
-        raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+            raise ParseError("DOCX XML is nested more than 256 levels deep (the XML parser's limit): not read") from exc
+        raise ParseError(f"DOCX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})") from exc
+
+
+_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_PARSER = None
+
+
+class _Unsupported(Exception):
+    """A package the direct reader leaves to python-docx."""
+
+
+def _parser():
+    """python-docx's parser settings (blank text between elements dropped, no entities), no network,
+    no huge trees; DTDs are refused before (formats/office.py)."""
+    global _PARSER
+    if _PARSER is None:
+        from lxml import etree
+
+        _PARSER = etree.XMLParser(
+            remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+        )
+    return _PARSER
+
+
+def _body_direct(data: bytes):
+    """The w:body of the main document part, read with lxml as python-docx finds and parses it."""
+    import posixpath
+
+    from lxml import etree
+
+    z = open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
+    parser = _parser()
+    rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    targets = [
+        r.get("Target")
+        for r in rels.iter(_PKG_REL)
+        if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"
+    ]
+    if len(targets) != 1 or not targets[0]:
+        raise _Unsupported("main document relationship")
+    part = posixpath.normpath(posixpath.join("/", targets[0]))
+    types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    overrides = {(o.get("PartName") or "").lower(): o.get("ContentType") for o in types.iter(_CT + "Override")}
+    defaults = {(d.get("Extension") or "").lower(): d.get("ContentType") for d in types.iter(_CT + "Default")}
+    content_type = overrides.get(part.lower()) or defaults.get(posixpath.splitext(part)[1][1:].lower())
+    if content_type != _DOCUMENT_MAIN or part.lower() in ("/", "/[content_types].xml"):
+        raise _Unsupported("main document content type")
+    root = etree.fromstring(z.read(part[1:]), parser)
+    if root.tag != _W + "document":
+        raise _Unsupported("main document element")
+    body = root.find(_W + "body")
+    if body is None:
+        raise _Unsupported("no body")
+    return body
 
 
 def read_docx(data: bytes) -> Grid:
-    document = _open(data)
-    body = document.element.body
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        body = _open(data).element.body  # OLE: _open says what it is
+    else:
+        try:
+            body = _body_direct(data)
+        except ParseError:
+            raise
+        except Exception:  # noqa: BLE001 - anything the direct reader does not know: python-docx, as before
+            body = _open(data).element.body
     grid = Grid()
     p_no = t_no = 0
     for item in _block_items(body):
@@ -218,7 +318,9 @@ def read_docx(data: bytes) -> Grid:
             for b_no, box in enumerate(_text_boxes(item), start=1):
                 for q_no, q in enumerate(_block_items(box), start=1):
                     if _tag(q) == _W + "p" and _paragraph_text(q).strip():
-                        grid.rows.append(_paragraph_row(_paragraph_text(q), f"paragraph {p_no} text box {b_no} line {q_no}"))
+                        grid.rows.append(
+                            _paragraph_row(_paragraph_text(q), f"paragraph {p_no} text box {b_no} line {q_no}")
+                        )
             text = _paragraph_text(item)
             if text.strip():
                 grid.rows.append(_paragraph_row(text, f"paragraph {p_no}"))

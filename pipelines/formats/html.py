@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from ..grid import Cell, Grid, GridRow, RowList
@@ -26,16 +26,111 @@ from ..limits import MAX_GRID_CELLS, MAX_MARKUP_TAGS, MAX_ROW_CELLS, MAX_ROW_COL
 from ..model import ParseError
 
 # Elements that start a new line of text (everything else is inline and joins without a gap).
-_BLOCK = frozenset(["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "legend"])
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "legend",
+    ]
+)
 # Elements whose content is never printed as page text.
-_SKIP = frozenset(["script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math", "canvas", "select", "option", "button", "input", "textarea", "map", "area", "audio", "video", "source", "track", "meta", "link", "base"])
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "map",
+        "area",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "meta",
+        "link",
+        "base",
+    ]
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 _CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
-_GB = frozenset({"gbk", "gb2312", "gb_2312", "gb_2312-80", "gb-2312", "x-gbk", "cp936", "ms936", "euc-cn",
-                 "euccn", "csgb2312", "chinese", "iso-ir-58", "gb18030", "windows-936"})
+_GB = frozenset(
+    {
+        "gbk",
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "gb-2312",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "euc-cn",
+        "euccn",
+        "csgb2312",
+        "chinese",
+        "iso-ir-58",
+        "gb18030",
+        "windows-936",
+    }
+)
 
 
 # ---------------------------------------------------------------- decoding
@@ -86,15 +181,31 @@ def _norm(text: str) -> str:
 
 def _tag(el) -> str | None:
     """Lower-case tag name, None for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    return tag.lower() if tag.__class__ is str else None
 
 
 def _hidden(el) -> bool:
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if not style:
+        return False
+    if style.isascii():  # (the pattern's words, ignoring case, are only in ASCII as these)
+        low = style.lower()
+        if "display" not in low and "mso-hide" not in low and "visibility" not in low:
+            return False
+    return _HIDDEN_STYLE.search(style) is not None
+
+
+_LEADING_INT = re.compile(r"\s*(\d{1,9})")
 
 
 def _int_attr(el, name: str, limit: int) -> int:
-    m = re.match(r"\s*(\d{1,9})", el.get(name) or "")
+    value = el.get(name)
+    if not value:
+        return min(1, limit)
+    m = _LEADING_INT.match(value)
     n = int(m.group(1)) if m else 1
     return min(max(n, 1), limit)
 
@@ -102,18 +213,24 @@ def _int_attr(el, name: str, limit: int) -> int:
 def _cell_text(td) -> str:
     """All text of a table cell: inline pieces joined as is, block pieces and <br> on new lines.
     Nested tables are left out (their rows are rows of their own)."""
+    if not len(td):  # text only
+        return _norm(td.text) if td.text else ""
     lines: list[str] = []
     buf: list[str] = []
 
     def flush() -> None:
-        line = _norm("".join(buf))
-        buf.clear()
-        if line:
-            lines.append(line)
+        if buf:
+            line = _norm("".join(buf))
+            buf.clear()
+            if line:
+                lines.append(line)
 
     def walk(el) -> None:
-        tag = _tag(el)
-        if tag is None or tag in _SKIP or tag == "table" or _hidden(el):
+        tag = el.tag
+        if tag.__class__ is not str:
+            return
+        tag = tag.lower()
+        if tag in _SKIP or tag == "table" or _hidden(el):
             return
         if tag == "br":
             flush()
@@ -141,10 +258,13 @@ def _cell_text(td) -> str:
 
 
 def _has_table(el) -> bool:
-    return any(_tag(d) == "table" for d in el.iterdescendants())
+    # (the HTML parser gives lower-case tag names: "table" is the only spelling to look for)
+    for _ in el.iterdescendants("table"):
+        return True
+    return False
 
 
-def _table_rows(table) -> list[tuple[int, object]]:
+def _table_rows(table) -> list[tuple[int, Any]]:
     """The table's own rows (not those of nested tables) in document order, each with the
     number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
     rows = []
@@ -221,14 +341,15 @@ class _Walker:
         for child in table:
             if _tag(child) == "caption":
                 self.walk(child)
+        nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
         last_group = 0
         for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
             if group != last_group:
                 covered, last_group = {}, group
-            tds = [c for c in tr if _tag(c) in ("td", "th") and not _hidden(c)]
-            if any(_has_table(td) for td in tds):
+            tds = [c for c in tr if _tag(c) in _CELL_TAGS_TD and not _hidden(c)]
+            if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
                     self.walk(td)
@@ -255,7 +376,6 @@ class _Walker:
             covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
             self.rows.append(GridRow(cells, positional=True, source=src))
 
-
     # tables without <table> ------------------------------------------------
 
     def div_row(self, el) -> None:
@@ -280,8 +400,10 @@ class _Walker:
             span = _grid_span(child, "grid-column", n_cols)
             rspan = _grid_span(child, "grid-row", 1000)
             if len(taken) + span * rspan > MAX_GRID_CELLS:
-                raise ParseError(f"HTML CSS grid {t_no} covers more than {MAX_GRID_CELLS:,} cells "
-                                 "(limits.MAX_GRID_CELLS): not a report")
+                raise ParseError(
+                    f"HTML CSS grid {t_no} covers more than {MAX_GRID_CELLS:,} cells "
+                    "(limits.MAX_GRID_CELLS): not a report"
+                )
             while True:
                 if c + span > n_cols:
                     r, c = r + 1, 0
@@ -302,6 +424,7 @@ class _Walker:
                 self.rows.append(GridRow(cells, positional=True, source=f"table {t_no} row {r_no}"))
 
 
+_CELL_TAGS_TD = frozenset(("td", "th"))
 # Elements that may hold a table built without table tags.
 _CONTAINERS = frozenset(["div", "section", "article", "p", "span"])
 _CELL_TAGS = frozenset(["div", "p", "span", "section"])
@@ -342,8 +465,9 @@ def _is_div_row(el) -> bool:
     if len({_tag(k) for k in kids}) != 1:
         return False
     siblings = [s for s in (el.getprevious(), el.getnext()) if s is not None and _tag(s) == _tag(el)]
-    return any(len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])}
-               for s in siblings)
+    return any(
+        len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])} for s in siblings
+    )
 
 
 # Blocks a cell may not hold (a cell may hold paragraphs: Word's MsoNormal fragments).
@@ -354,13 +478,27 @@ def rows_from_tree(root) -> tuple[list[GridRow], str]:
     """Grid rows of a parsed (sub)tree, and the page title (empty when there is none)."""
     title = ""
     for t in root.iter("title"):
-        title = _norm(t.text_content())
+        title = _norm(_string_value(t))
         if title:
             break
     walker = _Walker()
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
+
+
+_HTML_PARSER = None
+# An element's text content (lxml.html's text_content()).
+_string_value = etree.XPath("string()")
+
+
+def _html_parser():
+    """lxml.html's parser (the same libxml2 HTML parser, same options) without its element class lookup:
+    plain elements, no Python call for each element the walk touches."""
+    global _HTML_PARSER
+    if _HTML_PARSER is None:
+        _HTML_PARSER = etree.HTMLParser()
+    return _HTML_PARSER
 
 
 def parse_tree(text: str):
@@ -370,14 +508,19 @@ def parse_tree(text: str):
         raise ParseError("HTML page is empty")
     n_tags = text.count("<")
     if n_tags > MAX_MARKUP_TAGS:  # lxml's tree would take ~200 bytes per element
-        raise ParseError(f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
-                         "(limits.MAX_MARKUP_TAGS): not read")
+        raise ParseError(
+            f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
+            "(limits.MAX_MARKUP_TAGS): not read"
+        )
     try:
-        return lxml.html.document_fromstring(text)
+        root = etree.fromstring(text, _html_parser())
+        if root is None:  # as lxml.html.document_fromstring
+            raise etree.ParserError("Document is empty")
+        return root
     except MemoryError:
         raise
     except (etree.LxmlError, ValueError) as exc:
-        raise ParseError(f"HTML cannot be parsed ({exc})")
+        raise ParseError(f"HTML cannot be parsed ({exc})") from exc
 
 
 def grid_from_html(text: str) -> Grid:

@@ -90,7 +90,7 @@ def grid_from_markdown(text: str) -> Grid:
                 if depth <= 0:
                     break
                 j += 1
-            fragment = "\n".join(lines[i: j + 1])
+            fragment = "\n".join(lines[i : j + 1])
             sub, _ = rows_from_tree(parse_tree(f"<html><body>{fragment}</body></html>"))
             for r in sub:  # number the HTML tables after the pipe tables, sources stay unique
                 if r.source.startswith("table "):
@@ -123,8 +123,7 @@ def grid_from_markdown(text: str) -> Grid:
                     src = f"table {n_tables} row {r_no}"
                     raw_cells = _split_row(b)
                     check_row_cells(len(raw_cells), f"line {i + k + 1}")
-                    cells = [Cell(_inline(c), c_no, f"{src} col {c_no + 1}")
-                             for c_no, c in enumerate(raw_cells)]
+                    cells = [Cell(_inline(c), c_no, f"{src} col {c_no + 1}") for c_no, c in enumerate(raw_cells)]
                     rows.append(GridRow(cells, positional=True, source=f"{src} (line {i + k + 1})"))
                 i = j
                 continue

@@ -64,17 +64,31 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
     within the limits; ParseError otherwise."""
     count = member_count(data)
     if count is not None and count > MAX_ZIP_MEMBERS:
-        raise ParseError(f"{kind} package has {count:,} members, more than the {MAX_ZIP_MEMBERS:,} an Office file may "
-                         "have (limits.MAX_ZIP_MEMBERS): not read")
+        raise ParseError(
+            f"{kind} package has {count:,} members, more than the {MAX_ZIP_MEMBERS:,} an Office file may "
+            "have (limits.MAX_ZIP_MEMBERS): not read"
+        )
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError,
-            OSError, UnicodeDecodeError, KeyError, IndexError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+        OSError,
+        UnicodeDecodeError,
+        KeyError,
+        IndexError,
+    ):
         raise ParseError(f"{kind} is corrupt: not a readable zip package") from None
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise ParseError(f"{kind} package has {len(infos):,} members, more than the {MAX_ZIP_MEMBERS:,} an Office "
-                         "file may have (limits.MAX_ZIP_MEMBERS): not read")
+        raise ParseError(
+            f"{kind} package has {len(infos):,} members, more than the {MAX_ZIP_MEMBERS:,} an Office "
+            "file may have (limits.MAX_ZIP_MEMBERS): not read"
+        )
     total = 0
     for info in infos:
         name = _shown(info.filename)
@@ -82,18 +96,24 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
             method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
             raise ParseError(f"{kind} part {name} is compressed with {method}, which Office files never use: not read")
         if info.file_size > MAX_ZIP_MEMBER_BYTES:
-            raise ParseError(f"{kind} part {name} unpacks to {size_text(info.file_size)}, over the "
-                             f"{size_text(MAX_ZIP_MEMBER_BYTES)} limit for one part (limits.MAX_ZIP_MEMBER_BYTES): "
-                             "not read (a zip bomb?)")
+            raise ParseError(
+                f"{kind} part {name} unpacks to {size_text(info.file_size)}, over the "
+                f"{size_text(MAX_ZIP_MEMBER_BYTES)} limit for one part (limits.MAX_ZIP_MEMBER_BYTES): "
+                "not read (a zip bomb?)"
+            )
         if info.file_size > ZIP_RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise ParseError(f"{kind} part {name} is compressed {ratio:,}:1 ({size_text(info.compress_size)} unpacking "
-                             f"to {size_text(info.file_size)}), more than the {MAX_ZIP_RATIO}:1 of any real document "
-                             "(limits.MAX_ZIP_RATIO): not read (a zip bomb)")
+            raise ParseError(
+                f"{kind} part {name} is compressed {ratio:,}:1 ({size_text(info.compress_size)} unpacking "
+                f"to {size_text(info.file_size)}), more than the {MAX_ZIP_RATIO}:1 of any real document "
+                "(limits.MAX_ZIP_RATIO): not read (a zip bomb)"
+            )
         total += info.file_size
     if total > MAX_ZIP_TOTAL_BYTES:
-        raise ParseError(f"{kind} package unpacks to {size_text(total)}, over the {size_text(MAX_ZIP_TOTAL_BYTES)} "
-                         "limit (limits.MAX_ZIP_TOTAL_BYTES): not read (a zip bomb?)")
+        raise ParseError(
+            f"{kind} package unpacks to {size_text(total)}, over the {size_text(MAX_ZIP_TOTAL_BYTES)} "
+            "limit (limits.MAX_ZIP_TOTAL_BYTES): not read (a zip bomb?)"
+        )
     for info in infos:
         if not info.is_dir():
             _check_prolog(z, info, kind)
@@ -111,13 +131,16 @@ def _check_tags(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
             while chunk := f.read(_CHUNK * 16):
                 n += chunk.count(b"<")
                 if n > MAX_MARKUP_TAGS:
-                    raise ParseError(f"{kind} part {_shown(info.filename)} has more than {MAX_MARKUP_TAGS:,} tags "
-                                     "(limits.MAX_MARKUP_TAGS; a report has ~20,000): not read")
+                    raise ParseError(
+                        f"{kind} part {_shown(info.filename)} has more than {MAX_MARKUP_TAGS:,} tags "
+                        "(limits.MAX_MARKUP_TAGS; a report has ~20,000): not read"
+                    )
     except ParseError:
         raise
     except zipfile.BadZipFile as exc:
-        raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} does not match its zip directory entry "
-                         f"({exc})") from None
+        raise ParseError(
+            f"{kind} is corrupt: part {_shown(info.filename)} does not match its zip directory entry ({exc})"
+        ) from None
     except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
         raise ParseError(f"{kind} is corrupt: part {_shown(info.filename)} cannot be unpacked") from None
 
@@ -127,11 +150,11 @@ _ROOT = re.compile(r"<[A-Za-z_:\u00c0-\uffff]")
 
 def _head_text(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head[:len(head) // 2 * 2].decode("utf-16", "replace")
+        return head[: len(head) // 2 * 2].decode("utf-16", "replace")
     if head[:1] == b"<" and head[1:2] == b"\x00":
-        return head[:len(head) // 2 * 2].decode("utf-16-le", "replace")
+        return head[: len(head) // 2 * 2].decode("utf-16-le", "replace")
     if head[:1] == b"\x00" and head[1:2] == b"<":
-        return head[:len(head) // 2 * 2].decode("utf-16-be", "replace")
+        return head[: len(head) // 2 * 2].decode("utf-16-be", "replace")
     return head.decode("latin-1")
 
 
@@ -151,7 +174,7 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
                     return  # not XML (an image, a binary part): nothing to check
                 root = _ROOT.search(text)
                 if root:
-                    _refuse_dtd(text[:root.start()], name, kind)
+                    _refuse_dtd(text[: root.start()], name, kind)
                     return
     except ParseError:
         raise
@@ -162,21 +185,27 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
     text = _head_text(head).lstrip("\ufeff \t\r\n")
     _refuse_dtd(text, name, kind)
     if text.startswith("<") and len(head) >= MAX_XML_PROLOG_BYTES:
-        raise ParseError(f"{kind} part {name} has no XML element in its first {size_text(MAX_XML_PROLOG_BYTES)} "
-                         "(limits.MAX_XML_PROLOG_BYTES): not read")
+        raise ParseError(
+            f"{kind} part {name} has no XML element in its first {size_text(MAX_XML_PROLOG_BYTES)} "
+            "(limits.MAX_XML_PROLOG_BYTES): not read"
+        )
 
 
 def _refuse_dtd(prolog: str, name: str, kind: str) -> None:
     if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
-        raise ParseError(f"{kind} part {name} declares a DTD (<!DOCTYPE …>), which Office files never do: not read "
-                         "(XML entities can expand to gigabytes or read other files)")
+        raise ParseError(
+            f"{kind} part {name} declares a DTD (<!DOCTYPE …>), which Office files never do: not read "
+            "(XML entities can expand to gigabytes or read other files)"
+        )
 
 
 # ---------------------------------------------------------------- workbooks
 
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})"
-                    rb"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
+_MERGE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})"
+    rb"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"
+)
 
 
 def _col_number(letters: bytes) -> int:
@@ -217,8 +246,12 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
             raise ParseError(f"XLSX is corrupt: part {_shown(info.filename)} cannot be unpacked") from None
         if cells > MAX_SHEET_CELLS:
-            raise ParseError(f"XLSX sheets write more than {MAX_SHEET_CELLS:,} cells (limits.MAX_SHEET_CELLS; a report "
-                             "has about 1,000): not read")
+            raise ParseError(
+                f"XLSX sheets write more than {MAX_SHEET_CELLS:,} cells (limits.MAX_SHEET_CELLS; a report "
+                "has about 1,000): not read"
+            )
         if merged > MAX_SHEET_CELLS:
-            raise ParseError(f"XLSX merged ranges cover {merged:,} cells, more than the {MAX_SHEET_CELLS:,} a report "
-                             "sheet may have (limits.MAX_SHEET_CELLS): not read")
+            raise ParseError(
+                f"XLSX merged ranges cover {merged:,} cells, more than the {MAX_SHEET_CELLS:,} a report "
+                "sheet may have (limits.MAX_SHEET_CELLS): not read"
+            )

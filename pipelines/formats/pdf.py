@@ -28,16 +28,23 @@ _LINE_TOLERANCE = 3.0  # points: words whose tops differ less are on one line
 _VALUE_COL0 = 64  # grid column of the first value column of an unruled table
 
 
-
-
 def _quiet_pdfminer() -> None:
     """pdfminer logs (and warns) on every token of a broken file: keep stderr clean and save time."""
-    for name in ("pdfminer", "pdfminer.psparser", "pdfminer.pdfinterp", "pdfminer.pdfdocument",
-                 "pdfminer.pdfpage", "pdfminer.pdfparser", "pdfminer.cmapdb", "pdfminer.converter",
-                 "pdfminer.pdffont", "pdfminer.layout"):
+    for name in (
+        "pdfminer",
+        "pdfminer.psparser",
+        "pdfminer.pdfinterp",
+        "pdfminer.pdfdocument",
+        "pdfminer.pdfpage",
+        "pdfminer.pdfparser",
+        "pdfminer.cmapdb",
+        "pdfminer.converter",
+        "pdfminer.pdffont",
+        "pdfminer.layout",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    import pdfminer.psparser as ps
     import pdfminer.pdfinterp as pi
+    import pdfminer.psparser as ps
 
     class _Null:
         def debug(self, *a: object, **k: object) -> None:
@@ -67,14 +74,18 @@ _DECODED: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("ogi
 
 def _decoded(n: int) -> None:
     if n > MAX_PDF_STREAM_BYTES:
-        raise PDFLimit(f"PDF has a stream that unpacks to more than {size_text(MAX_PDF_STREAM_BYTES)} "
-                       "(limits.MAX_PDF_STREAM_BYTES): not read (a decompression bomb?)")
+        raise PDFLimit(
+            f"PDF has a stream that unpacks to more than {size_text(MAX_PDF_STREAM_BYTES)} "
+            "(limits.MAX_PDF_STREAM_BYTES): not read (a decompression bomb?)"
+        )
     total = _DECODED.get()
     if total is not None:
         total[0] += n
         if total[0] > MAX_PDF_DECODED_BYTES:
-            raise PDFLimit(f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
-                           "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)")
+            raise PDFLimit(
+                f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
+                "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)"
+            )
 
 
 class _CappedZlib:
@@ -100,7 +111,7 @@ def _decompress_corrupted(data: bytes) -> bytes:
     out = bytearray()
     step = 4096
     for start in range(0, len(data), step):
-        chunk = data[start:start + step]
+        chunk = data[start : start + step]
         saved = d.copy()
         try:
             out += d.decompress(chunk, MAX_PDF_STREAM_BYTES + 1 - len(out))
@@ -108,7 +119,7 @@ def _decompress_corrupted(data: bytes) -> bytes:
             d = saved
             for i in range(len(chunk)):
                 try:
-                    out += d.decompress(chunk[i:i + 1], MAX_PDF_STREAM_BYTES + 1 - len(out))
+                    out += d.decompress(chunk[i : i + 1], MAX_PDF_STREAM_BYTES + 1 - len(out))
                 except zlib.error:
                     if start + i < len(data) - 3:
                         raise
@@ -144,10 +155,10 @@ def _rldecode(data: bytes) -> bytes:
         if length == 128:
             break
         if length < 128:
-            out += data[i:i + length + 1]
+            out += data[i : i + length + 1]
             i += length + 1
         elif i < n:
-            out += data[i:i + 1] * (257 - length)
+            out += data[i : i + 1] * (257 - length)
             i += 1
         if len(out) > MAX_PDF_STREAM_BYTES:
             break
@@ -160,6 +171,7 @@ def _counted(decode):
         out = decode(data, *args)
         _decoded(len(out))
         return out
+
     return wrapper
 
 
@@ -192,8 +204,10 @@ def _guard_pdfminer() -> None:
         def _count(self) -> None:
             self._drawn += 1
             if self._drawn > MAX_PDF_PAGE_OBJECTS:
-                raise PDFLimit(f"PDF page {self.pageno} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
-                               "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read")
+                raise PDFLimit(
+                    f"PDF page {self.pageno} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
+                    "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
+                )
 
         def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             self._count()
@@ -207,7 +221,7 @@ def _guard_pdfminer() -> None:
             self._count()
             return super().render_image(*args, **kwargs)
 
-    pp.PDFPageAggregatorWithMarkedContent = _CountingAggregator
+    pp.PDFPageAggregatorWithMarkedContent = _CountingAggregator  # type: ignore[misc]  # patched: pdfplumber builds its aggregator from this name
     _GUARDED = True
 
 
@@ -298,8 +312,9 @@ def _fields(line: list[dict]) -> tuple[list[_Field], float]:
     return [_Field("".join(w["text"] for w in g), g[0]["x0"], g[-1]["x1"]) for g in groups], char_w
 
 
-def _text_lines(words: list[dict], page_no: int, where: str = "",
-                carry: list[list[float]] | None = None) -> list[tuple[float, GridRow]]:
+def _text_lines(
+    words: list[dict], page_no: int, where: str = "", carry: list[list[float]] | None = None
+) -> list[tuple[float, GridRow]]:
     """Words outside ruled tables as rows ordered by position.
 
     Lines are split into fields at wide gaps (non-positional rows). Where the numbers of
@@ -315,8 +330,13 @@ def _text_lines(words: list[dict], page_no: int, where: str = "",
         lines.append(_Line(min(w["top"] for w in line), max(w["bottom"] for w in line), fields, char_w, i, words_))
     # Page marks ("- 4 -", "第4页", "4/5") on the first or last line of the page are no content.
     for edge in (0, -1):
-        if lines and len(lines) > 1 and len(lines[edge].fields) == 1 \
-                and _is_edge_page_mark(lines[edge].fields[0].text) and not _continues_body(lines, edge):
+        if (
+            lines
+            and len(lines) > 1
+            and len(lines[edge].fields) == 1
+            and _is_edge_page_mark(lines[edge].fields[0].text)
+            and not _continues_body(lines, edge)
+        ):
             lines.pop(edge)
     return _unruled_rows(lines, f"page {page_no}{where}", carry)
 
@@ -397,8 +417,12 @@ def _zones(lines: list[_Line]) -> list[tuple[list[_Line], list[float], float]]:
         if current and _fits(centres, clusters, tol):
             current.append(ln)
             continue
-        if current and _fits(clusters, centres, t) and len(centres) > len(clusters) \
-                and all(_fits(sorted(f.centre for f in m.values), centres, t) for m in current if m.values):
+        if (
+            current
+            and _fits(clusters, centres, t)
+            and len(centres) > len(clusters)
+            and all(_fits(sorted(f.centre for f in m.values), centres, t) for m in current if m.values)
+        ):
             clusters, tol = centres, t  # a fuller line: its columns include all seen so far
             current.append(ln)
             continue
@@ -407,7 +431,7 @@ def _zones(lines: list[_Line]) -> list[tuple[list[_Line], list[float], float]]:
         while current and not current[-1].values:
             tail.insert(0, current.pop())
         close()
-        current, clusters, tol = tail + [ln], centres, t
+        current, clusters, tol = [*tail, ln], centres, t
     close()
     # label-only lines at a zone's ends stay in it (headers above, labels below)
     return zones
@@ -422,9 +446,14 @@ def _header_columns(lines: list[_Line], clusters: list[float], tol: float) -> tu
     """
     if len(clusters) < 2:
         return clusters, False
-    pitch = min(b - a for a, b in zip(clusters, clusters[1:]))
-    heads = sorted(w.centre for ln in lines if not ln.values for w in ln.words
-                   if not is_value_token(w.text) and w.x1 - w.x0 < pitch)
+    pitch = min(b - a for a, b in itertools.pairwise(clusters))
+    heads = sorted(
+        w.centre
+        for ln in lines
+        if not ln.values
+        for w in ln.words
+        if not is_value_token(w.text) and w.x1 - w.x0 < pitch
+    )
     cols = list(clusters)
     confirmed = all(any(abs(h - c) <= tol for h in heads) for c in clusters)
     changed = True
@@ -501,7 +530,7 @@ def _attach_labels(lines: list[_Line], zone_of: dict[int, tuple[list[float], flo
 
 
 def _half_gap(clusters: list[float]) -> float:
-    gaps = [b - a for a, b in zip(clusters, clusters[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(clusters)]
     return (min(gaps) if gaps else 40.0) / 2
 
 
@@ -521,8 +550,9 @@ def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float
             return None
         slots[j] = f
     # wrapped labels: fragments above and below joined to the fragment in the same column
-    frags = sorted([(m.top, f) for m in extra for f in m.fields] + [(ln.top, f) for f in label_fields],
-                   key=lambda tf: tf[0])
+    frags = sorted(
+        [(m.top, f) for m in extra for f in m.fields] + [(ln.top, f) for f in label_fields], key=lambda tf: tf[0]
+    )
     columns: list[list[tuple[float, _Field]]] = []
     for top, f in frags:
         for col in columns:
@@ -533,20 +563,25 @@ def _positional(ln: _Line, extra: list[_Line], clusters: list[float], tol: float
             columns.append([(top, f)])
     columns.sort(key=lambda col: col[0][1].x0)
     cells = [Cell("\n".join(f.text for _, f in col), j, f"{src} x={col[0][1].x0:.0f}") for j, col in enumerate(columns)]
-    for j, f in enumerate(slots):  # value columns at fixed grid columns, whatever the labels
-        cells.append(Cell(f.text if f else "", _VALUE_COL0 + j, f"{src} col {j + 1} x={clusters[j]:.0f}"))
+    for j, slot in enumerate(slots):  # value columns at fixed grid columns, whatever the labels
+        cells.append(Cell(slot.text if slot else "", _VALUE_COL0 + j, f"{src} col {j + 1} x={clusters[j]:.0f}"))
     return GridRow(cells, positional=True, source=f"{src} (columns from word positions)")
 
 
-def _table_rows(table, extracted: list[list[str | None]], page_no: int, t_no: int,
-                not_cells: list[tuple[float, float, float, float]]) -> list[tuple[float, GridRow]]:
+def _table_rows(
+    table,
+    extracted: list[list[str | None]],
+    page_no: int,
+    t_no: int,
+    not_cells: list[tuple[float, float, float, float]],
+) -> list[tuple[float, GridRow]]:
     """A ruled table's rows: one cell per box, a merged box once with the columns it spans. A box
     holding several rows of numbers is no cell (a page's layout box around a table whose own
     lines are not drawn): it is left out and its box added to `not_cells`, read as text lines."""
     lefts = sorted({round(c[0], 1) for c in table.cells})
     capacity = _digits_per_line(extracted)
     out = []
-    for r_no, (row, texts) in enumerate(zip(table.rows, extracted), start=1):
+    for r_no, (row, texts) in enumerate(zip(table.rows, extracted, strict=False), start=1):
         src = f"page {page_no} table {t_no} row {r_no}"
         cells = []
         for c, box in enumerate(row.cells):
@@ -603,7 +638,9 @@ def _is_table(table) -> bool:
     return max((sum(1 for c in row.cells if c is not None) for row in table.rows), default=0) >= _MIN_TABLE_COLUMNS
 
 
-def _clip(bbox: tuple[float, float, float, float], page: tuple[float, float, float, float]) -> tuple[float, ...]:
+def _clip(
+    bbox: tuple[float, float, float, float], page: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
     """A table's box inside the page (a site's search field drawn past the page edge is found as a
     table reaching beyond it)."""
     return (max(bbox[0], page[0]), max(bbox[1], page[1]), min(bbox[2], page[2]), min(bbox[3], page[3]))
@@ -612,22 +649,68 @@ def _clip(bbox: tuple[float, float, float, float], page: tuple[float, float, flo
 # CJK radicals that some PDF producers (Chromium with Noto/Source Han fonts) write for ordinary
 # characters: "⼯作" for 工作, "⺠" for 民. NFKC maps the Kangxi radicals (U+2F00-U+2FD5); these
 # from the CJK Radicals Supplement it does not (Unicode's EquivalentUnifiedIdeograph.txt).
-_RADICALS = str.maketrans({
-    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺒": "巳", "⺓": "幺", "⺛": "旡", "⺜": "日", "⺝": "月",
-    "⺟": "母", "⺠": "民", "⺩": "王", "⺬": "示", "⺮": "竹", "⺯": "糸", "⺶": "羊", "⺼": "月", "⺽": "臼",
-    "⻁": "虎", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角", "⻉": "贝", "⻊": "足", "⻋": "车", "⻑": "長",
-    "⻓": "长", "⻔": "门", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食",
-    "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾",
-    "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟",
-})
+_RADICALS = str.maketrans(
+    {
+        "⺁": "厂",
+        "⺇": "几",
+        "⺊": "卜",
+        "⺌": "小",
+        "⺒": "巳",
+        "⺓": "幺",
+        "⺛": "旡",
+        "⺜": "日",
+        "⺝": "月",
+        "⺟": "母",
+        "⺠": "民",
+        "⺩": "王",
+        "⺬": "示",
+        "⺮": "竹",
+        "⺯": "糸",
+        "⺶": "羊",
+        "⺼": "月",
+        "⺽": "臼",
+        "⻁": "虎",
+        "⻄": "西",
+        "⻅": "见",
+        "⻆": "角",
+        "⻇": "角",
+        "⻉": "贝",
+        "⻊": "足",
+        "⻋": "车",
+        "⻑": "長",
+        "⻓": "长",
+        "⻔": "门",
+        "⻗": "雨",
+        "⻘": "青",
+        "⻙": "韦",
+        "⻚": "页",
+        "⻛": "风",
+        "⻜": "飞",
+        "⻝": "食",
+        "⻢": "马",
+        "⻣": "骨",
+        "⻤": "鬼",
+        "⻥": "鱼",
+        "⻦": "鸟",
+        "⻧": "卤",
+        "⻨": "麦",
+        "⻩": "黄",
+        "⻪": "黾",
+        "⻬": "齐",
+        "⻮": "齿",
+        "⻰": "龙",
+        "⻳": "龟",
+    }
+)
 
 
 def fold_radicals(text: str) -> str:
     """Radical code points read as the characters they stand for (Kangxi by NFKC, the rest by table)."""
     if not any("\u2e80" <= ch <= "\u2fdf" for ch in text):
         return text
-    return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch
-                   for ch in text).translate(_RADICALS)
+    return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text).translate(
+        _RADICALS
+    )
 
 
 def _continues_body(lines: list[_Line], edge: int) -> bool:
@@ -637,7 +720,7 @@ def _continues_body(lines: list[_Line], edge: int) -> bool:
     if is_page_mark(lines[edge].fields[0].text):
         return False  # "- 4 -", "第4页", "4/5": a page mark whatever its place
     mark, near = (lines[0], lines[1]) if edge == 0 else (lines[-1], lines[-2])
-    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]))
+    steps = sorted(b.top - a.top for a, b in itertools.pairwise(lines))
     pitch = steps[len(steps) // 2]  # the page's usual line pitch
     gap = abs(mark.top - near.top)
     return abs(mark.fields[0].x0 - near.fields[0].x0) < 2.0 and gap <= 1.25 * pitch
@@ -674,19 +757,20 @@ def _read_pdf(data: bytes) -> Grid:
         # Pages counted before pdfplumber lists them all (it makes an object per page).
         n_pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PDF_PAGES + 1))
         if n_pages > MAX_PDF_PAGES:  # (not pdf.close(): it would list every page)
-            raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): "
-                           "not read")
+            raise PDFLimit(
+                f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read"
+            )
         pages = list(pdf.pages)
-    except PDFPasswordIncorrect:
-        raise ParseError("PDF is password-protected; cannot read it without the password")
+    except PDFPasswordIncorrect as exc:
+        raise ParseError("PDF is password-protected; cannot read it without the password") from exc
     except PDFLimit:
         raise
     except Exception as exc:  # pdfminer raises many types on broken files (pdfplumber wraps them)
         _reraise_limits(exc)
         chain = [exc, exc.__cause__, exc.__context__, *(a for a in exc.args if isinstance(a, BaseException))]
         if any(isinstance(e, PDFPasswordIncorrect) or "password" in str(e).lower() for e in chain if e is not None):
-            raise ParseError("PDF is password-protected; cannot read it without the password")
-        raise ParseError(f"PDF is corrupt or truncated ({type(exc).__name__})")
+            raise ParseError("PDF is password-protected; cannot read it without the password") from exc
+        raise ParseError(f"PDF is corrupt or truncated ({type(exc).__name__})") from exc
     with pdf:
         if not pages:
             raise ParseError("PDF has no pages")
@@ -711,9 +795,9 @@ def _read_pdf(data: bytes) -> Grid:
                     rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
             except ParseError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # as above: any pdfminer error on a page is that page's
                 _reraise_limits(exc)
-                raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})")
+                raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})") from exc
             finally:
                 page.close()  # its characters and layout are not kept once read
             rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
@@ -723,7 +807,8 @@ def _read_pdf(data: bytes) -> Grid:
     if n_chars == 0:
         raise ParseError("PDF has no text layer (a scanned image?); OCR is not supported")
     if n_cid > n_chars / 2:
-        raise ParseError("PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); "
-                         "OCR is not supported")
+        raise ParseError(
+            "PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); OCR is not supported"
+        )
     grid.text = "\n".join(texts)
     return grid

@@ -7,8 +7,6 @@ drop or add empty fields around merged labels, text rows are not `positional`.
 
 from __future__ import annotations
 
-import re
-
 from ..grid import Cell, Grid, GridRow, text_fields
 from ..limits import check_line, check_line_count, check_row_cells
 

@@ -25,6 +25,7 @@ import io
 import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache, lru_cache
 
 from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
 from ..limits import MAX_SHEET_CELLS
@@ -120,24 +121,27 @@ def _open(data: bytes, data_only: bool):
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover
-        raise ParseError(f"XLSX support is not installed ({exc})")
+        raise ParseError(f"XLSX support is not installed ({exc})") from exc
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=data_only)
-    except zipfile.BadZipFile:
-        raise ParseError("XLSX is corrupt: not a readable zip package")
+    except zipfile.BadZipFile as exc:
+        raise ParseError("XLSX is corrupt: not a readable zip package") from exc
     except KeyError as exc:
-        raise ParseError(f"XLSX is corrupt: missing part {exc}")
+        raise ParseError(f"XLSX is corrupt: missing part {exc}") from exc
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on broken parts
-        raise ParseError(f"XLSX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})")
+    except Exception as exc:  # openpyxl raises many types on broken parts
+        raise ParseError(f"XLSX cannot be opened ({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 def _has_formulas(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return any(re.search(rb"<(?:\w+:)?f[ >]", z.read(n)) for n in z.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            return any(
+                re.search(rb"<(?:\w+:)?f[ >]", z.read(n))
+                for n in z.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
     except Exception:  # noqa: BLE001 - a broken package is reported by load_workbook
         return False
 
@@ -181,36 +185,93 @@ def _sheet_rows(ws, formulas) -> list[GridRow]:
             first -= 1
         while last + 1 in boxes:
             last += 1
-        cells = [Cell(texts[c], c - 1, f"sheet {ws.title} cell {_coord(r, c)}", spans.get((r, c), 1))
-                 for c in range(first, last + 1) if c in texts and (r, c) not in covered]
+        cells = [
+            Cell(texts[c], c - 1, f"sheet {ws.title} cell {_coord(r, c)}", spans.get((r, c), 1))
+            for c in range(first, last + 1)
+            if c in texts and (r, c) not in covered
+        ]
         if any(cell.text for cell in cells):
             rows.append(GridRow(cells, positional=True, source=f"sheet {ws.title} row {r}"))
     return rows
 
 
 def _coord(row: int, col: int) -> str:
+    return f"{_column_letter(col)}{row}"
+
+
+@cache
+def _column_letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return f"{get_column_letter(col)}{row}"
+    return get_column_letter(col)
 
 
-def _check_package(data: bytes) -> None:
-    """The package within the limits (formats/office.py) before openpyxl unpacks it."""
+def _check_package(data: bytes) -> zipfile.ZipFile | None:
+    """The package within the limits (formats/office.py) before anything is unpacked."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return  # an OLE container: _open says what it is
-    check_workbook_cells(open_package(data, "XLSX"))
+        return None  # an OLE container: _open says what it is
+    z = open_package(data, "XLSX")
+    check_workbook_cells(z)
+    return z
 
 
 def _check_used_range(ws) -> None:
     """Rows are read across a sheet's used range: one far cell (XFD1048576) would make it billions."""
     area = ws.max_row * ws.max_column
     if area > MAX_SHEET_CELLS:
-        raise ParseError(f"XLSX sheet {ws.title!r} spans {ws.max_row:,} rows × {ws.max_column:,} columns, more than "
-                         f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read")
+        raise ParseError(
+            f"XLSX sheet {ws.title!r} spans {ws.max_row:,} rows × {ws.max_column:,} columns, more than "
+            f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
+        )
 
 
 def read_xlsx(data: bytes) -> Grid:
-    _check_package(data)
+    z = _check_package(data)
+    try:
+        if z is None:
+            raise _Unsupported("OLE")
+        sheets = _read_direct(z)
+        prop_title = _core_title(z)  # (read as openpyxl reads it on opening: a broken one fails it)
+    except ParseError:
+        raise
+    except Exception:  # noqa: BLE001 - anything the direct reader does not know: openpyxl, as before
+        return _read_openpyxl(data)
+    grid = Grid()
+    for sheet in sheets:
+        if not sheet.visible:
+            continue
+        title = sheet.title
+        sheet.check_used_range()
+        name = title.strip()
+        if name and not _DEFAULT_SHEET.match(name):
+            grid.rows.append(
+                GridRow([Cell(name, 0, f"sheet {title} name")], positional=False, source=f"sheet {title} name")
+            )
+        grid.rows.extend(sheet.rows())
+    return _finish(grid, lambda: prop_title)
+
+
+def _finish(grid: Grid, prop_title) -> Grid:
+    """The workbook's title property before the rows when no sheet prints a report title; the text."""
+    text = "\n".join(r.text for r in grid.rows)
+    if not _TITLE_HINT.search(text[:3000]):
+        title = (prop_title() or "").strip()
+        if title:
+            grid.rows.insert(
+                0,
+                GridRow(
+                    [Cell(title, 0, "workbook properties title")], positional=False, source="workbook properties title"
+                ),
+            )
+            text = title + "\n" + text
+    if not grid.rows:
+        raise ParseError("XLSX has no cell text")
+    grid.text = text
+    return grid
+
+
+def _read_openpyxl(data: bytes) -> Grid:
+    """The workbook through openpyxl: the reader for what the direct reader leaves to it."""
     wb = _open(data, data_only=True)
     formulas = _open(data, data_only=False) if _has_formulas(data) else None
     grid = Grid()
@@ -220,17 +281,443 @@ def read_xlsx(data: bytes) -> Grid:
         _check_used_range(ws)
         title = ws.title.strip()
         if title and not _DEFAULT_SHEET.match(title):
-            grid.rows.append(GridRow([Cell(title, 0, f"sheet {ws.title} name")], positional=False,
-                                     source=f"sheet {ws.title} name"))
+            grid.rows.append(
+                GridRow([Cell(title, 0, f"sheet {ws.title} name")], positional=False, source=f"sheet {ws.title} name")
+            )
         grid.rows.extend(_sheet_rows(ws, formulas[ws.title] if formulas is not None else None))
-    text = "\n".join(r.text for r in grid.rows)
-    if not _TITLE_HINT.search(text[:3000]):
-        prop_title = (wb.properties.title or "").strip() if wb.properties is not None else ""
-        if prop_title:
-            grid.rows.insert(0, GridRow([Cell(prop_title, 0, "workbook properties title")], positional=False,
-                                        source="workbook properties title"))
-            text = prop_title + "\n" + text
-    if not grid.rows:
-        raise ParseError("XLSX has no cell text")
-    grid.text = text
-    return grid
+    return _finish(grid, lambda: wb.properties.title if wb.properties is not None else None)
+
+
+# ---------------------------------------------------------------- the direct reader
+#
+# The sheets' XML read with lxml (a hardened parser: no DTD, no entities, no network, no huge
+# trees; the package already checked by formats/office.py), giving what openpyxl gave: the same
+# sheets, values, number formats, merged ranges and borders. Whatever it does not know (dates,
+# formulas never computed, chart sheets, comments, drawings, tables, odd references, a style it
+# cannot resolve …) it leaves to openpyxl, which reads the file as before.
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_M = f"{{{_NS}}}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_OTHER_MAIN = (
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
+_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SIDE_STYLES = frozenset(
+    (
+        "dashDot",
+        "dashDotDot",
+        "dashed",
+        "dotted",
+        "double",
+        "hair",
+        "medium",
+        "mediumDashDot",
+        "mediumDashDotDot",
+        "mediumDashed",
+        "slantDashDot",
+        "thick",
+        "thin",
+    )
+)
+_INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
+_COORD = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})$")
+_RANGE = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?$")
+_SHEET_RELS_READ = ("/comments", "/drawing", "/pivotTable", "/table", "/vmlDrawing", "/threadedComment")
+
+
+class _Unsupported(Exception):
+    """Something the direct reader leaves to openpyxl."""
+
+
+def _xml_parser():
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True
+    )
+
+
+_PARSER = None
+
+
+def _xml(z: zipfile.ZipFile, name: str):
+    global _PARSER
+    from lxml import etree
+
+    if _PARSER is None:
+        _PARSER = _xml_parser()
+    return etree.fromstring(z.read(name), _PARSER)
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _rels(z: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str, str]] | None:
+    """Relationship id → (type, target part) of a part (openpyxl's get_dependents); None when it has none."""
+    import posixpath
+
+    folder, file = posixpath.split(part)
+    path = posixpath.join(folder, "_rels", file + ".rels")
+    if path not in names:
+        return None
+    out: dict[str, tuple[str, str]] = {}
+    for rel in _xml(z, path).iter(_PKG_REL):
+        target = rel.get("Target")
+        if rel.get("TargetMode") != "External":
+            if target.startswith("/"):
+                target = target[1:]
+            else:
+                target = posixpath.normpath(posixpath.join(folder, target))
+        rid = rel.get("Id")
+        if rid in out or rid is None or rel.get("Type") is None:
+            raise _Unsupported("relationship ids")
+        out[rid] = (rel.get("Type"), target)
+    return out
+
+
+def _text_content(node) -> str:
+    """openpyxl's Text.content: the <t> child, then every run's <t> (by local name; the last of each wins)."""
+    if len(node) == 1 and node[0].tag == _M + "t":
+        return node[0].text or ""
+    plain = None
+    runs: list[str] = []
+    for child in node:
+        name = _local(child.tag)
+        if name == "t":
+            plain = child.text
+        elif name == "r":
+            t = None
+            for grand in child:
+                if _local(grand.tag) == "t":
+                    t = grand.text
+            if t is not None:
+                runs.append(t)
+    return (plain if plain is not None else "") + "".join(runs)
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    if n > 18278:
+        raise _Unsupported("column")
+    return n
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """(row, column) of a plain cell reference ("B12")."""
+    m = _COORD.match(ref)
+    if not m:
+        raise _Unsupported(f"cell reference {ref!r}")
+    return int(m.group(2)), _col_index(m.group(1))
+
+
+def _area(ref: str) -> tuple[int, int, int, int]:
+    """(min_row, min_col, max_row, max_col) of "A1" or "A1:C3" (plain references only)."""
+    m = _RANGE.match(ref or "")
+    if not m:
+        raise _Unsupported(f"reference {ref!r}")
+    c0, r0 = _col_index(m.group(1)), int(m.group(2))
+    c1, r1 = (_col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
+    if c1 < c0 or r1 < r0:
+        raise _Unsupported("reversed range")
+    return r0, c0, r1, c1
+
+
+class _Styles:
+    """Number format and bordered flag per cell style (xf index), as openpyxl resolves them."""
+
+    def __init__(self, z: zipfile.ZipFile, names: set[str]) -> None:
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+        if "xl/styles.xml" not in names:
+            raise _Unsupported("no stylesheet")
+        root = _xml(z, "xl/styles.xml")
+        if root.tag != _M + "styleSheet":
+            raise _Unsupported("stylesheet")
+        custom: dict[int, str] = {}
+        borders: list[bool] = []
+        xfs: list[tuple[int, int]] = []
+        for part in root:
+            name = _local(part.tag)
+            if name == "numFmts":
+                for f in part:
+                    if _local(f.tag) == "numFmt":
+                        code = f.get("formatCode")
+                        if code is None:
+                            raise _Unsupported("numFmt")
+                        custom[int(f.get("numFmtId"))] = code
+            elif name == "borders":
+                for b in part:
+                    if _local(b.tag) != "border":
+                        continue
+                    sides: dict[str, str | None] = {}
+                    for side in b:
+                        style = side.get("style")
+                        if style is not None and style != "none" and style not in _SIDE_STYLES:
+                            raise _Unsupported("border style")
+                        sides[_local(side.tag)] = None if style == "none" else style
+                    borders.append(any(sides.get(k) for k in ("left", "right", "top", "bottom")))
+            elif name == "cellXfs":
+                for xf in part:
+                    if _local(xf.tag) == "xf":
+                        xfs.append((int(xf.get("numFmtId", 0)), int(xf.get("borderId", 0))))
+        if not xfs:
+            raise _Unsupported("no cell styles")
+        self.formats: list[str] = []
+        self.dates: list[bool] = []
+        self.bordered: list[bool | None] = []
+        for fmt_id, border_id in xfs:
+            if fmt_id in custom:
+                fmt = custom[fmt_id]
+            elif 0 <= fmt_id < 164:
+                fmt = BUILTIN_FORMATS.get(fmt_id, "General")
+            else:
+                raise _Unsupported("number format id")
+            self.formats.append(fmt)
+            self.dates.append(bool(is_date_format(fmt)))
+            self.bordered.append(borders[border_id] if 0 <= border_id < len(borders) else None)
+        # a cell the sheet does not write has the default style array: border 0, General
+        self.default_bordered = borders[0] if borders else None
+
+
+class _Sheet:
+    def __init__(self, title: str, visible: bool) -> None:
+        self.title = title
+        self.visible = visible
+        self.texts: dict[tuple[int, int], str] = {}  # written cells: (row, col) → text
+        self.boxed: set[tuple[int, int]] = set()  # written cells that are bordered
+        self.spans: dict[tuple[int, int], int] = {}
+        self.covered: set[tuple[int, int]] = set()
+        self.max_row = self.max_col = 0
+        self.default_bordered = False
+
+    def check_used_range(self) -> None:
+        max_row, max_col = max(self.max_row, 1), max(self.max_col, 1)
+        if max_row * max_col > MAX_SHEET_CELLS:
+            raise ParseError(
+                f"XLSX sheet {self.title!r} spans {max_row:,} rows × {max_col:,} columns, more than "
+                f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
+            )
+
+    def rows(self) -> list[GridRow]:
+        by_row: dict[int, list[int]] = {}
+        for (r, c), text in self.texts.items():
+            if text and (r, c) not in self.covered:
+                by_row.setdefault(r, []).append(c)
+        rows: list[GridRow] = RowList()
+        texts, covered, spans, boxed = self.texts, self.covered, self.spans, self.boxed
+        max_col, default_box = max(self.max_col, 1), self.default_bordered
+
+        def box(r: int, c: int) -> bool:
+            if c < 1 or c > max_col:
+                return False
+            if (r, c) in covered or (r, c) in spans or (r, c) in boxed:
+                return True
+            if (r, c) in texts:
+                return bool(texts[(r, c)])
+            return default_box
+
+        title = self.title
+        for r in sorted(by_row):
+            filled = by_row[r]
+            first, last = min(filled), max(filled)
+            while box(r, first - 1):
+                first -= 1
+            while box(r, last + 1):
+                last += 1
+            cells = [
+                Cell(texts.get((r, c), ""), c - 1, f"sheet {title} cell {_coord(r, c)}", spans.get((r, c), 1))
+                for c in range(first, last + 1)
+                if (r, c) not in covered
+            ]
+            rows.append(GridRow(cells, positional=True, source=f"sheet {title} row {r}"))
+        return rows
+
+
+def _shared_strings(z: zipfile.ZipFile, path: str | None) -> list[str]:
+    if path is None:
+        return []
+    out = []
+    for si in _xml(z, path).iter(_M + "si"):
+        out.append(_text_content(si).replace("x005F_", ""))
+    return out
+
+
+def _read_direct(z: zipfile.ZipFile) -> list[_Sheet]:
+    names = set(z.namelist())
+    ct = _xml(z, "[Content_Types].xml")
+    overrides = [(o.get("PartName") or "", o.get("ContentType")) for o in ct.iter(_CT + "Override")]
+    mains = [p for p, t in overrides if t == _XLSX_MAIN]
+    if len(mains) != 1 or any(t in _OTHER_MAIN for _, t in overrides) or not mains[0].startswith("/"):
+        raise _Unsupported("workbook part")
+    wb_part = mains[0][1:]
+    strings_part = next((p[1:] for p, t in overrides if t == _SHARED_STRINGS), None)
+    strings = _shared_strings(z, strings_part)
+    wb = _xml(z, wb_part)
+    if wb.tag != _M + "workbook" or wb.find(_M + "externalReferences") is not None:
+        raise _Unsupported("workbook")
+    rels = _rels(z, wb_part, names)
+    if rels is None:
+        raise _Unsupported("no workbook relationships")
+    styles = _Styles(z, names)
+    sheets: list[_Sheet] = []
+    seen: set[str] = set()
+    for child in wb.iter(_M + "sheets"):
+        for el in child:
+            if el.tag != _M + "sheet":
+                raise _Unsupported("sheet element")
+            name, state, rid = el.get("name"), el.get("state", "visible"), el.get(_R_ID)
+            if not rid:
+                continue
+            rel_type, target = rels[rid]
+            if target not in names:
+                continue
+            if "worksheet" not in rel_type.rsplit("/", 1)[-1] or "chartsheet" in rel_type:
+                raise _Unsupported("not a worksheet")
+            if (
+                not name
+                or _INVALID_TITLE.search(name)
+                or name.lower() in seen
+                or state not in ("visible", "hidden", "veryHidden")
+            ):
+                raise _Unsupported("sheet name or state")
+            seen.add(name.lower())
+            sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles))
+    return sheets
+
+
+def _read_sheet(
+    z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, strings: list[str], styles: _Styles
+) -> _Sheet:
+    rels = _rels(z, part, names) or {}
+    if any(t.endswith(_SHEET_RELS_READ) for t, _ in rels.values()):
+        raise _Unsupported("comments, drawings or tables")
+    root = _xml(z, part)
+    if root.tag != _M + "worksheet":
+        raise _Unsupported("worksheet")
+    texts, boxed = sheet.texts, sheet.boxed
+    formats, dates, bordered = styles.formats, styles.dates, styles.bordered
+    n_styles = len(formats)
+    v_tag, f_tag, is_tag, c_tag = _M + "v", _M + "f", _M + "is", _M + "c"
+    number_cache: dict = {}
+    row_no = 0
+    for row in root.iter(_M + "row"):
+        r_attr = row.get("r")
+        row_no = int(r_attr) if r_attr is not None else row_no + 1
+        col_no = 0
+        for c in row:
+            if c.tag != c_tag:
+                raise _Unsupported("row child")
+            get = c.get
+            ref = get("r")
+            if ref:
+                key = _cell_ref(ref)
+                col_no = key[1]
+            else:
+                col_no += 1
+                key = (row_no, col_no)
+                if row_no < 1:
+                    raise _Unsupported("row number")
+            s = get("s")
+            style = int(s) if s else 0
+            if style < 0 or style >= n_styles:
+                raise _Unsupported("style index")
+            t = get("t", "n")
+            value: str | float | int | bool | None = None
+            v = node = None
+            has_f = False
+            for ch in c:  # (lxml's find() costs more than a walk over a cell's few children)
+                tag = ch.tag
+                if tag == v_tag:
+                    if v is None:
+                        v = ch
+                elif tag == is_tag:
+                    if node is None:
+                        node = ch
+                elif tag == f_tag:
+                    has_f = True
+            if t == "inlineStr":
+                if node is not None:
+                    value = _text_content(node)
+            elif v is not None:
+                raw = v.text
+                if raw:
+                    if t == "n":
+                        if dates[style]:
+                            raise _Unsupported("date")
+                        value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                    elif t == "s":
+                        value = strings[int(raw)]
+                    elif t == "b":
+                        value = bool(int(raw))
+                    elif t == "str" or t == "e":
+                        value = raw
+                    else:
+                        raise _Unsupported(f"cell type {t!r}")
+            if value is None:
+                if has_f:
+                    raise _Unsupported("formula without a value")
+                texts[key] = ""
+            elif type(value) is str:
+                texts[key] = value.strip()
+            else:
+                ck = (type(value), value, style)
+                text = number_cache.get(ck)
+                if text is None:
+                    text = number_cache[ck] = _cell_text(value, formats[style])
+                texts[key] = text
+            box = bordered[style]
+            if box:
+                boxed.add(key)
+            elif box is None:
+                raise _Unsupported("border index")
+            elif key in boxed:
+                boxed.discard(key)
+    max_row = max((k[0] for k in texts), default=0)
+    max_col = max((k[1] for k in texts), default=0)
+    ranges: set[tuple[int, int, int, int]] = set()
+    for mc in root.iter(_M + "mergeCell"):
+        ranges.add(_area(mc.get("ref")))
+    for r0, c0, r1, c1 in ranges:
+        if (r0, c0) in sheet.spans:
+            raise _Unsupported("merged ranges from one cell")
+        sheet.spans[(r0, c0)] = c1 - c0 + 1
+        max_row, max_col = max(max_row, r1), max(max_col, c1)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
+            raise _Unsupported("huge merge")
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                if (rr, cc) != (r0, c0):
+                    sheet.covered.add((rr, cc))
+    for link in root.iter(_M + "hyperlink"):
+        rid = link.get(_R_ID)
+        if rid and rid not in rels:
+            raise _Unsupported("hyperlink relationship")
+        _, _, r1, c1 = _area(link.get("ref"))
+        max_row, max_col = max(max_row, r1), max(max_col, c1)
+    for _tp in root.iter(_M + "tablePart"):
+        raise _Unsupported("table parts")
+    if styles.default_bordered is None:
+        raise _Unsupported("no borders")
+    sheet.default_bordered = styles.default_bordered
+    sheet.max_row, sheet.max_col = max_row, max_col
+    return sheet
+
+
+def _core_title(z: zipfile.ZipFile | None) -> str | None:
+    """The workbook's title property (docProps/core.xml dc:title), as openpyxl reads it."""
+    if z is None or "docProps/core.xml" not in z.namelist():
+        return None
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.xml.functions import fromstring
+
+    return DocumentProperties.from_tree(fromstring(z.read("docProps/core.xml"))).title

@@ -18,12 +18,70 @@ CITY_FIRST = tuple("云宁丰华嘉兴永泰青明凤金玉宝桐松柳梅桂临
 CITY_SECOND = tuple("江溪平远泽阳禾乐和来山湖林峰川翔城泉柏原河岭州源")
 CITY_MORE = tuple(dict.fromkeys(CITY_FIRST + CITY_SECOND))
 assert not set(CITY_FIRST + CITY_SECOND) & set("市区县")
-COUNTY_STEMS = ("云溪", "青山", "白沙", "龙泉", "东湖", "西岭", "南塘", "北苑", "新城", "凤凰", "金沙",
-                "石门", "桃源", "清河", "安仁", "永丰", "高桥", "梅溪", "双峰", "古城")
-TOWN_STEMS = ("先锋", "和平", "新华", "人民路", "解放路", "城关", "东关", "西关", "南门", "北门", "黄桥",
-              "马坊", "柳林", "杨庄", "李集", "王店", "张湾", "陈家", "刘河", "赵寨", "孙镇", "周口",
-              "吴堡", "郑庄", "冯集", "许营", "何桥", "吕店", "施家", "姜湾", "谢营", "邹庄", "石桥",
-              "沙河", "白鹤", "青龙", "卧龙", "长岭", "红旗", "朝阳")
+COUNTY_STEMS = (
+    "云溪",
+    "青山",
+    "白沙",
+    "龙泉",
+    "东湖",
+    "西岭",
+    "南塘",
+    "北苑",
+    "新城",
+    "凤凰",
+    "金沙",
+    "石门",
+    "桃源",
+    "清河",
+    "安仁",
+    "永丰",
+    "高桥",
+    "梅溪",
+    "双峰",
+    "古城",
+)
+TOWN_STEMS = (
+    "先锋",
+    "和平",
+    "新华",
+    "人民路",
+    "解放路",
+    "城关",
+    "东关",
+    "西关",
+    "南门",
+    "北门",
+    "黄桥",
+    "马坊",
+    "柳林",
+    "杨庄",
+    "李集",
+    "王店",
+    "张湾",
+    "陈家",
+    "刘河",
+    "赵寨",
+    "孙镇",
+    "周口",
+    "吴堡",
+    "郑庄",
+    "冯集",
+    "许营",
+    "何桥",
+    "吕店",
+    "施家",
+    "姜湾",
+    "谢营",
+    "邹庄",
+    "石桥",
+    "沙河",
+    "白鹤",
+    "青龙",
+    "卧龙",
+    "长岭",
+    "红旗",
+    "朝阳",
+)
 
 # City departments: (name, short alias or "", profile). The profile sets the scale of requests.
 CITY_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
@@ -124,15 +182,29 @@ class Agency:
 
     def row(self) -> dict[str, str]:
         return {
-            "agency_id": self.agency_id, "name": self.name, "aliases": "|".join(self.aliases),
-            "level": self.level, "parent_id": self.parent_id, "kind": self.kind,
-            "first_year": str(self.first_year), "last_year": "" if self.last_year is None else str(self.last_year),
+            "agency_id": self.agency_id,
+            "name": self.name,
+            "aliases": "|".join(self.aliases),
+            "level": self.level,
+            "parent_id": self.parent_id,
+            "kind": self.kind,
+            "first_year": str(self.first_year),
+            "last_year": "" if self.last_year is None else str(self.last_year),
             "is_generated": "true",
         }
 
 
-REGISTRY_COLUMNS = ("agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year",
-                    "is_generated")
+REGISTRY_COLUMNS = (
+    "agency_id",
+    "name",
+    "aliases",
+    "level",
+    "parent_id",
+    "kind",
+    "first_year",
+    "last_year",
+    "is_generated",
+)
 
 
 def city_name(seed: int) -> str:
@@ -198,10 +270,8 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
     y0, y1 = years
     agencies: list[Agency] = []
 
-    def add(name: str, level: str, parent: str, kind: str, profile: str, folder: str,
-            aliases: list[str]) -> Agency:
-        a = Agency(f"gen-{code}-{len(agencies) + 1:04d}", name, level, parent, kind, y0, None, profile, folder,
-                   aliases)
+    def add(name: str, level: str, parent: str, kind: str, profile: str, folder: str, aliases: list[str]) -> Agency:
+        a = Agency(f"gen-{code}-{len(agencies) + 1:04d}", name, level, parent, kind, y0, None, profile, folder, aliases)
         agencies.append(a)
         return a
 
@@ -216,11 +286,18 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
                 a.old_name, a.renamed_in = f"{city}{old}", since
                 a.aliases.append(a.old_name)
     stems = rng.sample(COUNTY_STEMS, len(counties))
-    for i, ((n_depts, n_towns), stem) in enumerate(zip(counties, stems)):
+    for i, ((n_depts, n_towns), stem) in enumerate(zip(counties, stems, strict=False)):
         suffix = "区" if i < (len(counties) + 1) // 2 else "县"
         county = f"{city}{stem}{suffix}"
-        cgov = add(f"{county}人民政府", "county_government", gov.agency_id, "government", "gov_county", county,
-                   [f"{county}政府"])
+        cgov = add(
+            f"{county}人民政府",
+            "county_government",
+            gov.agency_id,
+            "government",
+            "gov_county",
+            county,
+            [f"{county}政府"],
+        )
         for name, short, profile in _pick(COUNTY_DEPARTMENTS, n_depts, rng, keep=3):
             aliases = [f"{county}{short}"] if short else []
             add(f"{county}{name}", "county_department", cgov.agency_id, "department", profile, county, aliases)
@@ -247,13 +324,20 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
 
 # Bodies that publish a report although no registry lists them (R00): offices the registry does
 # not know, with names no registered agency or alias has.
-UNREGISTERED_BODIES: tuple[str, ...] = ("重点项目建设服务中心", "营商环境建设办公室", "新区开发建设指挥部",
-                                       "文明城市创建工作办公室", "招商引资服务中心", "国防动员办公室")
+UNREGISTERED_BODIES: tuple[str, ...] = (
+    "重点项目建设服务中心",
+    "营商环境建设办公室",
+    "新区开发建设指挥部",
+    "文明城市创建工作办公室",
+    "招商引资服务中心",
+    "国防动员办公室",
+)
 UNREGISTERED_PER_AGENCIES = 100  # one such body per this many agencies, at least one
 
 
-def unregistered_bodies(city: str, gov: Agency, years: tuple[int, int], seed: int,
-                        n_agencies: int) -> list[tuple[Agency, int]]:
+def unregistered_bodies(
+    city: str, gov: Agency, years: tuple[int, int], seed: int, n_agencies: int
+) -> list[tuple[Agency, int]]:
     """(body, the one year it publishes a report) for the city's unregistered bodies, each in a
     different year while years last. Not in the registry; ids only name their files."""
     rng = random.Random(f"unregistered:{seed}")
@@ -261,9 +345,18 @@ def unregistered_bodies(city: str, gov: Agency, years: tuple[int, int], seed: in
     span = list(range(years[0], years[1] + 1))
     chosen_years = rng.sample(span, min(n, len(span))) + [rng.choice(span) for _ in range(n - len(span))]
     out = []
-    for i, (name, year) in enumerate(zip(rng.sample(UNREGISTERED_BODIES, n), chosen_years), start=1):
-        body = Agency(f"{gov.agency_id.rsplit('-', 1)[0]}-u{i:02d}", f"{city}{name}", "city_department",
-                      gov.agency_id, "department", year, year, "low", gov.folder)
+    for i, (name, year) in enumerate(zip(rng.sample(UNREGISTERED_BODIES, n), chosen_years, strict=False), start=1):
+        body = Agency(
+            f"{gov.agency_id.rsplit('-', 1)[0]}-u{i:02d}",
+            f"{city}{name}",
+            "city_department",
+            gov.agency_id,
+            "department",
+            year,
+            year,
+            "low",
+            gov.folder,
+        )
         out.append((body, year))
     return out
 

@@ -22,8 +22,9 @@ these layouts (tests/make_converted_corpus.py writes tests/corpus/converted/ fro
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pipelines.synth.layout import LCell, LDoc, LTable, _printed_rows, layout
 from pipelines.template import TEMPLATES
@@ -39,6 +40,7 @@ HEADINGS = ("一、", "二、", "三、", "四、", "五、", "六、")
 @dataclass
 class PRow:
     """One row of a laid-out table: header rows, a section 二 block's group label, or data."""
+
     kind: str  # "header" | "group" | "data"
     cells: list[LCell]
     labels: list[LCell]  # data rows: the label cells (merged group labels where they start)
@@ -79,7 +81,7 @@ def rows_of(t: LTable, truth: dict[str, Any]) -> list[PRow]:
             else:
                 r = next(printed)
                 k = len(r.columns)
-                out.append(PRow("data", row, row[:1], row[1:1 + k], r.key, tuple(c.key for c in r.columns)))
+                out.append(PRow("data", row, row[:1], row[1 : 1 + k], r.key, tuple(c.key for c in r.columns)))
     return out
 
 
@@ -115,12 +117,15 @@ def padded_grid(table: LTable, vertical: bool = False) -> list[list[str]]:
 
 def wrap(text: str, width: int) -> list[str]:
     """A label as a narrow table cell prints it: lines of `width` characters."""
-    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
-def _doc_lines(doc: LDoc, table: Callable[[LTable], list[str]],
-               para: Callable[[str], list[str]] = lambda s: [s], title: Callable[[str], list[str]] | None = None
-               ) -> list[str]:
+def _doc_lines(
+    doc: LDoc,
+    table: Callable[[LTable], list[str]],
+    para: Callable[[str], list[str]] = lambda s: [s],
+    title: Callable[[str], list[str]] | None = None,
+) -> list[str]:
     lines = title(doc.title) if title else [doc.title, ""]
     for b in doc.blocks:
         lines += para(b) if isinstance(b, str) else table(b)
@@ -133,7 +138,7 @@ def _md_doc(doc: LDoc, table: Callable[[LTable], list[str]]) -> str:
         if isinstance(b, str):
             lines += [f"## {b}" if b[:2] in HEADINGS else b, ""]
         else:
-            lines += table(b) + [""]
+            lines += [*table(b), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -218,7 +223,7 @@ def pdftotext_blanks_lost(truth: dict[str, Any]) -> Converted:
             out.extend(c.text for r in run for c in r.labels if c.text)
             out.extend(ln for ln in lines if ln)
             lost_line = any(not ln for ln in lines)
-            for r, ln in zip(run, lines):
+            for r, _ln in zip(run, lines, strict=False):
                 if lost_line or any(not c.text for c in r.values):
                     unreadable.extend(_cell_keys(key, r))
             run.clear()
@@ -251,7 +256,7 @@ def md_labels_before(truth: dict[str, Any]) -> Converted:
                 body.append([""] + [c.text for c in r.values])
             else:
                 body.append([c.text for c in r.cells])
-        return loose + [""] + _pipe_rows(body)
+        return [*loose, "", *_pipe_rows(body)]
 
     return _encode(_md_doc(doc, table)), {}
 
@@ -285,8 +290,7 @@ def pdfplumber_wrapped_labels(truth: dict[str, Any]) -> Converted:
         for i, r in enumerate(rows):  # merged group labels: printed on their middle row's line
             for c in r.labels:
                 if c.rowspan > 1:
-                    group_mid[i + (c.rowspan - 1) // 2] = (group_mid.get(i + (c.rowspan - 1) // 2, "")
-                                                           + c.text + " ")
+                    group_mid[i + (c.rowspan - 1) // 2] = group_mid.get(i + (c.rowspan - 1) // 2, "") + c.text + " "
         for i, r in enumerate(rows):
             if r.kind != "data":
                 out.append(" ".join(c.text for c in r.cells if c.text))
@@ -341,8 +345,8 @@ def _merge_header(grid: list[list[str]], n_header: int) -> list[list[str]]:
     not see the rule under the header): "自然人<br>40"."""
     if n_header == 0:
         return grid
-    merged = ["\n".join(x for x in col if x) for col in zip(*grid[: n_header + 1])]
-    return [merged] + grid[n_header + 1:]
+    merged = ["\n".join(x for x in col if x) for col in zip(*grid[: n_header + 1], strict=False)]
+    return [merged, *grid[n_header + 1 :]]
 
 
 def md_header_merged(truth: dict[str, Any]) -> Converted:
@@ -542,7 +546,7 @@ def _typed_md(truth: dict[str, Any], tables: dict[str, list[list[str]]], title: 
         if isinstance(b, str):
             lines += [f"**{b}**" if b[:2] in HEADINGS else b, ""]
         else:
-            lines += _pipe_rows(tables[table_key(b)]) + [""]
+            lines += [*_pipe_rows(tables[table_key(b)]), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -591,7 +595,7 @@ def _review_split(truth: dict[str, Any], blank: str) -> list[tuple[str, list[str
     t = next(b for b in doc.blocks if isinstance(b, LTable) and table_key(b) == "review_litigation")
     values = [c.text for c in t.rows[-1]]
     parts = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-    return [(title, parts, values[5 * i: 5 * i + 5]) for i, title in enumerate(_REVIEW_TITLES)]
+    return [(title, parts, values[5 * i : 5 * i + 5]) for i, title in enumerate(_REVIEW_TITLES)]
 
 
 def typed_review_tables_md(truth: dict[str, Any]) -> Converted:
@@ -604,7 +608,7 @@ def typed_review_tables_md(truth: dict[str, Any]) -> Converted:
             return _pipe_rows(padded_grid(t))
         out: list[str] = []
         for title, parts, values in blocks:
-            out += [f"### {title}", ""] + _pipe_rows([parts, values]) + [""]
+            out += [f"### {title}", "", *_pipe_rows([parts, values]), ""]
         return out
 
     return _encode(_md_doc(doc, table)), {}
@@ -626,8 +630,24 @@ def typed_review_tables_txt(truth: dict[str, Any]) -> Converted:
 
 
 # Characters an OCR or a typist confuses (each pair looks or sounds alike).
-MISREAD = {"局": "居", "运": "远", "输": "谕", "监": "临", "江": "汪", "区": "匹", "政": "玫", "滨": "宾",
-           "溪": "奚", "资": "咨", "办": "力", "委": "萎", "市": "巿", "管": "菅", "保": "堡", "障": "瘴"}
+MISREAD = {
+    "局": "居",
+    "运": "远",
+    "输": "谕",
+    "监": "临",
+    "江": "汪",
+    "区": "匹",
+    "政": "玫",
+    "滨": "宾",
+    "溪": "奚",
+    "资": "咨",
+    "办": "力",
+    "委": "萎",
+    "市": "巿",
+    "管": "菅",
+    "保": "堡",
+    "障": "瘴",
+}
 
 # Numbering as typists write it: "1." → "1、" / "(1)" / "①"; "（一）" → "(一)" / "一、".
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨"
@@ -637,7 +657,7 @@ def misread_agency(name: str) -> str:
     """The agency name with one character misread (the first confusable one after the first two)."""
     for i, ch in enumerate(name):
         if i >= 2 and ch in MISREAD:
-            return name[:i] + MISREAD[ch] + name[i + 1:]
+            return name[:i] + MISREAD[ch] + name[i + 1 :]
     return name
 
 
@@ -648,7 +668,7 @@ def _retype(label: str, style: int) -> str:
         n = int(label[0])
         label = (f"{n}、{label[2:]}", f"({n}){label[2:]}", f"{_CIRCLED[n - 1]}{label[2:]}")[style % 3]
     elif label.startswith("（") and "）" in label[:4]:
-        inner, rest = label[1: label.index("）")], label[label.index("）") + 1:]
+        inner, rest = label[1 : label.index("）")], label[label.index("）") + 1 :]
         label = (f"({inner}){rest}", f"{inner}、{rest}", f"（{inner}）{rest}")[style % 3]
     return label
 
@@ -664,9 +684,11 @@ def _typed_label_tables(truth: dict[str, Any], style: int) -> tuple[str, dict[st
         key = table_key(b)
         rows = rows_of(b, truth)
         if key == "review_litigation":
-            out[key] = [["行政复议"] * 5 + ["行政诉讼（未经复议直接起诉）"] * 5 + ["行政诉讼（复议后起诉）"] * 5,
-                        [_retype(p, style) for p in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")] * 3,
-                        [c.text for c in rows[-1].values]]
+            out[key] = [
+                ["行政复议"] * 5 + ["行政诉讼（未经复议直接起诉）"] * 5 + ["行政诉讼（复议后起诉）"] * 5,
+                [_retype(p, style) for p in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")] * 3,
+                [c.text for c in rows[-1].values],
+            ]
         elif key == "requests":
             body = [["申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其它", "总计"]]
             for r in rows:
@@ -737,10 +759,11 @@ def crawler_run_together(truth: dict[str, Any]) -> Converted:
             spaced = rng.random() < 0.4
             seps = [" " if spaced or rng.random() < 0.15 else "" for _ in vals[1:]]
             if "" in seps:  # two values run together: no certain reading of this row
-                unreadable.extend(f"{key}.{col}" if key == "review_litigation" else f"{key}.{r.key}.{col}"
-                                  for col in r.columns)
+                unreadable.extend(
+                    f"{key}.{col}" if key == "review_litigation" else f"{key}.{r.key}.{col}" for col in r.columns
+                )
             text = vals[0] if vals else ""
-            for sep, v in zip(seps, vals[1:]):
+            for sep, v in zip(seps, vals[1:], strict=False):
                 text += sep + v
             head = label + (" " if label and rng.random() < 0.5 else "")
             out.append(head + text)
@@ -751,50 +774,111 @@ def crawler_run_together(truth: dict[str, Any]) -> Converted:
 
 LAYOUTS: dict[str, tuple[str, Callable[[dict[str, Any]], Converted], str]] = {
     # (1) PDF-to-text / PDF-to-Markdown
-    "pdftotext_labels_before": ("txt", pdftotext_labels_before,
-                                "pdftotext raw: each table's labels as a run of lines, then its value rows (single spaces)"),
-    "pdftotext_labels_after": ("txt", pdftotext_labels_after,
-                               "pdftotext raw: value rows first (two spaces between values), then the run of labels"),
-    "pdftotext_blanks_lost": ("txt", pdftotext_blanks_lost,
-                              "pdftotext raw: labels then value rows, blank cells (empty boxes) simply gone; rows that lost a cell unreadable by design"),
-    "md_labels_before": ("md", md_labels_before,
-                         "Markdown: labels as loose lines before a pipe table whose label column is empty"),
-    "pdfplumber_wrapped_labels": ("txt", pdfplumber_wrapped_labels,
-                                  "pdfplumber text: long labels wrapped, their other lines loose before/after the row's values; group label on its middle row"),
-    "pdfplumber_total_next_line": ("txt", pdfplumber_total_next_line,
-                                   "pdfplumber text: on some rows the 总计 alone on the next line"),
-    "md_header_merged": ("md", md_header_merged,
-                         "pipe tables whose header rows are merged into the first value row (自然人<br>40)"),
-    "text_header_merged": ("txt", text_header_merged,
-                           "pdfplumber text: each table's last header line on the first data row's line"),
-    "md_br_padded": ("md", md_br_padded,
-                     "pymupdf4llm/marker pipe tables: full grid, empty cells where spans were, <br> in wrapped and vertical labels"),
-    "txt_page_marks": ("txt", txt_page_marks,
-                       "tab text with page footer (- 3 -, 第 3 页 共 5 页) and running title between table rows"),
-    "md_page_marks": ("md", md_page_marks,
-                      "pipe tables split at a page break into two tables, page marks and running title between"),
-    "txt_vertical_chars": ("txt", txt_vertical_chars,
-                           "tab text: tall group labels one character per line between the rows (三 / 、/ 本 …)"),
-    "txt_vertical_inline": ("txt", txt_vertical_inline,
-                            "pdfplumber text: a vertical label's character at the start of the row beside it"),
+    "pdftotext_labels_before": (
+        "txt",
+        pdftotext_labels_before,
+        "pdftotext raw: each table's labels as a run of lines, then its value rows (single spaces)",
+    ),
+    "pdftotext_labels_after": (
+        "txt",
+        pdftotext_labels_after,
+        "pdftotext raw: value rows first (two spaces between values), then the run of labels",
+    ),
+    "pdftotext_blanks_lost": (
+        "txt",
+        pdftotext_blanks_lost,
+        "pdftotext raw: labels then value rows, blank cells (empty boxes) simply gone; "
+        "rows that lost a cell unreadable by design",
+    ),
+    "md_labels_before": (
+        "md",
+        md_labels_before,
+        "Markdown: labels as loose lines before a pipe table whose label column is empty",
+    ),
+    "pdfplumber_wrapped_labels": (
+        "txt",
+        pdfplumber_wrapped_labels,
+        "pdfplumber text: long labels wrapped, their other lines loose before/after the row's values; "
+        "group label on its middle row",
+    ),
+    "pdfplumber_total_next_line": (
+        "txt",
+        pdfplumber_total_next_line,
+        "pdfplumber text: on some rows the 总计 alone on the next line",
+    ),
+    "md_header_merged": (
+        "md",
+        md_header_merged,
+        "pipe tables whose header rows are merged into the first value row (自然人<br>40)",
+    ),
+    "text_header_merged": (
+        "txt",
+        text_header_merged,
+        "pdfplumber text: each table's last header line on the first data row's line",
+    ),
+    "md_br_padded": (
+        "md",
+        md_br_padded,
+        "pymupdf4llm/marker pipe tables: full grid, empty cells where spans were, <br> in wrapped and vertical labels",
+    ),
+    "txt_page_marks": (
+        "txt",
+        txt_page_marks,
+        "tab text with page footer (- 3 -, 第 3 页 共 5 页) and running title between table rows",
+    ),
+    "md_page_marks": (
+        "md",
+        md_page_marks,
+        "pipe tables split at a page break into two tables, page marks and running title between",
+    ),
+    "txt_vertical_chars": (
+        "txt",
+        txt_vertical_chars,
+        "tab text: tall group labels one character per line between the rows (三 / 、/ 本 …)",
+    ),
+    "txt_vertical_inline": (
+        "txt",
+        txt_vertical_inline,
+        "pdfplumber text: a vertical label's character at the start of the row beside it",
+    ),
     # (2) typed transcriptions
-    "typed_placeholders_md": ("md", typed_placeholders_md,
-                              "typed Markdown: placeholder column headers (数据1…, Column1…, 列1…), one label cell per row"),
-    "typed_placeholders_txt": ("txt", typed_placeholders_txt,
-                               "typed tab text: placeholder column headers, one label cell per row"),
-    "typed_wrong_header_md": ("md", typed_wrong_header_md,
-                              "typed Markdown: section 二 as one table under the first block's header (行政许可 | 396 under 本年制发件数…)"),
-    "typed_review_tables_md": ("md", typed_review_tables_md,
-                               "typed Markdown: section 四 as three 5-column tables, one per block under its own heading"),
-    "typed_review_tables_txt": ("txt", typed_review_tables_txt,
-                                "typed tab text: section 四 as three 5-column blocks under their own heading lines"),
-    "typed_labels_md": ("md", typed_labels_md,
-                        "typed Markdown: agency name misread, 其它 for 其他, group+item in one cell, other numbering styles"),
-    "typed_labels_txt": ("txt", typed_labels_txt,
-                         "typed tab text: the same label variations"),
+    "typed_placeholders_md": (
+        "md",
+        typed_placeholders_md,
+        "typed Markdown: placeholder column headers (数据1…, Column1…, 列1…), one label cell per row",
+    ),
+    "typed_placeholders_txt": (
+        "txt",
+        typed_placeholders_txt,
+        "typed tab text: placeholder column headers, one label cell per row",
+    ),
+    "typed_wrong_header_md": (
+        "md",
+        typed_wrong_header_md,
+        "typed Markdown: section 二 as one table under the first block's header (行政许可 | 396 under 本年制发件数…)",
+    ),
+    "typed_review_tables_md": (
+        "md",
+        typed_review_tables_md,
+        "typed Markdown: section 四 as three 5-column tables, one per block under its own heading",
+    ),
+    "typed_review_tables_txt": (
+        "txt",
+        typed_review_tables_txt,
+        "typed tab text: section 四 as three 5-column blocks under their own heading lines",
+    ),
+    "typed_labels_md": (
+        "md",
+        typed_labels_md,
+        "typed Markdown: agency name misread, 其它 for 其他, group+item in one cell, other numbering styles",
+    ),
+    "typed_labels_txt": ("txt", typed_labels_txt, "typed tab text: the same label variations"),
     # (3) crawler text
-    "crawler_cell_lines": ("txt", crawler_cell_lines,
-                           "crawler text: every cell on its own line, blank lines between"),
-    "crawler_run_together": ("txt", crawler_run_together,
-                             "crawler text: a row's cells run together without separators (some rows keep spaces); run-together cells unreadable by design"),
+    "crawler_cell_lines": ("txt", crawler_cell_lines, "crawler text: every cell on its own line, blank lines between"),
+    "crawler_run_together": (
+        "txt",
+        crawler_run_together,
+        "crawler text: a row's cells run together without separators (some rows keep spaces); "
+        "run-together cells unreadable by design",
+    ),
 }

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from pipelines.synth.converted import rows_of, table_key
 from pipelines.synth.layout import LCell, LDoc, LTable, layout
@@ -103,7 +104,7 @@ def shredded(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     u = unmerge(t)
     label_rows = [u.rows[i][:-7] for i in segment]
     value_rows = [[LCell("", 3), *u.rows[i][-7:]] for i in segment]
-    u.rows[segment[0]: segment[-1] + 1] = label_rows + value_rows
+    u.rows[segment[0] : segment[-1] + 1] = label_rows + value_rows
     doc.blocks[at] = u
     return doc
 
@@ -115,8 +116,9 @@ def header_lost(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     options = {
         "requests": [1, 2],
         "review_litigation": [1, 2],
-        "proactive": [i for i, r in enumerate(rows_of(doc.table(_table_index(doc, "proactive")), truth))
-                      if r.kind != "data"][:2],
+        "proactive": [
+            i for i, r in enumerate(rows_of(doc.table(_table_index(doc, "proactive")), truth)) if r.kind != "data"
+        ][:2],
     }
     for key in rng.sample(sorted(options), 2):
         at = _table_index(doc, key)
@@ -132,7 +134,7 @@ def heading_run_in(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc
         before, heading = doc.blocks[i - 1], doc.blocks[i]
         assert isinstance(heading, str)
         if isinstance(before, str):
-            doc.blocks[i - 1: i + 1] = [before + heading]
+            doc.blocks[i - 1 : i + 1] = [before + heading]
         else:
             doc.blocks[i] = NOTE + heading
     return doc
@@ -163,13 +165,13 @@ def row_split(doc: LDoc, truth: dict[str, Any], rng: random.Random) -> LDoc:
     for i in chosen:
         row = u.rows[i]
         m = rng.choice((3, 4, 5))
-        u.rows[i: i + 1] = [row[: len(row) - 7 + m], [LCell("", 3), *row[len(row) - 7 + m:]]]
+        u.rows[i : i + 1] = [row[: len(row) - 7 + m], [LCell("", 3), *row[len(row) - 7 + m :]]]
     doc.blocks[at] = u
     rv = _table_index(doc, "review_litigation")
     t = doc.table(rv)
     values = t.rows[-1]
     m = rng.choice((10, 12))
-    doc.blocks[rv] = LTable(t.rows[:-1] + [values[:m], values[m:]], t.n_cols)
+    doc.blocks[rv] = LTable([*t.rows[:-1], values[:m], values[m:]], t.n_cols)
     return doc
 
 
@@ -180,12 +182,12 @@ def middle_labels_blank(doc: LDoc, truth: dict[str, Any], rng: random.Random) ->
     rows = rows_of(t, truth)
     data = [r for r in rows if r.kind == "data"]
     start = rng.randrange(4, 9)
-    for r in data[start: start + rng.randrange(6, 10)]:
+    for r in data[start : start + rng.randrange(6, 10)]:
         for c in r.labels:
             c.text = ""
     if rng.random() < 0.5:
         p = [r for r in rows_of(doc.table(_table_index(doc, "proactive")), truth) if r.kind == "data"]
-        for r in p[2: len(p) - 1]:
+        for r in p[2 : len(p) - 1]:
             r.labels[0].text = ""
     return doc
 
@@ -217,10 +219,13 @@ def _md(doc: LDoc) -> bytes:
 
 
 def _html(doc: LDoc) -> bytes:
-    body = "\n".join(f"<p>{escape(b)}</p>" if isinstance(b, str) else _table(b, lambda c: escape(c.text))
-                     for b in doc.blocks)
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
-            f'</head>\n<body><h1>{escape(doc.title)}</h1>\n{body}\n</body></html>\n').encode("utf-8")
+    body = "\n".join(
+        f"<p>{escape(b)}</p>" if isinstance(b, str) else _table(b, lambda c: escape(c.text)) for b in doc.blocks
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
+        f"</head>\n<body><h1>{escape(doc.title)}</h1>\n{body}\n</body></html>\n"
+    ).encode()
 
 
 FORMATS: dict[str, tuple[str, str, Callable[[LDoc], bytes]]] = {
@@ -233,7 +238,7 @@ FORMATS: dict[str, tuple[str, str, Callable[[LDoc], bytes]]] = {
 
 
 def render(truth: dict[str, Any], damage: str, fmt: str) -> bytes:
-    ext, blank, printer = FORMATS[fmt]
+    _ext, blank, printer = FORMATS[fmt]
     doc = copy.deepcopy(layout(truth, blank=blank))
     rng = random.Random(f"damage:{damage}:{truth['agency']}:{truth['report_year']}")
     return printer(DAMAGES[damage][0](doc, truth, rng))

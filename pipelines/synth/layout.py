@@ -40,7 +40,6 @@ class LDoc:
         return block
 
 
-
 def display(truth: dict[str, Any], table: str, row: str, col: str, blank: str = "") -> str:
     """How the report prints a cell: the truth's `display` override, the number, or `blank`."""
     override = truth.get("display", {}).get(f"{table}.{row}.{col}")
@@ -59,8 +58,12 @@ def _printed_rows(truth: dict[str, Any], table: str) -> list[Row]:
     2019-style row "（六）其他处理" (read back as other_other).
     """
     rows = [r for r in TEMPLATES[truth["template"]].table(table).rows if r.key in truth[table]]
-    if table == "requests" and truth["template"] == "2021" and "other_other" in truth[table] and not (
-            {"other_overdue_correction", "other_overdue_fee"} & truth[table].keys()):
+    if (
+        table == "requests"
+        and truth["template"] == "2021"
+        and "other_other" in truth[table]
+        and not ({"other_overdue_correction", "other_overdue_fee"} & truth[table].keys())
+    ):
         single = TEMPLATES["2019"].table("requests").row("other_other")
         rows = [single if r.key == "other_other" else r for r in rows]
     return rows
@@ -77,10 +80,10 @@ def _proactive(truth: dict[str, Any], blank: str) -> LTable:
             last_group = r.group_label
             last_cols = None
         if cols != last_cols:
-            rows.append([LCell("信息内容")] + _spread([LCell(c) for c in cols], n - 1))
+            rows.append([LCell("信息内容"), *_spread([LCell(c) for c in cols], n - 1)])
             last_cols = cols
         values = [LCell(display(truth, "proactive", r.key, c.key, blank)) for c in r.columns]
-        rows.append([LCell(r.label)] + _spread(values, n - 1))
+        rows.append([LCell(r.label), *_spread(values, n - 1)])
     return LTable(rows, n)
 
 
@@ -129,8 +132,11 @@ def _review(truth: dict[str, Any], blank: str) -> LTable:
         [LCell("行政复议", 5), LCell("行政诉讼", 10)],
         [*(LCell(c.label, 1, 2) for c in REVIEW_COLUMNS), LCell("未经复议直接起诉", 5), LCell("复议后起诉", 5)],
         [*(LCell(c.text) for c in parts), *(LCell(c.text) for c in parts)],
-        [LCell(display(truth, "review_litigation", r.key, c.key, blank))
-         for r in TEMPLATES[truth["template"]].table("review_litigation").rows for c in REVIEW_COLUMNS],
+        [
+            LCell(display(truth, "review_litigation", r.key, c.key, blank))
+            for r in TEMPLATES[truth["template"]].table("review_litigation").rows
+            for c in REVIEW_COLUMNS
+        ],
     ]
     return LTable(rows, 15)
 
@@ -142,10 +148,15 @@ def layout(truth: dict[str, Any], blank: str = "") -> LDoc:
     doc.blocks += [
         "一、总体情况",
         f"{truth['report_year']}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，现将工作情况报告如下。",
-        "二、主动公开政府信息情况", _proactive(truth, blank),
-        "三、收到和处理政府信息公开申请情况", _requests(truth, blank),
-        "四、政府信息公开行政复议、行政诉讼情况", _review(truth, blank),
-        "五、存在的主要问题及改进情况", "工作中仍存在一些不足，下一步将继续改进。",
-        "六、其他需要报告的事项", "本年度未收取信息处理费。",
+        "二、主动公开政府信息情况",
+        _proactive(truth, blank),
+        "三、收到和处理政府信息公开申请情况",
+        _requests(truth, blank),
+        "四、政府信息公开行政复议、行政诉讼情况",
+        _review(truth, blank),
+        "五、存在的主要问题及改进情况",
+        "工作中仍存在一些不足，下一步将继续改进。",
+        "六、其他需要报告的事项",
+        "本年度未收取信息处理费。",
     ]
     return doc

@@ -24,18 +24,37 @@ from pipelines.template import (
 
 from .city import Agency
 
-APPLICANT_WEIGHTS = {"natural_person": 0.86, "commercial": 0.07, "research": 0.004, "social_org": 0.006,
-                     "legal_service": 0.03, "other_org": 0.03}
+APPLICANT_WEIGHTS = {
+    "natural_person": 0.86,
+    "commercial": 0.07,
+    "research": 0.004,
+    "social_org": 0.006,
+    "legal_service": 0.03,
+    "other_org": 0.03,
+}
 # Per request: granted ~40%, partial ~10%, denied ~5% (8 reasons), unable ~30%, not processed ~8%, other ~7%.
 OUTCOME_WEIGHTS = {
-    "granted": 40.0, "partially_granted": 10.0,
-    "denied_state_secret": 0.3, "denied_law_forbidden": 0.5, "denied_three_safety_one_stability": 0.3,
-    "denied_third_party": 1.0, "denied_internal_affairs": 0.8, "denied_process_info": 1.2,
-    "denied_enforcement_file": 0.5, "denied_admin_query": 0.4,
-    "unable_not_held": 22.0, "unable_needs_creation": 5.0, "unable_unclear_after_correction": 3.0,
-    "not_processed_petition": 4.0, "not_processed_repeat": 2.5, "not_processed_publication": 0.4,
-    "not_processed_excessive": 0.4, "not_processed_confirm_info": 0.7,
-    "other_overdue_correction": 3.2, "other_overdue_fee": 0.3, "other_other": 3.5,
+    "granted": 40.0,
+    "partially_granted": 10.0,
+    "denied_state_secret": 0.3,
+    "denied_law_forbidden": 0.5,
+    "denied_three_safety_one_stability": 0.3,
+    "denied_third_party": 1.0,
+    "denied_internal_affairs": 0.8,
+    "denied_process_info": 1.2,
+    "denied_enforcement_file": 0.5,
+    "denied_admin_query": 0.4,
+    "unable_not_held": 22.0,
+    "unable_needs_creation": 5.0,
+    "unable_unclear_after_correction": 3.0,
+    "not_processed_petition": 4.0,
+    "not_processed_repeat": 2.5,
+    "not_processed_publication": 0.4,
+    "not_processed_excessive": 0.4,
+    "not_processed_confirm_info": 0.7,
+    "other_overdue_correction": 3.2,
+    "other_overdue_fee": 0.3,
+    "other_other": 3.5,
 }
 assert set(OUTCOME_WEIGHTS) == set(OUTCOME_ROWS_2021)
 OTHER_SUBROWS = ("other_overdue_correction", "other_overdue_fee")
@@ -78,6 +97,7 @@ def binomial(rng: random.Random, n: int, p: float) -> int:
 @dataclass
 class Proactive:
     """What the agency disclosed proactively in a year, printable in either template."""
+
     reg_issued: int = 0
     reg_repealed: int = 0
     reg_in_force: int = 0
@@ -122,8 +142,11 @@ def agency_series(agency: Agency, years: list[int], rng: random.Random) -> dict[
     gov = agency.kind == "government"
     # Proactive state carried across years.
     reg_in_force = rng.randint(15, 45) if agency.level == "city_government" else 0
-    doc_in_force = {"city_government": rng.randint(60, 160), "county_government": rng.randint(30, 90),
-                    "township": rng.randint(0, 6)}.get(agency.level, rng.randint(3, 40))
+    doc_in_force = {
+        "city_government": rng.randint(60, 160),
+        "county_government": rng.randint(30, 90),
+        "township": rng.randint(0, 6),
+    }.get(agency.level, rng.randint(3, 40))
     items = {k: rng.randint(0, 40) for k in ("license", "services", "penalty", "coercion")}
     items["fees"] = rng.randint(0, 6)
     lic_scale = rng.choice((0, 5, 40, 300, 2000)) if not gov else rng.choice((20, 200, 800))
@@ -154,7 +177,8 @@ def agency_series(agency: Agency, years: list[int], rng: random.Random) -> dict[
         for r in OUTCOME_ROWS_2021:
             req[r] = _with_total(outcomes[r])
         req["total_processed"] = _with_total(
-            {c: sum(outcomes[r][c] for r in OUTCOME_ROWS_2021) for c in APPLICANT_PARTS})
+            {c: sum(outcomes[r][c] for r in OUTCOME_ROWS_2021) for c in APPLICANT_PARTS}
+        )
         req["carried_forward"] = _with_total(fwd)
         forward = fwd
         # Section 四: a few cases, more for busy agencies.
@@ -209,8 +233,11 @@ def _proactive_table(p: Proactive, version: str) -> dict[str, dict[str, Any]]:
 
     return {
         "regulations": {"new_made": p.reg_issued, "new_published": p.reg_issued, "total_published": p.reg_in_force},
-        "normative_documents": {"new_made": p.doc_issued, "new_published": p.doc_issued,
-                                "total_published": p.doc_in_force},
+        "normative_documents": {
+            "new_made": p.doc_issued,
+            "new_published": p.doc_issued,
+            "total_published": p.doc_in_force,
+        },
         "admin_license": items("license", p.license),
         "other_services": items("services", p.services),
         "admin_penalty": items("penalty", p.penalty),
@@ -226,8 +253,10 @@ def truth(agency_name: str, data: YearData, version: str | None = None) -> dict[
     requests: dict[str, dict[str, Any]] = {}
     for row in TEMPLATES[version].table("requests").rows:
         if version == "2019" and row.key == "other_other":
-            cols = {c: sum(data.requests[r][c] for r in (*OTHER_SUBROWS, "other_other"))
-                    for c in data.requests["other_other"]}
+            cols = {
+                c: sum(data.requests[r][c] for r in (*OTHER_SUBROWS, "other_other"))
+                for c in data.requests["other_other"]
+            }
         else:
             cols = data.requests[row.key]
         requests[row.key] = dict(cols)

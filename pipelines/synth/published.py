@@ -36,10 +36,9 @@ from html import escape
 from typing import Any
 
 from pipelines.synth.layout import LCell, LTable, layout
-from pipelines.template import APPLICANT_PARTS, OUTCOME_ROWS_2021, REVIEW_COLUMNS
+from pipelines.template import APPLICANT_PARTS, OUTCOME_ROWS_2021
 
 from .numbers import Proactive, YearData, _with_total, truth
-
 
 # ---------------------------------------------------------------- truths
 
@@ -52,9 +51,11 @@ def dense_truth(agency: str, year: int, seed: int, template: str | None = None) 
     """
     rng = random.Random(f"published:{seed}")
     pool = rng.sample(range(1, 400), len(OUTCOME_ROWS_2021) * len(APPLICANT_PARTS))
-    outcomes = {r: dict(zip(APPLICANT_PARTS, pool[i * 6:(i + 1) * 6])) for i, r in enumerate(OUTCOME_ROWS_2021)}
-    carried = dict(zip(APPLICANT_PARTS, rng.sample(range(1, 90), 6)))
-    forward = dict(zip(APPLICANT_PARTS, rng.sample(range(1, 90), 6)))
+    outcomes = {
+        r: dict(zip(APPLICANT_PARTS, pool[i * 6 : (i + 1) * 6], strict=False)) for i, r in enumerate(OUTCOME_ROWS_2021)
+    }
+    carried = dict(zip(APPLICANT_PARTS, rng.sample(range(1, 90), 6), strict=False))
+    forward = dict(zip(APPLICANT_PARTS, rng.sample(range(1, 90), 6), strict=False))
     processed = {c: sum(outcomes[r][c] for r in OUTCOME_ROWS_2021) for c in APPLICANT_PARTS}
     new = {c: processed[c] + forward[c] - carried[c] for c in APPLICANT_PARTS}
     req = {"new_received": _with_total(new), "carried_over": _with_total(carried)}
@@ -63,14 +64,24 @@ def dense_truth(agency: str, year: int, seed: int, template: str | None = None) 
     req["carried_forward"] = _with_total(forward)
     review = {}
     for block in ("review", "litigation_direct", "litigation_after_review"):
-        parts = dict(zip(("upheld", "corrected", "other", "pending"), rng.sample(range(1, 60), 4)))
+        parts = dict(zip(("upheld", "corrected", "other", "pending"), rng.sample(range(1, 60), 4), strict=False))
         review[block] = {**parts, "total": sum(parts.values())}
     v = iter(rng.sample(range(2, 900), 16))
-    p = Proactive(reg_issued=next(v) % 9 + 1, reg_repealed=next(v) % 5 + 1, reg_in_force=next(v) % 80 + 20,
-                  doc_issued=next(v) % 40 + 3, doc_repealed=next(v) % 12 + 1, doc_in_force=next(v) % 300 + 50,
-                  license=next(v) * 7, services=next(v), penalty=next(v) * 3, coercion=next(v) % 97 + 2,
-                  fee_10k_yuan=round(rng.uniform(10, 900), 2), procurement_projects=next(v) % 50 + 5,
-                  procurement_amount=round(rng.uniform(100, 9000), 2))
+    p = Proactive(
+        reg_issued=next(v) % 9 + 1,
+        reg_repealed=next(v) % 5 + 1,
+        reg_in_force=next(v) % 80 + 20,
+        doc_issued=next(v) % 40 + 3,
+        doc_repealed=next(v) % 12 + 1,
+        doc_in_force=next(v) % 300 + 50,
+        license=next(v) * 7,
+        services=next(v),
+        penalty=next(v) * 3,
+        coercion=next(v) % 97 + 2,
+        fee_10k_yuan=round(rng.uniform(10, 900), 2),
+        procurement_projects=next(v) % 50 + 5,
+        procurement_amount=round(rng.uniform(100, 9000), 2),
+    )
     p.items = {k: next(v) % 150 + 10 for k in ("license", "services", "penalty", "coercion")}
     p.items["fees"] = rng.randint(2, 9)
     p.changes = {k: rng.choice((-4, -3, -2, -1, 1, 2, 3, 5)) for k in p.items}
@@ -98,14 +109,38 @@ class Site:
 
 
 SITES = (
-    Site("滨江市人民政府", "www.binjiang.gov.cn", "滨江市人民政府办公室", "3208000001", "苏ICP备05008888号-1",
-         "苏公网安备 32080202000123号"),
-    Site("云溪区人民政府", "www.yunxi.gov.cn", "云溪区人民政府办公室", "4301120014", "湘ICP备12003456号",
-         "湘公网安备 43011202000456号"),
-    Site("江阳市人民政府门户网站", "www.jiangyang.gov.cn", "江阳市人民政府办公室（江阳市大数据局）", "5105000003",
-         "蜀ICP备09001234号-2", "川公网安备 51050202000789号"),
-    Site("金江市人民政府", "www.jinjiang.gov.cn", "金江市人民政府办公室", "3301000008", "浙ICP备07004321号",
-         "浙公网安备 33010202000321号"),
+    Site(
+        "滨江市人民政府",
+        "www.binjiang.gov.cn",
+        "滨江市人民政府办公室",
+        "3208000001",
+        "苏ICP备05008888号-1",
+        "苏公网安备 32080202000123号",
+    ),
+    Site(
+        "云溪区人民政府",
+        "www.yunxi.gov.cn",
+        "云溪区人民政府办公室",
+        "4301120014",
+        "湘ICP备12003456号",
+        "湘公网安备 43011202000456号",
+    ),
+    Site(
+        "江阳市人民政府门户网站",
+        "www.jiangyang.gov.cn",
+        "江阳市人民政府办公室（江阳市大数据局）",
+        "5105000003",
+        "蜀ICP备09001234号-2",
+        "川公网安备 51050202000789号",
+    ),
+    Site(
+        "金江市人民政府",
+        "www.jinjiang.gov.cn",
+        "金江市人民政府办公室",
+        "3301000008",
+        "浙ICP备07004321号",
+        "浙公网安备 33010202000321号",
+    ),
 )
 
 
@@ -147,23 +182,31 @@ def _sections(t: dict[str, Any], tables: list[LTable]) -> list[tuple[str, list[A
     """(heading, body) of the six sections; a body holds paragraphs (str) and tables."""
     y, agency = t["report_year"], t["agency"]
     new = _num(t, "new_received")
-    applied = (f"（二）依申请公开。{y}年，共收到政府信息公开申请{new}件，均在法定期限内答复。" if new is not None
-               else f"（二）依申请公开。{y}年，依法依规办理政府信息公开申请，均在法定期限内答复。")
+    applied = (
+        f"（二）依申请公开。{y}年，共收到政府信息公开申请{new}件，均在法定期限内答复。"
+        if new is not None
+        else f"（二）依申请公开。{y}年，依法依规办理政府信息公开申请，均在法定期限内答复。"
+    )
     return [
-        ("一、总体情况", [
-            f"{y}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》（以下简称《条例》），坚持以公开为常态、"
-            "不公开为例外，推进政务公开工作。",
-            f"（一）主动公开。{y}年，通过门户网站主动公开政府信息，及时发布政策文件和政策解读。",
-            applied,
-            "（三）政府信息管理。严格落实公开前保密审查，动态更新政府信息公开指南。",
-            "（四）平台建设。优化政府信息公开专栏，规范栏目设置。",
-            f"（五）监督保障。将政府信息公开工作纳入年度考核，加强业务培训。现将{y}年度有关情况报告如下。",
-        ]),
+        (
+            "一、总体情况",
+            [
+                f"{y}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》（以下简称《条例》），坚持以公开为常态、"
+                "不公开为例外，推进政务公开工作。",
+                f"（一）主动公开。{y}年，通过门户网站主动公开政府信息，及时发布政策文件和政策解读。",
+                applied,
+                "（三）政府信息管理。严格落实公开前保密审查，动态更新政府信息公开指南。",
+                "（四）平台建设。优化政府信息公开专栏，规范栏目设置。",
+                f"（五）监督保障。将政府信息公开工作纳入年度考核，加强业务培训。现将{y}年度有关情况报告如下。",
+            ],
+        ),
         ("二、主动公开政府信息情况", [tables[0], f"注：以上数据统计期限自{y}年1月1日起至{y}年12月31日止。"]),
         ("三、收到和处理政府信息公开申请情况", [tables[1], f"{y}年，本机关未收取政府信息公开信息处理费。"]),
         ("四、政府信息公开行政复议、行政诉讼情况", [tables[2], "对复议、诉讼中发现的问题，已逐件整改落实。"]),
-        ("五、存在的主要问题及改进情况", [
-            "政策解读形式还不够丰富。下一步，将进一步加强政策解读，推进政务公开标准化规范化。"]),
+        (
+            "五、存在的主要问题及改进情况",
+            ["政策解读形式还不够丰富。下一步，将进一步加强政策解读，推进政务公开标准化规范化。"],
+        ),
         ("六、其他需要报告的事项", [f"本机关{y}年度未发生政府信息公开工作责任追究情况。"]),
     ]
 
@@ -191,13 +234,16 @@ def _mso_spans(text: str) -> str:
     for r in _runs(text):
         if r.isascii():
             if r.replace(".", "").isdigit() and len(r) > 2:  # a number split over two runs
-                parts.append(f"<span lang=EN-US style='font-size:10.5pt'>{r[:1]}</span>"
-                             f"<span lang=EN-US style='font-size:10.5pt;font-family:宋体'>{r[1:]}</span>")
+                parts.append(
+                    f"<span lang=EN-US style='font-size:10.5pt'>{r[:1]}</span>"
+                    f"<span lang=EN-US style='font-size:10.5pt;font-family:宋体'>{r[1:]}</span>"
+                )
             else:
                 parts.append(f"<span lang=EN-US style='font-size:10.5pt'>{escape(r)}</span>")
         else:
-            parts.append(f"<span style='font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体'>"
-                         f"{escape(r)}</span>")
+            parts.append(
+                f"<span style='font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体'>{escape(r)}</span>"
+            )
     return "".join(parts)
 
 
@@ -262,8 +308,10 @@ def _table(t: LTable, index: int, page: Page) -> str:
     w = _weights(t, index)
     cls = "MsoTableGrid" if page.cells == "mso" else "report"
     attrs = ' border="1" cellspacing="0" cellpadding="0"' if page.borders == "all" else ' border="0" cellspacing="0"'
-    out = [f'<table class="{cls}"{attrs} width="100%" style="border-collapse:collapse">',
-           "<colgroup>" + "".join(f'<col style="width:{x:.2f}%">' for x in w) + "</colgroup>"]
+    out = [
+        f'<table class="{cls}"{attrs} width="100%" style="border-collapse:collapse">',
+        "<colgroup>" + "".join(f'<col style="width:{x:.2f}%">' for x in w) + "</colgroup>",
+    ]
     n_head = _HEADER_ROWS[index] if page.thead else 0
     body_tags = bool(n_head) or page.cells == "mso"  # rows pasted from Word land in the editor's <tbody>
     out.append("<thead>" if n_head else "<tbody>" if body_tags else "")
@@ -317,8 +365,8 @@ def _divrows(t: LTable, index: int, page: Page) -> str:
             if entry is None:
                 col += 1
                 continue
-            c, r0, c0 = entry
-            width = sum(w[col:col + c.colspan])
+            c, r0, _c0 = entry
+            width = sum(w[col : col + c.colspan])
             text = c.text if r0 == r else ""
             inner = _mso_cell(text) if page.cells == "mso" else escape(text)
             tag = "div" if page.cells == "mso" else "p"
@@ -362,15 +410,21 @@ _TABLE_STYLES = {"table": _table, "divrows": _divrows, "grid": _grid, "stripped"
 
 def _css(page: Page) -> str:
     border = {"all": "1px solid #000", "none": "none", "rules": "none"}[page.borders]
-    rules = ("#zoom table, #zoom .tbl, #zoom .grid { border-top: 1.5px solid #333; border-bottom: 1.5px solid #333; }\n"
-             "#zoom td, #zoom .tr, #zoom .gc { border-bottom: 1px solid #999 !important; }\n"
-             if page.borders == "rules" else "")
+    rules = (
+        "#zoom table, #zoom .tbl, #zoom .grid { border-top: 1.5px solid #333; border-bottom: 1.5px solid #333; }\n"
+        "#zoom td, #zoom .tr, #zoom .gc { border-bottom: 1px solid #999 !important; }\n"
+        if page.borders == "rules"
+        else ""
+    )
     shade = "#zoom .th, #zoom .th td { background: #d9e2f3; font-weight: bold; }\n" if page.shading else ""
     side_w = 230
     total = page.width + side_w * (2 if page.sidebar == "both" else 0 if page.sidebar == "none" else 1) + 30
-    print_css = ("@media print { .topbar, .header, .nav, .subnav, .side, .footer, .share, .crumb { display: none; }\n"
-                 "  .w, .main { width: auto; } .article { width: auto; flex: 1 1 auto; min-width: 0; } }\n"
-                 if page.print_css else "")
+    print_css = (
+        "@media print { .topbar, .header, .nav, .subnav, .side, .footer, .share, .crumb { display: none; }\n"
+        "  .w, .main { width: auto; } .article { width: auto; flex: 1 1 auto; min-width: 0; } }\n"
+        if page.print_css
+        else ""
+    )
     return f"""body {{ margin: 0; font-family: "Microsoft YaHei", "微软雅黑", "SimSun", sans-serif; font-size: {page.font_px}px;
   color: #333; background: #f4f4f4; }}
 a {{ color: #333; text-decoration: none; }}
@@ -420,11 +474,14 @@ def _other_years(t: dict[str, Any]) -> list[int]:
 
 def _chrome_top(t: dict[str, Any], page: Page, site: Site) -> str:
     years = "".join(f'<a href="/zwgk/ndbg/{y}/">{y}年政府信息公开工作年度报告</a>' for y in _other_years(t)[1:])
-    search = ('<form action="/search/" method="get"><input type="text" name="q" placeholder="请输入关键词"> '
-              '<button type="submit">搜索</button></form>' if page.search == "form" else
-              '<div class="search" onclick="location.href=\'/search/\'"><span class="kw">请输入关键词</span> '
-              '<span class="btn">搜索</span></div>')
-    return f"""<div class="topbar"><div class="w"><script>document.write("今天是：{t['report_year'] + 1}年1月25日 星期四");</script>
+    search = (
+        '<form action="/search/" method="get"><input type="text" name="q" placeholder="请输入关键词"> '
+        '<button type="submit">搜索</button></form>'
+        if page.search == "form"
+        else '<div class="search" onclick="location.href=\'/search/\'"><span class="kw">请输入关键词</span> '
+        '<span class="btn">搜索</span></div>'
+    )
+    return f"""<div class="topbar"><div class="w"><script>document.write("今天是：{t["report_year"] + 1}年1月25日 星期四");</script>
  <span style="float:right"><a href="#">无障碍浏览</a> | <a href="#">长者模式</a></span></div></div>
 <div class="header"><div class="w"><div class="logo">{escape(site.name)}</div>
 {search}</div></div>
@@ -437,8 +494,11 @@ def _chrome_top(t: dict[str, Any], page: Page, site: Site) -> str:
 
 def _sidebar(t: dict[str, Any], title: str) -> str:
     y, agency = t["report_year"], t["agency"]
-    related = "".join(f'<li><a href="/zwgk/ndbg/{yy}/">{escape(agency)}{yy}年政府信息公开工作年度报告</a>'
-                      f'<span class="d">{yy + 1}-01-{18 + (yy % 7):02d}</span></li>' for yy in _other_years(t))
+    related = "".join(
+        f'<li><a href="/zwgk/ndbg/{yy}/">{escape(agency)}{yy}年政府信息公开工作年度报告</a>'
+        f'<span class="d">{yy + 1}-01-{18 + (yy % 7):02d}</span></li>'
+        for yy in _other_years(t)
+    )
     return f"""<div class="side"><h3>{escape(title)}</h3><ul>{related}
 <li><a href="/zwgk/tzgg/">关于做好{y + 1}年政务公开工作的通知</a><span class="d">{y + 1}-03-02</span></li>
 </ul>
@@ -447,8 +507,8 @@ def _sidebar(t: dict[str, Any], title: str) -> str:
 
 def _index_table(t: dict[str, Any], title: str, date: str) -> str:
     return f"""<table class="xxgk" border="1" cellspacing="0" width="100%" style="font-size:13px;border-collapse:collapse">
-<tr><th>索引号：</th><td>11320800MB1234567X/{t['report_year'] + 1}-00012</td><th>分类：</th><td>政府信息公开年报</td></tr>
-<tr><th>发布机构：</th><td>{escape(t['agency'])}</td><th>发文日期：</th><td>{date[:10]}</td></tr>
+<tr><th>索引号：</th><td>11320800MB1234567X/{t["report_year"] + 1}-00012</td><th>分类：</th><td>政府信息公开年报</td></tr>
+<tr><th>发布机构：</th><td>{escape(t["agency"])}</td><th>发文日期：</th><td>{date[:10]}</td></tr>
 <tr><th>名称：</th><td colspan="3">{escape(title)}</td></tr>
 </table>"""
 
@@ -460,8 +520,11 @@ def _paragraph(s: str) -> str:
 def _body(t: dict[str, Any], page: Page, tables: list[LTable]) -> str:
     render_table = _TABLE_STYLES[page.table]
     y = t["report_year"]
-    out: list[str] = [_paragraph(
-        f"本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。")]
+    out: list[str] = [
+        _paragraph(
+            f"本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"
+        )
+    ]
     pending: str | None = None  # the last paragraph, held back so that a heading can run into it
     for heading, body in _sections(t, tables):
         if pending is not None and page.runon:
@@ -498,9 +561,11 @@ def page_html(t: dict[str, Any], page: Page) -> bytes:
     tables = [b for b in doc.blocks if isinstance(b, LTable)]
     title = doc.title
     date = page.published or f"{t['report_year'] + 1}-01-20 10:30"
-    meta = (f'<div class="info">来源：{escape(t["agency"])} &nbsp;&nbsp; 发布时间：{date} &nbsp;&nbsp; '
-            f'浏览次数：<span id="hits">{1000 + t["report_year"] % 97 * 13}</span> &nbsp;&nbsp; '
-            f'字号：[<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>]</div>')
+    meta = (
+        f'<div class="info">来源：{escape(t["agency"])} &nbsp;&nbsp; 发布时间：{date} &nbsp;&nbsp; '
+        f'浏览次数：<span id="hits">{1000 + t["report_year"] % 97 * 13}</span> &nbsp;&nbsp; '
+        f'字号：[<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>]</div>'
+    )
     head = (meta + f"\n<h1>{escape(title)}</h1>") if page.meta_first else (f"<h1>{escape(title)}</h1>\n" + meta)
     article = f"""<div class="article">
 {_index_table(t, title, date) if page.index_table else ""}
@@ -510,11 +575,13 @@ def page_html(t: dict[str, Any], page: Page) -> bytes:
 {_body(t, page, tables)}
 </div>
 <div class="share">附件：无</div>
-<div class="prevnext"><p>上一篇：<a href="#">{escape(t['agency'])}{t['report_year'] - 1}年政府信息公开工作年度报告</a></p>
-<p>下一篇：<a href="#">关于公布{t['report_year'] + 1}年度政务公开工作要点的通知</a></p></div>
+<div class="prevnext"><p>上一篇：<a href="#">{escape(t["agency"])}{t["report_year"] - 1}年政府信息公开工作年度报告</a></p>
+<p>下一篇：<a href="#">关于公布{t["report_year"] + 1}年度政务公开工作要点的通知</a></p></div>
 </div>"""
     side_l = _sidebar(t, "相关文章") if page.sidebar in ("left", "both") else ""
-    side_r = _sidebar(t, "相关文章" if page.sidebar == "right" else "政策解读") if page.sidebar in ("right", "both") else ""
+    side_r = (
+        _sidebar(t, "相关文章" if page.sidebar == "right" else "政策解读") if page.sidebar in ("right", "both") else ""
+    )
     html = f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -529,7 +596,7 @@ def page_html(t: dict[str, Any], page: Page) -> bytes:
 {_css(page)}</style>
 <script>
 var _hmt = _hmt || [];
-var articleInfo = {{ title: "{escape(title)}", year: "{t['report_year']}", channel: "政府信息公开年报" }};
+var articleInfo = {{ title: "{escape(title)}", year: "{t["report_year"]}", channel: "政府信息公开年报" }};
 function changeSize(n) {{ document.getElementById("zoom").style.fontSize = n + "px"; }}
 </script>
 </head>

@@ -6,12 +6,12 @@
 with reports as (
     select report_id, sha256, file_path, agency_key, agency_id, agency_name, report_year,
         template_version, is_current, is_generated
-    from {{ ref('int_current_reports') }}
+    from {{ ref('int_report_versions') }}
 ),
 
 current_versions as (
     select agency_key, report_year, file_path
-    from {{ ref('int_current_reports') }}
+    from {{ ref('int_report_versions') }}
     where is_current
 ),
 

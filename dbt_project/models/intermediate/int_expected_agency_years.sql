@@ -4,7 +4,7 @@
 -- data are not judged; agencies without first_year (the real registry) are not monitored.
 with reported_years as (
     select distinct agencies.source_file, reports.report_year
-    from {{ ref('int_current_reports') }} as reports
+    from {{ ref('int_report_versions') }} as reports
     join {{ ref('stg_agencies') }} as agencies on agencies.agency_id = reports.agency_id
     where reports.is_current
 )

@@ -23,6 +23,6 @@ select
     cells.corrected_at,
     cells.correction_note
 from {{ ref('int_cells_after_corrections') }} as cells
-join {{ ref('int_current_reports') }} as reports
+join {{ ref('int_report_versions') }} as reports
     on reports.report_id = cells.report_id
 where reports.is_current

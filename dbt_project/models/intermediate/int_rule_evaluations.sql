@@ -39,7 +39,7 @@
 
 with reports as (
     select report_id, template_version, agency_key, agency_id, report_year
-    from {{ ref('int_current_reports') }}
+    from {{ ref('int_report_versions') }}
     where is_current
 ),
 
@@ -301,7 +301,7 @@ first_versions as (
         versions.published_at,
         agencies.kind,
         {{ report_deadline('agencies.kind', 'versions.report_year') }} as deadline
-    from {{ ref('int_current_reports') }} as versions
+    from {{ ref('int_report_versions') }} as versions
     left join {{ ref('stg_agencies') }} as agencies on agencies.agency_id = versions.agency_id
     where versions.version_no = 1
 ),
@@ -329,7 +329,7 @@ near_names as (
         reports.report_id,
         min(agencies.name) as near_name,
         count(distinct agencies.agency_id) as n_near
-    from {{ ref('int_current_reports') }} as reports
+    from {{ ref('int_report_versions') }} as reports
     join {{ ref('stg_agencies') }} as agencies
         on length({{ normalize_agency_name('agencies.name') }}) >= 5
         and levenshtein(
@@ -420,7 +420,7 @@ select
     versions.version_no,
     report_checks.* exclude (rule_id_)
 from report_checks
-join {{ ref('int_current_reports') }} as versions
+join {{ ref('int_report_versions') }} as versions
     on versions.report_id = report_checks.report_id
 
 union all by name
@@ -430,5 +430,5 @@ select
     versions.file_path,
     versions.version_no
 from r11
-left join {{ ref('int_current_reports') }} as versions
+left join {{ ref('int_report_versions') }} as versions
     on versions.report_id = r11.report_id

@@ -10,7 +10,8 @@
 with agency_years as (
     select agency_key, report_year from {{ ref('int_expected_agency_years') }}
     union
-    select agency_key, report_year from {{ ref('int_current_reports') }} where is_current
+    select agency_key, report_year from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 versions as (
@@ -20,14 +21,14 @@ versions as (
         count(*) as n_versions,
         min(published_at) as first_published_at,
         max(published_at) as latest_published_at
-    from {{ ref('int_current_reports') }}
+    from {{ ref('int_report_versions') }}
     where report_year is not null
     group by agency_key, report_year
 ),
 
 latest as (
     select *
-    from {{ ref('int_current_reports') }}
+    from {{ ref('int_report_versions') }}
     where is_current
 ),
 

@@ -35,7 +35,7 @@ unregistered as (
         bool_or(is_generated) as is_generated,
         min(registry_file) as registry_file,
         false as is_registered
-    from {{ ref('stg_parsed_reports') }}
+    from {{ ref('int_reports') }}
     where agency_id is null
     group by agency_key
 )

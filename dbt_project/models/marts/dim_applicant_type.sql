@@ -13,5 +13,5 @@ from {{ ref('stg_template_columns') }}
 where table_key = 'requests'
 qualify row_number() over (
     partition by column_key
-    order by template_version desc, row_key
+    order by template_version desc, row_key asc
 ) = 1

@@ -1,6 +1,6 @@
 -- Section 三 flow rows, one row per current report × applicant column:
 -- 一 new_received + 二 carried_over = （七） total_processed + 四 carried_forward (R03).
-{% set flow_rows = ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
+{% set flow_rows = request_flow_rows() %}
 
 select
     report_id,

@@ -9,7 +9,7 @@ select
     reports.report_year,
     reports.version_no,
     reports.n_versions,
-    reports.is_latest,
+    reports.is_current,
     reports.report_id,
     reports.file_path,
     reports.format,
@@ -23,7 +23,7 @@ select
     quality.n_cells_read,
     quality.n_cells_unread,
     quality.n_cells_corrected
-from {{ ref('int_current_reports') }} as reports
+from {{ ref('int_report_versions') }} as reports
 left join {{ ref('dim_agency') }} as agencies
     on agencies.agency_key = reports.agency_key
 left join {{ ref('int_report_read_quality') }} as quality

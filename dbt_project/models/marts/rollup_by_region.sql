@@ -28,15 +28,20 @@ select
     with_yoy.region_key,
     regions.name as region_name,
     regions.level as region_level,
-    with_yoy.* exclude (region_key),
+    -- region_key below is a column to leave out, not a reference
+    with_yoy.* exclude (region_key),  -- noqa: RF02
     own.report_id as own_report_id,
     {%- for col in ['new_received', 'total_processed', 'granted', 'review_total', 'litigation_total'] %}
     own.{{ col }} as own_{{ col }},
     own.{{ col }} - with_yoy.{{ col }} as own_minus_members_{{ col }},
     {%- endfor %}
     own.report_id is not null
-        and own.new_received is not distinct from with_yoy.new_received
-        and own.total_processed is not distinct from with_yoy.total_processed as own_equals_members
+        -- equal, or both not reported (is not distinct from, spelled out for the linter's parser)
+        and coalesce(own.new_received = with_yoy.new_received, own.new_received is null and with_yoy.new_received is null)
+        and coalesce(
+            own.total_processed = with_yoy.total_processed,
+            own.total_processed is null and with_yoy.total_processed is null
+        ) as own_equals_members
 from with_yoy
 left join {{ ref('dim_agency') }} as regions on regions.agency_key = with_yoy.region_key
 left join {{ ref('int_agency_year_figures') }} as own

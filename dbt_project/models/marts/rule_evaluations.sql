@@ -30,7 +30,7 @@ select
     evaluations.n_unread_operands,
     evaluations.n_absent_cells
 from {{ ref('int_rule_evaluations') }} as evaluations
-left join {{ ref('int_current_reports') }} as reports
+left join {{ ref('int_report_versions') }} as reports
     on reports.report_id = evaluations.report_id
 left join {{ ref('dim_agency') }} as agencies
     on agencies.agency_key = evaluations.agency_key

@@ -20,7 +20,7 @@ select
     cells.raw_text,
     cells.source_location
 from {{ ref('int_report_cells') }} as cells
-join {{ ref('int_current_reports') }} as reports on reports.report_id = cells.report_id
+join {{ ref('int_report_versions') }} as reports on reports.report_id = cells.report_id
 left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = cells.agency_key
 left join {{ ref('stg_template_rows') }} as template_rows
     on template_rows.template_version = cells.template_version

@@ -12,8 +12,9 @@ import io
 import pkgutil
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 Renderer = Callable[[dict[str, Any]], bytes]
 FORMAT_MODULES = ("text", "markdown", "html", "docx", "xlsx", "pdf")

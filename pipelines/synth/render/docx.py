@@ -114,9 +114,13 @@ def word_export(truth: dict[str, Any]) -> bytes:
     ldoc.title = f"{truth['report_year']}年政府信息公开工作年度报告"
     doc = docx.Document(io.BytesIO(_document(ldoc)))
     body = doc.element.body
-    body.insert(0, parse_xml(
-        '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f'<w:r><w:t>{truth["agency"]}</w:t></w:r></w:p>'))
+    body.insert(
+        0,
+        parse_xml(
+            '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:r><w:t>{truth['agency']}</w:t></w:r></w:p>"
+        ),
+    )
     for t in body.iter(qn("w:t")):
         run = t.getparent()
         text = t.text or ""
@@ -124,8 +128,10 @@ def word_export(truth: dict[str, Any]) -> bytes:
             parent = run.getparent()
             at = parent.index(run)
             for i, ch in enumerate(text):
-                new = parse_xml('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                                '<w:t xml:space="preserve"></w:t></w:r>')
+                new = parse_xml(
+                    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                    '<w:t xml:space="preserve"></w:t></w:r>'
+                )
                 new[0].text = ch
                 parent.insert(at + 1 + i, new)
             parent.remove(run)
@@ -136,19 +142,31 @@ def word_export(truth: dict[str, Any]) -> bytes:
             for para in paras:
                 tc.remove(para)
             for ch in text:
-                tc.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                                    f'<w:r><w:t>{ch}</w:t></w:r></w:p>'))
+                tc.append(
+                    parse_xml(
+                        '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                        f"<w:r><w:t>{ch}</w:t></w:r></w:p>"
+                    )
+                )
         tc.append(parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'))
     tables = body.findall(qn("w:tbl"))
     requests = tables[1]
     for tr in requests.findall(qn("w:tr")):
-        tr.insert(0, parse_xml('<w:trPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                               '<w:gridBefore w:val="1"/></w:trPr>'))
+        tr.insert(
+            0,
+            parse_xml(
+                '<w:trPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                '<w:gridBefore w:val="1"/></w:trPr>'
+            ),
+        )
     grid = requests.find(qn("w:tblGrid"))
-    grid.insert(0, parse_xml('<w:gridCol xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-                             'w:w="200"/>'))
-    sdt = parse_xml('<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                    '<w:sdtPr/><w:sdtContent/></w:sdt>')
+    grid.insert(
+        0, parse_xml('<w:gridCol xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:w="200"/>')
+    )
+    sdt = parse_xml(
+        '<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:sdtPr/><w:sdtContent/></w:sdt>"
+    )
     body.replace(requests, sdt)
     sdt[1].append(requests)
     out = io.BytesIO()

@@ -36,8 +36,9 @@ def _attrs(c: LCell) -> str:
     return a
 
 
-def _table(t: LTable, cell: Callable[[LCell], str], open_tag: str = '<table border="1" cellspacing="0">',
-           td: str = "td") -> str:
+def _table(
+    t: LTable, cell: Callable[[LCell], str], open_tag: str = '<table border="1" cellspacing="0">', td: str = "td"
+) -> str:
     out = [open_tag]
     for row in t.rows:
         out.append("<tr>" + "".join(f"<{td}{_attrs(c)}>{cell(c)}</{td}>" for c in row) + "</tr>")
@@ -51,15 +52,16 @@ def _doc_body(doc: LDoc, para: Callable[[str], str], table: Callable[[LTable], s
 
 def cms(truth: dict[str, Any]) -> bytes:
     doc = layout(truth)
-    body = _doc_body(doc, lambda s: f'<p style="text-indent:2em;">{escape(s)}</p>',
-                     lambda t: _table(t, lambda c: escape(c.text)))
+    body = _doc_body(
+        doc, lambda s: f'<p style="text-indent:2em;">{escape(s)}</p>', lambda t: _table(t, lambda c: escape(c.text))
+    )
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(doc.title)}_政府信息公开_门户网站</title>
 <style>table {{ border-collapse: collapse; }} td {{ padding: 2px; }}</style>
 <script src="/js/jquery.min.js"></script></head>
 <body>{_NAV}
 <div class="article"><h1 class="title">{escape(doc.title)}</h1>
-<div class="info">发布时间：{truth['report_year'] + 1}-01-20 &nbsp; 来源：本机关 &nbsp; 浏览次数：<span id="hits">128</span></div>
+<div class="info">发布时间：{truth["report_year"] + 1}-01-20 &nbsp; 来源：本机关 &nbsp; 浏览次数：<span id="hits">128</span></div>
 <div class="content" id="zoom">
 {body}
 </div></div>
@@ -75,8 +77,10 @@ def _word_spans(text: str) -> str:
         return "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
     if text.replace(".", "").isdigit() and len(text) > 1:
         head, tail = text[:1], text[1:]
-        return (f"<span lang=EN-US style='font-size:10.5pt'>{head}</span><span lang=EN-US\n"
-                f"style='font-size:10.5pt;font-family:宋体'>{tail}</span>")
+        return (
+            f"<span lang=EN-US style='font-size:10.5pt'>{head}</span><span lang=EN-US\n"
+            f"style='font-size:10.5pt;font-family:宋体'>{tail}</span>"
+        )
     out, run, latin = [], "", None
     for ch in text:
         is_latin = ch.isascii()
@@ -87,9 +91,11 @@ def _word_spans(text: str) -> str:
         latin = is_latin
     out.append(run)
     return "".join(
-        f"<span lang=EN-US style='font-size:10.5pt'>{escape(r)}</span>" if r.isascii()
+        f"<span lang=EN-US style='font-size:10.5pt'>{escape(r)}</span>"
+        if r.isascii()
         else f"<span style='font-size:10.5pt;font-family:宋体;mso-ascii-font-family:\"Times New Roman\"'>{escape(r)}</span>"
-        for r in out)
+        for r in out
+    )
 
 
 def _word_cell(c: LCell) -> str:
@@ -97,22 +103,28 @@ def _word_cell(c: LCell) -> str:
         inner = "<br>\n".join(_word_spans(ch) for ch in c.text)
     else:
         inner = _word_spans(c.text)
-    return (f"<p class=MsoNormal align=center style='text-align:center;mso-line-height-rule:exactly'>"
-            f"{inner}</p>")
+    return f"<p class=MsoNormal align=center style='text-align:center;mso-line-height-rule:exactly'>{inner}</p>"
 
 
 def _word_table(t: LTable) -> str:
-    out = ["<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0\n"
-           " style='border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt'>"]
+    out = [
+        "<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0\n"
+        " style='border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt'>"
+    ]
     for i, row in enumerate(t.rows):
         out.append(f"<tr style='mso-yfti-irow:{i};height:15.0pt'>")
         for c in row:
-            out.append(f" <td width={47 * c.colspan}{_attrs(c).replace(chr(34), '')} valign=top\n"
-                       f" style='width:{35.25 * c.colspan}pt;border:solid windowtext 1.0pt;padding:0cm 5.4pt'>"
-                       f"{_word_cell(c)}</td>")
+            out.append(
+                f" <td width={47 * c.colspan}{_attrs(c).replace(chr(34), '')} valign=top\n"
+                f" style='width:{35.25 * c.colspan}pt;border:solid windowtext 1.0pt;padding:0cm 5.4pt'>"
+                f"{_word_cell(c)}</td>"
+            )
         out.append("</tr>")
-    out.append("<![if !supportMisalignedColumns]>\n<tr height=0>"
-               + "".join("<td width=47 style='border:none'></td>" for _ in range(t.n_cols)) + "</tr>\n<![endif]>")
+    out.append(
+        "<![if !supportMisalignedColumns]>\n<tr height=0>"
+        + "".join("<td width=47 style='border:none'></td>" for _ in range(t.n_cols))
+        + "</tr>\n<![endif]>"
+    )
     out.append("</table>")
     return "\n".join(out)
 
@@ -121,8 +133,10 @@ def word(truth: dict[str, Any]) -> bytes:
     doc = layout(truth)
 
     def para(s: str) -> str:
-        return (f"<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>{_word_spans(s)}"
-                f"<span lang=EN-US><o:p></o:p></span></p>")
+        return (
+            f"<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>{_word_spans(s)}"
+            f"<span lang=EN-US><o:p></o:p></span></p>"
+        )
 
     body = _doc_body(doc, para, _word_table)
     page = f"""<html xmlns:v="urn:schemas-microsoft-com:vml"
@@ -156,13 +170,17 @@ p.MsoNormal, li.MsoNormal, div.MsoNormal {{mso-style-parent:""; margin:0cm; font
 
 def gbk(truth: dict[str, Any]) -> bytes:
     doc = layout(truth, blank="—")
-    body = _doc_body(doc, lambda s: f"<div class=para>&#12288;&#12288;{escape(s)}</div>",
-                     lambda t: _table(t, lambda c: f"<font face=宋体>{escape(c.text)}</font>",
-                                      '<table width="100%" border="1" align="center">'))
+    body = _doc_body(
+        doc,
+        lambda s: f"<div class=para>&#12288;&#12288;{escape(s)}</div>",
+        lambda t: _table(
+            t, lambda c: f"<font face=宋体>{escape(c.text)}</font>", '<table width="100%" border="1" align="center">'
+        ),
+    )
     page = f"""<html><head><meta charset=gbk><title>{escape(doc.title)}</title></head>
 <body><center><h2>{escape(doc.title)}</h2></center>
 {body}
-<div align=right>{truth['agency']}<br>{truth['report_year'] + 1}年1月28日</div>
+<div align=right>{truth["agency"]}<br>{truth["report_year"] + 1}年1月28日</div>
 </body></html>"""
     return page.encode("gbk")
 
@@ -191,9 +209,13 @@ def slash(truth: dict[str, Any]) -> bytes:
 
 def layout_table(truth: dict[str, Any]) -> bytes:
     doc = layout(truth, blank="-")
-    body = _doc_body(doc, lambda s: f"<p>{escape(s)}</p>",
-                     lambda t: _table(t, lambda c: f"<span>{escape(c.text)}</span>",
-                                      '<table width="96%" border="1" bordercolor="#000000">'))
+    body = _doc_body(
+        doc,
+        lambda s: f"<p>{escape(s)}</p>",
+        lambda t: _table(
+            t, lambda c: f"<span>{escape(c.text)}</span>", '<table width="96%" border="1" bordercolor="#000000">'
+        ),
+    )
     page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>{escape(doc.title)}</title></head><body>
 <table width="1000" align="center" border="0"><tr>

@@ -57,7 +57,7 @@ def _markdown(doc: LDoc, table: Callable[[LTable], list[str]], heading: bool = T
             is_heading = heading and b[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")
             lines += [f"## {b}" if is_heading else b, ""]
         else:
-            lines += table(b) + [""]
+            lines += [*table(b), ""]
     return "\n".join(lines)
 
 

@@ -17,9 +17,10 @@ Variants:
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import cycle
-from typing import Any, Callable
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -103,7 +104,7 @@ class _Writer:
             p.lines = _wrap(p.cell.text, xs[p.col + p.cell.colspan] - xs[p.col] - 2 * PAD)
         for p in sorted(placed, key=lambda p: p.cell.rowspan):
             need = len(p.lines) * LEAD + 2 * PAD
-            have = sum(heights[p.row: p.row + p.cell.rowspan])
+            have = sum(heights[p.row : p.row + p.cell.rowspan])
             if need > have:
                 heights[p.row + p.cell.rowspan - 1] += need - have
         total = sum(heights)
@@ -235,10 +236,10 @@ def blanks(truth: dict[str, Any]) -> bytes:
     doc = layout(truth)
     marks = cycle(["/", "—", ""])
     empty = layout(truth, blank="\x00")  # the same layout with blanks marked
-    for block, marked in zip(doc.blocks, empty.blocks):
+    for block, marked in zip(doc.blocks, empty.blocks, strict=False):
         if isinstance(block, LTable) and isinstance(marked, LTable):
-            for row, mrow in zip(block.rows, marked.rows):
-                for cell, mcell in zip(row, mrow):
+            for row, mrow in zip(block.rows, marked.rows, strict=False):
+                for cell, mcell in zip(row, mrow, strict=False):
                     if mcell.text == "\x00":
                         cell.text = next(marks)
     return _render(doc, ruled=True)

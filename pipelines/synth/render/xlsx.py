@@ -12,7 +12,9 @@ from pipelines.synth.render import deterministic_zip
 from pipelines.synth.render.docx import place
 
 _HEADINGS = {
-    "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
 }
 
 
@@ -27,7 +29,7 @@ def _value(text: str, as_numbers: bool) -> tuple[Any, str | None]:
             continue
         try:
             v = int(body)
-            return v, fmt or ('+0;-0;0' if t.startswith("+") else None)
+            return v, fmt or ("+0;-0;0" if t.startswith("+") else None)
         except ValueError:
             pass
         try:
@@ -55,8 +57,9 @@ def _write_table(ws: Any, table: LTable, top: int, as_numbers: bool) -> int:
         if fmt:
             target.number_format = fmt
         if cell.colspan > 1 or cell.rowspan > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row + cell.rowspan - 1,
-                           end_column=col + cell.colspan - 1)
+            ws.merge_cells(
+                start_row=row, start_column=col, end_row=row + cell.rowspan - 1, end_column=col + cell.colspan - 1
+            )
     return top + len(table.rows)
 
 
@@ -184,7 +187,9 @@ def computed_totals(truth: dict[str, Any]) -> bytes:
             if item.filename == "xl/worksheets/sheet2.xml":
                 text = data.decode("utf-8")
                 for coord, value in cached.items():
-                    text = re.sub(rf'(<c r="{coord}"[^>]*>\s*<f>[^<]*</f>)<v\s*/?>(?:</v>)?', rf"\g<1><v>{value}</v>", text)
+                    text = re.sub(
+                        rf'(<c r="{coord}"[^>]*>\s*<f>[^<]*</f>)<v\s*/?>(?:</v>)?', rf"\g<1><v>{value}</v>", text
+                    )
                 data = text.encode("utf-8")
             dst.writestr(item, data)
     return deterministic_zip(dst_buf.getvalue())
@@ -205,8 +210,9 @@ def _write_table_at(ws: Any, table: LTable, top: int, col0: int) -> int:
         if fmt:
             ws.cell(row, col).number_format = fmt
         if cell.colspan > 1 or cell.rowspan > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row + cell.rowspan - 1,
-                           end_column=col + cell.colspan - 1)
+            ws.merge_cells(
+                start_row=row, start_column=col, end_row=row + cell.rowspan - 1, end_column=col + cell.colspan - 1
+            )
     return top + len(table.rows)
 
 

@@ -14,11 +14,10 @@ with versions as (
         case when report_year is not null then
             count(*) over (partition by agency_key, report_year)
         end as n_versions
-    from {{ ref('stg_parsed_reports') }}
+    from {{ ref('int_reports') }}
 )
 
 select
     *,
-    coalesce(version_no = n_versions, false) as is_latest,
     coalesce(version_no = n_versions, false) as is_current
 from versions
