@@ -30,7 +30,12 @@ def test_every_table_has_exactly_one_writing_asset_in_the_warehouse_pool(defs: d
 
 def test_dbt_sources_are_the_landing_assets(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
-    read_by_dbt = {parent for key in graph.get_all_asset_keys() if key.path[0] != LANDING_SCHEMA
-                   for parent in graph.get(key).parent_keys if parent.path[0] == LANDING_SCHEMA}
+    read_by_dbt = {
+        parent
+        for key in graph.get_all_asset_keys()
+        if key.path[0] != LANDING_SCHEMA
+        for parent in graph.get(key).parent_keys
+        if parent.path[0] == LANDING_SCHEMA
+    }
     assert read_by_dbt == {dg.AssetKey([LANDING_SCHEMA, t.name]) for t in LANDING_TABLES}
     assert all(graph.get(k).is_materializable for k in read_by_dbt)  # written by an asset, not external

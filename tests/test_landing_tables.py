@@ -26,7 +26,8 @@ from pipelines.warehouse import bulk_insert, described_columns, ensure_landing, 
 def test_committed_sources_file_is_generated_from_the_descriptions() -> None:
     assert SOURCES_FILE.read_text(encoding="utf-8") == sources_yaml(), (
         "dbt_project/models/staging/_sources.yml differs from pipelines/landing_tables.py: "
-        "run `.venv/bin/python -m pipelines.landing_tables` and commit the file")
+        "run `.venv/bin/python -m pipelines.landing_tables` and commit the file"
+    )
 
 
 def test_landing_sources_command_checks_and_writes(tmp_path: Path) -> None:
@@ -39,11 +40,19 @@ def test_landing_sources_command_checks_and_writes(tmp_path: Path) -> None:
 def test_sources_file_reads_back_as_the_descriptions() -> None:
     [source] = yaml.safe_load(sources_yaml())["sources"]
     assert source["name"] == source["schema"] == LANDING_SCHEMA
-    read = [(t["name"], t["meta"]["dagster_asset"], " ".join(t["description"].split()),
-             [(c["name"], c["data_type"], " ".join(c["description"].split())) for c in t["columns"]])
-            for t in source["tables"]]
-    assert read == [(t.name, t.asset, t.description, [(c.name, c.type.lower(), c.description) for c in t.columns])
-                    for t in LANDING_TABLES]
+    read = [
+        (
+            t["name"],
+            t["meta"]["dagster_asset"],
+            " ".join(t["description"].split()),
+            [(c["name"], c["data_type"], " ".join(c["description"].split())) for c in t["columns"]],
+        )
+        for t in source["tables"]
+    ]
+    assert read == [
+        (t.name, t.asset, t.description, [(c.name, c.type.lower(), c.description) for c in t.columns])
+        for t in LANDING_TABLES
+    ]
 
 
 def test_every_column_is_described() -> None:
@@ -85,8 +94,9 @@ def test_rows_are_named_and_checked(tmp_path: Path) -> None:
     try:
         ensure_landing(con)
         with pytest.raises(ValueError, match="does not have its columns"):
-            bulk_insert(con, "rules", [landing_table("compliance_statuses").row(status="a", status_zh="b",
-                                                                                 status_order=1)])
+            bulk_insert(
+                con, "rules", [landing_table("compliance_statuses").row(status="a", status_zh="b", status_order=1)]
+            )
         with pytest.raises(ValueError, match="does not have its columns"):
             bulk_insert(con, "rules", [("R01", "n")])
         assert bulk_insert(con, "rules", [row]) == 1
