@@ -237,5 +237,16 @@ def dashboard(
           if built.years else f"wrote {built.index} (the warehouse holds no report year yet)")
 
 
+@app.command("landing-sources")
+def landing_sources(
+    check: bool = typer.Option(False, "--check", help="only compare: exit 1 when the committed file differs"),
+) -> None:
+    """Write dbt's sources file (dbt_project/models/staging/_sources.yml) from the landing table
+    descriptions in pipelines/landing_tables.py."""
+    from .landing_tables import main
+
+    raise typer.Exit(main(["--check"] if check else []))
+
+
 if __name__ == "__main__":
     app()

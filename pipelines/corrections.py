@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 
+from .landing_tables import Row, landing_table
 from .safe_text import csv_cell, from_csv_cell
 from .template import TABLES, TEMPLATES
 
@@ -78,9 +79,11 @@ class Correction:
     def cell(self) -> tuple[str, str, str, str]:
         return self.sha256, self.table, self.row, self.column
 
-    def landing_row(self) -> tuple[object, ...]:
-        return (self.source_file, self.line_no, self.sha256, self.file_path, self.table, self.row, self.column,
-                self.value, self.is_blank, self.corrected_by, self.corrected_at, self.note)
+    def landing_row(self) -> Row:
+        return landing_table("corrections").row(
+            source_file=self.source_file, line_no=self.line_no, sha256=self.sha256, file_path=self.file_path,
+            table_key=self.table, row_key=self.row, column_key=self.column, value=self.value, is_blank=self.is_blank,
+            corrected_by=self.corrected_by, corrected_at=self.corrected_at, note=self.note)
 
     def csv_row(self) -> list[str]:
         return [self.sha256, self.file_path or "", self.table, self.row, self.column, format_value(self.value),
@@ -99,10 +102,15 @@ class Rejection:
     reason: str
     fields: Mapping[str, str]
 
-    def landing_row(self) -> tuple[object, ...]:
-        f = self.fields
-        return (self.source_file, self.line_no, self.reason, *(f.get(k) or None for k in (
-            "sha256", "file_path", "table", "row", "column", "value", "corrected_by", "corrected_at", "note")))
+    def landing_row(self) -> Row:
+        def written(name: str) -> str | None:
+            return self.fields.get(name) or None
+
+        return landing_table("rejected_corrections").row(
+            source_file=self.source_file, line_no=self.line_no, reason=self.reason, sha256=written("sha256"),
+            file_path=written("file_path"), table_key=written("table"), row_key=written("row"),
+            column_key=written("column"), value_text=written("value"), corrected_by=written("corrected_by"),
+            corrected_at=written("corrected_at"), note=written("note"))
 
     def __str__(self) -> str:
         return f"{self.source_file}:{self.line_no}: {self.reason}"

@@ -10,12 +10,7 @@ from dagster_dbt import DbtCliResource
 
 from .assets.corrections import correction_files
 from .assets.dashboard import make_dashboard_asset
-from .assets.landing import (
-    agency_registry,
-    publication_metadata,
-    raw_report_files,
-    template_reference,
-)
+from .assets.landing import metadata_files, raw_report_files, template_reference
 from .assets.marts import make_dbt_assets
 from .assets.parsed import every_file_accounted_for, parsed_reports
 from .assets.publish import make_publish_asset
@@ -43,8 +38,8 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
     dbt_assets = make_dbt_assets(project)
     published = make_publish_asset(list(dbt_assets.keys))
     dashboard = make_dashboard_asset(list(dbt_assets.keys), published.key)
-    assets = [agency_registry, publication_metadata, template_reference, raw_report_files, parsed_reports,
-              correction_files, dbt_assets, published]
+    assets = [metadata_files, template_reference, raw_report_files, parsed_reports, correction_files, dbt_assets,
+              published]
     if dashboard is not None:
         assets.append(dashboard)
     jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys), dashboard.key if dashboard else None,

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .landing_tables import Row, landing_table
 from .limits import MAX_FILE_BYTES, READ_ATTEMPTS
 
 AGENCIES_CSV = "agencies.csv"
@@ -282,8 +283,10 @@ class RawFile:
     def extension(self) -> str | None:
         return Path(self.name).suffix.lower().lstrip(".") or None
 
-    def row(self) -> tuple[object, ...]:
-        return (self.path, self.name, self.sha256, self.size, self.format, self.extension, self.modified_at)
+    def row(self) -> Row:
+        return landing_table("raw_report_files").row(
+            file_path=self.path, file_name=self.name, sha256=self.sha256, size_bytes=self.size, format=self.format,
+            extension=self.extension, modified_at=self.modified_at)
 
 
 def _timestamp(seconds: float | None) -> datetime | None:

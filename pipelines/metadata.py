@@ -38,6 +38,7 @@ from typing import Mapping
 
 from .corrections import Rejection, read_csv_records
 from .inventory import AGENCIES_CSV, PUBLICATIONS_CSV, metadata_files
+from .landing_tables import Row, landing_table
 from .template import LEVEL_LABELS
 
 AGENCY_COLUMNS = ("agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year",
@@ -76,10 +77,11 @@ class MetadataProblem:
     def reason(self) -> str:
         return self.rejection.reason
 
-    def landing_row(self) -> tuple[object, ...]:
+    def landing_row(self) -> Row:
         fields = dict(self.rejection.fields)
-        return (self.source_file, self.line_no, self.file_kind, self.reason, self.applied,
-                json.dumps(fields, ensure_ascii=False) if fields else None)
+        return landing_table("rejected_metadata_rows").row(
+            source_file=self.source_file, line_no=self.line_no, file_kind=self.file_kind, reason=self.reason,
+            row_applied=self.applied, fields=json.dumps(fields, ensure_ascii=False) if fields else None)
 
     def __str__(self) -> str:
         return str(self.rejection)
@@ -123,7 +125,7 @@ def parse_date(text: str, today: dt.date | None = None) -> tuple[dt.date | None,
 # ---------------------------------------------------------------- agencies.csv
 
 
-def read_registry(raw_dir: Path) -> tuple[list[tuple[object, ...]], list[MetadataProblem]]:
+def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
     """Every agencies.csv under raw_dir (path order): the rows of landing.agencies and the problems."""
     raw_dir = Path(raw_dir)
     problems: list[MetadataProblem] = []
@@ -154,7 +156,7 @@ def read_registry(raw_dir: Path) -> tuple[list[tuple[object, ...]], list[Metadat
                 first_seen[agency_id] = f"{source}:{line}"
                 accepted.append((source, line, fields))
 
-    rows: list[tuple[object, ...]] = []
+    rows: list[Row] = []
     for source, line, fields in accepted:
         agency_id = fields["agency_id"].strip()
 
@@ -185,8 +187,10 @@ def read_registry(raw_dir: Path) -> tuple[list[tuple[object, ...]], list[Metadat
             cleared(f"{bad_year}: first_year and last_year left empty, the agency is not monitored for missing"
                     " reports (R11)")
             first = last = None
-        rows.append((agency_id, fields["name"].strip(), _opt(fields.get("aliases")), level, parent, kind, first,
-                     last, _text(fields.get("is_generated")).lower() in TRUE_VALUES, source))
+        rows.append(landing_table("agencies").row(
+            agency_id=agency_id, name=fields["name"].strip(), aliases=_opt(fields.get("aliases")), level=level,
+            parent_id=parent, kind=kind, first_year=first, last_year=last,
+            is_generated=_text(fields.get("is_generated")).lower() in TRUE_VALUES, source_file=source))
     problems.sort(key=lambda p: (p.source_file, p.line_no))
     return rows, problems
 
@@ -195,7 +199,7 @@ def registry_ids(raw_dir: Path, registry: Path) -> list[str]:
     """The agency ids one agencies.csv registers (the rows that apply, as the landing reads them)."""
     rows, _ = read_registry(raw_dir)
     source = Path(registry).relative_to(raw_dir).as_posix()
-    return [str(r[0]) for r in rows if r[-1] == source]
+    return [r.agency_id for r in rows if r.source_file == source]
 
 
 # ---------------------------------------------------------------- publications.csv
@@ -217,11 +221,11 @@ def report_path(folder: str, file: str) -> tuple[str | None, str | None]:
 
 
 def read_publications(raw_dir: Path, today: dt.date | None = None
-                      ) -> tuple[list[tuple[object, ...]], list[MetadataProblem]]:
+                      ) -> tuple[list[Row], list[MetadataProblem]]:
     """Every publications.csv under raw_dir: the rows of landing.publications (report paths
     relative to raw_dir) and the problems."""
     raw_dir = Path(raw_dir)
-    rows: list[tuple[object, ...]] = []
+    rows: list[Row] = []
     problems: list[MetadataProblem] = []
     first_seen: dict[str, tuple[str, dt.date | None]] = {}
 
@@ -260,6 +264,7 @@ def read_publications(raw_dir: Path, today: dt.date | None = None
                                      f"{when.isoformat() if when else 'empty'}): this row is not applied", fields)
                 continue
             first_seen[rel] = (f"{source}:{line}", published)
-            rows.append((rel, published, source))
+            rows.append(landing_table("publications").row(file_path=rel, published_at=published,
+                                                          source_file=source))
     problems.sort(key=lambda p: (p.source_file, p.line_no))
     return rows, problems

@@ -2,7 +2,7 @@
 
 Every rule is written once, in SQL: the dbt macros under dbt_project/macros/rules/, used by the
 model int_rule_evaluations. This module runs that same model on an in-memory DuckDB: the landing
-tables (pipelines/warehouse.py's DDL, the template reference rows) are filled with the reports
+tables (pipelines/landing_tables.py's descriptions, the template reference rows) are filled with the reports
 given, the dbt models the rules depend on are rendered with jinja2 (`ref` and `source` resolved to
 in-memory views) and queried. Nothing here decides a finding; it only moves rows in and out.
 

@@ -42,12 +42,13 @@ def build_automation(
 
     def selection(prefix: str) -> dg.AssetSelection:
         keys = [k for k in asset_keys if k.path[-1].startswith(prefix)]
-        chosen = dg.AssetSelection.assets(*keys).upstream()
+        # A landing asset writes all its tables or none: the job takes every table of the ones upstream.
+        chosen = dg.AssetSelection.assets(*keys).upstream().required_multi_asset_neighbors()
         return chosen | dg.AssetSelection.assets(published_key) if published_key is not None else chosen
 
     compliance = selection("agency_year_compliance")
     if dashboard_key is not None:  # the office's dashboard is refreshed with the compliance marts
-        compliance = compliance | dg.AssetSelection.assets(dashboard_key).upstream()
+        compliance = compliance | dg.AssetSelection.assets(dashboard_key).upstream().required_multi_asset_neighbors()
     compliance_job = dg.define_asset_job(
         "compliance_job", selection=compliance, executor_def=dg.in_process_executor,
         description="Landing, parsing (cached), every model up to the compliance marts, and the dashboard.")

@@ -35,6 +35,7 @@ from typing import Any, Iterator
 import openpyxl
 import pytest
 
+from pipelines.assets.landing import landing_key
 from pipelines.corrections import (
     CORRECTIONS_COLUMNS,
     Correction,
@@ -386,7 +387,8 @@ def test_bad_rows_are_rejected_with_file_line_and_reason_and_the_rest_applies(e2
     assert _query(w2, """SELECT carried_over, carried_over_status FROM marts.fct_request_flow
                          WHERE agency_id = ? AND column_key = 'total'""", [A_ID]) == [(3.0, "value")]
     # Dagster reports the rejections (asset metadata and the log), and the run summary lists them
-    [mat] = e2e["result2"].asset_materializations_for_node("correction_files")
+    [mat] = [m for m in e2e["result2"].asset_materializations_for_node("correction_files")
+             if m.asset_key == landing_key("corrections")]
     assert (mat.metadata["corrections"].value, mat.metadata["rejected"].value) == (15, 7)
     text = e2e["summary2"]
     assert "corrections: 15 applied, 7 rejected" in text

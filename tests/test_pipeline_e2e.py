@@ -12,8 +12,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from dagster import AssetCheckSeverity, AssetKey, ExecuteInProcessResult
+from dagster import AssetCheckSeverity, ExecuteInProcessResult
 
+from pipelines.assets.landing import asset_keys
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.publish import work_path
 from tests.conftest import query as _query
@@ -33,7 +34,7 @@ class Run:
 
 def _run(raw: Path, warehouse: Path, assets: list[str] | None = None) -> Run:
     job = build_defs(raw, warehouse).resolve_job_def(JOB_NAME)
-    selection = [AssetKey(a) for a in assets] if assets else None
+    selection = [k for a in assets for k in asset_keys(a)] if assets else None
     result = job.execute_in_process(raise_on_error=False, asset_selection=selection)
     mats = result.asset_materializations_for_node("parsed_reports")
     metadata = {k: v.value for k, v in mats[0].metadata.items()} if mats else {}
@@ -84,7 +85,7 @@ def test_clean_run_parses_the_four_reports(clean_run: Run) -> None:
 
 def test_clean_run_passes_its_integrity_checks(clean_run: Run) -> None:
     evaluations = {e.asset_check_key.to_user_string(): e for e in clean_run.result.get_asset_check_evaluations()}
-    assert evaluations["parsed_reports:every_file_accounted_for"].passed
+    assert evaluations["landing/parsed_reports:every_file_accounted_for"].passed
     assert len(evaluations) > 1, "dbt tests report as asset checks"
     # Findings about published numbers may be WARN checks; integrity checks are ERROR and must pass.
     errors = [k for k, e in evaluations.items() if not e.passed and e.severity == AssetCheckSeverity.ERROR]
@@ -171,7 +172,7 @@ def test_moved_and_deleted_files_without_dbt(tmp_path: Path) -> None:
 
 def _run_landing(raw: Path, wh: Path, assets: list[str]) -> tuple[list[str], int, int]:
     job = build_defs(raw, wh).resolve_job_def(JOB_NAME)
-    result = job.execute_in_process(asset_selection=[AssetKey(a) for a in assets])
+    result = job.execute_in_process(asset_selection=[k for a in assets for k in asset_keys(a)])
     meta = result.asset_materializations_for_node("parsed_reports")[0].metadata
     con = duckdb.connect(str(work_path(wh)), read_only=True)
     try:

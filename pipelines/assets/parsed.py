@@ -1,19 +1,20 @@
 """The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
 
 import time
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from ..inventory import NOT_READ, not_read_reason, os_path
+from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_table
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
 from ..warehouse import bulk_insert
-from .landing import raw_report_files
+from .landing import Landed, landed, landing_asset, landing_key
 
 MAX_WORKERS = 2
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
@@ -35,18 +36,31 @@ def _parse_all(todo: list[tuple[str, str]], pool: ParsePool) -> Iterator[tuple[s
         yield str(outcome.key), outcome.report, outcome.reason
 
 
-def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[
-        tuple[object, ...], list[tuple[object, ...]], list[tuple[object, ...]]]:
-    head = (sha, sha, rel, report.format, report.agency, report.report_year, report.template,
-            len(report.warnings), PARSER_VERSION, now)
-    cells = [(sha, c.table, c.row, c.column, c.value, c.raw_text, c.status, c.is_blank, c.source or None)
+REPORTS, CELLS, WARNINGS, QUARANTINED = (landing_table(t) for t in (
+    "parsed_reports", "parsed_cells", "parse_warnings", "quarantined_files"))
+
+
+def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tuple[Row, list[Row], list[Row]]:
+    # report_id is the sha256: one parse per file content (and parser version, which replaces it).
+    head = REPORTS.row(report_id=sha, sha256=sha, file_path=rel, format=report.format, agency_name=report.agency,
+                       report_year=report.report_year, template_version=report.template,
+                       n_warnings=len(report.warnings), parser_version=PARSER_VERSION, parsed_at=now)
+    cells = [CELLS.row(report_id=sha, table_key=c.table, row_key=c.row, column_key=c.column, value=c.value,
+                       raw_text=c.raw_text, cell_status=c.status, is_blank=c.is_blank,
+                       source_location=c.source or None)
              for c in report.cells]
-    warnings = [(sha, i + 1, w.table, w.row, w.column, w.message) for i, w in enumerate(report.warnings)]
+    warnings = [WARNINGS.row(report_id=sha, seq=i + 1, table_key=w.table, row_key=w.row, column_key=w.column,
+                             message=w.message) for i, w in enumerate(report.warnings)]
     return head, cells, warnings
 
 
-@dg.asset(group_name="parsed", pool=POOL, deps=[raw_report_files], kinds={"python", "duckdb"})
-def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row:
+    return QUARANTINED.row(file_path=rel, sha256=sha, format=fmt, reason=f"{rel}: {reason}",
+                           parser_version=PARSER_VERSION)
+
+
+@landing_asset(PARSED_REPORTS, group="parsed", reads=[RAW_REPORT_FILES], kinds=frozenset({"python", "duckdb"}))
+def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
     files that are not readable reports go to landing.quarantined_files with the reason."""
     con = warehouse.connect()
@@ -90,14 +104,14 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
     quarantined: list[tuple[object, ...]] = []
     started = time.perf_counter()
     for sha, _, reason in not_read:
-        quarantined.append((rel_of[sha], sha, fmt_of[sha], f"{rel_of[sha]}: {reason}", PARSER_VERSION))
+        quarantined.append(_quarantined(rel_of[sha], sha, fmt_of[sha], reason))
         context.log.warning(f"quarantined {rel_of[sha]}: {reason}")
     pool = ParsePool(workers=min(MAX_WORKERS, max(len(todo), 1)), time_limit=TIME_LIMIT_S,
                      memory_limit=MEMORY_LIMIT_BYTES, target=WORKER_TARGET)
     for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
         rel = rel_of[sha]
         if report is None:
-            quarantined.append((rel, sha, fmt_of[sha], f"{rel}: {reason}", PARSER_VERSION))
+            quarantined.append(_quarantined(rel, sha, fmt_of[sha], reason))
             context.log.warning(f"quarantined {rel}: {reason}")
         else:
             head, c, w = _report_rows(sha, rel, report, now)
@@ -119,23 +133,25 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
         n_reports, n_quarantined = con.execute(
             "SELECT (SELECT count(*) FROM landing.parsed_reports), (SELECT count(*) FROM landing.quarantined_files)"
         ).fetchone() or (0, 0)
+        results = landed(con, PARSED_REPORTS, **{
+            "parsed_this_run": len(heads),
+            "quarantined_this_run": len(quarantined),
+            "skipped_cached": cached,
+            "reports_total": n_reports,
+            "quarantined_total": n_quarantined,
+            "cells_written": len(cells),
+            "parser_version": PARSER_VERSION,
+            # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
+            "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
+            "workers_replaced": pool.restarts,
+        })
     finally:
         con.close()
-    return dg.MaterializeResult(metadata={
-        "parsed_this_run": len(heads),
-        "quarantined_this_run": len(quarantined),
-        "skipped_cached": cached,
-        "reports_total": n_reports,
-        "quarantined_total": n_quarantined,
-        "cells_written": len(cells),
-        "parser_version": PARSER_VERSION,
-        # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
-        "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
-        "workers_replaced": pool.restarts,
-    })
+    yield from results
 
 
-@dg.asset_check(asset=parsed_reports, blocking=True, pool=POOL, description="Every raw file is parsed or quarantined.")
+@dg.asset_check(asset=landing_key("parsed_reports"), blocking=True, pool=POOL,
+                description="Every raw file is parsed or quarantined.")
 def every_file_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     con = warehouse.connect(read_only=True)
     try:
