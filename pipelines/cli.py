@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -14,10 +14,12 @@ from rich.table import Table as RichTable
 from .model import ParsedReport, ParseError
 from .template import TEMPLATES
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="ogi-warehouse: 政府信息公开工作年度报告 data warehouse")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="ogi-warehouse: 政府信息公开工作年度报告 data warehouse"
+)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -26,8 +28,12 @@ class OutputFormat(str, Enum):
 def parse(
     file: Path = typer.Argument(..., help="a report as published (PDF, text, …)"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (readable) or json"),
-    grid: bool = typer.Option(False, "--grid", help="print the grid as the aligner saw it: every row with its "
-                              "section, role, template row and what was done, and each cell's source"),
+    grid: bool = typer.Option(
+        False,
+        "--grid",
+        help="print the grid as the aligner saw it: every row with its "
+        "section, role, template row and what was done, and each cell's source",
+    ),
 ) -> None:
     """Parse one report; print its three tables (or the canonical JSON with --format json)."""
     from .parsing import parse_file, parse_file_traced
@@ -44,7 +50,7 @@ def parse(
         report = parse_file(file)
     except ParseError as exc:
         print(f"{file}: {exc.reason}", file=sys.stderr)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from exc
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
         return
@@ -70,8 +76,10 @@ def _short(label: str, width: int = 18) -> str:
 
 def print_report(report: ParsedReport, console: Console) -> None:
     tpl = TEMPLATES[report.template]
-    console.print(f"[bold]{report.agency or '（未识别机关）'}[/bold]  {report.report_year}年度  "
-                  f"模板 {report.template}（{tpl.notice}）  格式 {report.format}")
+    console.print(
+        f"[bold]{report.agency or '（未识别机关）'}[/bold]  {report.report_year}年度  "
+        f"模板 {report.template}（{tpl.notice}）  格式 {report.format}"
+    )
     for table_key, table in tpl.tables.items():
         if table_key == "proactive":
             rt = RichTable(title=table.label, show_lines=False)
@@ -101,10 +109,15 @@ def print_report(report: ParsedReport, console: Console) -> None:
 def run(
     raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
-    corrections_dir: Path = typer.Option(None, help="folder of corrections CSV files (default: corrections/ beside "
-                                                    "the raw folder, data/corrections)"),
-    wait: float = typer.Option(3600, "--wait", help="seconds to wait for another run building the same warehouse "
-                                                   "(then exit 3 with a message; 0 = do not wait)"),
+    corrections_dir: Path = typer.Option(
+        None, help="folder of corrections CSV files (default: corrections/ beside the raw folder, data/corrections)"
+    ),
+    wait: float = typer.Option(
+        3600,
+        "--wait",
+        help="seconds to wait for another run building the same warehouse "
+        "(then exit 3 with a message; 0 = do not wait)",
+    ),
 ) -> None:
     """Run the warehouse job end to end (landing → parsing → corrections → dbt → publish) and print a summary."""
     from .runner import main_run
@@ -127,7 +140,7 @@ def generate(
     run_generate(out, agencies, (int(first), int(last or first)), seed, workers)
 
 
-class FindingsFormat(str, Enum):
+class FindingsFormat(StrEnum):
     text = "text"
     csv = "csv"
 
@@ -141,7 +154,6 @@ def findings(
     from .monitoring import main_findings
 
     raise typer.Exit(main_findings(warehouse, format.value))
-
 
 
 @app.command()
@@ -160,14 +172,17 @@ def check(
 @app.command()
 def score(
     corpus: Path = typer.Option(..., "--corpus", help="a folder with raw/NAME.* and truth/NAME.json"),
-    raw: Path = typer.Option(None, "--raw", help="the reports' folder when it is not CORPUS/raw "
-                             "(tests/corpus/real: --raw data/raw)"),
-    findings: bool = typer.Option(False, "--findings", help="compare `ogi check` findings with the truth's "
-                                  "implied findings instead of the cells"),
+    raw: Path = typer.Option(
+        None, "--raw", help="the reports' folder when it is not CORPUS/raw (tests/corpus/real: --raw data/raw)"
+    ),
+    findings: bool = typer.Option(
+        False, "--findings", help="compare `ogi check` findings with the truth's implied findings instead of the cells"
+    ),
     max_wrong: int = typer.Option(None, "--max-wrong", help="exit 1 when more wrong cells than this"),
     min_coverage: float = typer.Option(None, "--min-coverage", help="exit 1 when correct/cells is below this (0-1)"),
-    allow_missed: bool = typer.Option(False, "--allow-missed", help="with --findings: exit 1 only on a false "
-                                      "finding, not on a missed one"),
+    allow_missed: bool = typer.Option(
+        False, "--allow-missed", help="with --findings: exit 1 only on a false finding, not on a missed one"
+    ),
     timeout: float = typer.Option(120.0, "--timeout", help="seconds allowed per report"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every wrong cell"),
 ) -> None:
@@ -204,8 +219,11 @@ app.add_typer(corrections_app, name="corrections")
 @corrections_app.command("import")
 def corrections_import(
     workbook: Path = typer.Argument(..., help="an exported workbook (ogi export) whose 待人工核对 sheet is filled in"),
-    out: Path = typer.Option(None, "--out", help="the CSV to write (default: corrections folder / <workbook>.csv;"
-                                                 " an existing file is never overwritten)"),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="the CSV to write (default: corrections folder / <workbook>.csv; an existing file is never overwritten)",
+    ),
     corrections_dir: Path = typer.Option(None, help="corrections folder (default: corrections/ beside the raw folder)"),
     raw_dir: Path = typer.Option(Path("data/raw"), help="folder of published reports"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
@@ -232,9 +250,12 @@ def dashboard(
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
-    print(f"wrote {built.index} ({built.n_agencies} agencies, {built.n_agency_years} agency-years, "
-          f"{built.n_reports} reports, {built.n_findings} findings; years {built.years[0]}–{built.years[-1]})"
-          if built.years else f"wrote {built.index} (the warehouse holds no report year yet)")
+    print(
+        f"wrote {built.index} ({built.n_agencies} agencies, {built.n_agency_years} agency-years, "
+        f"{built.n_reports} reports, {built.n_findings} findings; years {built.years[0]}–{built.years[-1]})"
+        if built.years
+        else f"wrote {built.index} (the warehouse holds no report year yet)"
+    )
 
 
 @app.command("landing-sources")

@@ -23,9 +23,10 @@ import io
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import duckdb
 
@@ -33,8 +34,7 @@ from .landing_tables import Row, landing_table
 from .safe_text import csv_cell, from_csv_cell
 from .template import TABLES, TEMPLATES
 
-CORRECTIONS_COLUMNS = ("sha256", "file_path", "table", "row", "column", "value", "corrected_by", "corrected_at",
-                       "note")
+CORRECTIONS_COLUMNS = ("sha256", "file_path", "table", "row", "column", "value", "corrected_by", "corrected_at", "note")
 # Columns a corrections file must have (sha256 or file_path, or both, identify the file).
 # Columns of free text (what a person or a file name wrote); the rest are keys, numbers and dates.
 FREE_TEXT_COLUMNS = ("file_path", "corrected_by", "note")
@@ -81,18 +81,40 @@ class Correction:
 
     def landing_row(self) -> Row:
         return landing_table("corrections").row(
-            source_file=self.source_file, line_no=self.line_no, sha256=self.sha256, file_path=self.file_path,
-            table_key=self.table, row_key=self.row, column_key=self.column, value=self.value, is_blank=self.is_blank,
-            corrected_by=self.corrected_by, corrected_at=self.corrected_at, note=self.note)
+            source_file=self.source_file,
+            line_no=self.line_no,
+            sha256=self.sha256,
+            file_path=self.file_path,
+            table_key=self.table,
+            row_key=self.row,
+            column_key=self.column,
+            value=self.value,
+            is_blank=self.is_blank,
+            corrected_by=self.corrected_by,
+            corrected_at=self.corrected_at,
+            note=self.note,
+        )
 
     def csv_row(self) -> list[str]:
-        return [self.sha256, self.file_path or "", self.table, self.row, self.column, format_value(self.value),
-                self.corrected_by, self.corrected_at.isoformat(sep=" ", timespec="seconds"), self.note or ""]
+        return [
+            self.sha256,
+            self.file_path or "",
+            self.table,
+            self.row,
+            self.column,
+            format_value(self.value),
+            self.corrected_by,
+            self.corrected_at.isoformat(sep=" ", timespec="seconds"),
+            self.note or "",
+        ]
 
     def written_row(self) -> list[str]:
         """csv_row as written to a corrections file: free text that a spreadsheet would take for a
         formula (a note or name beginning with =) gets a leading ', which validate_row removes."""
-        return [csv_cell(v) if k in FREE_TEXT_COLUMNS else v for k, v in zip(CORRECTIONS_COLUMNS, self.csv_row())]
+        return [
+            csv_cell(v) if k in FREE_TEXT_COLUMNS else v
+            for k, v in zip(CORRECTIONS_COLUMNS, self.csv_row(), strict=False)
+        ]
 
 
 @dataclass(frozen=True)
@@ -107,10 +129,19 @@ class Rejection:
             return self.fields.get(name) or None
 
         return landing_table("rejected_corrections").row(
-            source_file=self.source_file, line_no=self.line_no, reason=self.reason, sha256=written("sha256"),
-            file_path=written("file_path"), table_key=written("table"), row_key=written("row"),
-            column_key=written("column"), value_text=written("value"), corrected_by=written("corrected_by"),
-            corrected_at=written("corrected_at"), note=written("note"))
+            source_file=self.source_file,
+            line_no=self.line_no,
+            reason=self.reason,
+            sha256=written("sha256"),
+            file_path=written("file_path"),
+            table_key=written("table"),
+            row_key=written("row"),
+            column_key=written("column"),
+            value_text=written("value"),
+            corrected_by=written("corrected_by"),
+            corrected_at=written("corrected_at"),
+            note=written("note"),
+        )
 
     def __str__(self) -> str:
         return f"{self.source_file}:{self.line_no}: {self.reason}"
@@ -128,10 +159,13 @@ def format_value(value: float | None) -> str:
 def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     """The raw files of landing (raw_report_files, parsed_reports, quarantined_files)."""
     known = KnownFiles()
-    templates = dict(con.execute("SELECT sha256, any_value(template_version) FROM landing.parsed_reports"
-                                 " GROUP BY sha256").fetchall())
+    templates = dict(
+        con.execute("SELECT sha256, any_value(template_version) FROM landing.parsed_reports GROUP BY sha256").fetchall()
+    )
     quarantined = {sha for (sha,) in con.execute("SELECT DISTINCT sha256 FROM landing.quarantined_files").fetchall()}
-    for path, sha in con.execute("SELECT file_path, sha256 FROM landing.raw_report_files ORDER BY file_path").fetchall():
+    for path, sha in con.execute(
+        "SELECT file_path, sha256 FROM landing.raw_report_files ORDER BY file_path"
+    ).fetchall():
         known.by_path[path] = sha
         if sha not in known.by_sha:
             known.by_sha[sha] = KnownFile(path, templates.get(sha), sha in quarantined)
@@ -194,8 +228,9 @@ def _timestamp(text: str) -> dt.datetime | None:
     return value.replace(tzinfo=None)
 
 
-def validate_row(fields: Mapping[str, Any], source_file: str, line_no: int,
-                 known: KnownFiles) -> Correction | Rejection:
+def validate_row(
+    fields: Mapping[str, Any], source_file: str, line_no: int, known: KnownFiles
+) -> Correction | Rejection:
     """One row of a corrections file (CORRECTIONS_COLUMNS → values as written), checked on its own."""
     f = {k: _text(fields.get(k)) for k in CORRECTIONS_COLUMNS}
     for k in FREE_TEXT_COLUMNS:
@@ -245,8 +280,20 @@ def validate_row(fields: Mapping[str, Any], source_file: str, line_no: int,
     at = _timestamp(f["corrected_at"])
     if at is None:
         return reject(f"corrected_at {f['corrected_at']!r} is not an ISO date or date and time (2025-03-01 14:30)")
-    return Correction(source_file, line_no, sha, path or (file.file_path if file else None), table, row, column,
-                      value, is_blank, f["corrected_by"], at, f["note"] or None)
+    return Correction(
+        source_file,
+        line_no,
+        sha,
+        path or (file.file_path if file else None),
+        table,
+        row,
+        column,
+        value,
+        is_blank,
+        f["corrected_by"],
+        at,
+        f["note"] or None,
+    )
 
 
 def conflicts(corrections: list[Correction]) -> tuple[list[Correction], list[Rejection]]:
@@ -261,13 +308,19 @@ def conflicts(corrections: list[Correction]) -> tuple[list[Correction], list[Rej
         if len({(c.value, c.is_blank) for c in group}) == 1:
             kept.extend(group)
             continue
-        listing = "; ".join(f"{c.source_file}:{c.line_no} → {'空白' if c.is_blank else format_value(c.value)}"
-                            for c in group)
+        listing = "; ".join(
+            f"{c.source_file}:{c.line_no} → {'空白' if c.is_blank else format_value(c.value)}" for c in group
+        )
         for c in group:
-            fields = dict(zip(CORRECTIONS_COLUMNS, c.csv_row()))
-            rejected.append(Rejection(c.source_file, c.line_no,
-                                      f"conflicting values for the same cell {c.table}.{c.row}.{c.column}: {listing}",
-                                      fields))
+            fields = dict(zip(CORRECTIONS_COLUMNS, c.csv_row(), strict=False))
+            rejected.append(
+                Rejection(
+                    c.source_file,
+                    c.line_no,
+                    f"conflicting values for the same cell {c.table}.{c.row}.{c.column}: {listing}",
+                    fields,
+                )
+            )
     return kept, rejected
 
 
@@ -293,9 +346,13 @@ def _header_name(value: str) -> str:
     return unicodedata.normalize("NFKC", value).replace("\ufeff", "").strip().lower()
 
 
-def read_csv_records(path: Path, source_file: str, required: Iterable[RequiredColumn], columns: Sequence[str],
-                     report_unknown_columns: bool = False
-                     ) -> tuple[list[tuple[int, dict[str, str]]], list[Rejection]]:
+def read_csv_records(
+    path: Path,
+    source_file: str,
+    required: Iterable[RequiredColumn],
+    columns: Sequence[str],
+    report_unknown_columns: bool = False,
+) -> tuple[list[tuple[int, dict[str, str]]], list[Rejection]]:
     """One CSV file, row by row: (line number, {column: value as written}) of every non-empty row,
     and a Rejection (file, line, reason) for what cannot be read. Shared by the corrections files
     and the registry and publication files (pipelines/metadata.py), so that each says the same
@@ -325,8 +382,11 @@ def read_csv_records(path: Path, source_file: str, required: Iterable[RequiredCo
     header = [_header_name(h) for h in raw_header]
     named = [h for h in header if h]
     twice = sorted({h for h in named if named.count(h) > 1})
-    missing = [" or ".join(c) if isinstance(c, tuple) else c for c in required
-               if not any(name in header for name in ((c,) if isinstance(c, str) else c))]
+    missing = [
+        " or ".join(c) if isinstance(c, tuple) else c
+        for c in required
+        if not any(name in header for name in ((c,) if isinstance(c, str) else c))
+    ]
     records: list[tuple[int, dict[str, str]]] = []
     bad: list[Rejection] = []
     while True:
@@ -336,35 +396,65 @@ def read_csv_records(path: Path, source_file: str, required: Iterable[RequiredCo
         except StopIteration:
             break
         except csv.Error as exc:
-            bad.append(Rejection(source_file, line_no, f"cannot read line {line_no}: {exc}; this line and the rest"
-                                                       " of the file are not read", {}))
+            bad.append(
+                Rejection(
+                    source_file,
+                    line_no,
+                    f"cannot read line {line_no}: {exc}; this line and the rest of the file are not read",
+                    {},
+                )
+            )
             break
         if not any(v.strip() for v in values):
             continue  # an empty line
-        fields = {h: v for h, v in zip(header, values) if h}
-        extra = [v for v in values[len(header):] if v.strip()]
+        fields = {h: v for h, v in zip(header, values, strict=False) if h}
+        extra = [v for v in values[len(header) :] if v.strip()]
         if extra:
-            bad.append(Rejection(source_file, line_no, f"the line has {len(values)} values but the header"
-                                 f" {len(header)} columns (a value with a comma must be in double quotes):"
-                                 f" not applied", fields))
+            bad.append(
+                Rejection(
+                    source_file,
+                    line_no,
+                    f"the line has {len(values)} values but the header"
+                    f" {len(header)} columns (a value with a comma must be in double quotes):"
+                    f" not applied",
+                    fields,
+                )
+            )
             continue
         records.append((line_no, fields))
     if missing or twice:
-        problem = (f"the file lacks the columns {', '.join(missing)}" if missing else
-                   f"the columns {', '.join(twice)} appear more than once in the header")
-        return [], [Rejection(source_file, 1, f"{problem}: none of its {len(records) + len(bad)} rows applied"
-                                              f" (columns: {', '.join(columns)})", {})]
+        problem = (
+            f"the file lacks the columns {', '.join(missing)}"
+            if missing
+            else f"the columns {', '.join(twice)} appear more than once in the header"
+        )
+        return [], [
+            Rejection(
+                source_file,
+                1,
+                f"{problem}: none of its {len(records) + len(bad)} rows applied (columns: {', '.join(columns)})",
+                {},
+            )
+        ]
     if report_unknown_columns:
-        bad = [Rejection(source_file, 1, f"unknown column {h!r} in the header: its values are not read"
-                                         f" (columns: {', '.join(columns)})", {})
-               for h in named if h not in columns] + bad
+        bad = [
+            Rejection(
+                source_file,
+                1,
+                f"unknown column {h!r} in the header: its values are not read (columns: {', '.join(columns)})",
+                {},
+            )
+            for h in named
+            if h not in columns
+        ] + bad
     return records, bad
 
 
 def read_file(path: Path, source_file: str, known: KnownFiles) -> tuple[list[Correction], list[Rejection]]:
     """One corrections CSV: its valid rows and its rejected ones (line numbers of the file)."""
-    records, bad = read_csv_records(path, source_file, (("sha256", "file_path"), *REQUIRED_COLUMNS),
-                                    CORRECTIONS_COLUMNS)
+    records, bad = read_csv_records(
+        path, source_file, (("sha256", "file_path"), *REQUIRED_COLUMNS), CORRECTIONS_COLUMNS
+    )
     good: list[Correction] = []
     for line_no, fields in records:
         result = validate_row(fields, source_file, line_no, known)
@@ -376,8 +466,11 @@ def csv_files(folder: Path) -> list[Path]:
     """Every visible *.csv under the corrections folder (recursive), in path order."""
     if not folder.is_dir():
         return []
-    return [p for p in sorted(folder.rglob(CSV_GLOB))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    return [
+        p
+        for p in sorted(folder.rglob(CSV_GLOB))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
 
 
 def read_corrections(folder: Path, known: KnownFiles) -> tuple[list[Correction], list[Rejection]]:
@@ -416,8 +509,14 @@ def _default_out(folder: Path, workbook: Path) -> Path:
     return out
 
 
-def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, out: Path | None = None,
-                    corrected_by: str | None = None, now: dt.datetime | None = None) -> ImportResult:
+def import_workbook(
+    workbook: Path,
+    corrections_dir: Path,
+    known: KnownFiles,
+    out: Path | None = None,
+    corrected_by: str | None = None,
+    now: dt.datetime | None = None,
+) -> ImportResult:
     """Read the filled 待人工核对 sheet of an exported workbook and write its corrections as a CSV
     under `corrections_dir` (or `out`). A row counts when its 值 holds a number or a blank marker
     (空白); rows left empty are not filled. Every row is validated as the landing validates it,
@@ -435,23 +534,26 @@ def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, ou
     wb = load_workbook(workbook, read_only=True, data_only=True)
     try:
         if REVIEW_SHEET not in wb.sheetnames:
-            raise ValueError(f"工作簿中没有“{REVIEW_SHEET}”表 / {workbook} has no sheet {REVIEW_SHEET}"
-                             " (export one with ogi export)")
+            raise ValueError(
+                f"工作簿中没有“{REVIEW_SHEET}”表 / {workbook} has no sheet {REVIEW_SHEET} (export one with ogi export)"
+            )
         rows = list(wb[REVIEW_SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
     header = [_text(h) for h in (rows[0] if rows else ())]
     missing = [h for h in REVIEW_TO_CSV if h not in header]
     if missing:
-        raise ValueError(f"“{REVIEW_SHEET}”表缺少列 {', '.join(missing)} / the sheet lacks the columns"
-                         f" {', '.join(missing)} (its header must be: {', '.join(REVIEW_HEADER)})")
+        raise ValueError(
+            f"“{REVIEW_SHEET}”表缺少列 {', '.join(missing)} / the sheet lacks the columns"
+            f" {', '.join(missing)} (its header must be: {', '.join(REVIEW_HEADER)})"
+        )
     at = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     source = workbook.name
     good: list[Correction] = []
     bad: list[Rejection] = []
     not_filled = 0
     for number, values in enumerate(rows[1:], start=2):
-        cells = dict(zip(header, values))
+        cells = dict(zip(header, values, strict=False))
         if _text(cells.get(REVIEW_VALUE)) == "":
             not_filled += 1
             continue
@@ -473,10 +575,16 @@ def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, ou
         elif (before.value, before.is_blank) == (c.value, c.is_blank):
             already.append((c, before))
         else:
-            bad.append(Rejection(source, c.line_no, f"the cell {c.table}.{c.row}.{c.column} is already corrected to "
-                                 f"{'空白' if before.is_blank else format_value(before.value)} in "
-                                 f"{before.source_file}:{before.line_no}; change that file if that value is wrong",
-                                 dict(zip(CORRECTIONS_COLUMNS, c.csv_row()))))
+            bad.append(
+                Rejection(
+                    source,
+                    c.line_no,
+                    f"the cell {c.table}.{c.row}.{c.column} is already corrected to "
+                    f"{'空白' if before.is_blank else format_value(before.value)} in "
+                    f"{before.source_file}:{before.line_no}; change that file if that value is wrong",
+                    dict(zip(CORRECTIONS_COLUMNS, c.csv_row(), strict=False)),
+                )
+            )
     fresh, conflicting = conflicts(fresh)
     bad += conflicting
     bad.sort(key=lambda r: r.line_no)
@@ -492,8 +600,14 @@ def import_workbook(workbook: Path, corrections_dir: Path, known: KnownFiles, ou
     return ImportResult(written, fresh, bad, already, not_filled)
 
 
-def main_import(workbook: Path, out: Path | None, corrections_dir: Path | None, raw_dir: Path,
-                warehouse: Path | None, corrected_by: str | None) -> int:
+def main_import(
+    workbook: Path,
+    out: Path | None,
+    corrections_dir: Path | None,
+    raw_dir: Path,
+    warehouse: Path | None,
+    corrected_by: str | None,
+) -> int:
     """`ogi corrections import`: 0 when every filled row is written, 1 when some are rejected, 2 on errors."""
     import sys
 
@@ -520,8 +634,10 @@ def main_import(workbook: Path, out: Path | None, corrections_dir: Path | None, 
     else:
         print("nothing written: no new correction in the sheet")
     for c in result.corrections:
-        print(f"  sheet row {c.line_no}: {c.table}.{c.row}.{c.column} = "
-              f"{'空白' if c.is_blank else format_value(c.value)} ({c.file_path})")
+        print(
+            f"  sheet row {c.line_no}: {c.table}.{c.row}.{c.column} = "
+            f"{'空白' if c.is_blank else format_value(c.value)} ({c.file_path})"
+        )
     for c, before in result.already:
         print(f"  sheet row {c.line_no}: already in {before.source_file}:{before.line_no}, not written again")
     if result.not_filled:

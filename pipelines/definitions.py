@@ -24,9 +24,14 @@ JOB_NAME = "warehouse_job"
 DBT_GUARDED = Path(__file__).resolve().parent / "bin" / "dbt-guarded"
 
 
-def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJECT_DIR,
-               dashboard_dir: Path | None = None, corrections_dir: Path | None = None,
-               take_lock: bool = True) -> dg.Definitions:
+def build_defs(
+    raw_dir: Path,
+    warehouse: Path,
+    dbt_project_dir: Path = DBT_PROJECT_DIR,
+    dashboard_dir: Path | None = None,
+    corrections_dir: Path | None = None,
+    take_lock: bool = True,
+) -> dg.Definitions:
     """Assets, jobs, schedules, sensor and resources; the dashboard goes to `dashboard_dir`
     (default: `dashboard/` beside the warehouse file), corrections are read from `corrections_dir`
     (default: `corrections/` beside the raw folder). `warehouse` is the published file; runs build
@@ -38,12 +43,20 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
     dbt_assets = make_dbt_assets(project)
     published = make_publish_asset(list(dbt_assets.keys))
     dashboard = make_dashboard_asset(list(dbt_assets.keys), published.key)
-    assets = [metadata_files, template_reference, raw_report_files, parsed_reports, correction_files, dbt_assets,
-              published]
+    assets = [
+        metadata_files,
+        template_reference,
+        raw_report_files,
+        parsed_reports,
+        correction_files,
+        dbt_assets,
+        published,
+    ]
     if dashboard is not None:
         assets.append(dashboard)
-    jobs, schedules, sensors = build_automation(job, list(dbt_assets.keys), dashboard.key if dashboard else None,
-                                                published.key)
+    jobs, schedules, sensors = build_automation(
+        job, list(dbt_assets.keys), dashboard.key if dashboard else None, published.key
+    )
     return dg.Definitions(
         assets=assets,
         asset_checks=[every_file_accounted_for],
@@ -51,10 +64,13 @@ def build_defs(raw_dir: Path, warehouse: Path, dbt_project_dir: Path = DBT_PROJE
         schedules=schedules,
         sensors=sensors,
         resources={
-            "warehouse": WarehouseResource(raw_dir=str(Path(raw_dir).resolve()), path=str(warehouse),
-                                           dashboard_dir=str(Path(dashboard_dir).resolve()) if dashboard_dir else "",
-                                           corrections_dir=str(Path(corrections_dir).resolve()) if corrections_dir
-                                           else "", take_lock=take_lock),
+            "warehouse": WarehouseResource(
+                raw_dir=str(Path(raw_dir).resolve()),
+                path=str(warehouse),
+                dashboard_dir=str(Path(dashboard_dir).resolve()) if dashboard_dir else "",
+                corrections_dir=str(Path(corrections_dir).resolve()) if corrections_dir else "",
+                take_lock=take_lock,
+            ),
             "dbt": DbtCliResource(project_dir=project, dbt_executable=str(DBT_GUARDED)),
         },
     )

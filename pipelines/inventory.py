@@ -16,16 +16,17 @@ parse worker opens the very file the inventory listed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import stat
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .landing_tables import Row, landing_table
 from .limits import MAX_FILE_BYTES, READ_ATTEMPTS
@@ -74,7 +75,7 @@ def unprintable(text: str) -> bytes:
     out = bytearray()
     pos = 0
     for m in re.finditer(r"\\(\\|n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", text):
-        out += text[pos:m.start()].encode("utf-8")
+        out += text[pos : m.start()].encode("utf-8")
         code = m.group(1)
         if code in ("\\", "n", "r", "t"):
             out += {"\\": b"\\", "n": b"\n", "r": b"\r", "t": b"\t"}[code]
@@ -271,6 +272,7 @@ def _file_type(mode: int) -> str:
 @dataclass
 class RawFile:
     """One row of landing.raw_report_files."""
+
     path: str
     name: str
     sha256: str
@@ -285,8 +287,14 @@ class RawFile:
 
     def row(self) -> Row:
         return landing_table("raw_report_files").row(
-            file_path=self.path, file_name=self.name, sha256=self.sha256, size_bytes=self.size, format=self.format,
-            extension=self.extension, modified_at=self.modified_at)
+            file_path=self.path,
+            file_name=self.name,
+            sha256=self.sha256,
+            size_bytes=self.size,
+            format=self.format,
+            extension=self.extension,
+            modified_at=self.modified_at,
+        )
 
 
 def _timestamp(seconds: float | None) -> datetime | None:
@@ -323,22 +331,47 @@ def inventory(raw_dir: Path, log: Callable[[str], None] | None = None) -> list[R
         if e.kind != FILE:
             target = ""
             if e.kind == SYMLINK:
-                try:
+                with contextlib.suppress(OSError):  # gone or changed since listed: no target shown
                     target = printable(os.readlink(full))
-                except OSError:
-                    pass
-            out.append(RawFile(e.path, name, _not_read_sha(e.kind, e.rel, target), 0, e.kind, None,
-                               not_read_reason(raw_dir, e.path, e.kind)))
+            out.append(
+                RawFile(
+                    e.path,
+                    name,
+                    _not_read_sha(e.kind, e.rel, target),
+                    0,
+                    e.kind,
+                    None,
+                    not_read_reason(raw_dir, e.path, e.kind),
+                )
+            )
             continue
         try:
             got = read_once(full, head=65536)
         except OSError as exc:
-            out.append(RawFile(e.path, name, _not_read_sha(UNREADABLE, e.rel, str(exc.errno)), 0, UNREADABLE,
-                               None, f"cannot read: {exc.strerror}"))
+            out.append(
+                RawFile(
+                    e.path,
+                    name,
+                    _not_read_sha(UNREADABLE, e.rel, str(exc.errno)),
+                    0,
+                    UNREADABLE,
+                    None,
+                    f"cannot read: {exc.strerror}",
+                )
+            )
             continue
         if got.kind != FILE:
-            out.append(RawFile(e.path, name, _not_read_sha(got.kind, e.rel, got.detail), got.size, got.kind,
-                               _timestamp(got.mtime), not_read_reason(raw_dir, e.path, got.kind)))
+            out.append(
+                RawFile(
+                    e.path,
+                    name,
+                    _not_read_sha(got.kind, e.rel, got.detail),
+                    got.size,
+                    got.kind,
+                    _timestamp(got.mtime),
+                    not_read_reason(raw_dir, e.path, got.kind),
+                )
+            )
             continue
         fmt = sniff_format(got.data or b"", name)
         if got.detail == "too large":  # not read: hashed by description, parsing says why
@@ -377,8 +410,10 @@ def not_read_reason(raw_dir: Path, path: str, kind: str) -> str:
         inside = os.path.commonpath([real_root, os.path.realpath(full)]) == real_root
         what = "folder" if stat.S_ISDIR(st.st_mode) else "file"
         where = "inside the raw folder" if inside else "outside the raw folder"
-        return (f"symbolic link to '{shown}', a {what} {where}: not followed (symbolic links under the raw "
-                "folder never are; copy the file in)")
+        return (
+            f"symbolic link to '{shown}', a {what} {where}: not followed (symbolic links under the raw "
+            "folder never are; copy the file in)"
+        )
     if kind == SPECIAL:
         try:
             what = _file_type(os.lstat(full).st_mode)
@@ -386,8 +421,10 @@ def not_read_reason(raw_dir: Path, path: str, kind: str) -> str:
             what = "not a regular file"
         return f"{what}, not a regular file: not read"
     if kind == CHANGING:
-        return (f"file changed while it was read ({READ_ATTEMPTS} attempts): not parsed this run; "
-                "the next run reads it again")
+        return (
+            f"file changed while it was read ({READ_ATTEMPTS} attempts): not parsed this run; "
+            "the next run reads it again"
+        )
     if kind == UNREADABLE:
         try:
             if path.endswith("/"):

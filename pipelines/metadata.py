@@ -32,17 +32,26 @@ import json
 import posixpath
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from .corrections import Rejection, read_csv_records
 from .inventory import AGENCIES_CSV, PUBLICATIONS_CSV, metadata_files
 from .landing_tables import Row, landing_table
 from .template import LEVEL_LABELS
 
-AGENCY_COLUMNS = ("agency_id", "name", "aliases", "level", "parent_id", "kind", "first_year", "last_year",
-                  "is_generated")
+AGENCY_COLUMNS = (
+    "agency_id",
+    "name",
+    "aliases",
+    "level",
+    "parent_id",
+    "kind",
+    "first_year",
+    "last_year",
+    "is_generated",
+)
 AGENCY_REQUIRED = ("agency_id", "name")
 PUBLICATION_COLUMNS = ("file", "published_at")
 PUBLICATION_REQUIRED = PUBLICATION_COLUMNS
@@ -80,8 +89,13 @@ class MetadataProblem:
     def landing_row(self) -> Row:
         fields = dict(self.rejection.fields)
         return landing_table("rejected_metadata_rows").row(
-            source_file=self.source_file, line_no=self.line_no, file_kind=self.file_kind, reason=self.reason,
-            row_applied=self.applied, fields=json.dumps(fields, ensure_ascii=False) if fields else None)
+            source_file=self.source_file,
+            line_no=self.line_no,
+            file_kind=self.file_kind,
+            reason=self.reason,
+            row_applied=self.applied,
+            fields=json.dumps(fields, ensure_ascii=False) if fields else None,
+        )
 
     def __str__(self) -> str:
         return str(self.rejection)
@@ -138,8 +152,9 @@ def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
     for path in metadata_files(raw_dir, AGENCIES_CSV):
         source = path.relative_to(raw_dir).as_posix()
         records, bad = read_csv_records(path, source, AGENCY_REQUIRED, AGENCY_COLUMNS, report_unknown_columns=True)
-        problems += [MetadataProblem("agencies", r, r.line_no == 1 and r.reason.startswith("unknown column"))
-                     for r in bad]
+        problems += [
+            MetadataProblem("agencies", r, r.line_no == 1 and r.reason.startswith("unknown column")) for r in bad
+        ]
         for line, fields in records:
             agency_id, name = (fields.get("agency_id") or "").strip(), (fields.get("name") or "").strip()
             if not agency_id:
@@ -147,11 +162,20 @@ def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
             elif not name:
                 reject(source, line, f"name is empty for agency_id {agency_id!r}: the row is not applied", fields)
             elif agency_id in first_seen:
-                reject(source, line, f"agency_id {agency_id!r} is already registered at {first_seen[agency_id]}"
-                                     " (ids are unique across every agencies.csv): this row is not applied", fields)
+                reject(
+                    source,
+                    line,
+                    f"agency_id {agency_id!r} is already registered at {first_seen[agency_id]}"
+                    " (ids are unique across every agencies.csv): this row is not applied",
+                    fields,
+                )
             elif _text(fields.get("is_generated")).lower() not in TRUE_VALUES | FALSE_VALUES:
-                reject(source, line, f"is_generated {fields.get('is_generated')!r} is not true or false:"
-                                     " the row is not applied", fields)
+                reject(
+                    source,
+                    line,
+                    f"is_generated {fields.get('is_generated')!r} is not true or false: the row is not applied",
+                    fields,
+                )
             else:
                 first_seen[agency_id] = f"{source}:{line}"
                 accepted.append((source, line, fields))
@@ -160,8 +184,8 @@ def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
     for source, line, fields in accepted:
         agency_id = fields["agency_id"].strip()
 
-        def cleared(reason: str) -> None:
-            reject(source, line, reason, fields, applied=True)
+        def cleared(reason: str) -> None:  # called within this iteration only
+            reject(source, line, reason, fields, applied=True)  # noqa: B023
 
         level = _opt(fields.get("level"))
         if level is not None and level not in LEVEL_LABELS:
@@ -178,19 +202,36 @@ def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
             parent = None
         first_text, last_text = _text(fields.get("first_year")), _text(fields.get("last_year"))
         first, last = _year(first_text), _year(last_text)
-        bad_year = next((f"{col} {text!r} is not a year ({FIRST_YEAR}–{LAST_YEAR})"
-                         for col, text, value in (("first_year", first_text, first), ("last_year", last_text, last))
-                         if text and value is None), None)
+        bad_year = next(
+            (
+                f"{col} {text!r} is not a year ({FIRST_YEAR}–{LAST_YEAR})"
+                for col, text, value in (("first_year", first_text, first), ("last_year", last_text, last))
+                if text and value is None
+            ),
+            None,
+        )
         if bad_year is None and first is not None and last is not None and first > last:
             bad_year = f"first_year {first} is after last_year {last}"
         if bad_year:
-            cleared(f"{bad_year}: first_year and last_year left empty, the agency is not monitored for missing"
-                    " reports (R11)")
+            cleared(
+                f"{bad_year}: first_year and last_year left empty, the agency is not monitored for missing"
+                " reports (R11)"
+            )
             first = last = None
-        rows.append(landing_table("agencies").row(
-            agency_id=agency_id, name=fields["name"].strip(), aliases=_opt(fields.get("aliases")), level=level,
-            parent_id=parent, kind=kind, first_year=first, last_year=last,
-            is_generated=_text(fields.get("is_generated")).lower() in TRUE_VALUES, source_file=source))
+        rows.append(
+            landing_table("agencies").row(
+                agency_id=agency_id,
+                name=fields["name"].strip(),
+                aliases=_opt(fields.get("aliases")),
+                level=level,
+                parent_id=parent,
+                kind=kind,
+                first_year=first,
+                last_year=last,
+                is_generated=_text(fields.get("is_generated")).lower() in TRUE_VALUES,
+                source_file=source,
+            )
+        )
     problems.sort(key=lambda p: (p.source_file, p.line_no))
     return rows, problems
 
@@ -220,8 +261,7 @@ def report_path(folder: str, file: str) -> tuple[str | None, str | None]:
     return joined, None
 
 
-def read_publications(raw_dir: Path, today: dt.date | None = None
-                      ) -> tuple[list[Row], list[MetadataProblem]]:
+def read_publications(raw_dir: Path, today: dt.date | None = None) -> tuple[list[Row], list[MetadataProblem]]:
     """Every publications.csv under raw_dir: the rows of landing.publications (report paths
     relative to raw_dir) and the problems."""
     raw_dir = Path(raw_dir)
@@ -235,10 +275,12 @@ def read_publications(raw_dir: Path, today: dt.date | None = None
     for path in metadata_files(raw_dir, PUBLICATIONS_CSV):
         source = path.relative_to(raw_dir).as_posix()
         folder = path.parent.relative_to(raw_dir).as_posix()
-        records, bad = read_csv_records(path, source, PUBLICATION_REQUIRED, PUBLICATION_COLUMNS,
-                                        report_unknown_columns=True)
-        problems += [MetadataProblem("publications", r, r.line_no == 1 and r.reason.startswith("unknown column"))
-                     for r in bad]
+        records, bad = read_csv_records(
+            path, source, PUBLICATION_REQUIRED, PUBLICATION_COLUMNS, report_unknown_columns=True
+        )
+        problems += [
+            MetadataProblem("publications", r, r.line_no == 1 and r.reason.startswith("unknown column")) for r in bad
+        ]
         for line, fields in records:
             file = (fields.get("file") or "").strip()
             if not file:
@@ -260,11 +302,15 @@ def read_publications(raw_dir: Path, today: dt.date | None = None
                     continue
             if rel in first_seen:
                 where, when = first_seen[rel]
-                reject(source, line, f"{rel} is already listed at {where} (published_at "
-                                     f"{when.isoformat() if when else 'empty'}): this row is not applied", fields)
+                reject(
+                    source,
+                    line,
+                    f"{rel} is already listed at {where} (published_at "
+                    f"{when.isoformat() if when else 'empty'}): this row is not applied",
+                    fields,
+                )
                 continue
             first_seen[rel] = (f"{source}:{line}", published)
-            rows.append(landing_table("publications").row(file_path=rel, published_at=published,
-                                                          source_file=source))
+            rows.append(landing_table("publications").row(file_path=rel, published_at=published, source_file=source))
     problems.sort(key=lambda p: (p.source_file, p.line_no))
     return rows, problems

@@ -61,8 +61,10 @@ def run_lock(published: Path, wait: float = DEFAULT_WAIT, log: Callable[[str], N
             except BlockingIOError:
                 holder = _holder(path)
                 if time.monotonic() >= deadline:
-                    raise RunBusy(f"另一个运行正在构建仓库 / another run is building the warehouse ({holder}); "
-                                  f"gave up after {wait:.0f} s") from None
+                    raise RunBusy(
+                        f"另一个运行正在构建仓库 / another run is building the warehouse ({holder}); "
+                        f"gave up after {wait:.0f} s"
+                    ) from None
                 if not told:
                     log(f"another run is building the warehouse ({holder}); waiting for it to finish")
                     told = True
@@ -122,8 +124,10 @@ def readable(path: Path, read_only: bool = False) -> str | None:
     except duckdb.Error as exc:
         return " ".join(str(exc).split())[:200]
     try:
-        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                             "WHERE table_schema = 'landing' AND table_type = 'BASE TABLE'").fetchall()
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema = 'landing' AND table_type = 'BASE TABLE'"
+        ).fetchall()
         for schema, table in tables:
             # hash every column of every row: a damaged block fails here rather than in dbt
             con.execute(f'SELECT sum(hash(t)) FROM "{schema}"."{table}" AS t').fetchall()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -28,14 +28,19 @@ def raw_fingerprint(warehouse: WarehouseResource) -> str:
     folder = warehouse.corrections_path
     for path in csv_files(folder):
         st = path.stat()
-        h.update(f"{folder.name}/{path.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n"
-                 .encode("utf-8", "surrogateescape"))
+        h.update(
+            f"{folder.name}/{path.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
     return h.hexdigest()
 
 
 def build_automation(
-    warehouse_job: dg.UnresolvedAssetJobDefinition, asset_keys: Sequence[dg.AssetKey],
-    dashboard_key: dg.AssetKey | None = None, published_key: dg.AssetKey | None = None,
+    warehouse_job: dg.UnresolvedAssetJobDefinition,
+    asset_keys: Sequence[dg.AssetKey],
+    dashboard_key: dg.AssetKey | None = None,
+    published_key: dg.AssetKey | None = None,
 ) -> tuple[list[dg.UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
     """The compliance and rollup jobs, their schedules, and the sensor on the raw folder. Every job
     ends by publishing the warehouse it built (readers see nothing of a run until then)."""
@@ -50,21 +55,34 @@ def build_automation(
     if dashboard_key is not None:  # the office's dashboard is refreshed with the compliance marts
         compliance = compliance | dg.AssetSelection.assets(dashboard_key).upstream().required_multi_asset_neighbors()
     compliance_job = dg.define_asset_job(
-        "compliance_job", selection=compliance, executor_def=dg.in_process_executor,
-        description="Landing, parsing (cached), every model up to the compliance marts, and the dashboard.")
+        "compliance_job",
+        selection=compliance,
+        executor_def=dg.in_process_executor,
+        description="Landing, parsing (cached), every model up to the compliance marts, and the dashboard.",
+    )
     rollup_job = dg.define_asset_job(
-        "yearly_rollup_job", selection=selection("rollup_"), executor_def=dg.in_process_executor,
-        description="The rollups by year, level and region, with everything they depend on.")
+        "yearly_rollup_job",
+        selection=selection("rollup_"),
+        executor_def=dg.in_process_executor,
+        description="The rollups by year, level and region, with everything they depend on.",
+    )
     schedules = [
-        dg.ScheduleDefinition(name="reporting_season_daily", job=compliance_job, cron_schedule=REPORTING_SEASON_CRON,
-                              execution_timezone=TIMEZONE),
-        dg.ScheduleDefinition(name="yearly_rollup", job=rollup_job, cron_schedule=YEARLY_ROLLUP_CRON,
-                              execution_timezone=TIMEZONE),
+        dg.ScheduleDefinition(
+            name="reporting_season_daily",
+            job=compliance_job,
+            cron_schedule=REPORTING_SEASON_CRON,
+            execution_timezone=TIMEZONE,
+        ),
+        dg.ScheduleDefinition(
+            name="yearly_rollup", job=rollup_job, cron_schedule=YEARLY_ROLLUP_CRON, execution_timezone=TIMEZONE
+        ),
     ]
 
-    @dg.sensor(job=warehouse_job, minimum_interval_seconds=60,
-               description="Runs the warehouse when a file under the raw folder, or a corrections file, is new or"
-                           " changed.")
+    @dg.sensor(
+        job=warehouse_job,
+        minimum_interval_seconds=60,
+        description="Runs the warehouse when a file under the raw folder, or a corrections file, is new or changed.",
+    )
     def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
         fingerprint = raw_fingerprint(warehouse)
         if fingerprint == context.cursor:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import duckdb
 import polars as pl
@@ -81,6 +81,7 @@ READ_QUALITY_LABELS: dict[str, str] = {
     "unread": "未能读取",
 }
 
+
 def default_corrections_dir(raw_dir: Path) -> Path:
     """The corrections folder of a raw folder: `corrections/` beside it (data/corrections for data/raw)."""
     return Path(raw_dir).parent / CORRECTIONS_DIR_NAME
@@ -103,11 +104,15 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise RuntimeError(f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
-                               f" {path} ({exc})") from None
-        raise RuntimeError(f"仓库文件无法读取（损坏或不完整），运行 ogi run 将从原始文件重建 / the warehouse file "
-                           f"cannot be read (corrupt or truncated); `ogi run` rebuilds it from the raw files: {path} "
-                           f"({' '.join(str(exc).split())[:160]})") from None
+            raise RuntimeError(
+                f"仓库正在写入，请在运行结束后重试 / the warehouse is being written, retry after the run:"
+                f" {path} ({exc})"
+            ) from None
+        raise RuntimeError(
+            f"仓库文件无法读取（损坏或不完整），运行 ogi run 将从原始文件重建 / the warehouse file "
+            f"cannot be read (corrupt or truncated); `ogi run` rebuilds it from the raw files: {path} "
+            f"({' '.join(str(exc).split())[:160]})"
+        ) from None
 
 
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
@@ -126,8 +131,10 @@ def landing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str,
     """(name, type, nullable) of every column of every table of the landing schema, as DuckDB has them."""
     out: dict[str, list[tuple[str, str, bool]]] = {}
     for name, column, typ, nullable in con.execute(
-            "SELECT table_name, column_name, data_type, is_nullable = 'YES' FROM information_schema.columns "
-            "WHERE table_schema = ? ORDER BY table_name, ordinal_position", [LANDING]).fetchall():
+        "SELECT table_name, column_name, data_type, is_nullable = 'YES' FROM information_schema.columns "
+        "WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+        [LANDING],
+    ).fetchall():
         out.setdefault(name, []).append((column, typ, nullable))
     return out
 
@@ -138,8 +145,13 @@ def described_columns(table: LandingTable) -> list[tuple[str, str, bool]]:
 
 
 _PL_TYPES: dict[str, pl.DataType] = {
-    "VARCHAR": pl.Utf8(), "DOUBLE": pl.Float64(), "INTEGER": pl.Int32(), "BIGINT": pl.Int64(),
-    "BOOLEAN": pl.Boolean(), "TIMESTAMP": pl.Datetime("us"), "DATE": pl.Date(),
+    "VARCHAR": pl.Utf8(),
+    "DOUBLE": pl.Float64(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "BOOLEAN": pl.Boolean(),
+    "TIMESTAMP": pl.Datetime("us"),
+    "DATE": pl.Date(),
 }
 
 
@@ -155,8 +167,9 @@ def _check_rows(table: LandingTable, rows: Sequence[tuple[object, ...]]) -> None
     for row in rows:
         fields = getattr(row, "_fields", None)
         if (fields is not None and fields != names) or len(row) != len(names):
-            raise ValueError(f"a row for {table.qualified} does not have its columns ({', '.join(names)}):"
-                             f" {row!r:.300}")
+            raise ValueError(
+                f"a row for {table.qualified} does not have its columns ({', '.join(names)}): {row!r:.300}"
+            )
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[object, ...]]) -> int:
@@ -195,48 +208,125 @@ def template_reference_rows() -> dict[str, list[tuple[object, ...]]]:
     for version, tpl in TEMPLATES.items():
         for table_key, table in tpl.tables.items():
             for i, r in enumerate(table.rows):
-                rows.append(t["template_rows"].row(
-                    template_version=version, table_key=table_key, row_key=r.key, row_order=i + 1, label=r.label,
-                    group_label=r.group_label or None, full_label=r.full_label, outcome_group=r.outcome_group or None,
-                    outcome_group_label=OUTCOME_GROUPS.get(r.outcome_group)))
+                rows.append(
+                    t["template_rows"].row(
+                        template_version=version,
+                        table_key=table_key,
+                        row_key=r.key,
+                        row_order=i + 1,
+                        label=r.label,
+                        group_label=r.group_label or None,
+                        full_label=r.full_label,
+                        outcome_group=r.outcome_group or None,
+                        outcome_group_label=OUTCOME_GROUPS.get(r.outcome_group),
+                    )
+                )
                 for j, c in enumerate(r.columns):
-                    cols.append(t["template_columns"].row(template_version=version, table_key=table_key, row_key=r.key,
-                                                          column_key=c.key, column_order=j + 1, label=c.label,
-                                                          kind=c.kind))
+                    cols.append(
+                        t["template_columns"].row(
+                            template_version=version,
+                            table_key=table_key,
+                            row_key=r.key,
+                            column_key=c.key,
+                            column_order=j + 1,
+                            label=c.label,
+                            kind=c.kind,
+                        )
+                    )
         for ident in identities(version):
             name, text = RULE_TEXT[ident.rule_id]
             a = ident.anchor
-            checks.append(t["rule_checks"].row(template_version=version, rule_id=ident.rule_id, rule_name=name,
-                                               rule_text_zh=text, check_id=ident.check_id, anchor_table=a.table,
-                                               anchor_row=a.row, anchor_column=a.column))
+            checks.append(
+                t["rule_checks"].row(
+                    template_version=version,
+                    rule_id=ident.rule_id,
+                    rule_name=name,
+                    rule_text_zh=text,
+                    check_id=ident.check_id,
+                    anchor_table=a.table,
+                    anchor_row=a.row,
+                    anchor_column=a.column,
+                )
+            )
             for side, refs in (("total", ident.total_side), ("parts", ident.parts_side)):
                 for ref in refs:
-                    terms.append(t["rule_terms"].row(template_version=version, check_id=ident.check_id, side=side,
-                                                     table_key=ref.table, row_key=ref.row, column_key=ref.column))
+                    terms.append(
+                        t["rule_terms"].row(
+                            template_version=version,
+                            check_id=ident.check_id,
+                            side=side,
+                            table_key=ref.table,
+                            row_key=ref.row,
+                            column_key=ref.column,
+                        )
+                    )
     rules = [t["rules"].row(rule_id=rid, rule_name=name, rule_text_zh=text) for rid, (name, text) in RULE_TEXT.items()]
     firsts = sorted(TEMPLATE_FIRST_YEAR.items(), key=lambda kv: kv[1])
-    versions = [t["template_versions"].row(template_version=v, notice=TEMPLATES[v].notice, first_report_year=first,
-                                           last_report_year=firsts[i + 1][1] - 1 if i + 1 < len(firsts) else None)
-                for i, (v, first) in enumerate(firsts)]
-    statuses = [t["compliance_statuses"].row(status=key, status_zh=label, status_order=i + 1)
-                for i, (key, label) in enumerate(COMPLIANCE_STATUSES.items())]
-    cell_statuses = [t["cell_statuses"].row(cell_status=key, label_zh=label,
-                                            is_operand=key in WAREHOUSE_OPERAND_STATUSES,
-                                            is_read=key not in (UNREAD_STATUS, NOT_PRINTED_STATUS), status_order=i + 1)
-                     for i, (key, label) in enumerate(CELL_STATUS_LABELS.items())]
-    kinds = [t["agency_kinds"].row(agency_kind=kind, deadline_month=month, deadline_day=day,
-                                   level_suffix=DEPARTMENT_LEVEL_SUFFIX if kind == "department" else None)
-             for kind, (month, day) in REPORT_DEADLINES.items()]
-    collapsible = [t["collapsible_rows"].row(template_version=version, table_key="requests", row_key=row,
-                                             collapsed_into_row=COLLAPSED_INTO_ROW)
-                   for version, tpl in TEMPLATES.items()
-                   for row in COLLAPSIBLE_OTHER_ROWS if any(r.key == row for r in tpl.table("requests").rows)]
-    narrative = [t["narrative_targets"].row(target=target, anchor_table=a.table, anchor_row=a.row,
-                                            anchor_column=a.column, description_zh=text, table_key=c.table,
-                                            row_key=c.row, column_key=c.column)
-                 for target, (cells, a, text) in NARRATIVE_TARGETS.items() for c in cells]
-    return {"template_rows": rows, "template_columns": cols, "rule_checks": checks,
-            "rule_terms": terms, "rules": rules, "template_versions": versions, "compliance_statuses": statuses,
-            "cell_statuses": cell_statuses, "agency_kinds": kinds, "collapsible_rows": collapsible,
-            "agency_name_noise": [t["agency_name_noise"].row(pattern=AGENCY_NAME_NOISE)],
-            "narrative_targets": narrative}
+    versions = [
+        t["template_versions"].row(
+            template_version=v,
+            notice=TEMPLATES[v].notice,
+            first_report_year=first,
+            last_report_year=firsts[i + 1][1] - 1 if i + 1 < len(firsts) else None,
+        )
+        for i, (v, first) in enumerate(firsts)
+    ]
+    statuses = [
+        t["compliance_statuses"].row(status=key, status_zh=label, status_order=i + 1)
+        for i, (key, label) in enumerate(COMPLIANCE_STATUSES.items())
+    ]
+    cell_statuses = [
+        t["cell_statuses"].row(
+            cell_status=key,
+            label_zh=label,
+            is_operand=key in WAREHOUSE_OPERAND_STATUSES,
+            is_read=key not in (UNREAD_STATUS, NOT_PRINTED_STATUS),
+            status_order=i + 1,
+        )
+        for i, (key, label) in enumerate(CELL_STATUS_LABELS.items())
+    ]
+    kinds = [
+        t["agency_kinds"].row(
+            agency_kind=kind,
+            deadline_month=month,
+            deadline_day=day,
+            level_suffix=DEPARTMENT_LEVEL_SUFFIX if kind == "department" else None,
+        )
+        for kind, (month, day) in REPORT_DEADLINES.items()
+    ]
+    collapsible = [
+        t["collapsible_rows"].row(
+            template_version=version, table_key="requests", row_key=row, collapsed_into_row=COLLAPSED_INTO_ROW
+        )
+        for version, tpl in TEMPLATES.items()
+        for row in COLLAPSIBLE_OTHER_ROWS
+        if any(r.key == row for r in tpl.table("requests").rows)
+    ]
+    narrative = [
+        t["narrative_targets"].row(
+            target=target,
+            anchor_table=a.table,
+            anchor_row=a.row,
+            anchor_column=a.column,
+            description_zh=text,
+            table_key=c.table,
+            row_key=c.row,
+            column_key=c.column,
+        )
+        for target, (cells, a, text) in NARRATIVE_TARGETS.items()
+        for c in cells
+    ]
+    return {
+        "template_rows": rows,
+        "template_columns": cols,
+        "rule_checks": checks,
+        "rule_terms": terms,
+        "rules": rules,
+        "template_versions": versions,
+        "compliance_statuses": statuses,
+        "cell_statuses": cell_statuses,
+        "agency_kinds": kinds,
+        "collapsible_rows": collapsible,
+        "agency_name_noise": [t["agency_name_noise"].row(pattern=AGENCY_NAME_NOISE)],
+        "narrative_targets": narrative,
+    }

@@ -89,16 +89,20 @@ class Run:
 
 def _run(raw: Path, warehouse: Path, assets: list[str] | None = None) -> Run:
     job = build_defs(raw, warehouse).resolve_job_def(JOB_NAME)
-    result = job.execute_in_process(raise_on_error=False,
-                                    asset_selection=[k for a in assets for k in asset_keys(a)] if assets else None)
+    result = job.execute_in_process(
+        raise_on_error=False, asset_selection=[k for a in assets for k in asset_keys(a)] if assets else None
+    )
     mats = result.asset_materializations_for_node("parsed_reports")
     meta = {k: v.value for k, v in mats[0].metadata.items()} if mats else {}
     # a run of some assets only is not published: what it landed is in its work copy
     built = work_path(warehouse) if assets else warehouse
-    return Run(result, meta,
-               dict(_query(built, "SELECT file_path, reason FROM landing.quarantined_files")),
-               dict(_query(built, "SELECT file_path, sha256 FROM landing.parsed_reports")),
-               dict(_query(built, "SELECT file_path, format FROM landing.raw_report_files")))
+    return Run(
+        result,
+        meta,
+        dict(_query(built, "SELECT file_path, reason FROM landing.quarantined_files")),
+        dict(_query(built, "SELECT file_path, sha256 FROM landing.parsed_reports")),
+        dict(_query(built, "SELECT file_path, format FROM landing.raw_report_files")),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -134,13 +138,18 @@ HZQ2024_SHA = hashlib.sha256((RAW_DIR / "hzq2024.pdf").read_bytes()).hexdigest()
 
 
 def test_the_real_report_reaches_the_marts(hostile_run: tuple[Path, Path, Run]) -> None:
-    _, warehouse, run = hostile_run
-    (rows,), = _query(warehouse, """SELECT count(*) FROM marts.fct_requests r
+    _, warehouse, _run = hostile_run
+    ((rows,),) = _query(
+        warehouse,
+        """SELECT count(*) FROM marts.fct_requests r
                                     JOIN landing.parsed_reports p USING (report_id)
-                                    WHERE p.sha256 = ? AND r.value IS NOT NULL""", [HZQ2024_SHA])
+                                    WHERE p.sha256 = ? AND r.value IS NOT NULL""",
+        [HZQ2024_SHA],
+    )
     assert rows > 0
-    assert _query(warehouse, "SELECT report_year, read_quality FROM marts.report_versions WHERE sha256 = ?",
-                  [HZQ2024_SHA]) == [(2024, "complete")]
+    assert _query(
+        warehouse, "SELECT report_year, read_quality FROM marts.report_versions WHERE sha256 = ?", [HZQ2024_SHA]
+    ) == [(2024, "complete")]
 
 
 def test_every_hostile_file_is_quarantined_with_its_reason(hostile_run: tuple[Path, Path, Run]) -> None:
@@ -182,8 +191,10 @@ def test_names_and_duplicates(hostile_run: tuple[Path, Path, Run]) -> None:
 
 def test_worker_memory_stays_bounded(hostile_run: tuple[Path, Path, Run]) -> None:
     _, _, run = hostile_run
-    print(f"peak parse worker memory: {run.meta['peak_worker_rss_mib']} MiB; "
-          f"workers replaced: {run.meta['workers_replaced']}")
+    print(
+        f"peak parse worker memory: {run.meta['peak_worker_rss_mib']} MiB; "
+        f"workers replaced: {run.meta['workers_replaced']}"
+    )
     assert 0 < run.meta["peak_worker_rss_mib"] < PEAK_LIMIT_MIB
     assert run.meta["workers_replaced"] == 3  # crash, slow, hog
 

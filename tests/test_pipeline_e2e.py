@@ -42,9 +42,11 @@ def _run(raw: Path, warehouse: Path, assets: list[str] | None = None) -> Run:
     try:
         parsed = [r[0] for r in con.execute("SELECT file_path FROM landing.parsed_reports ORDER BY 1").fetchall()]
         quarantined = dict(con.execute("SELECT file_path, reason FROM landing.quarantined_files").fetchall())
-        findings = set(con.execute("""
+        findings = set(
+            con.execute("""
             SELECT p.file_path, f.rule_id, f.table_key, f.row_key, f.column_key, f.expected, f.actual
-            FROM marts.report_findings f JOIN landing.parsed_reports p USING (report_id)""").fetchall())
+            FROM marts.report_findings f JOIN landing.parsed_reports p USING (report_id)""").fetchall()
+        )
     finally:
         con.close()
     return Run(result, metadata, parsed, quarantined, findings)
@@ -124,20 +126,20 @@ def test_second_materialization_parses_nothing(cached_run: Run) -> None:
 TINY_DBT = {
     "dbt_project.yml": "name: tiny\nversion: '0.1.0'\nconfig-version: 2\nprofile: tiny\n",
     "profiles.yml": "tiny:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-                    "      path: \"{{ env_var('OGI_WAREHOUSE') }}\"\n",
+    "      path: \"{{ env_var('OGI_WAREHOUSE') }}\"\n",
     "models/sources.yml": "version: 2\nsources:\n  - name: landing\n    tables:\n      - name: parsed_reports\n",
     "models/reports.sql": "select report_id from {{ source('landing', 'parsed_reports') }}\n",
     # An integrity test that cannot pass: every report_id is a sha256.
     "models/reports.yml": "version: 2\nmodels:\n  - name: reports\n    columns:\n      - name: report_id\n"
-                          "        data_tests:\n          - accepted_values:\n              arguments:\n"
-                          "                values: ['not-a-sha256']\n",
+    "        data_tests:\n          - accepted_values:\n              arguments:\n"
+    "                values: ['not-a-sha256']\n",
 }
 
 
 def test_integrity_failure_fails_the_run(tmp_path: Path) -> None:
     """A failing ERROR test in dbt fails the Dagster run, and `ogi run` (main_run) exits non-zero."""
-    from tests.conftest import copy_raw
     from pipelines.runner import main_run
+    from tests.conftest import copy_raw
 
     project = tmp_path / "dbt"
     for rel, text in TINY_DBT.items():
@@ -185,21 +187,26 @@ def _run_landing(raw: Path, wh: Path, assets: list[str]) -> tuple[list[str], int
 TRUTH = Path(__file__).resolve().parent / "corpus" / "real" / "truth"
 
 
-
 def test_facts_hold_the_published_numbers(clean_run: Run, warehouse: Path) -> None:
     """Every truth cell of the four reports is in the fact tables with the printed value (null = blank)."""
     import json
 
-    rows = _query(warehouse, """
-        SELECT p.file_path, 'requests', row_key, column_key, value FROM marts.fct_requests JOIN landing.parsed_reports p USING (report_id)
+    rows = _query(
+        warehouse,
+        """
+        SELECT p.file_path, 'requests', row_key, column_key, value
+        FROM marts.fct_requests JOIN landing.parsed_reports p USING (report_id)
         UNION ALL
         SELECT p.file_path, 'requests', unnest(['new_received', 'carried_over', 'total_processed', 'carried_forward']),
                column_key, unnest([new_received, carried_over, total_processed, carried_forward])
         FROM marts.fct_request_flow JOIN landing.parsed_reports p USING (report_id)
         UNION ALL
-        SELECT p.file_path, 'review_litigation', row_key, column_key, value FROM marts.fct_review_litigation JOIN landing.parsed_reports p USING (report_id)
+        SELECT p.file_path, 'review_litigation', row_key, column_key, value
+        FROM marts.fct_review_litigation JOIN landing.parsed_reports p USING (report_id)
         UNION ALL
-        SELECT p.file_path, 'proactive', row_key, column_key, value FROM marts.fct_proactive_disclosure JOIN landing.parsed_reports p USING (report_id)""")
+        SELECT p.file_path, 'proactive', row_key, column_key, value
+        FROM marts.fct_proactive_disclosure JOIN landing.parsed_reports p USING (report_id)""",
+    )
     got = {(Path(f).stem, t, r, c): v for f, t, r, c, v in rows}
     n = 0
     for truth_path in sorted(TRUTH.glob("*.json")):
@@ -217,8 +224,12 @@ def test_facts_hold_the_published_numbers(clean_run: Run, warehouse: Path) -> No
 def test_dimensions_agree_with_the_template_module(clean_run: Run, warehouse: Path) -> None:
     from pipelines.template import APPLICANT_COLUMNS, OUTCOME_GROUPS, TEMPLATES
 
-    outcomes = {r[0]: r[1:] for r in _query(
-        warehouse, "SELECT row_key, label, outcome_group, outcome_group_label FROM marts.dim_request_outcome")}
+    outcomes = {
+        r[0]: r[1:]
+        for r in _query(
+            warehouse, "SELECT row_key, label, outcome_group, outcome_group_label FROM marts.dim_request_outcome"
+        )
+    }
     expected: dict[str, tuple[Any, ...]] = {}
     for version in ("2019", "2021"):  # the 2021 label wins where a key is in both
         for r in TEMPLATES[version].table("requests").rows:
@@ -242,13 +253,21 @@ def test_dashboard_shows_the_real_reports_as_printed(clean_run: Run, warehouse: 
         assert page.is_hidden("#source-label"), "one data source: no switch"
         for truth_path in sorted(TRUTH.glob("*.json")):
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
-            [(agency_key,)] = _query(warehouse, f"""SELECT agency_key FROM marts.report_versions
-                                                   WHERE file_path LIKE '{truth_path.stem}.%'""")
+            [(agency_key,)] = _query(
+                warehouse,
+                f"""SELECT agency_key FROM marts.report_versions
+                                                   WHERE file_path LIKE '{truth_path.stem}.%'""",
+            )
             page = tab.open(f"agency/{agency_key}?year={truth['report_year']}")
             page.wait_for_selector("#report-tables")
-            shown = {(t, r, c): text for t, r, c, text in page.eval_on_selector_all(
-                "#report-tables td.cell", """tds => tds.map(td => [td.closest('table').dataset.table,
-                    td.closest('tr').dataset.row, td.dataset.column, td.innerText])""")}
+            shown = {
+                (t, r, c): text
+                for t, r, c, text in page.eval_on_selector_all(
+                    "#report-tables td.cell",
+                    """tds => tds.map(td => [td.closest('table').dataset.table,
+                    td.closest('tr').dataset.row, td.dataset.column, td.innerText])""",
+                )
+            }
             n = 0
             for table in ("proactive", "requests", "review_litigation"):
                 for row, cols in truth[table].items():

@@ -1,6 +1,5 @@
 """Corrections landed: every CSV under the corrections folder, validated against the landed files."""
 
-
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -24,8 +23,14 @@ def correction_files(context: AssetExecutionContext, warehouse: WarehouseResourc
         n_good = bulk_replace(con, "corrections", [c.landing_row() for c in good])
         n_bad = bulk_replace(con, "rejected_corrections", [r.landing_row() for r in bad])
         files = csv_files(folder)
-        results = landed(con, CORRECTION_FILES, files=len(files), corrections=n_good, rejected=n_bad,
-                         folder=dg.MetadataValue.path(str(folder)))
+        results = landed(
+            con,
+            CORRECTION_FILES,
+            files=len(files),
+            corrections=n_good,
+            rejected=n_bad,
+            folder=dg.MetadataValue.path(str(folder)),
+        )
     finally:
         con.close()
     context.log.info(f"{len(files)} corrections files in {folder}: {n_good} rows landed, {n_bad} rejected")

@@ -40,16 +40,25 @@ def asset_keys(asset: str) -> list[dg.AssetKey]:
 
 
 def _spec(table: LandingTable, group: str, reads: Sequence[str], kinds: set[str]) -> dg.AssetSpec:
-    columns = [dg.TableColumn(c.name, c.type.lower(), column_description(c.description),
-                              dg.TableColumnConstraints(nullable=c.nullable)) for c in table.columns]
-    return dg.AssetSpec(landing_key(table.name), description=table.description, group_name=group, kinds=kinds,
-                        deps=[landing_key(t) for t in reads],
-                        metadata={"dagster/column_schema": dg.TableSchema(columns=columns),
-                                  "dagster/table_name": table.qualified})
+    columns = [
+        dg.TableColumn(
+            c.name, c.type.lower(), column_description(c.description), dg.TableColumnConstraints(nullable=c.nullable)
+        )
+        for c in table.columns
+    ]
+    return dg.AssetSpec(
+        landing_key(table.name),
+        description=table.description,
+        group_name=group,
+        kinds=kinds,
+        deps=[landing_key(t) for t in reads],
+        metadata={"dagster/column_schema": dg.TableSchema(columns=columns), "dagster/table_name": table.qualified},
+    )
 
 
-def landing_asset(asset: str, *, group: str = "landing", reads: Sequence[str] = (),
-                  kinds: frozenset[str] = frozenset({"duckdb"})) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+def landing_asset(
+    asset: str, *, group: str = "landing", reads: Sequence[str] = (), kinds: frozenset[str] = frozenset({"duckdb"})
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """The multi-asset `asset`: one AssetSpec per table it writes (landing_tables.written_by), each
     depending on the landing tables it `reads`; in the warehouse pool (DuckDB has one writer). Not
     subsettable: the asset writes all its tables or none (jobs select it whole)."""
@@ -63,8 +72,9 @@ def landed(con: duckdb.DuckDBPyConnection, asset: str, **metadata: Any) -> list[
     results: list[dg.MaterializeResult[Any]] = []
     for table in written_by(asset):
         (rows,) = con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone() or (0,)
-        results.append(dg.MaterializeResult(asset_key=landing_key(table.name),
-                                            metadata={"dagster/row_count": rows, **metadata}))
+        results.append(
+            dg.MaterializeResult(asset_key=landing_key(table.name), metadata={"dagster/row_count": rows, **metadata})
+        )
     return results
 
 
@@ -79,19 +89,27 @@ def metadata_files(context: AssetExecutionContext, warehouse: WarehouseResource)
     if not agencies:
         context.log.warning(f"no {AGENCIES_CSV} rows under {warehouse.raw_path}: landing.agencies is empty")
     for problem in problems:
-        context.log.warning(f"{problem.file_kind} row {'applied in part' if problem.applied else 'rejected'}: "
-                            f"{problem}")
+        context.log.warning(
+            f"{problem.file_kind} row {'applied in part' if problem.applied else 'rejected'}: {problem}"
+        )
     con = warehouse.connect()
     try:
         con.execute("BEGIN")
-        for table, rows in (("agencies", agencies), ("publications", publications),
-                            ("rejected_metadata_rows", [p.landing_row() for p in problems])):
+        for table, rows in (
+            ("agencies", agencies),
+            ("publications", publications),
+            ("rejected_metadata_rows", [p.landing_row() for p in problems]),
+        ):
             con.execute(f"DELETE FROM {LANDING_SCHEMA}.{table}")  # a described table (code), never data
             bulk_insert(con, table, rows)
         con.execute("COMMIT")
-        results = landed(con, METADATA_FILES, registry_files=", ".join(sorted({r.source_file for r in agencies})),
-                         rejected=sum(not p.applied for p in problems),
-                         applied_in_part=sum(p.applied for p in problems))
+        results = landed(
+            con,
+            METADATA_FILES,
+            registry_files=", ".join(sorted({r.source_file for r in agencies})),
+            rejected=sum(not p.applied for p in problems),
+            applied_in_part=sum(p.applied for p in problems),
+        )
     finally:
         con.close()
     yield from results
@@ -132,4 +150,3 @@ def raw_report_files(context: AssetExecutionContext, warehouse: WarehouseResourc
     finally:
         con.close()
     yield from results
-

@@ -25,8 +25,13 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 
 def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=WarehouseTranslator(),
-                pool=POOL, name="warehouse_dbt")
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=WarehouseTranslator(),
+        pool=POOL,
+        name="warehouse_dbt",
+    )
     def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         # profiles.yml reads env_var('OGI_WAREHOUSE'); the dbt subprocess inherits os.environ.
         os.environ[WAREHOUSE_ENV] = str(warehouse.db_path.resolve())
