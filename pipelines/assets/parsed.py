@@ -7,8 +7,9 @@ from datetime import datetime
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from ..batches import Batch, BatchWriter, batch_files, batch_rows
 from ..inventory import NOT_READ, not_read_reason, os_path
-from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_table
+from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_table, written_by
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
@@ -36,6 +37,8 @@ def _parse_all(todo: list[tuple[str, str]], pool: ParsePool) -> Iterator[tuple[s
         yield str(outcome.key), outcome.report, outcome.reason
 
 
+# The tables this asset writes, every batch in one transaction (pipelines/batches.py).
+_TABLES = tuple(t.name for t in written_by(PARSED_REPORTS))
 REPORTS, CELLS, WARNINGS, QUARANTINED = (landing_table(t) for t in (
     "parsed_reports", "parsed_cells", "parse_warnings", "quarantined_files"))
 
@@ -62,7 +65,9 @@ def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row
 @landing_asset(PARSED_REPORTS, group="parsed", reads=[RAW_REPORT_FILES], kinds=frozenset({"python", "duckdb"}))
 def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
     """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
-    files that are not readable reports go to landing.quarantined_files with the reason."""
+    files that are not readable reports go to landing.quarantined_files with the reason. Results are
+    committed a batch at a time (pipelines/batches.py: memory bounded by a batch, not by the city);
+    a run killed part-way keeps its committed batches, and the next run parses only the rest."""
     con = warehouse.connect()
     try:
         con.execute("BEGIN")
@@ -98,48 +103,60 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
                      f"{len(todo)} to parse, {len(not_read)} not read")
 
     now = datetime.now()
-    heads: list[tuple[object, ...]] = []
-    cells: list[tuple[object, ...]] = []
-    warnings: list[tuple[object, ...]] = []
-    quarantined: list[tuple[object, ...]] = []
     started = time.perf_counter()
-    for sha, _, reason in not_read:
-        quarantined.append(_quarantined(rel_of[sha], sha, fmt_of[sha], reason))
-        context.log.warning(f"quarantined {rel_of[sha]}: {reason}")
+    n_quarantined = 0
+
+    def write_batch(batch: Batch) -> None:
+        # One transaction per batch, on a connection opened for it: what is committed survives a
+        # kill, and between batches nothing holds the work copy or its buffers.
+        con = warehouse.connect()
+        try:
+            con.execute("BEGIN")
+            for table in _TABLES:
+                bulk_insert(con, table, batch.get(table, ()))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def flushed(units: int, rows: int) -> None:
+        context.log.info(f"parse batch committed: {units} files, {rows} rows "
+                         f"({writer.units_written}/{len(new)} files of this run written)")
+
+    writer = BatchWriter(write_batch, max_units=batch_files(), max_rows=batch_rows(), on_flush=flushed)
     pool = ParsePool(workers=min(MAX_WORKERS, max(len(todo), 1)), time_limit=TIME_LIMIT_S,
                      memory_limit=MEMORY_LIMIT_BYTES, target=WORKER_TARGET)
-    for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
-        rel = rel_of[sha]
-        if report is None:
-            quarantined.append(_quarantined(rel, sha, fmt_of[sha], reason))
-            context.log.warning(f"quarantined {rel}: {reason}")
-        else:
-            head, c, w = _report_rows(sha, rel, report, now)
-            heads.append(head)
-            cells.extend(c)
-            warnings.extend(w)
-        if i == len(todo) or i % 50 == 0:
-            rate = i / max(time.perf_counter() - started, 1e-9)
-            context.log.info(f"parsed {i}/{len(todo)} files ({rate:.1f}/s), quarantined so far {len(quarantined)}")
+    with writer:
+        for sha, _, reason in not_read:
+            writer.add({"quarantined_files": [_quarantined(rel_of[sha], sha, fmt_of[sha], reason)]})
+            n_quarantined += 1
+            context.log.warning(f"quarantined {rel_of[sha]}: {reason}")
+        for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
+            rel = rel_of[sha]
+            if report is None:
+                writer.add({"quarantined_files": [_quarantined(rel, sha, fmt_of[sha], reason)]})
+                n_quarantined += 1
+                context.log.warning(f"quarantined {rel}: {reason}")
+            else:
+                head, cells, warnings = _report_rows(sha, rel, report, now)
+                writer.add({"parsed_reports": [head], "parsed_cells": cells, "parse_warnings": warnings})
+            if i == len(todo) or i % 50 == 0:
+                rate = i / max(time.perf_counter() - started, 1e-9)
+                context.log.info(f"parsed {i}/{len(todo)} files ({rate:.1f}/s), quarantined so far {n_quarantined}")
 
+    written = writer.rows_written
     con = warehouse.connect()
     try:
-        con.execute("BEGIN")
-        bulk_insert(con, "parsed_reports", heads)
-        bulk_insert(con, "parsed_cells", cells)
-        bulk_insert(con, "parse_warnings", warnings)
-        bulk_insert(con, "quarantined_files", quarantined)
-        con.execute("COMMIT")
-        n_reports, n_quarantined = con.execute(
+        n_reports, n_quarantined_total = con.execute(
             "SELECT (SELECT count(*) FROM landing.parsed_reports), (SELECT count(*) FROM landing.quarantined_files)"
         ).fetchone() or (0, 0)
         results = landed(con, PARSED_REPORTS, **{
-            "parsed_this_run": len(heads),
-            "quarantined_this_run": len(quarantined),
+            "parsed_this_run": written.get("parsed_reports", 0),
+            "quarantined_this_run": written.get("quarantined_files", 0),
             "skipped_cached": cached,
             "reports_total": n_reports,
-            "quarantined_total": n_quarantined,
-            "cells_written": len(cells),
+            "quarantined_total": n_quarantined_total,
+            "cells_written": written.get("parsed_cells", 0),
+            "batches_written": writer.batches_written,
             "parser_version": PARSER_VERSION,
             # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
             "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
