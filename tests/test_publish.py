@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.batches import BATCH_FILES_ENV
 from pipelines.publish import publish, readable, run_lock, work_path
 from tests.conftest import copy_raw
 
@@ -33,9 +35,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(raw: Path, wh: Path, *extra: str) -> subprocess.Popen[str]:
+def _run(raw: Path, wh: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen([OGI, "run", "--raw-dir", str(raw), "--warehouse", str(wh), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**_env(), **(env or {})})
 
 
 def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str]:
@@ -43,13 +45,16 @@ def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str
     return proc.returncode, out
 
 
-def _kill_when(proc: subprocess.Popen[str], marker: str, delay: float = 0.0) -> str:
-    """Read the run's output until `marker` appears, then SIGKILL it (after `delay` seconds)."""
+def _kill_when(proc: subprocess.Popen[str], marker: str, delay: float = 0.0, times: int = 1) -> str:
+    """Read the run's output until `marker` has appeared `times` times, then SIGKILL it (after
+    `delay` seconds)."""
     seen: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
         seen.append(line)
         if marker in line:
+            times -= 1
+        if marker in line and times == 0:
             time.sleep(delay)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -184,7 +189,8 @@ def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: d
     wh = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
-        from pipelines.publish import run_lock
+        from pipelines.batches import BATCH_FILES_ENV
+from pipelines.publish import run_lock
         with run_lock({str(wh)!r}, 0):
             print("held", flush=True); time.sleep(2)
         """)], stdout=subprocess.PIPE, text=True, env=_env())
@@ -210,6 +216,44 @@ def test_a_run_killed_anywhere_then_run_again_publishes_what_a_clean_run_does(
     code, out = _finish(_run(raw, wh))
     assert code == 0, out[-3000:]
     assert fingerprint(wh) == reference
+    _no_duplicates(wh)
+
+
+def _work_counts(wh: Path) -> tuple[int, int]:
+    """(files whose parse is committed, distinct raw files) in the work copy of a killed run."""
+    assert readable(work_path(wh)) is None  # opens it for writing: the killed run's log is replayed
+    con = duckdb.connect(str(work_path(wh)), read_only=True)
+    try:
+        (done,) = con.execute("SELECT (SELECT count(*) FROM landing.parsed_reports) "
+                              "+ (SELECT count(*) FROM landing.quarantined_files)").fetchone()
+        (files,) = con.execute("SELECT count(DISTINCT sha256) FROM landing.raw_report_files").fetchone()
+    finally:
+        con.close()
+    return int(done), int(files)
+
+
+BATCH = 4  # files per parse batch in the test below: several batches in the small city
+
+
+def test_a_run_killed_while_parsing_keeps_its_batches_and_the_next_run_parses_only_the_rest(
+        concurrent: dict[str, Any], raw: Path, tmp_path: Path) -> None:
+    reference = fingerprint(concurrent["wh"])  # run A: the same raw folder, uninterrupted
+    wh = tmp_path / "warehouse.duckdb"
+    small = {BATCH_FILES_ENV: str(BATCH)}
+    out = _kill_when(_run(raw, wh, env=small), "parse batch committed", times=2)  # kill -9 during parsing
+    assert not wh.exists(), out[-2000:]  # a killed run publishes nothing
+    done, files = _work_counts(wh)
+    assert 2 * BATCH <= done < files, (done, files)  # the committed batches are kept, the rest is not
+    # the rerun parses exactly the files the killed run did not commit, each once
+    code, out = _finish(_run(raw, wh, env=small))
+    assert code == 0, out[-3000:]
+    assert f"{done} cached for parser" in out, out[-3000:]
+    work = re.search(r"parse work this run: (\d+) parsed, (\d+) quarantined, (\d+) cached", out)
+    assert work, out[-3000:]
+    parsed, quarantined, cached = map(int, work.groups())
+    assert (parsed + quarantined, cached) == (files - done, done)
+    assert out.count("parse batch committed") == -(-(files - done) // BATCH)
+    assert fingerprint(wh) == reference  # the marts a clean run publishes
     _no_duplicates(wh)
 
 
