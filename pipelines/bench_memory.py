@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .batches import batch_files, batch_rows
@@ -68,7 +69,7 @@ def parse_step(raw: Path) -> dict[str, float]:
     """Land and parse `raw` into an empty warehouse in a fresh process; its figures."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, "-c", _CHILD, str(raw), str(Path(tmp) / "warehouse.duckdb")],
-                              capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""})
+                              check=False, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""})
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"the parsing step failed on {raw}:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -83,12 +84,14 @@ def compare(raws: list[Path]) -> str:
     runs = [parse_step(raw) for raw in raws]
     width = 16
     head = f"{'':<34}" + "".join(f"{raw.parent.name:>{width}}" for raw in raws)
-    rows = [("files parsed + quarantined", lambda f: f"{f['parsed'] + f['quarantined']:,}"),
-            ("cells written", lambda f: f"{f['cells']:,}"),
-            ("batches committed", lambda f: f"{f['batches']}"),
-            ("seconds (land + parse)", lambda f: f"{f['seconds']:.0f}"),
-            ("peak RSS, parsing process (MiB)", lambda f: f"{f['peak_rss_mib']:.0f}"),
-            ("peak RSS, largest worker (MiB)", lambda f: f"{f['worker_peak_rss_mib']:.0f}")]
+    rows: list[tuple[str, Callable[[dict[str, float]], str]]] = [
+        ("files parsed + quarantined", lambda f: f"{f['parsed'] + f['quarantined']:,}"),
+        ("cells written", lambda f: f"{f['cells']:,}"),
+        ("batches committed", lambda f: f"{f['batches']}"),
+        ("seconds (land + parse)", lambda f: f"{f['seconds']:.0f}"),
+        ("peak RSS, parsing process (MiB)", lambda f: f"{f['peak_rss_mib']:.0f}"),
+        ("peak RSS, largest worker (MiB)", lambda f: f"{f['worker_peak_rss_mib']:.0f}"),
+    ]
     lines = [f"parsing step, batches of {batch_files()} files or {batch_rows():,} rows (pipelines/batches.py):", head]
     lines += [f"{name:<34}" + "".join(f"{show(f):>{width}}" for f in runs) for name, show in rows]
     peaks = [f["peak_rss_mib"] for f in runs]

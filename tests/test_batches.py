@@ -53,12 +53,11 @@ def test_a_failed_write_keeps_the_batch_and_an_error_drops_what_was_not_flushed(
         writer.add(_unit(1))
     assert writer.units_written == 0 and writer.pending_units == 2  # not counted as written
     written: list[dict[str, list[Any]]] = []
-    with pytest.raises(RuntimeError):
-        with BatchWriter(written.append, max_units=2) as w:
-            w.add(_unit(0))
-            w.add(_unit(1))
-            w.add(_unit(2))
-            raise RuntimeError("the run fails")
+    with pytest.raises(RuntimeError), BatchWriter(written.append, max_units=2) as w:
+        w.add(_unit(0))
+        w.add(_unit(1))
+        w.add(_unit(2))
+        raise RuntimeError("the run fails")
     assert [len(b["parsed_reports"]) for b in written] == [2]  # the third file is parsed again next run
 
 
