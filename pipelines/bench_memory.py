@@ -27,6 +27,7 @@ from .batches import batch_files, batch_rows
 
 YEARS = "2019-2024"
 REPORTS_PER_AGENCY = 6  # one report a year (a few are missing, a few re-published)
+MAX_CITY_AGENCIES = 600
 GOAL = 0.20
 
 # Run in the child: land + parse only (no dbt, no dashboard), then print the figures as JSON.
@@ -51,17 +52,24 @@ print(json.dumps({"ok": result.success, "seconds": time.perf_counter() - started
 
 
 def city(cities: Path, reports: int, seed: int) -> Path:
-    """The raw folder of a generated city of about `reports` reports (generated when missing)."""
+    """A raw folder of about `reports` reports (generated when missing): one generated city, or for
+    a size over one city's, several cities of consecutive seeds side by side (the generator's place
+    names run out beyond MAX_CITY_AGENCIES agencies)."""
     agencies = max(1, round(reports / REPORTS_PER_AGENCY))
+    n_cities = -(-agencies // MAX_CITY_AGENCIES)
     raw = cities / f"agencies{agencies}-seed{seed}" / "raw"
-    if not (raw / "city" / "defects.csv").exists():
-        tmp = raw.parent / "city.tmp"  # moved in when complete: an interrupted generation leaves no half city
+    for i in range(n_cities):
+        out = raw / f"city{i + 1}"
+        if (out / "defects.csv").exists():
+            continue
+        tmp = raw.parent / f"city{i + 1}.tmp"  # moved in when complete: an interrupted generation leaves no half city
         shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "pipelines.cli", "generate", "--agencies", str(agencies), "--years",
-                        YEARS, "--seed", str(seed), "--out", str(tmp)], check=True, stdout=subprocess.DEVNULL)
-        shutil.rmtree(raw, ignore_errors=True)
-        raw.mkdir(parents=True)
-        os.replace(tmp, raw / "city")
+        subprocess.run([sys.executable, "-m", "pipelines.cli", "generate", "--agencies", str(agencies // n_cities),
+                        "--years", YEARS, "--seed", str(seed + i), "--out", str(tmp)],
+                       check=True, stdout=subprocess.DEVNULL)
+        shutil.rmtree(out, ignore_errors=True)
+        raw.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, out)
     return raw
 
 
