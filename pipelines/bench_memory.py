@@ -47,6 +47,7 @@ print(json.dumps({"ok": result.success, "seconds": time.perf_counter() - started
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "parsed": meta.get("parsed_this_run"), "quarantined": meta.get("quarantined_this_run"),
                   "cells": meta.get("cells_written"), "batches": meta.get("batches_written"),
+                  "write_seconds": meta.get("batch_write_seconds"),
                   "worker_peak_rss_mib": meta.get("peak_worker_rss_mib")}))
 """
 
@@ -97,6 +98,7 @@ def compare(raws: list[Path]) -> str:
         ("cells written", lambda f: f"{f['cells']:,}"),
         ("batches committed", lambda f: f"{f['batches']}"),
         ("seconds (land + parse)", lambda f: f"{f['seconds']:.0f}"),
+        ("of which committing batches (s)", lambda f: f"{f['write_seconds']:.1f}"),
         ("peak RSS, parsing process (MiB)", lambda f: f"{f['peak_rss_mib']:.0f}"),
         ("peak RSS, largest worker (MiB)", lambda f: f"{f['worker_peak_rss_mib']:.0f}"),
     ]
