@@ -189,8 +189,7 @@ def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: d
     wh = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
-        from pipelines.batches import BATCH_FILES_ENV
-from pipelines.publish import run_lock
+        from pipelines.publish import run_lock
         with run_lock({str(wh)!r}, 0):
             print("held", flush=True); time.sleep(2)
         """)], stdout=subprocess.PIPE, text=True, env=_env())
