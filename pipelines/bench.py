@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import time
@@ -16,8 +17,11 @@ from .parsing import parse_file, sniff_format
 
 def _in_generated_city(path: Path, root: Path) -> bool:
     """Files of a generated city (a folder with defects.csv) are left to the end-to-end bench."""
-    return any((parent / "defects.csv").exists() for parent in path.parents if parent != root.parent
-               and root in (parent, *parent.parents))
+    return any(
+        (parent / "defects.csv").exists()
+        for parent in path.parents
+        if parent != root.parent and root in (parent, *parent.parents)
+    )
 
 
 def _floor_html(data: bytes) -> None:
@@ -36,8 +40,9 @@ def _floor_zip_xml(data: bytes) -> None:
 
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
-            if name.endswith(".xml") and (name.startswith("word/document") or name.startswith("xl/worksheets/")
-                                          or name == "xl/sharedStrings.xml"):
+            if name.endswith(".xml") and (
+                name.startswith("word/document") or name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
+            ):
                 etree.fromstring(z.read(name))
 
 
@@ -55,10 +60,8 @@ def bench(raw_dirs: list[Path], repeat: int) -> str:
         data = path.read_bytes()
         fmt = sniff_format(data, path.name)
         if fmt not in counts:  # the format's first file once untimed: imports and caches are not its cost
-            try:
+            with contextlib.suppress(ParseError):
                 parse_file(path)
-            except ParseError:
-                pass
         for _ in range(repeat):
             start = time.perf_counter()
             try:
@@ -69,18 +72,18 @@ def bench(raw_dirs: list[Path], repeat: int) -> str:
             counts[fmt] += 1
             if fmt in FLOORS:
                 start = time.perf_counter()
-                try:
+                with contextlib.suppress(Exception):  # a file the floor cannot read costs what it cost
                     FLOORS[fmt](data)
-                except Exception:  # noqa: BLE001 - a file the floor cannot read costs what it cost
-                    pass
                 floors[fmt] += time.perf_counter() - start
     lines = [f"{'format':<10}{'parses':>8}{'failed':>8}{'seconds':>10}{'reports/s':>11}{'× floor':>9}"]
     for fmt in sorted(counts):
         rate = counts[fmt] / seconds[fmt] if seconds[fmt] else float("inf")
         ratio = f"{seconds[fmt] / floors[fmt]:>9.1f}" if floors.get(fmt) else f"{'':>9}"
         lines.append(f"{fmt:<10}{counts[fmt]:>8}{failed[fmt]:>8}{seconds[fmt]:>10.2f}{rate:>11.1f}{ratio}")
-    lines.append("× floor: parse time over the time of merely reading the format on the same files (lxml parse of "
-                 "the HTML; unzip + lxml of the DOCX/XLSX cell parts)")
+    lines.append(
+        "× floor: parse time over the time of merely reading the format on the same files (lxml parse of "
+        "the HTML; unzip + lxml of the DOCX/XLSX cell parts)"
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is KiB on Linux
     lines.append(f"peak memory (max RSS): {peak_mb:.0f} MiB")
     return "\n".join(lines)
@@ -97,20 +100,30 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         steps = (
-            ("generate", [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed),
-                          "--out", str(raw / "city")]),
-            ("run (land, parse, dbt, dashboard)", [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")]),
+            (
+                "generate",
+                [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed), "--out", str(raw / "city")],
+            ),
+            (
+                "run (land, parse, dbt, dashboard)",
+                [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")],
+            ),
         )
         for name, cmd in steps:
             start = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""})
+            proc = subprocess.run(
+                cmd, check=False, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""}
+            )
             seconds = time.perf_counter() - start
             if proc.returncode != 0:
-                return "\n".join(lines + [f"  {name} FAILED:", proc.stdout[-2000:], proc.stderr[-2000:]])
+                return "\n".join([*lines, f"  {name} FAILED:", proc.stdout[-2000:], proc.stderr[-2000:]])
             lines.append(f"  {name:<24}{seconds:>8.1f} s")
             if name.startswith("run"):
-                lines += [f"  {ln.strip()}" for ln in proc.stdout.splitlines()
-                          if ln.startswith(("files found", "reports parsed", "generated city"))]
+                lines += [
+                    f"  {ln.strip()}"
+                    for ln in proc.stdout.splitlines()
+                    if ln.startswith(("files found", "reports parsed", "generated city"))
+                ]
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     lines.append(f"  peak memory of the largest process (max RSS): {peak:.0f} MiB")
     return "\n".join(lines)
@@ -120,8 +133,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     root = Path(__file__).resolve().parent.parent
     # The real reports plus the test corpus, which holds every format the parser reads.
-    ap.add_argument("raw_dirs", nargs="*", type=Path,
-                    default=[root / "data" / "raw", root / "tests" / "corpus" / "fixtures" / "raw"])
+    ap.add_argument(
+        "raw_dirs",
+        nargs="*",
+        type=Path,
+        default=[root / "data" / "raw", root / "tests" / "corpus" / "fixtures" / "raw"],
+    )
     ap.add_argument("--repeat", type=int, default=3, help="parses per file (timings are summed)")
     ap.add_argument("--city", type=int, default=320, help="agencies of the generated city run end to end (0: skip)")
     ap.add_argument("--seed", type=int, default=1)

@@ -23,6 +23,7 @@ import pytest
 KINDS = ("unit", "corpus", "integration", "browser")
 TEST_KINDS: dict[str, str] = {
     "test_aligner": "unit",
+    "test_batches": "unit",
     "test_aligner_evidence": "unit",
     "test_format_docx": "unit",
     "test_format_docx_xml": "unit",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.batches import BATCH_FILES_ENV
 from pipelines.publish import publish, readable, run_lock, work_path
 from tests.conftest import copy_raw
 
@@ -33,9 +35,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(raw: Path, wh: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([OGI, "run", "--raw-dir", str(raw), "--warehouse", str(wh), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+def _run(raw: Path, wh: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [OGI, "run", "--raw-dir", str(raw), "--warehouse", str(wh), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**_env(), **(env or {})},
+    )
 
 
 def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str]:
@@ -43,13 +50,16 @@ def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str
     return proc.returncode, out
 
 
-def _kill_when(proc: subprocess.Popen[str], marker: str, delay: float = 0.0) -> str:
-    """Read the run's output until `marker` appears, then SIGKILL it (after `delay` seconds)."""
+def _kill_when(proc: subprocess.Popen[str], marker: str, delay: float = 0.0, times: int = 1) -> str:
+    """Read the run's output until `marker` has appeared `times` times, then SIGKILL it (after
+    `delay` seconds)."""
     seen: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
         seen.append(line)
         if marker in line:
+            times -= 1
+        if marker in line and times == 0:
             time.sleep(delay)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -61,10 +71,16 @@ def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
     """Every mart's row count and a checksum of its rows (order-independent)."""
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                             "WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
-        return {t: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM marts."{t}" AS x').fetchone())
-                for t in tables}
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            t: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM marts."{t}" AS x').fetchone())
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -74,8 +90,9 @@ def _no_duplicates(wh: Path) -> None:
     try:
         (dup,) = con.execute("SELECT count(*) - count(DISTINCT sha256) FROM landing.parsed_reports").fetchone()
         (files,) = con.execute("SELECT count(DISTINCT sha256) FROM landing.raw_report_files").fetchone()
-        (done,) = con.execute("SELECT (SELECT count(*) FROM landing.parsed_reports) "
-                              "+ (SELECT count(*) FROM landing.quarantined_files)").fetchone()
+        (done,) = con.execute(
+            "SELECT (SELECT count(*) FROM landing.parsed_reports) + (SELECT count(*) FROM landing.quarantined_files)"
+        ).fetchone()
     finally:
         con.close()
     assert dup == 0 and done == files  # no file parsed twice, none lost
@@ -117,8 +134,12 @@ READER = textwrap.dedent("""
 
 
 def _reader(wh: Path, out: Path, stop: Path, mode: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", READER, str(wh), str(out), str(stop), mode],
-                            stdout=subprocess.PIPE, text=True, env=_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", READER, str(wh), str(out), str(stop), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
 
@@ -126,8 +147,10 @@ def _reader(wh: Path, out: Path, stop: Path, mode: str) -> subprocess.Popen[str]
 def _state(wh: Path) -> list[int]:
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        s = con.execute("SELECT count(*), coalesce(sum(hash(f)), 0) FROM marts.report_findings f").fetchone() \
+        s = (
+            con.execute("SELECT count(*), coalesce(sum(hash(f)), 0) FROM marts.report_findings f").fetchone()
             + con.execute("SELECT count(*) FROM landing.parsed_reports").fetchone()
+        )
         return [int(x) for x in s]
     finally:
         con.close()
@@ -159,8 +182,7 @@ def concurrent(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     for mode, proc in readers.items():
         proc.wait(timeout=60)
         seen[mode] = [json.loads(line) for line in (tmp / f"{mode}.jsonl").read_text().splitlines()]
-    return {"wh": wh, "before": before, "after": _state(wh), "seen": seen, "a": (code_a, out_a),
-            "b": (code_b, out_b)}
+    return {"wh": wh, "before": before, "after": _state(wh), "seen": seen, "a": (code_a, out_a), "b": (code_b, out_b)}
 
 
 def test_readers_keep_working_through_runs_and_see_old_or_new(concurrent: dict[str, Any]) -> None:
@@ -176,18 +198,26 @@ def test_readers_keep_working_through_runs_and_see_old_or_new(concurrent: dict[s
     assert {tuple(s["state"]) for s in concurrent["seen"]["hold"]} == {tuple(concurrent["before"])}
 
 
-def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: dict[str, Any],
-                                                                    tmp_path: Path) -> None:
+def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: dict[str, Any], tmp_path: Path) -> None:
     code_b, out_b = concurrent["b"]
     assert code_b == 3 and "another run is building the warehouse" in out_b and "pid" in out_b
     # waiting: a process holds the lock for two seconds; a run that may wait gets it after that
     wh = tmp_path / "warehouse.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import time
         from pipelines.publish import run_lock
         with run_lock({str(wh)!r}, 0):
             print("held", flush=True); time.sleep(2)
-        """)], stdout=subprocess.PIPE, text=True, env=_env())
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     messages: list[str] = []
     started = time.monotonic()
@@ -198,7 +228,8 @@ def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: d
 
 
 def test_a_run_killed_anywhere_then_run_again_publishes_what_a_clean_run_does(
-        concurrent: dict[str, Any], raw: Path, tmp_path: Path) -> None:
+    concurrent: dict[str, Any], raw: Path, tmp_path: Path
+) -> None:
     reference = fingerprint(concurrent["wh"])  # run A: the same raw folder, uninterrupted
     wh = tmp_path / "warehouse.duckdb"
     for marker, delay in (("raw files in", 0.0), ("to parse", 0.5), (" of ", 2.0)):  # landing, parsing, dbt
@@ -213,15 +244,58 @@ def test_a_run_killed_anywhere_then_run_again_publishes_what_a_clean_run_does(
     _no_duplicates(wh)
 
 
-def test_a_corrupt_warehouse_is_rebuilt_from_the_raw_files(concurrent: dict[str, Any], raw: Path,
-                                                            tmp_path: Path) -> None:
+def _work_counts(wh: Path) -> tuple[int, int]:
+    """(files whose parse is committed, distinct raw files) in the work copy of a killed run."""
+    assert readable(work_path(wh)) is None  # opens it for writing: the killed run's log is replayed
+    con = duckdb.connect(str(work_path(wh)), read_only=True)
+    try:
+        (done,) = con.execute(
+            "SELECT (SELECT count(*) FROM landing.parsed_reports) + (SELECT count(*) FROM landing.quarantined_files)"
+        ).fetchone()
+        (files,) = con.execute("SELECT count(DISTINCT sha256) FROM landing.raw_report_files").fetchone()
+    finally:
+        con.close()
+    return int(done), int(files)
+
+
+BATCH = 4  # files per parse batch in the test below: several batches in the small city
+
+
+def test_a_run_killed_while_parsing_keeps_its_batches_and_the_next_run_parses_only_the_rest(
+    concurrent: dict[str, Any], raw: Path, tmp_path: Path
+) -> None:
+    reference = fingerprint(concurrent["wh"])  # run A: the same raw folder, uninterrupted
+    wh = tmp_path / "warehouse.duckdb"
+    small = {BATCH_FILES_ENV: str(BATCH)}
+    out = _kill_when(_run(raw, wh, env=small), "parse batch committed", times=2)  # kill -9 during parsing
+    assert not wh.exists(), out[-2000:]  # a killed run publishes nothing
+    done, files = _work_counts(wh)
+    assert 2 * BATCH <= done < files, (done, files)  # the committed batches are kept, the rest is not
+    # the rerun parses exactly the files the killed run did not commit, each once
+    code, out = _finish(_run(raw, wh, env=small))
+    assert code == 0, out[-3000:]
+    assert f"{done} cached for parser" in out, out[-3000:]
+    work = re.search(r"parse work this run: (\d+) parsed, (\d+) quarantined, (\d+) cached", out)
+    assert work, out[-3000:]
+    parsed, quarantined, cached = map(int, work.groups())
+    assert (parsed + quarantined, cached) == (files - done, done)
+    assert out.count("parse batch committed") == -(-(files - done) // BATCH)
+    assert fingerprint(wh) == reference  # the marts a clean run publishes
+    _no_duplicates(wh)
+
+
+def test_a_corrupt_warehouse_is_rebuilt_from_the_raw_files(
+    concurrent: dict[str, Any], raw: Path, tmp_path: Path
+) -> None:
     wh = tmp_path / "warehouse.duckdb"
     shutil.copy2(concurrent["wh"], wh)
     shutil.copytree(work_path(concurrent["wh"]).parent, work_path(wh).parent, ignore=shutil.ignore_patterns("*.lock"))
     for f in (wh, work_path(wh)):  # both truncated, as a full disk or a copy cut short leaves them
         with open(f, "r+b") as handle:
             handle.truncate(f.stat().st_size // 2)
-    reader = subprocess.run([OGI, "findings", "--warehouse", str(wh)], capture_output=True, text=True, env=_env())
+    reader = subprocess.run(
+        [OGI, "findings", "--warehouse", str(wh)], check=False, capture_output=True, text=True, env=_env()
+    )
     assert reader.returncode == 2 and "warehouse" in reader.stdout + reader.stderr
     code, out = _finish(_run(raw, wh))
     assert code == 0, out[-3000:]
