@@ -23,7 +23,6 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
@@ -31,7 +30,7 @@ import pytest
 from pipelines.check import check_file, read_report
 from pipelines.monitoring import city_findings
 from pipelines.rules import SINGLE_REPORT_RULES, engine, evaluate, report_from_parsed
-from tests.conftest import MONITORED_SEED, REPO_ROOT, copy_raw
+from tests.conftest import MONITORED_SEED, REPO_ROOT, copy_raw, query
 
 CORPORA = ("published", "converted", "damaged", "fixtures", "probes")
 CITY = "city"
@@ -55,25 +54,17 @@ def parity_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return raw, warehouse
 
 
-def _query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path]) -> None:
     raw, warehouse = parity_run
     current = dict(
-        _query(
+        query(
             warehouse,
             """
         SELECT report_id, file_path FROM marts.report_versions WHERE is_current""",
         )
     )
     stored: dict[str, set[Key]] = defaultdict(set)
-    for sha, rule, table, row, column in _query(
+    for sha, rule, table, row, column in query(
         warehouse,
         """
             SELECT report_id, rule_id, coalesce(table_key, ''), coalesce(row_key, ''), coalesce(column_key, '')
@@ -99,7 +90,7 @@ def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path])
     assert (
         sum(
             1
-            for (sha,) in _query(
+            for (sha,) in query(
                 warehouse, "SELECT DISTINCT report_id FROM marts.report_findings WHERE rule_id <> 'R00'"
             )
             if sha in current
@@ -119,7 +110,7 @@ def test_the_generators_evaluator_finds_what_the_warehouse_finds(parity_run: tup
     registry = _csv_rows(city / "agencies.csv")
     publications = {f"{CITY}/{r['file']}": r["published_at"] for r in _csv_rows(city / "publications.csv")}
     reports = {}
-    for (rel,) in _query(
+    for (rel,) in query(
         warehouse, "SELECT file_path FROM landing.parsed_reports WHERE starts_with(file_path, ?)", [f"{CITY}/"]
     ):
         reports[rel] = report_from_parsed(read_report(raw / rel)[0])
@@ -137,7 +128,7 @@ def test_the_generators_evaluator_finds_what_the_warehouse_finds(parity_run: tup
 def test_same_bytes_same_report_id(parity_run: tuple[Path, Path]) -> None:
     """The comparison above keys ogi check's file by the warehouse's report_id: its sha256."""
     raw, warehouse = parity_run
-    for sha, rel in _query(warehouse, "SELECT report_id, file_path FROM marts.report_versions LIMIT 5"):
+    for sha, rel in query(warehouse, "SELECT report_id, file_path FROM marts.report_versions LIMIT 5"):
         assert hashlib.sha256((raw / rel).read_bytes()).hexdigest() == sha
 
 

@@ -194,19 +194,6 @@ class Agency:
         }
 
 
-REGISTRY_COLUMNS = (
-    "agency_id",
-    "name",
-    "aliases",
-    "level",
-    "parent_id",
-    "kind",
-    "first_year",
-    "last_year",
-    "is_generated",
-)
-
-
 def city_name(seed: int) -> str:
     """The seed in mixed radix (first character, second character, then bijective base-k for the
     rest), then 市: distinct seeds, distinct names."""

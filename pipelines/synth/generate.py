@@ -41,7 +41,8 @@ from pipelines.template import (
     template_for_year,
 )
 
-from .city import REGISTRY_COLUMNS, Agency, build_city, unregistered_bodies
+from ..metadata import AGENCY_COLUMNS
+from .city import Agency, build_city, unregistered_bodies
 from .numbers import agency_series, collapse_other, truth
 from .render import variants
 
@@ -363,7 +364,8 @@ def write_city(plan: CityPlan, out: Path, workers: int = 0) -> None:
     workers = workers or os.cpu_count() or 1
     out = Path(out)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    (out / "agencies.csv").write_bytes(_csv(plan.registry_rows(), REGISTRY_COLUMNS))
+    # the columns the registry reader takes (pipelines/metadata.py)
+    (out / "agencies.csv").write_bytes(_csv(plan.registry_rows(), AGENCY_COLUMNS))
     pubs = sorted((r.path, r.published_at.isoformat()) for r in plan.reports)
     (out / "publications.csv").write_bytes(_csv(pubs, ("file", "published_at")))
     (out / "defects.csv").write_bytes(_csv(plan.defect_rows(), FINDING_COLUMNS))
