@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 import jinja2
 
+from pipelines.landing_tables import landing_table
 from pipelines.template import REPORT_DEADLINES, TEMPLATES, Identity, identities
 from pipelines.warehouse import LANDING, ensure_landing, template_reference_rows
 
@@ -291,43 +292,64 @@ def _cell_rows(report_id: str, report: Mapping[str, Any]) -> list[tuple[object, 
     """landing.parsed_cells rows of a report dict: every cell of its template, absent when
     missing from the dict or marked so, unreadable when marked so or not a number, blank when None."""
     status = report.get("cell_status") or {}
+    cell = landing_table("parsed_cells").row
     out: list[tuple[object, ...]] = []
     for table_key, table in TEMPLATES[report["template"]].tables.items():
         printed = report.get(table_key) or {}
         for row, col in table.cells():
             cols = printed.get(row.key)
             given = status.get(f"{table_key}.{row.key}.{col.key}")
+            value = raw = None
             if given == "absent" or cols is None or col.key not in cols:
-                out.append((report_id, table_key, row.key, col.key, None, None, "absent", False, None))
-                continue
-            value = cols[col.key]
-            if given == "unreadable":
-                out.append((report_id, table_key, row.key, col.key, None, None, "unreadable", False, None))
-            elif value is None:
-                out.append((report_id, table_key, row.key, col.key, None, None, "blank", True, None))
-            elif (number := _number(value)) is None:
+                cell_status = "absent"
+            elif given == "unreadable":
+                cell_status = "unreadable"
+            elif cols[col.key] is None:
+                cell_status = "blank"
+            elif (value := _number(cols[col.key])) is None:
                 # not a number: nobody has read a number there (never a 0)
-                out.append((report_id, table_key, row.key, col.key, None, str(value), "unreadable", False, None))
+                raw, cell_status = str(cols[col.key]), "unreadable"
             else:
-                out.append((report_id, table_key, row.key, col.key, number, str(value), "value", False, None))
+                raw, cell_status = str(cols[col.key]), "value"
+            out.append(
+                cell(
+                    report_id=report_id,
+                    table_key=table_key,
+                    row_key=row.key,
+                    column_key=col.key,
+                    value=value,
+                    raw_text=raw,
+                    cell_status=cell_status,
+                    is_blank=cell_status == "blank",
+                    source_location=None,
+                )
+            )
     return out
 
 
 def _report_rows(report_id: str, file: str, report: Mapping[str, Any]) -> dict[str, list[tuple[object, ...]]]:
     year = report.get("report_year")
-    head = (
-        report_id,
-        report_id,
-        file,
-        "json",
-        report.get("agency"),
-        int(year) if year is not None else None,
-        report["template"],
-        0,
-        "rules",
-        None,
+    head = landing_table("parsed_reports").row(
+        report_id=report_id,
+        sha256=report_id,
+        file_path=file,
+        format="json",
+        agency_name=report.get("agency"),
+        report_year=int(year) if year is not None else None,
+        template_version=report["template"],
+        n_warnings=0,
+        parser_version="rules",
+        parsed_at=None,
     )
-    raw = (file, Path(file).name, report_id, 0, "json", None, None)
+    raw = landing_table("raw_report_files").row(
+        file_path=file,
+        file_name=Path(file).name,
+        sha256=report_id,
+        size_bytes=0,
+        format="json",
+        extension=None,
+        modified_at=None,
+    )
     return {"parsed_reports": [head], "parsed_cells": _cell_rows(report_id, report), "raw_report_files": [raw]}
 
 
@@ -347,21 +369,22 @@ def _landing(
             out[table] += rows
     for a in registry:
         out["agencies"].append(
-            (
-                str(a["agency_id"]),
-                str(a.get("name") or ""),
-                _text(a.get("aliases")),
-                _text(a.get("level")),
-                _text(a.get("parent_id")),
-                _text(a.get("kind")),
-                _int_or_none(a.get("first_year")),
-                _int_or_none(a.get("last_year")),
-                False,
-                str(a.get("source") or "agencies.csv"),
+            landing_table("agencies").row(
+                agency_id=str(a["agency_id"]),
+                name=str(a.get("name") or ""),
+                aliases=_text(a.get("aliases")),
+                level=_text(a.get("level")),
+                parent_id=_text(a.get("parent_id")),
+                kind=_text(a.get("kind")),
+                first_year=_int_or_none(a.get("first_year")),
+                last_year=_int_or_none(a.get("last_year")),
+                is_generated=False,
+                source_file=str(a.get("source") or "agencies.csv"),
             )
         )
+    publication = landing_table("publications").row
     for file, date in (published or {}).items():
-        out["publications"].append((file, date, "publications.csv"))
+        out["publications"].append(publication(file_path=file, published_at=date, source_file="publications.csv"))
     return out
 
 
