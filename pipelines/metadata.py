@@ -52,6 +52,9 @@ AGENCY_COLUMNS = (
     "last_year",
     "is_generated",
 )
+# Where the agency publishes (issue #13): its 政府信息公开年报 list page and/or a report's own URL; read
+# by the collector (pipelines/collect/collector.py, registry_sites), optional in agencies.csv.
+SITE_COLUMNS = ("list_page_url", "report_url")
 AGENCY_REQUIRED = ("agency_id", "name")
 PUBLICATION_COLUMNS = ("file", "published_at")
 PUBLICATION_REQUIRED = PUBLICATION_COLUMNS
@@ -151,7 +154,9 @@ def read_registry(raw_dir: Path) -> tuple[list[Row], list[MetadataProblem]]:
 
     for path in metadata_files(raw_dir, AGENCIES_CSV):
         source = path.relative_to(raw_dir).as_posix()
-        records, bad = read_csv_records(path, source, AGENCY_REQUIRED, AGENCY_COLUMNS, report_unknown_columns=True)
+        records, bad = read_csv_records(
+            path, source, AGENCY_REQUIRED, (*AGENCY_COLUMNS, *SITE_COLUMNS), report_unknown_columns=True
+        )
         problems += [
             MetadataProblem("agencies", r, r.line_no == 1 and r.reason.startswith("unknown column")) for r in bad
         ]

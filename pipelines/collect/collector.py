@@ -211,6 +211,10 @@ class Collection:
 
     # ------------------------------------------------------------ one site
 
+    def _stored(self, sha: str) -> bool:
+        with self._lock:
+            return any(r["sha256"] == sha and (self.raw_dir / r["file_path"]).exists() for r in self.reports)
+
     def _store(self, site: Site, url: str, body: bytes, content_type: str | None, sha: str) -> str:
         """The report's path relative to the raw folder: the file already holding these bytes, or a new one."""
         folder = self.raw_dir / site.agency_id
@@ -240,7 +244,8 @@ class Collection:
         got, body, sha = self._fetch(client, site, link.url, "article")
         if not got.ok or body is None or sha is None:
             if got.ok:  # 304 without a cached body: ask again unconditionally next time
-                self.validators.pop(link.url, None)
+                with self._lock:
+                    self.validators.pop(link.url, None)
             return
         article_url, report_url, printed = None, link.url, None
         report_got, report_body, report_sha = got, body, sha
@@ -251,9 +256,10 @@ class Collection:
             if files:
                 article_url, report_url = link.url, files[0].url
                 report_got, report_body, report_sha = self._fetch(client, site, report_url, "report")
-                if not report_got.ok or report_body is None or report_sha is None:
-                    if report_got.ok:
-                        self.validators.pop(report_url, None)
+                if not report_got.ok or report_sha is None or (report_body is None and not self._stored(report_sha)):
+                    if report_got.ok:  # 304 for bytes no longer kept: ask again unconditionally next time
+                        with self._lock:
+                            self.validators.pop(report_url, None)
                     return
             elif not pages.holds_report(body, got.content_type):
                 with self._lock:
@@ -277,7 +283,10 @@ class Collection:
                 self.summary.reports_unchanged += 1
                 return
             seen_elsewhere = any(r["agency_id"] == site.agency_id and r["sha256"] == report_sha for r in self.reports)
-        file_path = self._store(site, report_url, report_body, report_got.content_type, report_sha)
+        if report_body is None:  # 304: the bytes are stored already (a row of another URL holds them)
+            file_path = next(r["file_path"] for r in self.reports if r["sha256"] == report_sha)
+        else:
+            file_path = self._store(site, report_url, report_body, report_got.content_type, report_sha)
         with self._lock:
             self.reports.append(
                 {
@@ -398,3 +407,26 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
     d = asdict(summary)
     d["failures"] = dict(summary.failures)
     return d
+
+
+def registry_sites(raw_dir: Path) -> list[Site]:
+    """The agencies of every agencies.csv under raw_dir (the rows the registry applies) that name a
+    list_page_url or report_url."""
+    from ..corrections import read_csv_records
+    from ..inventory import AGENCIES_CSV, metadata_files
+    from ..metadata import AGENCY_COLUMNS, AGENCY_REQUIRED, SITE_COLUMNS, read_registry
+
+    raw_dir = Path(raw_dir)
+    registered = {r.agency_id: r.name for r in read_registry(raw_dir)[0]}
+    sites: dict[str, Site] = {}
+    for path in metadata_files(raw_dir, AGENCIES_CSV):
+        records, _ = read_csv_records(
+            path, path.relative_to(raw_dir).as_posix(), AGENCY_REQUIRED, (*AGENCY_COLUMNS, *SITE_COLUMNS)
+        )
+        for _line, fields in records:
+            agency_id = (fields.get("agency_id") or "").strip()
+            list_url = (fields.get("list_page_url") or "").strip() or None
+            report_url = (fields.get("report_url") or "").strip() or None
+            if agency_id in registered and agency_id not in sites and (list_url or report_url):
+                sites[agency_id] = Site(agency_id, registered[agency_id], list_url, report_url)
+    return list(sites.values())
