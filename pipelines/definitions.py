@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from .assets.collect import collected_sites, collection_log
 from .assets.corrections import correction_files
 from .assets.dashboard import make_dashboard_asset
 from .assets.landing import metadata_files, raw_report_files, template_reference
@@ -16,7 +17,7 @@ from .assets.parsed import every_file_accounted_for, parsed_reports
 from .assets.publish import make_publish_asset
 from .project import DBT_PROJECT_DIR, DEFAULT_RAW_DIR, make_dbt_project
 from .resources import WarehouseResource
-from .schedules import build_automation
+from .schedules import build_automation, build_collect_automation
 from .warehouse import WAREHOUSE_ENV, default_warehouse
 
 JOB_NAME = "warehouse_job"
@@ -39,7 +40,12 @@ def build_defs(
     warehouse = Path(warehouse).resolve()
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     project = make_dbt_project(Path(dbt_project_dir).resolve())
-    job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
+    # The warehouse job never goes to the network: collecting is its own job (collect_job, schedules.py).
+    job = dg.define_asset_job(
+        JOB_NAME,
+        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(collected_sites),
+        executor_def=dg.in_process_executor,
+    )
     dbt_assets = make_dbt_assets(project)
     published = make_publish_asset(list(dbt_assets.keys))
     dashboard = make_dashboard_asset(list(dbt_assets.keys), published.key)
@@ -49,6 +55,8 @@ def build_defs(
         raw_report_files,
         parsed_reports,
         correction_files,
+        collection_log,
+        collected_sites,
         dbt_assets,
         published,
     ]
@@ -57,6 +65,9 @@ def build_defs(
     jobs, schedules, sensors = build_automation(
         job, list(dbt_assets.keys), dashboard.key if dashboard else None, published.key
     )
+    collect_job, collect_schedule = build_collect_automation(collected_sites.key)
+    jobs.append(collect_job)
+    schedules.append(collect_schedule)
     return dg.Definitions(
         assets=assets,
         asset_checks=[every_file_accounted_for],

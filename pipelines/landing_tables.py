@@ -53,6 +53,7 @@ RAW_REPORT_FILES = "raw_report_files"
 PARSED_REPORTS = "parsed_reports"
 TEMPLATE_REFERENCE = "template_reference"
 CORRECTION_FILES = "correction_files"
+COLLECTION_LOG = "collection_log"
 
 
 DBT_DOCS_FILE = SOURCES_FILE.parent.parent / "docs.md"
@@ -451,6 +452,60 @@ LANDING_TABLES: tuple[LandingTable, ...] = (
         _c("corrected_by", VARCHAR, "As written."),
         _c("corrected_at", VARCHAR, "As written."),
         _c("note", VARCHAR, "As written."),
+    ),
+)
+
+# ------------------------------------------------ the collect folder (pipelines/collect/collector.py, issue #13)
+LANDING_TABLES += (
+    _t(
+        "fetch_log",
+        COLLECTION_LOG,
+        """Every fetch of the collector from the agencies' websites (collect/fetch_log.jsonl beside the raw
+       folder): what was asked, what came back, and why it failed (a failed fetch is a row, never a failed run).""",
+        _c("agency_id", VARCHAR, "The agency whose site was visited.", NOT_NULL),
+        _c("purpose", VARCHAR, "list (a 年报 list page), article (a list item's page) or report (an attachment).", NOT_NULL),
+        _c("url", VARCHAR, "The URL asked for.", NOT_NULL),
+        _c("final_url", VARCHAR, "The URL answered, after redirects."),
+        _c("fetched_at", TIMESTAMP, "When (UTC).", NOT_NULL),
+        _c("status", INTEGER, "HTTP status; NULL when no answer came (timeout, connection error, redirect loop)."),
+        _c("content_type", VARCHAR, "Content-Type of the answer."),
+        _c("size_bytes", BIGINT, "Bytes downloaded (NULL on 304 and failures)."),
+        _c("sha256", VARCHAR, "sha256 of the body (of the kept body on 304)."),
+        _c("etag", VARCHAR, "ETag of the answer."),
+        _c("last_modified", VARCHAR, "Last-Modified of the answer."),
+        _c("printed_published_at", DATE, "The 发布时间 the page prints, if any."),
+        _c("not_modified", BOOLEAN, "True when the server answered 304 to a conditional request.", NOT_NULL),
+        _c("first_seen_at", TIMESTAMP, "When the collector first saw this URL's current content."),
+        _c(
+            "failure",
+            VARCHAR,
+            """Why the fetch failed (http_404, timeout, redirect_loop, too_many_redirects, too_large,
+          connection_error, not_allowed, no_report); NULL when it succeeded.""",
+        ),
+        _c("detail", VARCHAR, "More about the failure (the redirect chain, the exception)."),
+        _c("attempts", INTEGER, "Tries made (retries after timeouts and 5xx included)."),
+    ),
+    _t(
+        "collected_reports",
+        COLLECTION_LOG,
+        """Every report version the collector found on an agency's website (collect/reports.json): one row per
+       agency, report URL and content; a report changed at the same URL is a new row; a report no longer linked
+       keeps its row with missing_since.""",
+        _c("agency_id", VARCHAR, "The agency whose site lists the report.", NOT_NULL),
+        _c("title", VARCHAR, "The link's title on the list page."),
+        _c("report_year", INTEGER, "The year the title names."),
+        _c("list_url", VARCHAR, "The list page that links it."),
+        _c("article_url", VARCHAR, "The article page that links the attachment (NULL when the link is the report)."),
+        _c("report_url", VARCHAR, "The URL of the report's bytes.", NOT_NULL),
+        _c("file_path", VARCHAR, doc("file_path"), NOT_NULL),
+        _c("sha256", VARCHAR, doc("sha256"), NOT_NULL),
+        _c("size_bytes", BIGINT, "Size of the report in bytes."),
+        _c("content_type", VARCHAR, "Content-Type the site gave."),
+        _c("printed_published_at", DATE, "The 发布时间 the article page prints, if any."),
+        _c("list_published_at", DATE, "The date printed beside the link on the list page, if any."),
+        _c("first_seen_at", TIMESTAMP, "When the collector first saw this content at this URL (UTC).", NOT_NULL),
+        _c("last_seen_at", TIMESTAMP, "When the collector last found it linked (UTC).", NOT_NULL),
+        _c("missing_since", TIMESTAMP, "Since when it is no longer linked (NULL while it is)."),
     ),
 )
 

@@ -90,3 +90,27 @@ def build_automation(
         return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
 
     return [compliance_job, rollup_job], schedules, [raw_files_sensor]
+
+
+# ---------------------------------------------------------------- collecting from the websites (issue #13)
+
+# Reports appear on the agencies' sites from January to the end of March: visit them every morning
+# of that season, before the warehouse's own run (the raw folder sensor takes what was collected).
+COLLECT_SEASON_CRON = "0 5 * 1-3 *"
+
+
+def build_collect_automation(
+    collected_key: dg.AssetKey,
+) -> tuple[dg.UnresolvedAssetJobDefinition, dg.ScheduleDefinition]:
+    """collect_job (the websites → the raw folder; also run on demand, or by `ogi collect`) and its
+    reporting-season schedule."""
+    job = dg.define_asset_job(
+        "collect_job",
+        selection=dg.AssetSelection.assets(collected_key),
+        executor_def=dg.in_process_executor,
+        description="Visit every registered agency website and download new or changed reports into the raw folder.",
+    )
+    schedule = dg.ScheduleDefinition(
+        name="reporting_season_collect", job=job, cron_schedule=COLLECT_SEASON_CRON, execution_timezone=TIMEZONE
+    )
+    return job, schedule
