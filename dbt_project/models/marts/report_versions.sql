@@ -14,6 +14,7 @@ select
     reports.file_path,
     reports.format,
     reports.published_at,
+    reports.published_at_source,
     reports.template_version,
     reports.n_warnings,
     reports.agency_name as printed_agency_name,
