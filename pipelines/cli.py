@@ -269,5 +269,80 @@ def landing_sources(
     raise typer.Exit(main(["--check"] if check else []))
 
 
+# ---------------------------------------------------------------- collecting from the websites (issue #13)
+
+
+@app.command()
+def collect(
+    raw_dir: Path = typer.Option(Path("data/raw"), help="raw folder: its agencies.csv names the sites; reports go here"),
+    collect_dir: Path = typer.Option(
+        None, help="the fetch log and validators (default $OGI_COLLECT_DIR or collect/ beside the raw folder)"
+    ),
+    timeout: float = typer.Option(20.0, help="seconds before a request is given up"),
+    retries: int = typer.Option(2, help="further tries after a timeout, connection error, 429 or 5xx"),
+    delay: float = typer.Option(1.0, help="seconds between two requests to one host"),
+    per_host: int = typer.Option(2, help="requests in flight to one host"),
+    workers: int = typer.Option(4, help="agencies visited at once"),
+) -> None:
+    """Visit every agency website the registry names (list_page_url, report_url), download new or changed
+    reports into the raw folder and log every fetch; then `ogi run` builds the warehouse. Only hosts in
+    $OGI_COLLECT_ALLOW (comma-separated) are reached when it is set."""
+    from rich.progress import Progress
+
+    from .collect.collector import collect as run_collect
+    from .collect.collector import default_collect_dir, registry_sites
+    from .collect.http import Limits
+
+    sites = registry_sites(raw_dir)
+    if not sites:
+        print(f"no agency in {raw_dir}/**/agencies.csv names a list_page_url or report_url: nothing to collect")
+        raise typer.Exit(0)
+    limits = Limits(timeout=timeout, retries=retries, host_delay=delay, per_host=per_host)
+    folder = collect_dir or default_collect_dir(raw_dir)
+    with Progress(console=Console(stderr=True)) as progress:
+        task = progress.add_task("visiting agency websites", total=len(sites))
+        summary = run_collect(
+            raw_dir, sites, folder, limits, workers=workers, progress=lambda _a: progress.advance(task)
+        )
+    for line in summary.lines():
+        print(line)
+    print(f"fetch log: {folder}")
+
+
+@app.command()
+def sites(
+    city: Path = typer.Option(Path("data/raw/demo_city"), help="a city written by `ogi generate`"),
+    out: Path = typer.Option(Path("build/sites"), help="folder to write the sites into"),
+    registry: Path = typer.Option(
+        Path("build/collected/raw/agencies.csv"), help="where to write the registry naming the served sites"
+    ),
+    port: int = typer.Option(8765, help="port on 127.0.0.1"),
+    stage: int = typer.Option(1, help="1: the first season's sites; 2: a season later (late, changed, moved reports)"),
+    serve: bool = typer.Option(True, help="serve the sites until interrupted"),
+) -> None:
+    """Write the generated city's websites (pipelines/synth/sites.py) and serve them on 127.0.0.1, with a
+    registry to collect them: `OGI_COLLECT_ALLOW=127.0.0.1 ogi collect --raw-dir build/collected/raw`."""
+    import time
+
+    from .synth.sites import SiteServer, site_registry, write_sites
+
+    truth = write_sites(city, out)
+    print(f"wrote {len(truth.agencies)} sites, {len(truth.reports)} reports: {out}")
+    server = SiteServer(out, stage=stage, port=port)
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_bytes(site_registry(city, server.base_url))
+    print(f"registry: {registry}")
+    if not serve:
+        server.stop()
+        return
+    with server:
+        print(f"serving stage {stage} at {server.base_url}/ (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
 if __name__ == "__main__":
     app()

@@ -326,6 +326,32 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "by_level_volumes": [_row(r) for r in level_rows],
         "by_region_volumes": [_row(r) for r in region_rows],
         "templates": _template_layout(),
+        "collection": _collection(con),
+    }
+
+
+# 收集进度 (issue #13): per agency whose website is collected, the latest season's state.
+COLLECTION_COLUMNS = ("agency_id", "agency_name", "report_year", "is_published", "first_seen", "published", "source")
+
+
+def _collection(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The collection_status rows of the latest season (empty when nothing is collected)."""
+    (present,) = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = 'collection_status'"
+    ).fetchone() or (0,)
+    rows = (
+        con.execute(
+            "SELECT agency_id, agency_name, report_year, is_published, first_seen_at, published_at, published_at_source"
+            " FROM marts.collection_status"
+            " WHERE report_year = (SELECT max(report_year) FROM marts.collection_status)"
+            " ORDER BY is_published, agency_id"
+        ).fetchall()
+        if present
+        else []
+    )
+    return {
+        "columns": list(COLLECTION_COLUMNS),
+        "rows": [[a, n, y, p, _json_timestamp(f), _json_value(d), src] for a, n, y, p, f, d, src in rows],
     }
 
 

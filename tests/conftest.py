@@ -60,6 +60,9 @@ TEST_KINDS: dict[str, str] = {
     "test_publish": "integration",
     "test_schedules": "integration",
     "test_dashboard": "browser",
+    # collecting from the agencies' websites (issue #13)
+    "test_collect_pages": "unit",
+    "test_collect_sites": "integration",
 }
 
 

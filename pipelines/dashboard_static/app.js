@@ -280,7 +280,21 @@
       cols.map((c) => h`<th data-year="${c.year}">${c.year}</th>`)}</tr></thead><tbody>${
       D.trend_columns.slice(2).map((m) => h`<tr data-measure="${m}"><th scope="row">${L.trend[m] || m}</th>${
         cols.map((c) => h`<td class="n" data-year="${c.year}">${num(c.values[m])}</td>`)}</tr>`)}</tbody></table></section>`);
+    parts.push(collectionSection());
     setHtml(app, h`${parts}`);
+  }
+
+  // 收集进度: who has published the latest season's report on its website so far, and who has not.
+  const SOURCE_LABELS = { publications_csv: "人工登记", printed: "页面发布时间", list_page: "栏目列表日期", first_seen: "首次发现" };
+  function collectionSection() {
+    const c = D.collection || { rows: [] };
+    if (!c.rows.length) return h``;
+    const year = c.rows[0][2];
+    const done = c.rows.filter((r) => r[3]).length;
+    return h`<section id="collection"><h2>收集进度（${year} 年度报告，${year + 1} 年公开季）</h2><p>已在网站发现 ${done} 家，尚未发现 ${
+      c.rows.length - done} 家。</p><table class="data"><thead><tr><th>机关</th><th>是否已发现</th><th>首次发现时间</th><th>发布日期</th><th>日期来源</th></tr></thead><tbody>${
+      c.rows.map((r) => h`<tr data-agency="${r[0]}" data-published="${r[3] ? "yes" : "no"}"><td>${r[1]}</td><td>${r[3] ? "已发现" : "尚未发现"}</td><td>${
+        r[4] || "—"}</td><td>${r[5] || "—"}</td><td>${SOURCE_LABELS[r[6]] || r[6] || "—"}</td></tr>`)}</tbody></table></section>`;
   }
 
   // ------------------------------------------------------------ agency list
