@@ -74,6 +74,7 @@ def test_article_attachment_and_printed_date() -> None:
     assert pages.printed_date("<p>发布日期: 2024年3月5日</p>".encode()) == dt.date(2024, 3, 5)
     assert pages.printed_date("<p>时间：2024/02/29</p>".encode()) == dt.date(2024, 2, 29)
     assert pages.printed_date(f"<h1>{TITLE}</h1>".encode()) is None  # a year in the title is no date
+    assert pages.printed_date("<p>统计时间2023年1月1日至2023年12月31日</p>".encode()) is None  # no label
     assert not pages.holds_report(article)
     assert pages.holds_report(f"<h1>{TITLE}</h1><table><tr><td>1</td></tr></table>".encode())
 

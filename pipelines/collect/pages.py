@@ -24,7 +24,8 @@ _REPORT_TITLE = re.compile(r"年度?报告|年报")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE = re.compile(r"(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # A printed publication date: 发布时间：2024-01-15, 发布日期: 2024年1月15日, 时间：2024/1/15 …
-_PRINTED = re.compile(r"(?:发布|公开|发文|成文)?(?:时间|日期)\s*[:：]?\s*(20\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+# The colon is required: a report's own text says 统计时间2023年1月1日至… without one.
+_PRINTED = re.compile(r"(?:发布|公开|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 _TRS_PAGES = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")

@@ -369,7 +369,9 @@ def write_city(plan: CityPlan, out: Path, workers: int = 0) -> None:
     pubs = sorted((r.path, r.published_at.isoformat()) for r in plan.reports)
     (out / "publications.csv").write_bytes(_csv(pubs, ("file", "published_at")))
     (out / "defects.csv").write_bytes(_csv(plan.defect_rows(), FINDING_COLUMNS))
-    jobs = [(r.variant, r.truth) for r in plan.reports]
+    # a page that prints its 发布时间 prints the publication date of publications.csv (the collector
+    # reads it from the page: pipelines/collect/); the truth files do not hold it
+    jobs = [(r.variant, {**r.truth, "published_at": r.published_at.isoformat()}) for r in plan.reports]
     if workers and workers > 1 and len(jobs) > 50:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -61,7 +61,7 @@ def cms(truth: dict[str, Any]) -> bytes:
 <script src="/js/jquery.min.js"></script></head>
 <body>{_NAV}
 <div class="article"><h1 class="title">{escape(doc.title)}</h1>
-<div class="info">发布时间：{truth["report_year"] + 1}-01-20 &nbsp; 来源：本机关 &nbsp; 浏览次数：<span id="hits">128</span></div>
+<div class="info">发布时间：{truth.get("published_at") or f"{truth['report_year'] + 1}-01-20"} &nbsp; 来源：本机关 &nbsp; 浏览次数：<span id="hits">128</span></div>
 <div class="content" id="zoom">
 {body}
 </div></div>
