@@ -274,7 +274,9 @@ def landing_sources(
 
 @app.command()
 def collect(
-    raw_dir: Path = typer.Option(Path("data/raw"), help="raw folder: its agencies.csv names the sites; reports go here"),
+    raw_dir: Path = typer.Option(
+        Path("data/raw"), help="raw folder: its agencies.csv names the sites; reports go here"
+    ),
     collect_dir: Path = typer.Option(
         None, help="the fetch log and validators (default $OGI_COLLECT_DIR or collect/ beside the raw folder)"
     ),

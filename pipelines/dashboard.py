@@ -337,7 +337,8 @@ COLLECTION_COLUMNS = ("agency_id", "agency_name", "report_year", "is_published",
 def _collection(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The collection_status rows of the latest season (empty when nothing is collected)."""
     (present,) = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = 'collection_status'"
+        "SELECT count(*) FROM information_schema.tables"
+        " WHERE table_schema = 'marts' AND table_name = 'collection_status'"
     ).fetchone() or (0,)
     rows = (
         con.execute(

@@ -463,7 +463,12 @@ LANDING_TABLES += (
         """Every fetch of the collector from the agencies' websites (collect/fetch_log.jsonl beside the raw
        folder): what was asked, what came back, and why it failed (a failed fetch is a row, never a failed run).""",
         _c("agency_id", VARCHAR, "The agency whose site was visited.", NOT_NULL),
-        _c("purpose", VARCHAR, "list (a 年报 list page), article (a list item's page) or report (an attachment).", NOT_NULL),
+        _c(
+            "purpose",
+            VARCHAR,
+            "list (a 年报 list page), article (a list item's page) or report (an attachment).",
+            NOT_NULL,
+        ),
         _c("url", VARCHAR, "The URL asked for.", NOT_NULL),
         _c("final_url", VARCHAR, "The URL answered, after redirects."),
         _c("fetched_at", TIMESTAMP, "When (UTC).", NOT_NULL),

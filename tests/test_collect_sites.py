@@ -70,9 +70,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
         second_statuses = dict(server.statuses)
         agents = set(server.user_agents)
     mp.undo()
-    return Collected(
-        city, raw, collect_dir, truth, first, second, first_statuses, second_statuses, agents, after_first
-    )
+    return Collected(city, raw, collect_dir, truth, first, second, first_statuses, second_statuses, agents, after_first)
 
 
 def _city_reports(city: Path) -> dict[str, str]:
@@ -160,7 +158,8 @@ COMPLIANCE = """SELECT agency_id, report_year, status, first_published_at, n_ver
     FROM marts.agency_year_compliance WHERE agency_id IS NOT NULL ORDER BY ALL"""
 FINDINGS = """SELECT v.agency_key, v.report_year, f.rule_id, f.table_key, f.row_key, f.column_key, f.expected, f.actual
     FROM marts.report_findings f JOIN marts.report_versions v USING (report_id) ORDER BY ALL"""
-VALUES = """SELECT v.agency_key, v.report_year, v.version_no, v.published_at, c.table_key, c.row_key, c.column_key, c.value
+VALUES = """SELECT v.agency_key, v.report_year, v.version_no, v.published_at,
+        c.table_key, c.row_key, c.column_key, c.value
     FROM marts.report_versions v JOIN staging.stg_parsed_cells c USING (report_id) ORDER BY ALL"""
 
 

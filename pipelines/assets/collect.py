@@ -8,7 +8,6 @@
   in every warehouse run (the warehouse is rebuilt from files, the log included).
 """
 
-
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -37,7 +36,9 @@ def collected_sites(context: AssetExecutionContext, warehouse: WarehouseResource
     summary = collect(raw, sites, default_collect_dir(raw), progress=lambda a: context.log.debug(f"visited {a}"))
     for line in summary.lines():
         context.log.info(line)
-    return dg.MaterializeResult(metadata={k: v if not isinstance(v, dict) else str(v) for k, v in summary_dict(summary).items()})
+    return dg.MaterializeResult(
+        metadata={k: v if not isinstance(v, dict) else str(v) for k, v in summary_dict(summary).items()}
+    )
 
 
 @landing_asset(COLLECTION_LOG)

@@ -248,7 +248,9 @@ class Collection:
                     self.validators.pop(link.url, None)
             return
         article_url, report_url, printed = None, link.url, None
-        report_got, report_body, report_sha = got, body, sha
+        report_got: Fetched = got
+        report_body: bytes | None = body
+        report_sha: str | None = sha
         is_html = "html" in (got.content_type or "") or not pages.is_attachment_url(link.url)
         if is_html:
             printed = pages.printed_date(body, got.content_type)
@@ -262,11 +264,14 @@ class Collection:
                             self.validators.pop(report_url, None)
                     return
             elif not pages.holds_report(body, got.content_type):
-                with self._lock:
-                    self._log[-1]["failure"] = "no_report"
-                    self._log[-1]["detail"] = "the page neither holds a report nor links an attachment"
+                with self._lock:  # the article's own log row (other threads append theirs)
+                    entry = next(e for e in reversed(self._log) if e["url"] == link.url)
+                    entry["failure"] = "no_report"
+                    entry["detail"] = "the page neither holds a report nor links an attachment"
                     self.summary.failures["no_report"] += 1
                 return
+        if report_sha is None:  # checked above for each path; for the type checker
+            return
         with self._lock:
             for entry in reversed(self._log):  # the article's printed date on its log row
                 if entry["url"] == link.url and entry["agency_id"] == site.agency_id:
@@ -298,7 +303,7 @@ class Collection:
                     "report_url": report_url,
                     "file_path": file_path,
                     "sha256": report_sha,
-                    "size_bytes": len(report_body),
+                    "size_bytes": len(report_body) if report_body is not None else None,
                     "content_type": report_got.content_type,
                     "printed_published_at": printed.isoformat() if printed else None,
                     "list_published_at": link.list_date.isoformat() if link.list_date else None,
@@ -318,7 +323,7 @@ class Collection:
         reached: set[str] = set()
         lists_ok = True
         if site.list_page_url:
-            queue, visited = [site.list_page_url], set()
+            queue, visited = [site.list_page_url], set[str]()
             found: dict[str, tuple[pages.Link, str]] = {}
             while queue and len(visited) < MAX_LIST_PAGES:
                 url = queue.pop(0)

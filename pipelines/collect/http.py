@@ -19,9 +19,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-
 ALLOW_ENV = "OGI_COLLECT_ALLOW"
-USER_AGENT = "ogi-warehouse-collector/1.0 (government information disclosure annual reports; +https://example.invalid/ogi)"
+USER_AGENT = (
+    "ogi-warehouse-collector/1.0 (government information disclosure annual reports; +https://example.invalid/ogi)"
+)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Worth another try: the server is busy or failed for the moment.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -186,11 +187,34 @@ class Client:
         current, attempts = url, 0
         while True:
             if not host_allowed(current, self.allow):
-                return Fetched(url, current, None, failure="not_allowed", detail=f"{ALLOW_ENV} does not name the host", redirects=seen)
+                return Fetched(
+                    url,
+                    current,
+                    None,
+                    failure="not_allowed",
+                    detail=f"{ALLOW_ENV} does not name the host",
+                    redirects=seen,
+                )
             if current in seen:
-                return Fetched(url, current, None, failure="redirect_loop", detail=" -> ".join([*seen, current]), redirects=seen, attempts=attempts)
+                return Fetched(
+                    url,
+                    current,
+                    None,
+                    failure="redirect_loop",
+                    detail=" -> ".join([*seen, current]),
+                    redirects=seen,
+                    attempts=attempts,
+                )
             if len(seen) > self.limits.max_redirects:
-                return Fetched(url, current, None, failure="too_many_redirects", detail=f"over {self.limits.max_redirects}", redirects=seen, attempts=attempts)
+                return Fetched(
+                    url,
+                    current,
+                    None,
+                    failure="too_many_redirects",
+                    detail=f"over {self.limits.max_redirects}",
+                    redirects=seen,
+                    attempts=attempts,
+                )
             got, n = self._with_retries(current, headers)
             attempts += n
             got.url, got.attempts, got.redirects = url, attempts, list(seen)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urljoin, urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import lxml.html
 
@@ -25,7 +25,9 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE = re.compile(r"(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # A printed publication date: 发布时间：2024-01-15, 发布日期: 2024年1月15日, 时间：2024/1/15 …
 # The colon is required: a report's own text says 统计时间2023年1月1日至… without one.
-_PRINTED = re.compile(r"(?:发布|公开|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+_PRINTED = re.compile(
+    r"(?:发布|公开|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 _TRS_PAGES = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
@@ -52,11 +54,11 @@ def _gbk_family(name: str) -> str:
 def charset(body: bytes, content_type: str | None) -> str | None:
     """The declared encoding: the Content-Type header's charset, else a meta tag in the first 4 KiB."""
     if content_type:
-        m = _HEADER_CHARSET.search(content_type)
-        if m:
-            return _gbk_family(m[1])
-    m = _META_CHARSET.search(body[:4096])
-    return _gbk_family(m[1].decode("ascii")) if m else None
+        header = _HEADER_CHARSET.search(content_type)
+        if header:
+            return _gbk_family(header[1])
+    meta = _META_CHARSET.search(body[:4096])
+    return _gbk_family(meta[1].decode("ascii")) if meta else None
 
 
 def decode(body: bytes, content_type: str | None = None) -> str:

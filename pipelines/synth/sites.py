@@ -136,20 +136,27 @@ def plan_sites(city_dir: Path) -> SiteTruth:
             article_path = f"{folder}/t{p['published_at'].replace('-', '')}_{stem}.html"
             printed = True
         reports.append(
-            SiteReport(site, p["file"], _title(printed_name, year), year, p["published_at"], report_path, article_path, printed)
+            SiteReport(
+                site, p["file"], _title(printed_name, year), year, p["published_at"], report_path, article_path, printed
+            )
         )
     reports.sort(key=lambda r: (r.published_at, r.city_file))
     # the events of stage 2 (a collection season later)
     by_file = {r.city_file: r for r in reports}
-    fixes = [r for r in reports if _STEM.match(Path(r.city_file).stem)["version"]]  # type: ignore[index]
+    fixes = [r for r in reports if _version(r.city_file)]
     for v2 in fixes:
         v1_file = re.sub(r"_v\d+(\.\w+)$", r"\1", v2.city_file)
         v1 = by_file.get(v1_file)
         if v1 is not None and Path(v1.city_file).suffix == Path(v2.city_file).suffix:
-            v2.report_path, v2.article_path, v2.stages, v2.note = v1.report_path, v1.article_path, (2,), "changed_at_same_url"
+            v2.report_path, v2.article_path, v2.stages, v2.note = (
+                v1.report_path,
+                v1.article_path,
+                (2,),
+                "changed_at_same_url",
+            )
             v1.stages = (1,)
             break
-    plain = [r for r in reports if r.stages == (1, 2) and r.printed and not _STEM.match(Path(r.city_file).stem)["version"]]  # type: ignore[index]
+    plain = [r for r in reports if r.stages == (1, 2) and r.printed and not _version(r.city_file)]
     if plain:
         late = plain[-1]  # the last published: it appears only in the second season
         late.stages, late.note = (2,), "late"
@@ -169,6 +176,12 @@ def plan_sites(city_dir: Path) -> SiteTruth:
         truth.gbk_agency = gbk[0] if gbk else a
         truth.header_charset_agency = gbk[1] if len(gbk) > 1 else a
     return truth
+
+
+def _version(city_file: str) -> str | None:
+    """The _vN of a corrected re-publication's file name, None for a first publication."""
+    m = _STEM.match(Path(city_file).stem)
+    return m["version"] if m else None
 
 
 def _unregistered_name(path: Path, year: int) -> str | None:
@@ -202,15 +215,23 @@ def _list_item(style: str, href: str, title: str, day: str) -> str:
 
 def _list_page(agency: str, name: str, style: str, items: list[str], page: int, n_pages: int, charset: str) -> str:
     if style == "trs":
-        body = f'<ul class="list">{"".join(items)}</ul><script>createPageHTML({n_pages}, {page}, "index", "html");</script>'
+        script = f'<script>createPageHTML({n_pages}, {page}, "index", "html");</script>'
+        body = f'<ul class="list">{"".join(items)}</ul>{script}'
     elif style == "table":
         body = f'<table class="list">{"".join(items)}</table>'
         if page + 1 < n_pages:
             body += f'<div class="page"><a href="index_{page + 1}.html">下一页</a></div>'
     else:
-        body = "".join(items) + '<div class="pager">' + "".join(
-            f'<a href="{"index.html" if i == 0 else f"index_{i}.html"}">{i + 1}</a>' for i in range(n_pages) if i != page
-        ) + "</div>"
+        body = (
+            "".join(items)
+            + '<div class="pager">'
+            + "".join(
+                f'<a href="{"index.html" if i == 0 else f"index_{i}.html"}">{i + 1}</a>'
+                for i in range(n_pages)
+                if i != page
+            )
+            + "</div>"
+        )
     meta = f'<meta charset="{charset}">' if charset else ""
     return (
         f"<!DOCTYPE html><html><head>{meta}<title>政府信息公开年报_{html.escape(name)}</title></head><body>"
@@ -273,19 +294,36 @@ def write_sites(city_dir: Path, out: Path) -> SiteTruth:
                     items.append((path, _title(names.get(agency, agency), year), f"{year + 1}-03-30"))
                     if reason == "timeout":
                         routes[path] = {"slow": True}
-                        _write(root, path, _article(_title(names.get(agency, agency), year), f"{year + 1}-03-30", "x.pdf", "x.pdf").encode())
+                        _write(
+                            root,
+                            path,
+                            _article(
+                                _title(names.get(agency, agency), year), f"{year + 1}-03-30", "x.pdf", "x.pdf"
+                            ).encode(),
+                        )
                     elif reason == "redirect_loop":
                         other = path.replace("/a.html", "/b.html")
                         routes[path] = {"redirect": other}
                         routes[other] = {"redirect": path}
             # links that are not annual reports, as every column has around it
-            items.insert(1 if items else 0, (f"/{agency}/xxgk/tzgg/gzyd.html", f"关于印发{2020 + i % 5}年政务公开工作要点的通知", "2024-04-01"))
+            items.insert(
+                1 if items else 0,
+                (f"/{agency}/xxgk/tzgg/gzyd.html", f"关于印发{2020 + i % 5}年政务公开工作要点的通知", "2024-04-01"),
+            )
             pages_ = [items[k : k + PAGE_SIZE] for k in range(0, len(items), PAGE_SIZE)] or [[]]
-            charset = "gbk" if agency == truth.gbk_agency else ("" if agency == truth.header_charset_agency else "utf-8")
+            charset = (
+                "gbk" if agency == truth.gbk_agency else ("" if agency == truth.header_charset_agency else "utf-8")
+            )
             encoding = "gb18030" if agency in (truth.gbk_agency, truth.header_charset_agency) else "utf-8"
             for n, page_items in enumerate(pages_):
                 text = _list_page(
-                    agency, names.get(agency, agency), style, [_list_item(style, *it) for it in page_items], n, len(pages_), charset
+                    agency,
+                    names.get(agency, agency),
+                    style,
+                    [_list_item(style, *it) for it in page_items],
+                    n,
+                    len(pages_),
+                    charset,
                 )
                 path = f"/{agency}/xxgk/ndbg/" + ("index.html" if n == 0 else f"index_{n}.html")
                 _write(root, path, text.encode(encoding))
@@ -330,7 +368,7 @@ class SiteServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-            def do_GET(self) -> None:  # noqa: N802  # http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 server._answer(self)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
@@ -391,7 +429,10 @@ class SiteServer:
             return
         body = file.read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-        headers = {"Content-Type": route.get("content_type") or _CONTENT_TYPES.get(file.suffix, "application/octet-stream"), "ETag": etag}
+        headers = {
+            "Content-Type": route.get("content_type") or _CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+            "ETag": etag,
+        }
         if route.get("last_modified"):
             headers["Last-Modified"] = route["last_modified"]
         if h.headers.get("If-None-Match") == etag or (
