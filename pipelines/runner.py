@@ -54,6 +54,7 @@ def _dagster_home(warehouse: Path, executor: str) -> Path:
     config = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
     if not (home / "dagster.yaml").exists() or (home / "dagster.yaml").read_text(encoding="utf-8") != config:
         (home / "dagster.yaml").write_text(config, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)  # what dagster.yaml names, here and in the step processes
     return home
 
 

@@ -60,6 +60,9 @@ TEST_KINDS: dict[str, str] = {
     "test_publish": "integration",
     "test_schedules": "integration",
     "test_dashboard": "browser",
+    # scale-out of parsing (pipelines/shards.py)
+    "test_shards": "unit",
+    "test_celery_shards": "integration",
 }
 
 
