@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -32,7 +33,15 @@ WORKER_CONFIG = REPO_ROOT / "pipelines" / "celery_worker.yaml"
 WORKERS = ("shard-worker-1", "shard-worker-2")
 SHARDS = 4
 # The parse results compared row by row; parsed_at is the time of each run's parse, not data.
-PARSE_TABLES = {"parsed_cells": "", "parsed_reports": "EXCLUDE (parsed_at)", "parse_warnings": "", "quarantined_files": ""}
+PARSE_TABLES = {
+    "parsed_cells": "",
+    "parsed_reports": "EXCLUDE (parsed_at)",
+    "parse_warnings": "",
+    "quarantined_files": "",
+}
+WORKER_COMMAND = [str(VENV_BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app"]
+# one step at a time per worker (a step parses in processes of its own), one task fetched at a time
+WORKER_OPTIONS = ["--", "--pool=solo", "--prefetch-multiplier=1"]
 
 
 def _free_port() -> int:
@@ -121,8 +130,7 @@ def celery_env(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     logs = tmp_path_factory.mktemp("worker_logs")
     workers = [
         subprocess.Popen(
-            [str(VENV_BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app", "-y", str(WORKER_CONFIG)]
-            + ["-n", name, "--", "--pool=solo", "--prefetch-multiplier=1"],
+            [*WORKER_COMMAND, "-y", str(WORKER_CONFIG), "-n", name, *WORKER_OPTIONS],
             stdout=(logs / f"{name}.log").open("wb"),
             stderr=subprocess.STDOUT,
             env=env,
@@ -148,7 +156,8 @@ def celery_env(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         app.close()
 
 
-def _rows(con: duckdb.DuckDBPyConnection, db: str, schema: str, table: str, exclude: str = "") -> list[tuple[object, ...]]:
+def _rows(con: duckdb.DuckDBPyConnection, db: str, schema: str, table: str, exclude: str = "") -> list[tuple[Any, ...]]:
+    """Every row of a table, in an order that does not depend on how it was written."""
     return sorted(
         con.execute(f'SELECT * {exclude} FROM {db}.{schema}."{table}"').fetchall(), key=lambda r: tuple(map(repr, r))
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from ..batches import BatchWriter, batch_files, batch_rows
+from ..batches import Batch, BatchWriter, batch_files, batch_rows
 from ..inventory import NOT_READ, not_read_reason, os_path
 from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_table, written_by
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
@@ -27,7 +27,7 @@ from ..shards import (
     write_part,
     write_plan,
 )
-from .landing import Landed, landing_key, landing_specs
+from .landing import landing_key, landing_specs
 
 MAX_WORKERS = 2
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
@@ -160,8 +160,11 @@ def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> 
             f"({writer.units_written}/{len(mine)} files of this shard written)"
         )
 
+    def write(batch: Batch) -> None:
+        write_part(parts, shard, batch)
+
     writer = BatchWriter(
-        lambda batch: write_part(parts, shard, batch),
+        write,
         max_units=batch_files(),
         max_rows=batch_rows(),
         on_flush=flushed,
@@ -206,7 +209,7 @@ def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> 
 
 def _load(
     context: dg.OpExecutionContext, warehouse: WarehouseResource, plan: dict[str, Any], shards: list[Any]
-) -> Landed:
+) -> Iterator[dg.Output[None]]:
     started = time.perf_counter()
     con = warehouse.connect()
     try:
@@ -280,7 +283,7 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
     )
     def load_parse_parts(
         context: dg.OpExecutionContext, warehouse: WarehouseResource, plan: dict[str, Any], shards: list[dict[str, Any]]
-    ) -> Landed:
+    ) -> Iterator[dg.Output[None]]:
         """Load every part the shards wrote into the landing tables, a part per transaction."""
         yield from _load(context, warehouse, plan, shards)
 
