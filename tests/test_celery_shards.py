@@ -81,6 +81,7 @@ def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     raw = tmp_path_factory.mktemp("raw")
     generate(raw / "city", n_agencies=8, years=(2021, 2022), seed=21)
+    (raw / "broken.pdf").write_bytes(b"%PDF-1.7\n not a report")  # a quarantine, from a shard too
     return raw
 
 
@@ -127,28 +128,34 @@ def celery_env(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         CELERY_BACKEND_ENV: broker,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    from dagster import DagsterInstance
+
+    # The instance's sqlite storage created once, before two workers would race to create it.
+    DagsterInstance.from_config(str(home)).dispose()
     logs = tmp_path_factory.mktemp("worker_logs")
-    workers = [
-        subprocess.Popen(
-            [*WORKER_COMMAND, "-y", str(WORKER_CONFIG), "-n", name, *WORKER_OPTIONS],
-            stdout=(logs / f"{name}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-        for name in WORKERS
-    ]
     app = Celery(broker=broker, backend=broker)
+    workers: list[subprocess.Popen[bytes]] = []
     try:
+        for name in WORKERS:
+            workers.append(
+                subprocess.Popen(
+                    [*WORKER_COMMAND, "-y", str(WORKER_CONFIG), "-n", name, *WORKER_OPTIONS],
+                    stdout=(logs / f"{name}.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+            )
 
-        def both_answer() -> bool:
-            for w in workers:
-                if w.poll() is not None:
-                    raise AssertionError(f"a worker exited: {(logs / 'shard-worker-1.log').read_text()[-2000:]}")
-            names = {name.split("@")[0] for reply in app.control.ping(timeout=1.0) for name in reply}
-            return names >= set(WORKERS)
+            def answers() -> bool:
+                started = set(WORKERS[: len(workers)])
+                for w, n in zip(workers, WORKERS, strict=False):
+                    if w.poll() is not None:
+                        raise AssertionError(f"worker {n} exited: {(logs / f'{n}.log').read_text()[-3000:]}")
+                names = {name.split("@")[0] for reply in app.control.ping(timeout=1.0) for name in reply}
+                return names >= started
 
-        _wait("two celery workers", both_answer, 180)
+            _wait(f"celery worker {name}", answers, 180)
         yield env
     finally:
         for w in workers:
@@ -197,16 +204,19 @@ def test_the_shards_on_two_celery_workers_build_the_warehouse_the_in_process_run
 
     con = duckdb.connect()
     try:
-        con.execute("ATTACH ? AS a (READ_ONLY)", [str(reference)])
-        con.execute("ATTACH ? AS b (READ_ONLY)", [str(distributed)])
+        for name, path in (("a", reference), ("b", distributed)):
+            # ATTACH takes no parameter: the path (a temporary folder) as a quoted literal
+            con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {name} (READ_ONLY)")
         for table, exclude in PARSE_TABLES.items():
             assert _rows(con, "a", "landing", table, exclude) == _rows(con, "b", "landing", table, exclude), table
         (n_cells,) = con.execute("SELECT count(*) FROM a.landing.parsed_cells").fetchone() or (0,)
-        assert n_cells > 1000
+        (n_quarantined,) = con.execute("SELECT count(*) FROM a.landing.quarantined_files").fetchone() or (0,)
+        assert n_cells > 1000 and n_quarantined == 1
         marts = [
             t
             for (t,) in con.execute(
-                "SELECT table_name FROM a.information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'a' AND table_schema = 'marts' "
+                "ORDER BY 1"
             ).fetchall()
         ]
         assert "fct_requests" in marts and "report_findings" in marts
