@@ -40,7 +40,7 @@ def build_defs(
     (default: `corrections/` beside the raw folder). `warehouse` is the published file; runs build
     its work copy under the run lock (take_lock False: the caller holds it, as `ogi run` does).
     `executor` runs the job's steps in process, in processes of this machine, or on Celery workers
-    (pipelines/shards.py); parsing runs as `shards` shards (default: OGI_PARSE_SHARDS, else 4)."""
+    (pipelines/shards.py); parsing runs as `shards` shards (default: pipelines/shards.py shard_count)."""
     warehouse = Path(warehouse).resolve()
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     project = make_dbt_project(Path(dbt_project_dir).resolve())
@@ -52,7 +52,7 @@ def build_defs(
         metadata_files,
         template_reference,
         raw_report_files,
-        make_parsed_reports(shards or shard_count()),
+        make_parsed_reports(shards or shard_count(executor)),
         correction_files,
         dbt_assets,
         published,
@@ -140,7 +140,7 @@ def reconstructable_job(
             "corrections_dir": str(Path(corrections_dir).resolve()) if corrections_dir else None,
             "take_lock": take_lock,
             "executor": executor_name(executor),
-            "shards": shards or shard_count(),
+            "shards": shards or shard_count(executor),
         },
     )
 

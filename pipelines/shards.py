@@ -38,8 +38,10 @@ from .landing_tables import LANDING_SCHEMA
 from .publish import work_path
 from .warehouse import LANDING_BY_NAME, polars_schema
 
-# Shards per run. Every process that builds the definitions (the run, each multiprocess step, each
-# Celery worker) must see the same number: it names the steps. Override: OGI_PARSE_SHARDS.
+# Shards per run when steps can run side by side (multiprocess, Celery); in process one shard, since
+# shards run one after the other there and each starts its own parse workers. Override:
+# OGI_PARSE_SHARDS. Every process that builds the definitions (the run, each multiprocess step, each
+# Celery worker) must see the same number: it names the steps (`ogi run` passes it to them).
 SHARDS = 4
 SHARDS_ENV = "OGI_PARSE_SHARDS"
 
@@ -59,8 +61,9 @@ PART_TABLES = (("parsed_reports", "sha256"), ("parsed_cells", "report_id"), ("pa
 QUARANTINE = ("quarantined_files", "sha256")
 
 
-def shard_count() -> int:
-    return setting(SHARDS_ENV, SHARDS)
+def shard_count(executor: str | None = None) -> int:
+    """OGI_PARSE_SHARDS, else 1 in process and SHARDS on the other executors."""
+    return setting(SHARDS_ENV, 1 if executor_name(executor) == IN_PROCESS else SHARDS)
 
 
 def executor_name(name: str | None = None) -> str:

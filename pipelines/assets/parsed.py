@@ -17,6 +17,7 @@ from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
 from ..shards import (
+    IN_PROCESS,
     finished_parts,
     load_parts,
     parts_dir,
@@ -300,7 +301,7 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
     return parsed_reports
 
 
-parsed_reports = make_parsed_reports(shard_count())
+parsed_reports = make_parsed_reports(shard_count(IN_PROCESS))
 
 
 @dg.asset_check(
