@@ -29,7 +29,7 @@ from pipelines.shards import CELERY_BACKEND_ENV, CELERY_BROKER_ENV
 from pipelines.warehouse import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
-WORKER_CONFIG = REPO_ROOT / "pipelines" / "celery_worker.yaml"
+WORKER_CONFIG = REPO_ROOT / "celery_worker.yaml"
 WORKERS = ("shard-worker-1", "shard-worker-2")
 SHARDS = 4
 # The parse results compared row by row; parsed_at is the time of each run's parse, not data.
