@@ -131,7 +131,9 @@ def celery_env(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     from dagster import DagsterInstance
 
     # The instance's sqlite storage created once, before two workers would race to create it.
-    DagsterInstance.from_config(str(home)).dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", str(home))  # what dagster.yaml names
+        DagsterInstance.from_config(str(home)).dispose()
     logs = tmp_path_factory.mktemp("worker_logs")
     app = Celery(broker=broker, backend=broker)
     workers: list[subprocess.Popen[bytes]] = []
