@@ -1,10 +1,11 @@
 """Landing rows written in batches, so that memory is bounded by a batch and not by the run.
 
 The parser lands a file's rows (its report head, cells and warnings, or its quarantine row) as one
-*unit*: a unit is written whole or not at all, in the same transaction as the other units of its
-batch. A batch is flushed when it holds `max_units` units or `max_rows` rows, whichever comes
-first, and at the end. What a killed run committed stays in the work copy (pipelines/publish.py),
-where the parse cache (sha256 × parser version) finds it: the next run parses only the rest.
+*unit*: a unit is written whole or not at all, with the other units of its batch (a parse shard
+writes a batch as one Parquet part, renamed into place whole: pipelines/shards.py). A batch is
+flushed when it holds `max_units` units or `max_rows` rows, whichever comes first, and at the end.
+What a killed run finished stays beside the work copy (pipelines/publish.py); the next run lands it
+first, where the parse cache (sha256 × parser version) finds it: it parses only the rest.
 
 Light module (no Dagster, no DuckDB at import): the unit tests drive `BatchWriter` with a list.
 """

@@ -118,11 +118,16 @@ def run(
         help="seconds to wait for another run building the same warehouse "
         "(then exit 3 with a message; 0 = do not wait)",
     ),
+    executor: str = typer.Option(
+        None,
+        help="where the steps run: in_process (default), multiprocess, or celery (workers on other "
+        "machines; README 'Parsing on several machines'); default $OGI_EXECUTOR",
+    ),
 ) -> None:
     """Run the warehouse job end to end (landing → parsing → corrections → dbt → publish) and print a summary."""
     from .runner import main_run
 
-    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait))
+    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait, executor=executor))
 
 
 @app.command()

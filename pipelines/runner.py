@@ -9,11 +9,12 @@ from typing import Any
 import duckdb
 from dagster import AssetCheckEvaluation, AssetCheckSeverity, DagsterEventType, DagsterInstance
 
-from .definitions import JOB_NAME, build_defs
+from .definitions import JOB_NAME, build_defs, reconstructable_job
 from .monitoring import compliance_counts, generated_cities, metadata_problem_lines, needs_review_count, score_cities
 from .project import DBT_PROJECT_DIR
-from .publish import DEFAULT_WAIT, RunBusy, run_lock
+from .publish import DEFAULT_WAIT, RunBusy, run_lock, work_path
 from .safe_text import printable
+from .shards import CELERY, IN_PROCESS, executor_name
 from .warehouse import READ_QUALITY_LABELS, REPO_ROOT, default_corrections_dir, default_warehouse
 
 MARTS = "marts"
@@ -29,11 +30,45 @@ def run_warehouse(
     dbt_project_dir: Path = DBT_PROJECT_DIR,
     corrections_dir: Path | None = None,
     wait: float = DEFAULT_WAIT,
+    executor: str | None = None,
 ) -> dict[str, Any]:
     """Materialize everything once under the run lock (a second run waits up to `wait` seconds, then
-    raises RunBusy); returns success, failures and the parse work of this run."""
+    raises RunBusy); returns success, failures and the parse work of this run. `executor`: in_process
+    (default), multiprocess or celery (pipelines/shards.py; default OGI_EXECUTOR)."""
     with run_lock(warehouse, wait):
+        if executor_name(executor) != IN_PROCESS:
+            return _run_on_executor(raw_dir, warehouse, dbt_project_dir, corrections_dir, executor_name(executor))
         return _run(raw_dir, warehouse, dbt_project_dir, corrections_dir)
+
+
+def _dagster_home(warehouse: Path, executor: str) -> Path:
+    """The Dagster instance a multiprocess or Celery run records to: DAGSTER_HOME (which Celery
+    workers must share), else for multiprocess a folder beside the work copy, with the project's
+    dagster.yaml (its pool keeps DuckDB's writers one at a time)."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    if executor == CELERY:
+        raise ValueError("the celery executor needs DAGSTER_HOME: a folder the run and every worker share")
+    home = work_path(warehouse).parent / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    config = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
+    if not (home / "dagster.yaml").exists() or (home / "dagster.yaml").read_text(encoding="utf-8") != config:
+        (home / "dagster.yaml").write_text(config, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)  # what dagster.yaml names, here and in the step processes
+    return home
+
+
+def _run_on_executor(
+    raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir: Path | None, executor: str
+) -> dict[str, Any]:
+    import dagster as dg
+
+    job = reconstructable_job(raw_dir, warehouse, dbt_project_dir, corrections_dir, take_lock=False, executor=executor)
+    with (
+        DagsterInstance.from_config(str(_dagster_home(warehouse, executor))) as instance,
+        dg.execute_job(job, instance=instance, raise_on_error=False, run_config=_QUIET) as result,
+    ):
+        return _outcome(result)
 
 
 def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir: Path | None) -> dict[str, Any]:
@@ -41,23 +76,27 @@ def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir:
     job = defs.resolve_job_def(JOB_NAME)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     with instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET)
-        out: dict[str, Any] = {"success": result.success, "run_id": result.run_id, "failures": [], "warnings": []}
-        for event in result.all_events:
-            if event.event_type == DagsterEventType.STEP_FAILURE:
-                err = event.step_failure_data.error
-                cause = (err.cause or err) if err else None  # the user code's exception, not Dagster's wrapper
-                message = " ".join(cause.message.split())[:400] if cause else ""
-                out["failures"].append(f"step {event.step_key} failed: {message}")
-            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-                ev = event.event_specific_data
-                assert isinstance(ev, AssetCheckEvaluation)  # what Dagster attaches to this event type
-                if not ev.passed:
-                    # WARN checks report findings about published numbers; ERROR checks are integrity.
-                    kind = "failures" if ev.severity == AssetCheckSeverity.ERROR else "warnings"
-                    out[kind].append(f"check {ev.asset_check_key.to_user_string()} did not pass ({ev.severity.value})")
-        for mat in result.asset_materializations_for_node("parsed_reports"):
-            out.update({k: v.value for k, v in mat.metadata.items()})
+        return _outcome(job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET))
+
+
+def _outcome(result: Any) -> dict[str, Any]:
+    """Success, failures, warnings and the parse work of a finished run (in process or not)."""
+    out: dict[str, Any] = {"success": result.success, "run_id": result.run_id, "failures": [], "warnings": []}
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            cause = (err.cause or err) if err else None  # the user code's exception, not Dagster's wrapper
+            message = " ".join(cause.message.split())[:400] if cause else ""
+            out["failures"].append(f"step {event.step_key} failed: {message}")
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.event_specific_data
+            assert isinstance(ev, AssetCheckEvaluation)  # what Dagster attaches to this event type
+            if not ev.passed:
+                # WARN checks report findings about published numbers; ERROR checks are integrity.
+                kind = "failures" if ev.severity == AssetCheckSeverity.ERROR else "warnings"
+                out[kind].append(f"check {ev.asset_check_key.to_user_string()} did not pass ({ev.severity.value})")
+    for mat in result.asset_materializations_for_node("parsed_reports"):
+        out.update({k: v.value for k, v in mat.metadata.items()})
     return out
 
 
@@ -207,6 +246,7 @@ def main_run(
     dbt_project_dir: Path = DBT_PROJECT_DIR,
     corrections_dir: Path | None = None,
     wait: float = DEFAULT_WAIT,
+    executor: str | None = None,
 ) -> int:
     """`ogi run`: 0 when the run succeeds (findings are data), 1 when it fails (integrity), 3 when
     another run held the warehouse for longer than `wait` seconds."""
@@ -215,7 +255,7 @@ def main_run(
     corrections = _resolve(corrections_dir) if corrections_dir is not None else default_corrections_dir(raw)
     print(f"corrections folder: {corrections}")
     try:
-        result = run_warehouse(raw, db, dbt_project_dir, corrections, wait)
+        result = run_warehouse(raw, db, dbt_project_dir, corrections, wait, executor)
     except RunBusy as exc:
         print(str(exc))
         return 3

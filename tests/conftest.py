@@ -63,6 +63,9 @@ TEST_KINDS: dict[str, str] = {
     # collecting from the agencies' websites (issue #13)
     "test_collect_pages": "unit",
     "test_collect_sites": "integration",
+    # scale-out of parsing (pipelines/shards.py)
+    "test_shards": "unit",
+    "test_celery_shards": "integration",
 }
 
 

@@ -56,14 +56,20 @@ def _spec(table: LandingTable, group: str, reads: Sequence[str], kinds: set[str]
     )
 
 
+def landing_specs(
+    asset: str, group: str, reads: Sequence[str] = (), kinds: frozenset[str] = frozenset({"duckdb"})
+) -> list[dg.AssetSpec]:
+    """One AssetSpec per table `asset` writes (landing_tables.written_by), in that order."""
+    return [_spec(t, group, reads, set(kinds)) for t in written_by(asset)]
+
+
 def landing_asset(
     asset: str, *, group: str = "landing", reads: Sequence[str] = (), kinds: frozenset[str] = frozenset({"duckdb"})
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """The multi-asset `asset`: one AssetSpec per table it writes (landing_tables.written_by), each
     depending on the landing tables it `reads`; in the warehouse pool (DuckDB has one writer). Not
     subsettable: the asset writes all its tables or none (jobs select it whole)."""
-    specs = [_spec(t, group, reads, set(kinds)) for t in written_by(asset)]
-    return dg.multi_asset(name=asset, specs=specs, pool=POOL)
+    return dg.multi_asset(name=asset, specs=landing_specs(asset, group, reads, kinds), pool=POOL)
 
 
 def landed(con: duckdb.DuckDBPyConnection, asset: str, **metadata: Any) -> list[dg.MaterializeResult[Any]]:

@@ -1,11 +1,13 @@
-"""The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined."""
+"""The parsed layer: reports parsed once per (sha256, PARSER_VERSION), failures quarantined; the
+parsing split into shards that run as separate steps on any executor (pipelines/shards.py)."""
 
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from dagster import AssetExecutionContext
 
 from ..batches import Batch, BatchWriter, batch_files, batch_rows
 from ..inventory import NOT_READ, not_read_reason, os_path
@@ -14,8 +16,19 @@ from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
 from ..resources import POOL, WarehouseResource
-from ..warehouse import bulk_insert
-from .landing import Landed, landed, landing_asset, landing_key
+from ..shards import (
+    IN_PROCESS,
+    finished_parts,
+    load_parts,
+    parts_dir,
+    read_plan,
+    remove_temporaries,
+    shard_count,
+    shard_of,
+    write_part,
+    write_plan,
+)
+from .landing import landing_key, landing_specs
 
 MAX_WORKERS = 2
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
@@ -85,14 +98,15 @@ def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row
     )
 
 
-@landing_asset(PARSED_REPORTS, group="parsed", reads=[RAW_REPORT_FILES], kinds=frozenset({"python", "duckdb"}))
-def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> Landed:
-    """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
-    files that are not readable reports go to landing.quarantined_files with the reason. Results are
-    committed a batch at a time (pipelines/batches.py: memory bounded by a batch, not by the city);
-    a run killed part-way keeps its committed batches, and the next run parses only the rest."""
+def _plan(context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: int) -> dict[str, Any]:
+    parts = parts_dir(warehouse.published_path)
+    remove_temporaries(parts)
     con = warehouse.connect()
     try:
+        # Parts a killed run finished are landed first: their files are then cached like any other.
+        leftover = load_parts(con, finished_parts(parts))
+        if leftover["parts"]:
+            context.log.info(f"{leftover['parts']} parse parts of an earlier run landed")
         con.execute("BEGIN")
         for table in ("parsed_reports", "quarantined_files"):
             con.execute(_STALE.format(table=table), [PARSER_VERSION])
@@ -116,62 +130,64 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
         }
     finally:
         con.close()  # not held while parsing: readers may open the file meanwhile
-
-    fmt_of = {sha: fmt for sha, _, fmt in files}
-    rel_of = {sha: rel for sha, rel, _ in files}
-    new = [(sha, rel, fmt) for sha, rel, fmt in files if sha not in done]
-    # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
-    # files) are quarantined with why, without a parser; every other file goes to a worker, which
-    # parses the bytes the inventory hashed (opened again, checked against the sha256).
-    not_read = [(sha, None, not_read_reason(warehouse.raw_path, rel, fmt)) for sha, rel, fmt in new if fmt in NOT_READ]
-    todo = [(sha, os_path(warehouse.raw_path, rel)) for sha, rel, fmt in new if fmt not in NOT_READ]
+    new = [(sha, rel, fmt, shard_of(sha, shards)) for sha, rel, fmt in files if sha not in done]
+    write_plan(parts, new)
+    not_read = sum(fmt in NOT_READ for _, _, fmt, _ in new)
     cached = len(files) - len(new)
     context.log.info(
         f"{len(files)} distinct files: {cached} cached for parser {PARSER_VERSION}, "
-        f"{len(todo)} to parse, {len(not_read)} not read"
+        f"{len(new) - not_read} to parse, {not_read} not read, in {shards} shards"
     )
+    # What the shards need: no DuckDB, only the raw folder and where to write (the same paths on
+    # every machine that runs a shard).
+    return {"raw_dir": str(warehouse.raw_path), "parts_dir": str(parts), "files": len(files), "cached": cached}
 
+
+def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> dict[str, Any]:
+    raw, parts = Path(plan["raw_dir"]), Path(plan["parts_dir"])
+    mine = read_plan(parts, shard)
+    # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
+    # files) are quarantined with why, without a parser; every other file goes to a worker, which
+    # parses the bytes the inventory hashed (opened again, checked against the sha256).
+    not_read = [(sha, rel, fmt) for sha, rel, fmt in mine if fmt in NOT_READ]
+    todo = [(sha, rel, fmt) for sha, rel, fmt in mine if fmt not in NOT_READ]
+    info = {sha: (rel, fmt) for sha, rel, fmt in mine}
     now = datetime.now()
     started = time.perf_counter()
-    n_quarantined = 0
-    write_seconds = [0.0]  # time spent committing batches (what batching costs against parsing)
-
-    def write_batch(batch: Batch) -> None:
-        # One transaction per batch, on a connection opened for it: what is committed survives a
-        # kill, and between batches nothing holds the work copy or its buffers.
-        start = time.perf_counter()
-        con = warehouse.connect()
-        try:
-            con.execute("BEGIN")
-            for table in _TABLES:
-                bulk_insert(con, table, batch.get(table, ()))
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        write_seconds[0] += time.perf_counter() - start
 
     def flushed(units: int, rows: int) -> None:
         context.log.info(
-            f"parse batch committed: {units} files, {rows} rows "
-            f"({writer.units_written}/{len(new)} files of this run written)"
+            f"parse batch committed: shard {shard}, {units} files, {rows} rows "
+            f"({writer.units_written}/{len(mine)} files of this shard written)"
         )
 
-    writer = BatchWriter(write_batch, max_units=batch_files(), max_rows=batch_rows(), on_flush=flushed)
+    def write(batch: Batch) -> None:
+        write_part(parts, shard, batch)
+
+    writer = BatchWriter(
+        write,
+        max_units=batch_files(),
+        max_rows=batch_rows(),
+        on_flush=flushed,
+    )
     pool = ParsePool(
         workers=min(MAX_WORKERS, max(len(todo), 1)),
         time_limit=TIME_LIMIT_S,
         memory_limit=MEMORY_LIMIT_BYTES,
         target=WORKER_TARGET,
     )
+    n_quarantined = 0
     with writer:
-        for sha, _, why in not_read:
-            writer.add({"quarantined_files": [_quarantined(rel_of[sha], sha, fmt_of[sha], why)]})
+        for sha, rel, fmt in not_read:
+            why = not_read_reason(raw, rel, fmt)
+            writer.add({"quarantined_files": [_quarantined(rel, sha, fmt, why)]})
             n_quarantined += 1
-            context.log.warning(f"quarantined {rel_of[sha]}: {why}")
-        for i, (sha, report, reason) in enumerate(_parse_all(todo, pool), start=1):
-            rel = rel_of[sha]
+            context.log.warning(f"quarantined {rel}: {why}")
+        tasks = [(sha, os_path(raw, rel)) for sha, rel, _ in todo]
+        for i, (sha, report, reason) in enumerate(_parse_all(tasks, pool), start=1):
+            rel, fmt = info[sha]
             if report is None:
-                writer.add({"quarantined_files": [_quarantined(rel, sha, fmt_of[sha], reason)]})
+                writer.add({"quarantined_files": [_quarantined(rel, sha, fmt, reason)]})
                 n_quarantined += 1
                 context.log.warning(f"quarantined {rel}: {reason}")
             else:
@@ -179,36 +195,113 @@ def parsed_reports(context: AssetExecutionContext, warehouse: WarehouseResource)
                 writer.add({"parsed_reports": [head], "parsed_cells": cells, "parse_warnings": warnings})
             if i == len(todo) or i % 50 == 0:
                 rate = i / max(time.perf_counter() - started, 1e-9)
-                context.log.info(f"parsed {i}/{len(todo)} files ({rate:.1f}/s), quarantined so far {n_quarantined}")
+                context.log.info(
+                    f"shard {shard}: parsed {i}/{len(todo)} files ({rate:.1f}/s), quarantined so far {n_quarantined}"
+                )
+    return {
+        "shard": shard,
+        "files": len(mine),
+        "parts": writer.batches_written,
+        "seconds": time.perf_counter() - started,
+        "peak_worker_rss_kib": pool.peak_rss_kib,
+        "workers_replaced": pool.restarts,
+    }
 
-    written = writer.rows_written
+
+def _load(
+    context: dg.OpExecutionContext, warehouse: WarehouseResource, plan: dict[str, Any], shards: list[Any]
+) -> Iterator[dg.Output[None]]:
+    started = time.perf_counter()
     con = warehouse.connect()
     try:
+        loaded = load_parts(con, finished_parts(Path(plan["parts_dir"])))
+        context.log.info(f"{loaded['parts']} parse parts landed: {loaded}")
         n_reports, n_quarantined_total = con.execute(
             "SELECT (SELECT count(*) FROM landing.parsed_reports), (SELECT count(*) FROM landing.quarantined_files)"
         ).fetchone() or (0, 0)
-        results = landed(
-            con,
-            PARSED_REPORTS,
-            **{
-                "parsed_this_run": written.get("parsed_reports", 0),
-                "quarantined_this_run": written.get("quarantined_files", 0),
-                "skipped_cached": cached,
-                "reports_total": n_reports,
-                "quarantined_total": n_quarantined_total,
-                "cells_written": written.get("parsed_cells", 0),
-                "batches_written": writer.batches_written,
-                "batch_write_seconds": round(write_seconds[0], 2),
-                "parse_seconds": round(time.perf_counter() - started, 2),
-                "parser_version": PARSER_VERSION,
-                # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
-                "peak_worker_rss_mib": round(pool.peak_rss_kib / 1024, 1),
-                "workers_replaced": pool.restarts,
-            },
-        )
+        metadata = {
+            "parsed_this_run": loaded.get("parsed_reports", 0),
+            "quarantined_this_run": loaded.get("quarantined_files", 0),
+            "skipped_cached": plan["cached"],
+            "reports_total": n_reports,
+            "quarantined_total": n_quarantined_total,
+            "cells_written": loaded.get("parsed_cells", 0),
+            "batches_written": loaded["parts"],
+            "batch_write_seconds": round(time.perf_counter() - started, 2),
+            # the shards' step times added up (they may have run side by side)
+            "parse_seconds": round(sum(s["seconds"] for s in shards), 2),
+            "shards": len(shards),
+            "parser_version": PARSER_VERSION,
+            # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
+            "peak_worker_rss_mib": round(max((s["peak_worker_rss_kib"] for s in shards), default=0) / 1024, 1),
+            "workers_replaced": sum(s["workers_replaced"] for s in shards),
+        }
+        rows = {
+            t.name: con.execute(f"SELECT count(*) FROM {t.qualified}").fetchone() for t in written_by(PARSED_REPORTS)
+        }
     finally:
         con.close()
-    yield from results
+    for table, (n,) in rows.items():  # type: ignore[misc]
+        yield dg.Output(None, output_name=table, metadata={"dagster/row_count": n, **metadata})
+
+
+def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
+    """Parse new or changed raw files into landing.parsed_reports / parsed_cells / parse_warnings;
+    files that are not readable reports go to landing.quarantined_files with the reason. One asset
+    (its four landing tables), run as steps: the plan, `shards` shards, the loader
+    (pipelines/shards.py). Shards write Parquet parts a batch at a time (memory bounded by a batch);
+    a run killed part-way keeps its finished parts, and the next run parses only the rest."""
+    if shards < 1:
+        raise ValueError(f"shards={shards}: at least one")
+    outs = {
+        t.name: dg.AssetOut.from_spec(spec.replace_attributes(deps=[]), dagster_type=dg.Nothing)
+        for t, spec in zip(
+            written_by(PARSED_REPORTS),
+            landing_specs(PARSED_REPORTS, "parsed", kinds=frozenset({"python", "duckdb"})),
+            strict=True,
+        )
+    }
+
+    @dg.op(name="parse_plan", pool=POOL, ins={"raw": dg.In(dg.Nothing)})
+    def parse_plan(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> dict[str, Any]:
+        """Land what a killed run finished, drop stale results, and list the files to parse, each
+        with its shard (pipelines/shards.py)."""
+        return _plan(context, warehouse, shards)
+
+    def shard_op(k: int) -> dg.OpDefinition:
+        @dg.op(name=f"parse_shard_{k:03d}")
+        def parse_shard(context: dg.OpExecutionContext, plan: dict[str, Any]) -> dict[str, Any]:
+            """Parse this shard's files in supervised workers; write the results as Parquet parts
+            (never the DuckDB file)."""
+            return _shard(context, plan, k)
+
+        return parse_shard
+
+    @dg.op(
+        name="load_parse_parts",
+        pool=POOL,
+        out={t.name: dg.Out(dg.Nothing) for t in written_by(PARSED_REPORTS)},
+    )
+    def load_parse_parts(
+        context: dg.OpExecutionContext, warehouse: WarehouseResource, plan: dict[str, Any], shards: list[dict[str, Any]]
+    ) -> Iterator[dg.Output[None]]:
+        """Load every part the shards wrote into the landing tables, a part per transaction."""
+        yield from _load(context, warehouse, plan, shards)
+
+    @dg.graph_multi_asset(
+        name=PARSED_REPORTS,
+        outs=outs,
+        ins={"raw": dg.AssetIn(key=landing_key(RAW_REPORT_FILES), dagster_type=dg.Nothing)},
+    )
+    def parsed_reports(raw: Any) -> Any:
+        plan = parse_plan(raw)
+        done = [shard_op(k)(plan) for k in range(shards)]
+        return load_parse_parts(plan, done)
+
+    return parsed_reports
+
+
+parsed_reports = make_parsed_reports(shard_count(IN_PROCESS))
 
 
 @dg.asset_check(
