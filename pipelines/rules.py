@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import jinja2
@@ -208,12 +208,12 @@ class RuleEngine:
                 self.con.execute(f"CREATE TABLE {MODELS}.{name} AS {sql}")
         self.models = [(name, sql) for name, sql, static in models if not static]
 
-    def _insert(self, table: str, rows: Sequence[tuple[object, ...]]) -> None:
+    def _insert(self, table: str, rows: Sequence[Sequence[object]]) -> None:
         """Rows as one statement of SQL literals (parameters cost ~0.3 ms each, executemany a
         round trip per row); many rows through a Parquet file (DuckDB parses a statement of 100k
         literals at ~30k rows/s: most of the generator's self-check on a city)."""
         if len(rows) > _LITERAL_ROWS:
-            bulk_insert(self.con, table, rows)
+            bulk_insert(self.con, table, cast("Sequence[tuple[object, ...]]", rows))  # named rows: tuples
         elif rows:
             values = ",\n".join("(" + ", ".join(_literal(v) for v in r) + ")" for r in rows)
             self.con.execute(f"INSERT INTO {LANDING}.{table} VALUES {values}")
