@@ -56,8 +56,8 @@ test-fast: venv
 bench: venv
 	$(BIN)/python -m pipelines.bench
 
-# Peak RSS of the parsing step on a ~2,000- and a ~6,000-report generated city, side by side (parse
-# results are committed in batches: the goal is within 20%). Cities are kept in build/bench-cities/.
+# Peak RSS of the parsing step on a ~2,000- and a ~20,000-report generated province, side by side
+# (parse results are committed in batches: the goal is within 20%). Kept in build/bench-cities/.
 bench-memory: venv
 	$(BIN)/python -m pipelines.bench_memory
 
