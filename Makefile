@@ -56,10 +56,17 @@ test-fast: venv
 bench: venv
 	$(BIN)/python -m pipelines.bench
 
-# Peak RSS of the parsing step on a ~2,000- and a ~6,000-report generated city, side by side (parse
-# results are committed in batches: the goal is within 20%). Cities are kept in build/bench-cities/.
+# Peak RSS of the parsing step on a ~2,000- and a ~20,000-report generated province, side by side
+# (parse results are committed in batches: the goal is within 20%). Kept in build/bench-cities/.
 bench-memory: venv
 	$(BIN)/python -m pipelines.bench_memory
+
+# A generated province of >= 20,000 reports end to end (the warehouse job of `ogi run`, on a scratch
+# folder): seconds per stage, peak RSS of the process tree, extrapolation to 100,000 reports.
+# Smaller: make bench-national ARGS="--reports 3000". Provinces are kept in build/bench-cities/.
+.PHONY: bench-national
+bench-national: venv manifest
+	nice -n 10 $(BIN)/python -m pipelines.bench_national $(ARGS)
 
 dev: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev

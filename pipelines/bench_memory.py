@@ -1,13 +1,14 @@
-"""Peak memory of the parsing step for two city sizes, side by side (`make bench-memory`).
+"""Peak memory of the parsing step for two province sizes, side by side (`make bench-memory`).
 
 Parse results are committed a batch at a time (pipelines/batches.py), so the parsing step's peak
-resident memory should not grow with the city: the goal is the larger city within 20% of the smaller.
-For each city, a fresh process lands the raw files and runs the parsing asset on an empty warehouse
+resident memory should not grow with the data: the goal is the larger within 20% of the smaller.
+For each size, a fresh process lands the raw files and runs the parsing asset on an empty warehouse
 (every file parsed), then reports its own peak RSS (ru_maxrss: the Dagster process that holds the
 batches; the parse workers are separate processes with their own limit, reported beside it).
 
-Generated cities are kept under --cities (generated once, like the demo city: the 6,000-report
-city takes tens of minutes to render on two cores).
+The raw folders are generated provinces (pipelines/synth/province.py: cities side by side), kept
+under --cities and shared with `make bench-national` (generated once: ~75 ms of CPU a report to
+plan, self-check and render, measured: ~25 CPU-minutes for 20,000 reports).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,10 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .batches import batch_files, batch_rows
+from .bench_national import province
 
-YEARS = "2019-2024"
-REPORTS_PER_AGENCY = 6  # one report a year (a few are missing, a few re-published)
-MAX_CITY_AGENCIES = 600
 GOAL = 0.20
 
 # Run in the child: land + parse only (no dbt, no dashboard), then print the figures as JSON.
@@ -50,43 +48,6 @@ print(json.dumps({"ok": result.success, "seconds": time.perf_counter() - started
                   "write_seconds": meta.get("batch_write_seconds"),
                   "worker_peak_rss_mib": meta.get("peak_worker_rss_mib")}))
 """
-
-
-def city(cities: Path, reports: int, seed: int) -> Path:
-    """A raw folder of about `reports` reports (generated when missing): one generated city, or for
-    a size over one city's, several cities of consecutive seeds side by side (the generator's place
-    names run out beyond MAX_CITY_AGENCIES agencies)."""
-    agencies = max(1, round(reports / REPORTS_PER_AGENCY))
-    n_cities = -(-agencies // MAX_CITY_AGENCIES)
-    raw = cities / f"agencies{agencies}-seed{seed}" / "raw"
-    for i in range(n_cities):
-        out = raw / f"city{i + 1}"
-        if (out / "defects.csv").exists():
-            continue
-        tmp = raw.parent / f"city{i + 1}.tmp"  # moved in when complete: an interrupted generation leaves no half city
-        shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pipelines.cli",
-                "generate",
-                "--agencies",
-                str(agencies // n_cities),
-                "--years",
-                YEARS,
-                "--seed",
-                str(seed + i),
-                "--out",
-                str(tmp),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        shutil.rmtree(out, ignore_errors=True)
-        raw.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, out)
-    return raw
 
 
 def parse_step(raw: Path) -> dict[str, float]:
@@ -136,7 +97,9 @@ def compare(raws: list[Path]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = Path(__file__).resolve().parent.parent
-    ap.add_argument("--reports", type=int, nargs="+", default=[2000, 6000], help="city sizes, in reports")
+    ap.add_argument(
+        "--reports", type=int, nargs="+", default=[2000, 20000], help="sizes of the generated provinces, in reports"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--cities",
@@ -147,7 +110,7 @@ def main() -> None:
     ap.add_argument("--raw", type=Path, nargs="+", help="measure these raw folders instead of generated cities")
     args = ap.parse_args()
     started = time.perf_counter()
-    raws = args.raw or [city(args.cities, n, args.seed) for n in args.reports]
+    raws = args.raw or [province(args.cities, n, args.seed)[0] for n in args.reports]
     print(compare(raws))
     print(f"({time.perf_counter() - started:.0f} s in all)")
 

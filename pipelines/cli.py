@@ -137,11 +137,19 @@ def generate(
     seed: int = typer.Option(1, "--seed", help="the city (its name, agencies, values and defects)"),
     out: Path = typer.Option(..., "--out", help="folder to write the city into"),
     workers: int = typer.Option(0, "--workers", help="render in this many processes, 0 = one per CPU (same bytes)"),
+    province_reports: int = typer.Option(
+        0, "--province-reports", help="instead of one city: a province of cities with about this many reports"
+    ),
 ) -> None:
-    """Generate a fictional prefecture-level city: registry, reports in every format, truths, defects."""
+    """Generate a fictional prefecture-level city: registry, reports in every format, truths, defects
+    (or, with --province-reports, a province: many such cities, one folder each; --agencies unused)."""
     from .synth.generate import generate as run_generate
+    from .synth.province import generate_province
 
     first, _, last = years.partition("-")
+    if province_reports:
+        generate_province(out, province_reports, (int(first), int(last or first)), seed, workers)
+        return
     run_generate(out, agencies, (int(first), int(last or first)), seed, workers)
 
 

@@ -14,6 +14,7 @@ import pytest
 from pipelines.parsing import parse_file
 from pipelines.rules import FINDING_COLUMNS, evaluate, report_from_parsed
 from pipelines.synth.city import build_city, city_name
+from pipelines.synth.province import province_cities
 from pipelines.synth.generate import plan_city, truth_json, write_city
 from pipelines.synth.render import variants
 
@@ -170,3 +171,27 @@ def test_truth_files_read_back_exactly(medium_plan, tmp_path: Path) -> None:
                     ):
                         failures.append(f"{variant} {r.path}: {table}.{row} truth {a} parsed {b}")
     assert failures == []
+
+
+def test_a_city_of_any_size_has_distinct_names() -> None:
+    # Town and county names used to run out above ~650 agencies: further ones are composed from
+    # syllables. Every id, name and alias stays distinct, and the city has the size asked for.
+    for n in (700, 3000):
+        agencies = build_city(n, (2019, 2024), 5)[1]
+        assert len(agencies) == n
+        assert len({a.agency_id for a in agencies}) == n
+        assert len({m for a in agencies for m in [a.name, *a.aliases]}) == sum(1 + len(a.aliases) for a in agencies)
+        counties = [a for a in agencies if a.level == "county_government"]
+        assert all(a.name.endswith(("区人民政府", "县人民政府")) for a in counties)
+
+
+def test_a_province_is_cities_of_distinct_seeds_and_names() -> None:
+    cities = province_cities(20_000, (2019, 2024), 1)
+    assert cities == province_cities(20_000, (2019, 2024), 1)  # the seed decides
+    assert cities != province_cities(20_000, (2019, 2024), 2)
+    # about 20,000 reports: one a year per agency (docs: a few missing, a few re-published)
+    assert 20_000 <= sum(c.agencies for c in cities) * 6 <= 21_000
+    assert len({c.seed for c in cities}) == len(cities) == len({c.name for c in cities})
+    assert not {c.seed for c in cities} & {c.seed for c in province_cities(20_000, (2019, 2024), 2)}
+    names = [m for c in cities for a in build_city(c.agencies, (2019, 2024), c.seed)[1] for m in [a.name, *a.aliases]]
+    assert len(names) == len(set(names))

@@ -83,6 +83,27 @@ TOWN_STEMS = (
     "朝阳",
 )
 
+# Place-name syllables: when a city has more counties than COUNTY_STEMS or a county more towns
+# than TOWN_STEMS, further stems are composed from a first and a second syllable (in a fixed order,
+# skipping any stem already listed), so a city of any size has distinct names. None contains 市,
+# 区, 县, 乡, 镇 or a digit.
+PLACE_FIRST = tuple("东西南北上下前后大小新老长高黄白青红金石马牛杨柳桃杏")
+PLACE_SECOND = tuple("岗坪坝湾桥集店庄营寨铺堡沟塘坡河岭溪林口台埠滩洲岔圩")
+assert not set(PLACE_FIRST + PLACE_SECOND) & set("市区县乡镇")
+
+
+def place_stems(fixed: tuple[str, ...], n: int, rng: random.Random) -> list[str]:
+    """n distinct place stems: sampled from `fixed` while it lasts (the same draw as before composed
+    stems existed, so small cities keep their names), then composed stems in their fixed order."""
+    if n <= len(fixed):
+        return rng.sample(fixed, n)
+    taken = set(fixed)
+    composed = [a + b for a in PLACE_FIRST for b in PLACE_SECOND if a + b not in taken]
+    if n > len(fixed) + len(composed):
+        raise ValueError(f"no more than {len(fixed) + len(composed)} distinct place stems")
+    return rng.sample(fixed, len(fixed)) + composed[: n - len(fixed)]
+
+
 # City departments: (name, short alias or "", profile). The profile sets the scale of requests.
 CITY_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("发展和改革委员会", "发改委", "mid"),
@@ -218,6 +239,9 @@ def city_code(seed: int) -> str:
             return "s" + out
 
 
+COUNTY_SIZE = 60  # agencies per county (government, departments, townships) in a large city
+
+
 def _split_counts(n: int, rng: random.Random) -> tuple[int, list[tuple[int, int]]]:
     """(city departments, [(county departments, townships) per county]) adding up to n agencies."""
     if n < 4:
@@ -227,6 +251,8 @@ def _split_counts(n: int, rng: random.Random) -> tuple[int, list[tuple[int, int]
     n_counties = max(1, min(10, round(rest / 30)))
     if rest >= 6 * 30 * 0.9:
         n_counties = max(6, n_counties)
+    if rest > 10 * COUNTY_SIZE:  # a large city: more counties of about COUNTY_SIZE agencies each
+        n_counties = -(-rest // COUNTY_SIZE)
     shares = [rest // n_counties + (1 if i < rest % n_counties else 0) for i in range(n_counties)]
     # Uneven counties: move a few agencies from one county to another.
     for _ in range(n_counties):
@@ -272,7 +298,7 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
             if y0 < since <= y1:
                 a.old_name, a.renamed_in = f"{city}{old}", since
                 a.aliases.append(a.old_name)
-    stems = rng.sample(COUNTY_STEMS, len(counties))
+    stems = place_stems(COUNTY_STEMS, len(counties), rng)
     for i, ((n_depts, n_towns), stem) in enumerate(zip(counties, stems, strict=False)):
         suffix = "区" if i < (len(counties) + 1) // 2 else "县"
         county = f"{city}{stem}{suffix}"
@@ -288,7 +314,7 @@ def build_city(n_agencies: int, years: tuple[int, int], seed: int) -> tuple[str,
         for name, short, profile in _pick(COUNTY_DEPARTMENTS, n_depts, rng, keep=3):
             aliases = [f"{county}{short}"] if short else []
             add(f"{county}{name}", "county_department", cgov.agency_id, "department", profile, county, aliases)
-        for town in rng.sample(TOWN_STEMS, n_towns):
+        for town in place_stems(TOWN_STEMS, n_towns, rng):
             if suffix == "区":
                 kind_name = rng.choice(("街道办事处", "街道办事处", "镇人民政府"))
             else:

@@ -29,6 +29,7 @@ import json
 import random
 import time
 from collections import Counter
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -356,9 +357,9 @@ def _render_one(job: tuple[str, dict[str, Any]]) -> bytes:
     return variants()[variant][1](t)
 
 
-def write_city(plan: CityPlan, out: Path, workers: int = 0) -> None:
+def write_city(plan: CityPlan, out: Path, workers: int = 0, pool: Executor | None = None) -> None:
     """Write the registry, publications, reports, truths and defects under `out` (rendering in
-    `workers` processes; 0 = one per CPU; the bytes do not depend on it)."""
+    `pool`, or in `workers` processes; 0 = one per CPU; the bytes do not depend on it)."""
     import os
 
     workers = workers or os.cpu_count() or 1
@@ -372,18 +373,20 @@ def write_city(plan: CityPlan, out: Path, workers: int = 0) -> None:
     # a page that prints its 发布时间 prints the publication date of publications.csv (the collector
     # reads it from the page: pipelines/collect/); the truth files do not hold it
     jobs = [(r.variant, {**r.truth, "published_at": r.published_at.isoformat()}) for r in plan.reports]
-    if workers and workers > 1 and len(jobs) > 50:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(workers) as pool:
-            blobs = list(pool.map(_render_one, jobs, chunksize=8))
-    else:
-        blobs = [_render_one(j) for j in jobs]
-    for r, blob in zip(plan.reports, blobs, strict=False):
-        path = out / r.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(blob)
-        (out / "truth" / f"{r.stem}.json").write_text(truth_json(r.truth), encoding="utf-8")
+    own_pool = None
+    if pool is None and workers > 1 and len(jobs) > 50:
+        pool = own_pool = ProcessPoolExecutor(workers)
+    try:
+        # Written as they come (in order): a city's rendered files are never all held at once.
+        blobs = pool.map(_render_one, jobs, chunksize=8) if pool is not None else map(_render_one, jobs)
+        for r, blob in zip(plan.reports, blobs, strict=True):
+            path = out / r.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(blob)
+            (out / "truth" / f"{r.stem}.json").write_text(truth_json(r.truth), encoding="utf-8")
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown()
 
 
 def summary(plan: CityPlan, seconds: float | None = None) -> str:

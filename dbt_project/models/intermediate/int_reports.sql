@@ -53,15 +53,29 @@ all_names as (
     select * from normalized_names
 ),
 
-matches as (
-    select reports.report_id, names.agency_id
+-- Two equality joins on columns (a name as printed, a normalised name): a join on "a = b or
+-- c = f(d)" is a nested loop, reports x names, quadratic in the size of the warehouse.
+normalized_reports as (
+    select report_id, {{ normalize_agency_name('agency_name') }} as match_name
     from reports
-    join all_names as names
-        on names.match_name = reports.agency_name
-        or (names.match_rank > 2 and names.match_name = {{ normalize_agency_name('reports.agency_name') }})
+),
+
+candidates as (
+    select reports.report_id, names.agency_id, names.match_rank
+    from reports
+    join all_names as names on names.match_name = reports.agency_name
+    union all
+    select reports.report_id, names.agency_id, names.match_rank
+    from normalized_reports as reports
+    join normalized_names as names on names.match_name = reports.match_name
+),
+
+matches as (
+    select report_id, agency_id
+    from candidates
     qualify row_number() over (
-        partition by reports.report_id
-        order by names.match_rank, names.agency_id
+        partition by report_id
+        order by match_rank, agency_id
     ) = 1
 )
 
