@@ -605,11 +605,19 @@ def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # t
     get_matrix = pdfium_c.FPDFText_GetMatrix
     map_error = pdfium_c.FPDFText_HasUnicodeMapError
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    text_object = pdfium_c.FPDFText_GetTextObject
+    type3: dict[int, bool] = {}  # text object → whether its font is a Type 3 font
     chars: list[dict] = []
     undecodable = 0
     for i in range(n):
         u = unicode_of(text_page, i)
         if u in _GENERATED and generated(text_page, i):
+            if u == 0x20 and chars and chars[-1]["text"] != " ":
+                # pdfium writes a space glyph between words as a space of its own making: the space
+                # ends a word as the glyph did, at the end of the character before it
+                prev = chars[-1]
+                chars.append({**prev, "text": " ", "x0": prev["x1"], "width": 0.0})
             continue
         if map_error(text_page, i) == 1:
             text = "(cid:0)"
@@ -622,12 +630,24 @@ def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # t
         a2, b2 = a * ra + b * rc, a * rb + b * rd
         c2, d2 = c * ra + d * rc, c * rb + d * rd
         upright = 0 < a2 * d2 and b2 * c2 <= 0
+        obj = text_object(text_page, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        is_type3 = type3.get(key)
+        if is_type3 is None:
+            # a Type 3 font has no /BaseFont; pdfminer places its glyphs on the baseline (descent 0)
+            is_type3 = type3[key] = pdfium_c.FPDFFont_GetBaseFontName(pdfium_c.FPDFTextObj_GetFont(obj), None, 0) <= 1
+        if is_type3:
+            pdfium_c.FPDFText_GetCharOrigin(text_page, i, ctypes.byref(ox), ctypes.byref(oy))
+            rect.bottom = oy.value
+            rect.left = ox.value
         p_x, p_top = place.point(rect.left, rect.bottom)
         q_x, q_top = place.point(rect.right, rect.top)
         x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
         top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
         if upright:
-            size = font_size(text_page, i) * (d2 if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
+            size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
+            if is_type3 or True:
+                pass
             top = bottom - size
         else:
             size = bottom - top
