@@ -18,9 +18,9 @@ from statistics import median
 from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
 import pypdfium2.raw as pdfium_c
 
-from ..limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
+from ..limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES
 from ..model import ParseError
-from .pdf_streams import PDFLimit, check_streams
+from .pdf_streams import PDFLimit, _inflate, check_streams
 
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ less are on one line
 _VALUE_COL0 = 64  # grid column of the first value column of an unruled table
@@ -559,7 +559,7 @@ class _Placement:
         return a * x + c * y + e + self.left, self.height - (b * x + d * y + f) + self.top0
 
 
-def _read_page(doc, index: int, page_no: int) -> _PageContent | None:  # type: ignore[no-untyped-def]
+def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _PageContent | None:  # type: ignore[no-untyped-def]
     """The page's characters and edges; None when pdfium cannot load the page."""
     page = pdfium_c.FPDF_LoadPage(doc, index)
     if not page:
@@ -586,7 +586,7 @@ def _read_page(doc, index: int, page_no: int) -> _PageContent | None:  # type: i
                     f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
                     "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
                 )
-            chars, undecodable = _chars(text_page, n, place)
+            chars, undecodable = _chars(text_page, n, place, stated)
         finally:
             pdfium_c.FPDFText_ClosePage(text_page)
         return _PageContent(chars, edges, place.bbox, undecodable)
@@ -594,7 +594,7 @@ def _read_page(doc, index: int, page_no: int) -> _PageContent | None:  # type: i
         pdfium_c.FPDF_ClosePage(page)
 
 
-def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
     rect = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
     ra, rb, rc, rd, _, _ = place.m
@@ -605,19 +605,18 @@ def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # t
     get_matrix = pdfium_c.FPDFText_GetMatrix
     map_error = pdfium_c.FPDFText_HasUnicodeMapError
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
-    ox, oy = ctypes.c_double(), ctypes.c_double()
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
     text_object = pdfium_c.FPDFText_GetTextObject
-    type3: dict[int, bool] = {}  # text object → whether its font is a Type 3 font
+    descents: dict[int, float] = {}  # text object → its font's descent per point of font size
     chars: list[dict] = []
     undecodable = 0
     for i in range(n):
         u = unicode_of(text_page, i)
         if u in _GENERATED and generated(text_page, i):
-            if u == 0x20 and chars and chars[-1]["text"] != " ":
-                # pdfium writes a space glyph between words as a space of its own making: the space
-                # ends a word as the glyph did, at the end of the character before it
-                prev = chars[-1]
-                chars.append({**prev, "text": " ", "x0": prev["x1"], "width": 0.0})
+            # pdfium's own spaces and line ends (a space glyph it also writes as its own: such a
+            # space's width is the gap between two words, wider than the word gap of _WORDS)
             continue
         if map_error(text_page, i) == 1:
             text = "(cid:0)"
@@ -632,22 +631,19 @@ def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # t
         upright = 0 < a2 * d2 and b2 * c2 <= 0
         obj = text_object(text_page, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        is_type3 = type3.get(key)
-        if is_type3 is None:
-            # a Type 3 font has no /BaseFont; pdfminer places its glyphs on the baseline (descent 0)
-            is_type3 = type3[key] = pdfium_c.FPDFFont_GetBaseFontName(pdfium_c.FPDFTextObj_GetFont(obj), None, 0) <= 1
-        if is_type3:
-            pdfium_c.FPDFText_GetCharOrigin(text_page, i, ctypes.byref(ox), ctypes.byref(oy))
-            rect.bottom = oy.value
-            rect.left = ox.value
+        descent = descents.get(key)
+        if descent is None:
+            descent = descents[key] = _descent(obj, stated)
+        get_origin(text_page, i, origin_x_ref, origin_y_ref)
+        rect.left = origin_x.value
+        rect.bottom = origin_y.value  # the baseline; moved to the descent below
         p_x, p_top = place.point(rect.left, rect.bottom)
         q_x, q_top = place.point(rect.right, rect.top)
         x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
         top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
         if upright:
             size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
-            if is_type3 or True:
-                pass
+            bottom -= descent * size  # (descent < 0) pdfminer's box: from the descent, font size high
             top = bottom - size
         else:
             size = bottom - top
@@ -666,6 +662,64 @@ def _chars(text_page, n: int, place: _Placement) -> tuple[list[dict], int]:  # t
             }
         )
     return chars, undecodable
+
+
+_FONT_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()]+)")
+_DESCENT = re.compile(rb"/Descent\s+(-?\d*\.?\d+)")
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm[^>]*>>\s*stream\r?\n")
+
+
+def descriptor_descents(data: bytes) -> dict[bytes, float]:
+    """Font name → the /Descent its font descriptor states (per 1000 units of font size), found in
+    the file's bytes and object streams. pdfminer's character box hangs from this value (0 when
+    the descriptor says 0, as LibreOffice writes); pdfium's font descent falls back to the font
+    program's own, so the stated value is taken from the file."""
+    parts = [data]
+    if b"/ObjStm" in data:
+        for m in _OBJECT_STREAM.finditer(data):
+            end = data.find(b"endstream", m.end())
+            if end > 0:
+                parts.append(_inflate(data[m.end() : end], MAX_PDF_STREAM_BYTES))
+    out: dict[bytes, float] = {}
+    for part in parts:
+        for m in _FONT_NAME.finditer(part):
+            window = part[max(0, m.start() - 600) : m.end() + 600]
+            at = m.start() - max(0, m.start() - 600)
+            lo = max(window.rfind(b"obj", 0, at), window.rfind(b"/FontName", 0, at))
+            hi = min(i for i in (window.find(b"endobj", at), window.find(b"/FontName", at + 9), len(window)) if i >= 0)
+            d = _DESCENT.search(window, max(lo, 0), hi)
+            if d is not None:
+                name = m.group(1)
+                out.setdefault(name, float(d.group(1)))
+                out.setdefault(name.partition(b"+")[2] or name, float(d.group(1)))  # pdfium drops "ABCDEF+"
+    return out
+
+
+def _descent(text_object, stated: dict[bytes, float]) -> float:  # type: ignore[no-untyped-def]
+    """The font's descent per point of font size as pdfminer takes it: the /Descent of the font
+    descriptor; 0 for a Type 3 font (pdfminer reads the descriptor's /FontBBox, which Chrome's
+    fonts lack; a Type 3 font has no /BaseFont); pdfium's font descent for a font without one."""
+    font = pdfium_c.FPDFTextObj_GetFont(text_object)
+    if not font:
+        return 0.0
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 1:
+        return 0.0
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    name = buffer.value
+    value = stated.get(name)
+    if value is None:
+        for known, v in stated.items():
+            if name.startswith(known):  # a composite font's name: "<descendant's name>-Identity-H"
+                value = v
+                break
+    if value is not None:
+        return min(value, -value) / 1000
+    found = ctypes.c_float()
+    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), ctypes.byref(found)):
+        return 0.0
+    return min(found.value, -found.value)
 
 
 _SEGMENT_LINE = 1  # FPDF_SEGMENT_LINETO
@@ -831,12 +885,12 @@ def read_pdf(data: bytes) -> Grid:
             raise ParseError("PDF is encrypted with an unsupported security handler; cannot read it")
         raise ParseError(f"PDF is corrupt or truncated (pdfium error {error})")
     try:
-        return _read_document(doc)
+        return _read_document(doc, descriptor_descents(data))
     finally:
         pdfium_c.FPDF_CloseDocument(doc)
 
 
-def _read_document(doc) -> Grid:  # type: ignore[no-untyped-def]
+def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-untyped-def]
     n_pages = pdfium_c.FPDF_GetPageCount(doc)
     if n_pages > MAX_PDF_PAGES:
         raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read")
@@ -849,7 +903,7 @@ def _read_document(doc) -> Grid:  # type: ignore[no-untyped-def]
     carry: list[list[float]] = []  # the last unruled table's columns, for its continuation on the next page
     for index in range(n_pages):
         page_no = index + 1
-        content = _read_page(doc, index, page_no)  # one page at a time: pdfium's page is closed once read
+        content = _read_page(doc, index, page_no, stated)  # one page at a time: pdfium's page is closed once read
         if content is None:
             continue  # a page pdfium cannot load (a page tree that contains itself): nothing on it
         read += 1
