@@ -609,7 +609,7 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
     origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
     get_origin = pdfium_c.FPDFText_GetCharOrigin
     text_object = pdfium_c.FPDFText_GetTextObject
-    descents: dict[int, float] = {}  # text object → its font's descent per point of font size
+    on_baseline: dict[int, bool] = {}  # text object → whether its characters stand on the baseline
     chars: list[dict] = []
     undecodable = 0
     for i in range(n):
@@ -631,19 +631,19 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
         upright = 0 < a2 * d2 and b2 * c2 <= 0
         obj = text_object(text_page, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        descent = descents.get(key)
-        if descent is None:
-            descent = descents[key] = _descent(obj, stated)
-        get_origin(text_page, i, origin_x_ref, origin_y_ref)
-        rect.left = origin_x.value
-        rect.bottom = origin_y.value  # the baseline; moved to the descent below
+        baseline = on_baseline.get(key)
+        if baseline is None:
+            baseline = on_baseline[key] = _on_baseline(obj, stated)
+        if baseline:
+            get_origin(text_page, i, origin_x_ref, origin_y_ref)
+            rect.left = origin_x.value
+            rect.bottom = origin_y.value
         p_x, p_top = place.point(rect.left, rect.bottom)
         q_x, q_top = place.point(rect.right, rect.top)
         x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
         top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
         if upright:
             size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
-            bottom -= descent * size  # (descent < 0) pdfminer's box: from the descent, font size high
             top = bottom - size
         else:
             size = bottom - top
@@ -689,37 +689,31 @@ def descriptor_descents(data: bytes) -> dict[bytes, float]:
             hi = min(i for i in (window.find(b"endobj", at), window.find(b"/FontName", at + 9), len(window)) if i >= 0)
             d = _DESCENT.search(window, max(lo, 0), hi)
             if d is not None:
-                name = m.group(1)
+                name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group(1))
                 out.setdefault(name, float(d.group(1)))
                 out.setdefault(name.partition(b"+")[2] or name, float(d.group(1)))  # pdfium drops "ABCDEF+"
     return out
 
 
-def _descent(text_object, stated: dict[bytes, float]) -> float:  # type: ignore[no-untyped-def]
-    """The font's descent per point of font size as pdfminer takes it: the /Descent of the font
-    descriptor; 0 for a Type 3 font (pdfminer reads the descriptor's /FontBBox, which Chrome's
-    fonts lack; a Type 3 font has no /BaseFont); pdfium's font descent for a font without one."""
+def _on_baseline(text_object, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether pdfminer hung this font's characters from the baseline (a descent of 0) where
+    pdfium's loose box hangs them from the font program's descent: a Type 3 font (pdfminer reads
+    the descent from the descriptor's /FontBBox, which Chrome's fonts lack; a Type 3 font has no
+    /BaseFont) or a descriptor stating /Descent 0 (LibreOffice's). Otherwise both take the
+    descriptor's /Descent."""
     font = pdfium_c.FPDFTextObj_GetFont(text_object)
     if not font:
-        return 0.0
+        return False
     size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
     if size <= 1:
-        return 0.0
+        return True
     buffer = ctypes.create_string_buffer(size)
     pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
     name = buffer.value
     value = stated.get(name)
     if value is None:
-        for known, v in stated.items():
-            if name.startswith(known):  # a composite font's name: "<descendant's name>-Identity-H"
-                value = v
-                break
-    if value is not None:
-        return min(value, -value) / 1000
-    found = ctypes.c_float()
-    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), ctypes.byref(found)):
-        return 0.0
-    return min(found.value, -found.value)
+        value = next((v for known, v in stated.items() if name.startswith(known)), None)  # "…-Identity-H"
+    return value == 0
 
 
 _SEGMENT_LINE = 1  # FPDF_SEGMENT_LINETO
