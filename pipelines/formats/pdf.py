@@ -14,10 +14,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
-from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
 import pypdfium2.raw as pdfium_c
 
+from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
 from ..limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES
 from ..model import ParseError
 from .pdf_streams import PDFLimit, _inflate, check_streams
@@ -403,8 +404,8 @@ def _digits_per_line(extracted: list[list[str | None]]) -> dict[int, int]:
 # Word extraction: a gap wider than a fifth of the font size separates words, so that numbers in
 # two narrow adjacent cells ("13" | "40") do not run together into "1340"; glyphs of one number
 # or one word stand closer. Cell text: lines by vertical overlap, as above.
-_WORDS: dict[str, float] = {"x_tolerance_ratio": 0.2}
-_CELL_TEXT: dict[str, float] = {"x_tolerance_ratio": 0.2, "y_tolerance": 4}
+_WORDS: dict[str, Any] = {"x_tolerance_ratio": 0.2}
+_CELL_TEXT: dict[str, Any] = {"x_tolerance_ratio": 0.2, "y_tolerance": 4}
 # A ruled "table" with this few columns is page layout (a box around the narrative, a site's
 # container with horizontal rules only), not a table of the report: its text is read as lines.
 _MIN_TABLE_COLUMNS = 3
@@ -628,7 +629,7 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         a2, b2 = a * ra + b * rc, a * rb + b * rd
         c2, d2 = c * ra + d * rc, c * rb + d * rd
-        upright = 0 < a2 * d2 and b2 * c2 <= 0
+        upright = a2 * d2 > 0 and b2 * c2 <= 0
         obj = text_object(text_page, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         baseline = on_baseline.get(key)
@@ -763,7 +764,7 @@ def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[n
                 continue
             m = _times(m, place.m)
             subpaths: list[tuple[str, list[tuple[float, float]]]] = []
-            ops, pts = "", []
+            ops, pts = "", list[tuple[float, float]]()
             beziers = 0
             for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
                 seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
@@ -800,6 +801,7 @@ def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[n
 def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
     """pdfplumber's edges of one subpath: a single segment is a line (horizontal when level,
     otherwise "vertical"); anything else gives an edge per pair of consecutive points."""
+    pairs: list[tuple[tuple[float, float], tuple[float, float], str | None]]
     if ops in ("ml", "mlh"):
         (ax, at), (bx, bt) = pts[0], pts[1]
         pairs = [((ax, at), (bx, bt), "h" if at == bt else "v")]
@@ -833,7 +835,7 @@ class _Page:
         self.edges = content.edges
         self.bbox = content.bbox
 
-    def extract_words(self, **kwargs: object) -> list[dict]:
+    def extract_words(self, **kwargs: Any) -> list[dict]:
         from pdfplumber.utils import extract_words
 
         return extract_words(self.chars, **kwargs)
@@ -926,7 +928,8 @@ def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) ->
 
     page = _Page(content)
     rows_out: list[tuple[float, GridRow]] = []
-    tables = [t for t in TableFinder(page, TableSettings.resolve(None)).tables if _is_table(t)]
+    finder = TableFinder(page, TableSettings.resolve(None))  # type: ignore[arg-type]  # _Page: what it reads of a page
+    tables = [t for t in finder.tables if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
         rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no, not_cells))
