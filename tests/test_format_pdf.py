@@ -80,11 +80,35 @@ def test_owner_password_only_still_reads() -> None:
 
 
 def test_undecodable_text_is_quarantined(capfd) -> None:
-    """CJK text whose font has no Unicode map reads as (cid:N): refused, never parsed as garbage."""
+    """Glyphs whose font maps them to no Unicode (a simple font named by glyph names only, no
+    /ToUnicode) are refused, never parsed as garbage."""
+    from tests import hostile
+
+    font = (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Xyzzy /FirstChar 33 /LastChar 40 "
+        b"/Widths [500 500 500 500 500 500 500 500] /Encoding << /Type /Encoding "
+        b"/Differences [33 /g101 /g102 /g103 /g104 /g105 /g106 /g107 /g108] >> >>"
+    )
+    text = b"BT /F1 12 Tf 72 720 Td (!\"#$%&'\\() Tj ET\n"
+    data = hostile._pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            font,
+            hostile._page(5),
+            hostile._stream(text),
+        ]
+    )
+    assert "cannot be decoded" in _reason(data, capfd)
+
+
+def test_cid_font_of_an_encrypted_file_reads() -> None:
+    """A predefined CJK CID font (STSong-Light, no /ToUnicode) in an encrypted file reads through
+    its registry's character collection (pdfminer printed it as (cid:N))."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     data = _canvas_pdf(_text_page, encrypt=StandardEncryption("", ownerPassword="owner", canPrint=0))
-    assert "cannot be decoded" in _reason(data, capfd)
+    assert "某某局2022年政府信息公开工作年度报告" in read_pdf(data).text.replace(" ", "")
 
 
 # ---------------------------------------------------------------- layout hazards

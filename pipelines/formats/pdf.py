@@ -8,246 +8,23 @@ their position on the page, split into cells at wide horizontal gaps.
 
 from __future__ import annotations
 
-import contextvars
-import io
+import ctypes
 import itertools
-import logging
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
 
 from ..grid import Cell, Grid, GridRow, is_page_mark, is_value_token
-from ..limits import MAX_PDF_DECODED_BYTES, MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, size_text
+from ..limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES
 from ..model import ParseError
-
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
+from .pdf_streams import PDFLimit, _inflate, check_streams
 
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ less are on one line
 _VALUE_COL0 = 64  # grid column of the first value column of an unruled table
-
-
-def _quiet_pdfminer() -> None:
-    """pdfminer logs (and warns) on every token of a broken file: keep stderr clean and save time."""
-    for name in (
-        "pdfminer",
-        "pdfminer.psparser",
-        "pdfminer.pdfinterp",
-        "pdfminer.pdfdocument",
-        "pdfminer.pdfpage",
-        "pdfminer.pdfparser",
-        "pdfminer.cmapdb",
-        "pdfminer.converter",
-        "pdfminer.pdffont",
-        "pdfminer.layout",
-    ):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    import pdfminer.pdfinterp as pi
-    import pdfminer.psparser as ps
-
-    class _Null:
-        def debug(self, *a: object, **k: object) -> None:
-            pass
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(logging.getLogger("pdfminer"), name)
-
-    ps.log = pi.log = _Null()  # type: ignore[assignment]  # log.debug is called per token
-
-
-# ---------------------------------------------------------------- limits inside pdfminer
-#
-# pdfminer decodes a stream whole (zlib.decompress, LZW, RunLength) and lays a page out whole:
-# a few kilobytes can unpack to gigabytes or draw millions of characters. Its decoders are
-# replaced by capped ones (same results within the caps) and pdfplumber's layout device counts
-# what a page draws; over a cap, PDFLimit (a ParseError) stops the file with the reason.
-
-
-class PDFLimit(ParseError):
-    """A PDF over one of the limits of pipelines/limits.py."""
-
-
-# Bytes decoded so far by the read_pdf running in this context (None outside read_pdf).
-_DECODED: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("ogi_pdf_decoded", default=None)
-
-
-def _decoded(n: int) -> None:
-    if n > MAX_PDF_STREAM_BYTES:
-        raise PDFLimit(
-            f"PDF has a stream that unpacks to more than {size_text(MAX_PDF_STREAM_BYTES)} "
-            "(limits.MAX_PDF_STREAM_BYTES): not read (a decompression bomb?)"
-        )
-    total = _DECODED.get()
-    if total is not None:
-        total[0] += n
-        if total[0] > MAX_PDF_DECODED_BYTES:
-            raise PDFLimit(
-                f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
-                "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)"
-            )
-
-
-class _CappedZlib:
-    """The zlib pdfminer.pdftypes sees: decompress() stops past MAX_PDF_STREAM_BYTES."""
-
-    error = zlib.error
-    decompressobj = staticmethod(zlib.decompressobj)
-
-    @staticmethod
-    def decompress(data: bytes, *args: object) -> bytes:
-        d = zlib.decompressobj()
-        out = d.decompress(data, MAX_PDF_STREAM_BYTES + 1)
-        _decoded(len(out))
-        if not d.eof:  # as zlib.decompress: a truncated stream is an error (pdfminer then salvages it)
-            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
-        return out
-
-
-def _decompress_corrupted(data: bytes) -> bytes:
-    """pdfminer's salvage of a zlib stream with a bad checksum (what decodes before the error),
-    in linear time and capped (pdfminer's feeds one byte at a time into a growing bytes)."""
-    d = zlib.decompressobj()
-    out = bytearray()
-    step = 4096
-    for start in range(0, len(data), step):
-        chunk = data[start : start + step]
-        saved = d.copy()
-        try:
-            out += d.decompress(chunk, MAX_PDF_STREAM_BYTES + 1 - len(out))
-        except zlib.error:
-            d = saved
-            for i in range(len(chunk)):
-                try:
-                    out += d.decompress(chunk[i : i + 1], MAX_PDF_STREAM_BYTES + 1 - len(out))
-                except zlib.error:
-                    if start + i < len(data) - 3:
-                        raise
-                    break
-            break
-        if len(out) > MAX_PDF_STREAM_BYTES or d.eof:
-            break
-    _decoded(len(out))
-    return bytes(out)
-
-
-def _lzwdecode(data: bytes) -> bytes:
-    from pdfminer.lzw import LZWDecoder
-
-    out: list[bytes] = []
-    n = 0
-    for piece in LZWDecoder(io.BytesIO(data)).run():
-        n += len(piece)
-        if n > MAX_PDF_STREAM_BYTES:
-            _decoded(n)
-        out.append(piece)
-    _decoded(n)
-    return b"".join(out)
-
-
-def _rldecode(data: bytes) -> bytes:
-    """RunLengthDecode (PDF 1.7 § 7.4.5), capped; a truncated run ends the data."""
-    out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        length = data[i]
-        i += 1
-        if length == 128:
-            break
-        if length < 128:
-            out += data[i : i + length + 1]
-            i += length + 1
-        elif i < n:
-            out += data[i : i + 1] * (257 - length)
-            i += 1
-        if len(out) > MAX_PDF_STREAM_BYTES:
-            break
-    _decoded(len(out))
-    return bytes(out)
-
-
-def _counted(decode):
-    def wrapper(data: bytes, *args: object) -> bytes:
-        out = decode(data, *args)
-        _decoded(len(out))
-        return out
-
-    return wrapper
-
-
-_GUARDED = False
-
-
-def _guard_pdfminer() -> None:
-    """Install the capped decoders and the counting layout device (once per process)."""
-    global _GUARDED
-    if _GUARDED:
-        return
-    import pdfminer.pdftypes as pt
-    import pdfplumber.page as pp
-
-    pt.zlib = _CappedZlib  # type: ignore[assignment]
-    pt.decompress_corrupted = _decompress_corrupted
-    pt.lzwdecode = _lzwdecode
-    pt.rldecode = _rldecode
-    pt.ascii85decode = _counted(pt.ascii85decode)
-    pt.asciihexdecode = _counted(pt.asciihexdecode)
-    pt.ccittfaxdecode = _counted(pt.ccittfaxdecode)
-
-    base = pp.PDFPageAggregatorWithMarkedContent
-
-    class _CountingAggregator(base):  # type: ignore[misc, valid-type]
-        """Stops a page that draws more than MAX_PDF_PAGE_OBJECTS characters, paths and images."""
-
-        _drawn = 0
-
-        def _count(self) -> None:
-            self._drawn += 1
-            if self._drawn > MAX_PDF_PAGE_OBJECTS:
-                raise PDFLimit(
-                    f"PDF page {self.pageno} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
-                    "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
-                )
-
-        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            self._count()
-            return super().render_char(*args, **kwargs)
-
-        def paint_path(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            self._count()
-            return super().paint_path(*args, **kwargs)
-
-        def render_image(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            self._count()
-            return super().render_image(*args, **kwargs)
-
-    pp.PDFPageAggregatorWithMarkedContent = _CountingAggregator  # type: ignore[misc]  # patched: pdfplumber builds its aggregator from this name
-    _GUARDED = True
-
-
-def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    """An exception of `kind` that caused `exc` (pdfplumber wraps pdfminer's in PdfminerException)."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, kind):
-            return e
-        todo += [x for x in (e.__cause__, e.__context__, *e.args) if isinstance(x, BaseException)]
-    return None
-
-
-def _reraise_limits(exc: BaseException) -> None:
-    """Re-raise a limit or memory exhaustion that a library wrapped in its own exception."""
-    for kind in (PDFLimit, MemoryError, RecursionError):
-        found = _cause(exc, kind)
-        if found is not None:
-            if kind is RecursionError:
-                raise ParseError("PDF structure is nested too deeply to read: not read") from None
-            raise found from None
 
 
 def _word_lines(words: list[dict]) -> list[list[dict]]:
@@ -627,8 +404,8 @@ def _digits_per_line(extracted: list[list[str | None]]) -> dict[int, int]:
 # Word extraction: a gap wider than a fifth of the font size separates words, so that numbers in
 # two narrow adjacent cells ("13" | "40") do not run together into "1340"; glyphs of one number
 # or one word stand closer. Cell text: lines by vertical overlap, as above.
-_WORDS: dict[str, float] = {"x_tolerance_ratio": 0.2}
-_CELL_TEXT: dict[str, float] = {"x_tolerance_ratio": 0.2, "y_tolerance": 4}
+_WORDS: dict[str, Any] = {"x_tolerance_ratio": 0.2}
+_CELL_TEXT: dict[str, Any] = {"x_tolerance_ratio": 0.2, "y_tolerance": 4}
 # A ruled "table" with this few columns is page layout (a box around the narrative, a site's
 # container with horizontal rules only), not a table of the report: its text is read as lines.
 _MIN_TABLE_COLUMNS = 3
@@ -731,79 +508,410 @@ def _is_edge_page_mark(text: str) -> bool:
     return is_page_mark(text) or bool(re.fullmatch(r"\s*\d{1,3}\s*", text))
 
 
-def read_pdf(data: bytes) -> Grid:
-    token = _DECODED.set([0])
+# ---------------------------------------------------------------- reading pages with pdfium
+#
+# pdfium (pypdfium2) parses the file and each page's content; per page we take the characters with
+# their boxes (the text page) and the path objects (ruling lines), in the coordinates pdfplumber
+# used before: x from the page's left edge, `top`/`bottom` from its top edge, after the page's
+# /Rotate, a character's box as wide as its advance and as high as its font size from the font's
+# descent (pdfminer's box; pdfium's "loose" box has the same left, right and bottom).
+
+_GENERATED = frozenset(range(0x21)) | {0xFFFE, 0xFFFF}  # characters pdfium may add between words
+
+
+@dataclass
+class _PageContent:
+    """What one page draws: characters and ruling-line edges as pdfplumber's dicts, and its box."""
+
+    chars: list[dict]
+    edges: list[dict]
+    bbox: tuple[float, float, float, float]
+    undecodable: int  # characters whose font maps them to no Unicode
+
+
+def has_no_text_layer(page: _PageContent) -> bool:
+    """A page that prints no character (a scanned image, or blank): where OCR would come in."""
+    return not page.chars
+
+
+class _Placement:
+    """Page space (PDF user space, /Rotate not applied) to pdfplumber's coordinates."""
+
+    def __init__(self, mediabox: tuple[float, float, float, float], rotation: int) -> None:
+        x0, y0, x1, y1 = mediabox
+        # pdfminer's page matrix for /Rotate (its coordinates are relative to the media box)
+        self.m = {
+            90: (0.0, -1.0, 1.0, 0.0, -y0, x1),
+            180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+            270: (0.0, 1.0, -1.0, 0.0, y1, -x0),
+        }.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+        nx0, nx1 = sorted((x0, x1))
+        ny0, ny1 = sorted((y0, y1))
+        if rotation in (90, 270):
+            nx0, ny0, nx1, ny1 = ny0, nx0, ny1, nx1
+        self.height = ny1 - ny0
+        self.left = nx0  # pdfplumber adds the media box's origin back
+        self.top0 = self.height - ny1
+        self.bbox = (nx0, self.top0, nx1, self.top0 + self.height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """(x, top) of a point."""
+        a, b, c, d, e, f = self.m
+        return a * x + c * y + e + self.left, self.height - (b * x + d * y + f) + self.top0
+
+
+def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _PageContent | None:  # type: ignore[no-untyped-def]
+    """The page's characters and edges; None when pdfium cannot load the page."""
+    page = pdfium_c.FPDF_LoadPage(doc, index)
+    if not page:
+        return None
     try:
-        return _read_pdf(data)
+        box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+        if not pdfium_c.FPDFPage_GetMediaBox(page, *(ctypes.byref(v) for v in box)):
+            width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+            if pdfium_c.FPDFPage_GetRotation(page) % 2:
+                width, height = height, width  # pdfium's page size is the size as displayed
+            mediabox = (0.0, 0.0, float(width), float(height))  # an inherited or missing box
+        else:
+            mediabox = tuple(float(v.value) for v in box)  # type: ignore[assignment]
+        rotation = (pdfium_c.FPDFPage_GetRotation(page) % 4) * 90
+        place = _Placement(mediabox, rotation)  # type: ignore[arg-type]
+        edges, n_objects = _edges(page, place)
+        text_page = pdfium_c.FPDFText_LoadPage(page)
+        if not text_page:
+            return _PageContent([], edges, place.bbox, 0)
+        try:
+            n = pdfium_c.FPDFText_CountChars(text_page)
+            if n + n_objects > MAX_PDF_PAGE_OBJECTS:
+                raise PDFLimit(
+                    f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
+                    "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
+                )
+            chars, undecodable = _chars(text_page, n, place, stated)
+        finally:
+            pdfium_c.FPDFText_ClosePage(text_page)
+        return _PageContent(chars, edges, place.bbox, undecodable)
     finally:
-        _DECODED.reset(token)
+        pdfium_c.FPDF_ClosePage(page)
 
 
-def _read_pdf(data: bytes) -> Grid:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfpage import PDFPage
+def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+    rect = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
+    ra, rb, rc, rd, _, _ = place.m
+    unicode_of = pdfium_c.FPDFText_GetUnicode
+    generated = pdfium_c.FPDFText_IsGenerated
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    font_size = pdfium_c.FPDFText_GetFontSize
+    get_matrix = pdfium_c.FPDFText_GetMatrix
+    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    text_object = pdfium_c.FPDFText_GetTextObject
+    on_baseline: dict[int, bool] = {}  # text object → whether its characters stand on the baseline
+    chars: list[dict] = []
+    undecodable = 0
+    for i in range(n):
+        u = unicode_of(text_page, i)
+        if u in _GENERATED and generated(text_page, i):
+            # pdfium's own spaces and line ends (a space glyph it also writes as its own: such a
+            # space's width is the gap between two words, wider than the word gap of _WORDS)
+            continue
+        if map_error(text_page, i) == 1:
+            text = "(cid:0)"
+            undecodable += 1
+        else:
+            text = fold_radicals(chr(u)) if u else ""
+        loose_box(text_page, i, rect_ref)
+        get_matrix(text_page, i, matrix_ref)
+        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        a2, b2 = a * ra + b * rc, a * rb + b * rd
+        c2, d2 = c * ra + d * rc, c * rb + d * rd
+        upright = a2 * d2 > 0 and b2 * c2 <= 0
+        obj = text_object(text_page, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        baseline = on_baseline.get(key)
+        if baseline is None:
+            baseline = on_baseline[key] = _on_baseline(obj, stated)
+        if baseline:
+            get_origin(text_page, i, origin_x_ref, origin_y_ref)
+            rect.left = origin_x.value
+            rect.bottom = origin_y.value
+        p_x, p_top = place.point(rect.left, rect.bottom)
+        q_x, q_top = place.point(rect.right, rect.top)
+        x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
+        top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
+        if upright:
+            size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
+            top = bottom - size
+        else:
+            size = bottom - top
+        chars.append(
+            {
+                "text": text,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "size": size,
+                "upright": upright,
+            }
+        )
+    return chars, undecodable
 
-    _quiet_pdfminer()
-    _guard_pdfminer()
+
+_FONT_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()]+)")
+_DESCENT = re.compile(rb"/Descent\s+(-?\d*\.?\d+)")
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm[^>]*>>\s*stream\r?\n")
+
+
+def descriptor_descents(data: bytes) -> dict[bytes, float]:
+    """Font name → the /Descent its font descriptor states (per 1000 units of font size), found in
+    the file's bytes and object streams. pdfminer's character box hangs from this value (0 when
+    the descriptor says 0, as LibreOffice writes); pdfium's font descent falls back to the font
+    program's own, so the stated value is taken from the file."""
+    parts = [data]
+    if b"/ObjStm" in data:
+        for m in _OBJECT_STREAM.finditer(data):
+            end = data.find(b"endstream", m.end())
+            if end > 0:
+                parts.append(_inflate(data[m.end() : end], MAX_PDF_STREAM_BYTES))
+    out: dict[bytes, float] = {}
+    for part in parts:
+        for m in _FONT_NAME.finditer(part):
+            window = part[max(0, m.start() - 600) : m.end() + 600]
+            at = m.start() - max(0, m.start() - 600)
+            lo = max(window.rfind(b"obj", 0, at), window.rfind(b"/FontName", 0, at))
+            hi = min(i for i in (window.find(b"endobj", at), window.find(b"/FontName", at + 9), len(window)) if i >= 0)
+            d = _DESCENT.search(window, max(lo, 0), hi)
+            if d is not None:
+                name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group(1))
+                out.setdefault(name, float(d.group(1)))
+                out.setdefault(name.partition(b"+")[2] or name, float(d.group(1)))  # pdfium drops "ABCDEF+"
+    return out
+
+
+def _on_baseline(text_object, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether pdfminer hung this font's characters from the baseline (a descent of 0) where
+    pdfium's loose box hangs them from the font program's descent: a Type 3 font (pdfminer reads
+    the descent from the descriptor's /FontBBox, which Chrome's fonts lack; a Type 3 font has no
+    /BaseFont) or a descriptor stating /Descent 0 (LibreOffice's). Otherwise both take the
+    descriptor's /Descent."""
+    font = pdfium_c.FPDFTextObj_GetFont(text_object)
+    if not font:
+        return False
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 1:
+        return True
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    name = buffer.value
+    value = stated.get(name)
+    if value is None:
+        value = next((v for known, v in stated.items() if name.startswith(known)), None)  # "…-Identity-H"
+    return value == 0
+
+
+_SEGMENT_LINE = 1  # FPDF_SEGMENT_LINETO
+_SEGMENT_BEZIER = 2  # FPDF_SEGMENT_BEZIERTO
+_SEGMENT_MOVE = 3  # FPDF_SEGMENT_MOVETO
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, float, float, float, float]:
+    """m then n (row-vector matrices, as in PDF)."""
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
+
+
+def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+    """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
+    curves; and the number of objects the page draws (paths, images, forms' contents)."""
+    edges: list[dict] = []
+    matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    n_objects = 0
+    todo: list[tuple[object, int, tuple[float, ...], bool]] = [
+        (page, pdfium_c.FPDFPage_CountObjects(page), _IDENTITY, False)
+    ]
+    while todo:
+        parent, count, outer, is_form = todo.pop()
+        for k in range(count):
+            obj = pdfium_c.FPDFFormObj_GetObject(parent, k) if is_form else pdfium_c.FPDFPage_GetObject(parent, k)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                continue  # its characters are counted from the text page
+            n_objects += 1
+            if n_objects > MAX_PDF_PAGE_OBJECTS:
+                return edges, n_objects
+            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+                continue
+            pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix))
+            m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                todo.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), m, True))
+                continue
+            m = _times(m, place.m)
+            subpaths: list[tuple[str, list[tuple[float, float]]]] = []
+            ops, pts = "", list[tuple[float, float]]()
+            beziers = 0
+            for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
+                seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+                pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+                kind_j = pdfium_c.FPDFPathSegment_GetType(seg)
+                px, py = x.value, y.value
+                pt = (
+                    m[0] * px + m[2] * py + m[4] + place.left,
+                    place.height - (m[1] * px + m[3] * py + m[5]) + place.top0,
+                )
+                if kind_j == _SEGMENT_MOVE or not ops:
+                    if ops:
+                        subpaths.append((ops, pts))
+                    ops, pts, beziers = "m", [pt], 0
+                elif kind_j == _SEGMENT_BEZIER:
+                    beziers += 1
+                    if beziers % 3:
+                        continue  # pdfminer keeps a curve's end point only
+                    ops += "c"
+                    pts.append(pt)
+                else:
+                    ops += "l"
+                    pts.append(pt)
+                if pdfium_c.FPDFPathSegment_GetClose(seg):
+                    ops += "h"
+                    pts.append(pts[0])
+            if ops:
+                subpaths.append((ops, pts))
+            for ops, pts in subpaths:
+                edges.extend(_path_edges(ops, pts))
+    return edges, n_objects
+
+
+def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
+    """pdfplumber's edges of one subpath: a single segment is a line (horizontal when level,
+    otherwise "vertical"); anything else gives an edge per pair of consecutive points."""
+    pairs: list[tuple[tuple[float, float], tuple[float, float], str | None]]
+    if ops in ("ml", "mlh"):
+        (ax, at), (bx, bt) = pts[0], pts[1]
+        pairs = [((ax, at), (bx, bt), "h" if at == bt else "v")]
+    else:
+        pairs = [(p, q, "v" if p[0] == q[0] else ("h" if p[1] == q[1] else None)) for p, q in itertools.pairwise(pts)]
+    out = []
+    for p, q, orientation in pairs:
+        x0, x1 = min(p[0], q[0]), max(p[0], q[0])
+        top, bottom = min(p[1], q[1]), max(p[1], q[1])
+        out.append(
+            {
+                "object_type": "edge",
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "orientation": orientation,
+            }
+        )
+    return out
+
+
+class _Page:
+    """The little of a pdfplumber page its table finder and text functions read."""
+
+    def __init__(self, content: _PageContent, chars: list[dict] | None = None) -> None:
+        self.chars = content.chars if chars is None else chars
+        self.edges = content.edges
+        self.bbox = content.bbox
+
+    def extract_words(self, **kwargs: Any) -> list[dict]:
+        from pdfplumber.utils import extract_words
+
+        return extract_words(self.chars, **kwargs)
+
+
+def _outside(chars: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
+    """Characters wholly outside a box (pdfplumber's outside_bbox)."""
+    bx0, btop, bx1, bbottom = bbox
+    out = []
+    for ch in chars:
+        w = min(ch["x1"], bx1) - max(ch["x0"], bx0)
+        h = min(ch["bottom"], bbottom) - max(ch["top"], btop)
+        if not (h >= 0 and w >= 0 and h + w > 0):
+            out.append(ch)
+    return out
+
+
+def _within(chars: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
+    """Characters wholly inside a box (pdfplumber's within_bbox)."""
+    bx0, btop, bx1, bbottom = bbox
+    return [
+        ch
+        for ch in chars
+        if bx0 <= ch["x0"]
+        and ch["x1"] <= bx1
+        and btop <= ch["top"]
+        and ch["bottom"] <= bbottom
+        and (ch["x1"] - ch["x0"]) + (ch["bottom"] - ch["top"]) > 0
+    ]
+
+
+def read_pdf(data: bytes) -> Grid:
     if not data.lstrip()[:1024].count(b"%PDF"):
         raise ParseError("not a PDF file")
+    check_streams(data)
+    buffer = ctypes.create_string_buffer(data, len(data))
+    doc = pdfium_c.FPDF_LoadMemDocument64(buffer, len(data), None)
+    if not doc:
+        error = pdfium_c.FPDF_GetLastError()
+        if error == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ParseError("PDF is password-protected; cannot read it without the password")
+        if error == pdfium_c.FPDF_ERR_SECURITY:
+            raise ParseError("PDF is encrypted with an unsupported security handler; cannot read it")
+        raise ParseError(f"PDF is corrupt or truncated (pdfium error {error})")
+    try:
+        return _read_document(doc, descriptor_descents(data))
+    finally:
+        pdfium_c.FPDF_CloseDocument(doc)
+
+
+def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-untyped-def]
+    n_pages = pdfium_c.FPDF_GetPageCount(doc)
+    if n_pages > MAX_PDF_PAGES:
+        raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read")
+    if n_pages <= 0:
+        raise ParseError("PDF has no pages")
     grid = Grid()
     texts: list[str] = []
     n_chars = n_cid = 0
+    read = 0
     carry: list[list[float]] = []  # the last unruled table's columns, for its continuation on the next page
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        # Pages counted before pdfplumber lists them all (it makes an object per page).
-        n_pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PDF_PAGES + 1))
-        if n_pages > MAX_PDF_PAGES:  # (not pdf.close(): it would list every page)
-            raise PDFLimit(
-                f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read"
-            )
-        pages = list(pdf.pages)
-    except PDFPasswordIncorrect as exc:
-        raise ParseError("PDF is password-protected; cannot read it without the password") from exc
-    except PDFLimit:
-        raise
-    except Exception as exc:  # pdfminer raises many types on broken files (pdfplumber wraps them)
-        _reraise_limits(exc)
-        chain = [exc, exc.__cause__, exc.__context__, *(a for a in exc.args if isinstance(a, BaseException))]
-        if any(isinstance(e, PDFPasswordIncorrect) or "password" in str(e).lower() for e in chain if e is not None):
-            raise ParseError("PDF is password-protected; cannot read it without the password") from exc
-        raise ParseError(f"PDF is corrupt or truncated ({type(exc).__name__})") from exc
-    with pdf:
-        if not pages:
-            raise ParseError("PDF has no pages")
-        for page_no, page in enumerate(pages, start=1):
-            try:
-                chars = page.chars
-                n_chars += len(chars)
-                n_cid += sum(1 for ch in chars if ch["text"].startswith("(cid:"))
-                for ch in chars:  # in place: the table finder and the word extractor read these dicts
-                    ch["text"] = fold_radicals(ch["text"])
-                rows_out: list[tuple[float, GridRow]] = []
-                tables = [t for t in page.find_tables() if _is_table(t)] if chars else []
-                not_cells: list[tuple[float, float, float, float]] = []
-                for t_no, table in enumerate(tables, start=1):
-                    rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no, not_cells))
-                outside = page
-                for t in tables:  # words of tables are read from their cells; the rest as lines
-                    outside = outside.outside_bbox(_clip(t.bbox, page.bbox))
-                words = outside.extract_words(keep_blank_chars=False, use_text_flow=False, **_WORDS) if chars else []
-                for b_no, box in enumerate(not_cells, start=1):
-                    inner = page.within_bbox(_clip(box, page.bbox)).extract_words(**_WORDS)
-                    rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
-            except ParseError:
-                raise
-            except Exception as exc:  # as above: any pdfminer error on a page is that page's
-                _reraise_limits(exc)
-                raise ParseError(f"PDF page {page_no} cannot be read ({type(exc).__name__})") from exc
-            finally:
-                page.close()  # its characters and layout are not kept once read
-            rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
-            rows_out.sort(key=lambda item: item[0])
-            grid.rows.extend(r for _, r in rows_out)
-            texts.append("\n".join(r.text for _, r in rows_out))
+    for index in range(n_pages):
+        page_no = index + 1
+        content = _read_page(doc, index, page_no, stated)  # one page at a time: pdfium's page is closed once read
+        if content is None:
+            continue  # a page pdfium cannot load (a page tree that contains itself): nothing on it
+        read += 1
+        if has_no_text_layer(content):
+            continue  # (OCR would read this page here)
+        n_chars += len(content.chars)
+        n_cid += content.undecodable
+        rows_out = _page_rows(content, page_no, carry)
+        grid.rows.extend(r for _, r in rows_out)
+        texts.append("\n".join(r.text for _, r in rows_out))
+    if not read:
+        raise ParseError("PDF is corrupt or truncated (no page can be read)")
     if n_chars == 0:
         raise ParseError("PDF has no text layer (a scanned image?); OCR is not supported")
     if n_cid > n_chars / 2:
@@ -812,3 +920,28 @@ def _read_pdf(data: bytes) -> Grid:
         )
     grid.text = "\n".join(texts)
     return grid
+
+
+def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
+    """One page's rows in reading order: ruled tables' rows and the other text's lines."""
+    from pdfplumber.table import TableFinder, TableSettings
+
+    page = _Page(content)
+    rows_out: list[tuple[float, GridRow]] = []
+    finder = TableFinder(page, TableSettings.resolve(None))  # type: ignore[arg-type]  # _Page: what it reads of a page
+    tables = [t for t in finder.tables if _is_table(t)]
+    not_cells: list[tuple[float, float, float, float]] = []
+    for t_no, table in enumerate(tables, start=1):
+        rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no, not_cells))
+    outside = content.chars
+    for t in tables:  # words of tables are read from their cells; the rest as lines
+        outside = _outside(outside, _clip(t.bbox, content.bbox))
+    from pdfplumber.utils import extract_words
+
+    words = extract_words(outside, keep_blank_chars=False, use_text_flow=False, **_WORDS)
+    for b_no, box in enumerate(not_cells, start=1):
+        inner = extract_words(_within(content.chars, _clip(box, content.bbox)), **_WORDS)
+        rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
+    rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
+    rows_out.sort(key=lambda item: item[0])
+    return rows_out
