@@ -804,8 +804,10 @@ def _read_pdf(data: bytes) -> Grid:
             rows_out.sort(key=lambda item: item[0])
             grid.rows.extend(r for _, r in rows_out)
             texts.append("\n".join(r.text for _, r in rows_out))
-    if n_chars == 0:
-        raise ParseError("PDF has no text layer (a scanned image?); OCR is not supported")
+    if n_chars == 0:  # a scan: its pages are read by OCR (issue 16)
+        from ..ocr.reader import read_scanned_pdf
+
+        return read_scanned_pdf(data)
     if n_cid > n_chars / 2:
         raise ParseError(
             "PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); OCR is not supported"
