@@ -43,22 +43,33 @@ class OcrCache:
         self.path = self.folder / f"{key(data, engine)}.json"
         self.engine = engine
         self.pages: dict[int, PageRead] = {}
+        # second reads: "page:x0,y0,x1,y1" → [text, confidence]
+        self.rereads: dict[str, list[Any]] = {}
         try:
             doc: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("engine") == engine and doc.get("settings") == OCR_SETTINGS_VERSION:
                 self.pages = {int(p["number"]): PageRead.from_json(p) for p in doc.get("pages", [])}
+                self.rereads = dict(doc.get("rereads", {}))
         except (OSError, ValueError, TypeError, KeyError):
-            self.pages = {}
+            self.pages, self.rereads = {}, {}
 
     def get(self, number: int) -> PageRead | None:
         return self.pages.get(number)
 
     def put(self, page: PageRead) -> None:
         self.pages[page.number] = page
+        self._write()
+
+    def put_rereads(self, found: dict[str, list[Any]]) -> None:
+        self.rereads.update(found)
+        self._write()
+
+    def _write(self) -> None:
         doc = {
             "engine": self.engine,
             "settings": OCR_SETTINGS_VERSION,
             "pages": [p.to_json() for _, p in sorted(self.pages.items())],
+            "rereads": dict(sorted(self.rereads.items())),
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

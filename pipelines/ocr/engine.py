@@ -74,13 +74,20 @@ def _engine() -> Any:
 
 
 def detect(img: np.ndarray) -> list[list[tuple[float, float]]]:
-    """Text line quadrilaterals of an RGB page image, in reading order (top to bottom, left to right)."""
+    """Text line quadrilaterals of an RGB page image, in reading order (top to bottom, left to right).
+    Detection runs on the page scaled to at most DET_MAX_SIDE pixels (a table digit is still
+    ~15 px high there); the boxes are scaled back."""
+    import cv2
+
+    from .limits import DET_MAX_SIDE
+
     eng = _engine()
-    bgr = np.ascontiguousarray(img[..., ::-1])
-    boxes, _ = eng.text_det(bgr)
+    scale = min(1.0, DET_MAX_SIDE / max(img.shape[:2]))
+    small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else img
+    boxes, _ = eng.text_det(np.ascontiguousarray(small[..., ::-1]))
     if boxes is None or len(boxes) == 0:
         return []
-    quads = [[(float(x), float(y)) for x, y in b] for b in boxes]
+    quads = [[(float(x) / scale, float(y) / scale) for x, y in b] for b in boxes]
     quads.sort(key=lambda q: (round(min(p[1] for p in q) / 10), min(p[0] for p in q)))
     return quads
 
@@ -89,16 +96,14 @@ def crop(img: np.ndarray, quad: list[tuple[float, float]], margin: float = 0.0, 
     """The quadrilateral cut out and made upright (RGB), widened by `margin` × its height, resized by `scale`."""
     import cv2
 
-    pts = np.float32(quad)
+    pts = np.array(quad, dtype=np.float32)
     w = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
     h = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
     w, h = max(w, 2), max(h, 2)
-    m = int(round(margin * h))
-    dst = np.float32([[m, m], [m + w, m], [m + w, m + h], [m, m + h]])
+    m = round(margin * h)
+    dst = np.array([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], dtype=np.float32)
     mat = cv2.getPerspectiveTransform(pts, dst)
-    out = cv2.warpPerspective(
-        img, mat, (w + 2 * m, h + 2 * m), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
-    )
+    out = cv2.warpPerspective(img, mat, (w + 2 * m, h + 2 * m), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     if scale != 1.0:
         out = cv2.resize(out, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return out

@@ -93,18 +93,24 @@ def needs_reread(text: str) -> bool:
 
 
 def read_words(img: np.ndarray, quads: list[list[tuple[float, float]]]) -> list[Word]:
-    """Recognition of every detected line, and the second read of the numeric ones."""
+    """Recognition of every detected line (the second read of a number comes later, when the
+    table does not confirm it: `reread_boxes`)."""
     crops = [engine.crop(img, q) for q in quads]
     reads = engine.recognise(crops)
     words = []
     for q, (text, conf) in zip(quads, reads, strict=True):
         xs, ys = [p[0] for p in q], [p[1] for p in q]
         words.append(Word(min(xs), min(ys), max(xs), max(ys), text, round(conf, 4)))
-    again = [i for i, w in enumerate(words) if needs_reread(w.text)]
-    rereads = engine.recognise([engine.crop(img, quads[i], REREAD_MARGIN, REREAD_SCALE) for i in again])
-    for i, (text, conf) in zip(again, rereads, strict=True):
-        words[i].reread, words[i].reread_conf = text, round(conf, 4)
     return words
+
+
+def reread_boxes(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+    """The second read: each box's crop, with a margin, upscaled, read again."""
+    quads = [[(x0, y0), (x1, y0), (x1, y1), (x0, y1)] for x0, y0, x1, y1 in boxes]
+    return [
+        (t, round(c, 4))
+        for t, c in engine.recognise([engine.crop(img, q, REREAD_MARGIN, REREAD_SCALE) for q in quads])  # type: ignore[arg-type]
+    ]
 
 
 def find_cells(img: np.ndarray, dpi: float) -> list[list[CellBox]]:
@@ -118,11 +124,11 @@ def find_cells(img: np.ndarray, dpi: float) -> list[list[CellBox]]:
     unit = dpi / 72  # pixels per point
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, int(40 * unit))), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(12 * unit)), 1), np.uint8))
-    lines = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(255 - lines, connectivity=4)
+    lines = cv2.dilate(np.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(255 - lines, connectivity=4)
     min_side = max(6, int(5 * unit))
     boxes: list[CellBox] = []
-    text_ink = cv2.morphologyEx(ink & ~lines, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    text_ink = cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
@@ -155,11 +161,11 @@ def _tables(boxes: list[CellBox], unit: float) -> list[list[CellBox]]:
             if bb.x0 <= ba.x1 + gap and ba.x0 <= bb.x1 + gap:
                 parent[find(a)] = find(b)
     groups: dict[int, list[CellBox]] = {}
-    for i, b in enumerate(boxes):
-        groups.setdefault(find(i), []).append(b)
+    for i, box in enumerate(boxes):
+        groups.setdefault(find(i), []).append(box)
     out = []
     for g in groups.values():
-        cols = _clusters([b.x0 for b in g], 4 + 2 * unit)
+        cols = _clusters([float(c.x0) for c in g], 4 + 2 * unit)
         if len(cols) >= 3 and len(g) >= 6:
             out.append(sorted(g, key=lambda b: (b.y0, b.x0)))
     return sorted(out, key=lambda t: t[0].y0)
@@ -167,9 +173,9 @@ def _tables(boxes: list[CellBox], unit: float) -> list[list[CellBox]]:
 
 def read_page(img: np.ndarray, number: int, dpi: float) -> PageRead:
     """Everything OCR reads on one page image: geometry, table cells, words."""
-    from .pages import cut_out_page, suppress_red, upright
+    from .pages import prepare, upright
 
-    img = cut_out_page(suppress_red(img))
+    img = prepare(img)
     img, turns, skew, quads = upright(img)
     h, w = img.shape[:2]
     tables = find_cells(img, dpi)
@@ -224,8 +230,8 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
     taken: set[int] = set()
     out: list[tuple[float, GridRow]] = []
     for t_no, table in enumerate(page.tables, start=1):
-        xs = _clusters([b.x0 for b in table] + [b.x1 for b in table], tol)
-        ys = _clusters([b.y0 for b in table], tol)
+        xs = _clusters([float(b.x0) for b in table] + [float(b.x1) for b in table], tol)
+        ys = _clusters([float(b.y0) for b in table], tol)
         by_row: dict[int, list[tuple[CellBox, list[Word]]]] = {}
         inside: dict[int, list[Word]] = {id(b): [] for b in table}
         for wi, w in enumerate(page.words):
@@ -244,8 +250,6 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
                 text = _word_text(words)
                 spills = any(w.x0 < b.x0 - 0.3 * (w.x1 - w.x0) or w.x1 > b.x1 + 0.3 * (w.x1 - w.x0) for w in words)
                 conf = min((w.conf for w in words), default=1.0)
-                reread = " ".join(w.reread for w in words) if words and all(w.reread for w in words) else ""
-                reread_conf = min((w.reread_conf for w in words), default=0.0)
                 src = (
                     f"page {page.number} table {t_no} row {r_no} col {c0 + 1} "
                     f"(OCR {engine_name}, box {b.x0},{b.y0},{b.x1},{b.y1} px at {page.dpi:.0f} dpi, conf {conf:.2f})"
@@ -253,11 +257,12 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
                 cells_out[src] = OcrCell(
                     page.number,
                     (b.x0, b.y0, b.x1, b.y1),
+                    _union(words),
                     page.dpi,
                     text,
                     conf,
-                    reread,
-                    reread_conf,
+                    "",
+                    0.0,
                     b.ink or bool(words),
                     engine_name,
                     True,
@@ -271,6 +276,17 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
     out.extend(_text_rows(rest, page, engine_name, cells_out))
     out.sort(key=lambda item: item[0])
     return out
+
+
+def _union(words: list[Word]) -> tuple[int, int, int, int] | None:
+    if not words:
+        return None
+    return (
+        int(min(w.x0 for w in words)),
+        int(min(w.y0 for w in words)),
+        int(max(w.x1 for w in words)) + 1,
+        int(max(w.y1 for w in words)) + 1,
+    )
 
 
 def _text_rows(
@@ -304,14 +320,12 @@ def _text_rows(
             text = "".join(_masked(w) for w in g)
             conf = min(w.conf for w in g)
             box = (int(g[0].x0), int(min(w.y0 for w in g)), int(g[-1].x1), int(max(w.y1 for w in g)))
+            where = ",".join(str(v) for v in box)
             src = (
-                f"page {page.number} line {n} field {j + 1} (OCR {engine_name}, box {box[0]},{box[1]},{box[2]},{box[3]} "
+                f"page {page.number} line {n} field {j + 1} (OCR {engine_name}, box {where} "
                 f"px at {page.dpi:.0f} dpi, conf {conf:.2f})"
             )
-            reread = "".join(w.reread for w in g) if all(w.reread for w in g) else ""
-            cells_out[src] = OcrCell(
-                page.number, box, page.dpi, text, conf, reread, min(w.reread_conf for w in g), True, engine_name, False
-            )
+            cells_out[src] = OcrCell(page.number, box, box, page.dpi, text, conf, "", 0.0, True, engine_name, False)
             cells.append(Cell(text, j, src))
         out.append((min(w.y0 for w in line), GridRow(cells, positional=False, source=f"page {page.number} line {n}")))
     return out

@@ -6,10 +6,13 @@ are keyed by it (with the file's sha256 and the engine's version).
 
 from __future__ import annotations
 
-OCR_SETTINGS_VERSION = "1"
+OCR_SETTINGS_VERSION = "2"
 
 # Resolution PDF pages are rendered at for OCR: PP-OCR reads table digits right from ~150 dpi.
 OCR_DPI = 200
+
+# Text detection runs on the page scaled to at most this many pixels on its longer side.
+DET_MAX_SIDE = 1600
 
 # Pages one file may have to be OCR'd (a scanned report has 5–40; OCR costs seconds a page, so a
 # 500-page scan is refused before its first page is read).
@@ -23,7 +26,7 @@ MAX_OCR_PAGE_PIXELS = 40_000_000
 # when the table's identities confirm it, or its double read agrees: pipelines/ocr/trust.py).
 MIN_DIGIT_CONFIDENCE = 0.80
 
-# The double read: a numeric box's crop re-read upscaled by this factor, with a margin of this
-# share of its height around it.
+# The double read: a number's crop re-read upscaled by this factor, with a margin of this share of
+# its height around it (only for the numbers the identities do not confirm: pipelines/ocr/trust.py).
 REREAD_SCALE = 2.0
 REREAD_MARGIN = 0.3

@@ -186,7 +186,8 @@ def cut_out_page(img: np.ndarray) -> np.ndarray:
     out_w = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     out_h = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     mat = cv2.getPerspectiveTransform(
-        np.float32([tl, tr, br, bl]), np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+        np.array([tl, tr, br, bl], dtype=np.float32),
+        np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32),
     )
     warped = cv2.warpPerspective(img, mat, (out_w, out_h), flags=cv2.INTER_CUBIC)
     return flatten_light(warped)
@@ -223,8 +224,6 @@ def rotate(img: np.ndarray, quarter_turns: int) -> np.ndarray:
 def upright(img: np.ndarray) -> tuple[np.ndarray, int, float, list[list[tuple[float, float]]]]:
     """The page turned upright and deskewed: (image, quarter turns applied, skew corrected in
     degrees, the text lines detected on the result)."""
-    import cv2
-
     turns = 0
     quads = engine.detect(img)
     lines = _long_lines(quads)
@@ -242,15 +241,34 @@ def upright(img: np.ndarray) -> tuple[np.ndarray, int, float, list[list[tuple[fl
         lines = _long_lines(quads)
     slopes = [math.degrees(math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0])) for q in lines]
     angle = float(np.median(slopes)) if len(slopes) >= 3 else 0.0
-    if abs(angle) > 0.2 and abs(angle) < 10:
-        h, w = img.shape[:2]
-        mat = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        cos, sin = abs(mat[0, 0]), abs(mat[0, 1])
-        nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
-        mat[0, 2] += nw / 2 - w / 2
-        mat[1, 2] += nh / 2 - h / 2
-        img = cv2.warpAffine(img, mat, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    if 0.2 < abs(angle) < 10:
+        img = deskew(img, angle)
         quads = engine.detect(img)
     else:
         angle = 0.0
     return img, turns, angle, quads
+
+
+def deskew(img: np.ndarray, angle: float) -> np.ndarray:
+    """The page rotated by `angle` degrees (counter-clockwise), grown to keep every corner."""
+    import cv2
+
+    if not angle:
+        return img
+    h, w = img.shape[:2]
+    mat = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(mat[0, 0]), abs(mat[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    mat[0, 2] += nw / 2 - w / 2
+    mat[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(img, mat, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+
+
+def prepare(img: np.ndarray) -> np.ndarray:
+    """The steps before orientation: seal red suppressed, a photo's page cut out."""
+    return cut_out_page(suppress_red(img))
+
+
+def replay(img: np.ndarray, turns: int, skew: float) -> np.ndarray:
+    """The page as `upright` left it, from its turns and skew (for the re-read of crops)."""
+    return deskew(rotate(prepare(img), turns), skew)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..grid import Grid
@@ -17,6 +18,7 @@ class OcrCell:
 
     page: int
     box: tuple[int, int, int, int]  # pixels of the upright page at `dpi`
+    text_box: tuple[int, int, int, int] | None  # where its words are (what the second read reads)
     dpi: float
     text: str
     conf: float  # the lowest confidence of its words (1.0 for an empty box)
@@ -33,12 +35,19 @@ class OcrCell:
         return bool(re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+(?:\.\d+)?", t))
 
     @property
+    def confident(self) -> bool:
+        """Read with high confidence: by the page read, or by the re-read when both read the same."""
+        if self.conf >= MIN_DIGIT_CONFIDENCE:
+            return True
+        same = unicodedata.normalize("NFKC", self.text).strip() == unicodedata.normalize("NFKC", self.reread).strip()
+        return same and self.reread_conf >= MIN_DIGIT_CONFIDENCE and self.conf > 0
+
+    @property
     def double_read(self) -> bool:
         """The page read and the upscaled re-read agree, both confident."""
         a = unicodedata.normalize("NFKC", self.text).strip()
         b = unicodedata.normalize("NFKC", self.reread).strip()
         return bool(a) and a == b and min(self.conf, self.reread_conf) >= MIN_DIGIT_CONFIDENCE
-
 
 
 @dataclass
@@ -48,6 +57,8 @@ class OcrGrid(Grid):
     cells: dict[str, OcrCell] = field(default_factory=dict)
     engine: str = ""
     pages: int = 0
+    # Reads the given cells a second time (their crops upscaled) and fills reread/reread_conf.
+    reread: Callable[[list[OcrCell]], None] | None = None
 
     def provenance(self, source: str) -> OcrCell | None:
         """The OCR cell a parsed cell's source names (the aligner may append a note to it)."""
@@ -57,5 +68,3 @@ class OcrGrid(Grid):
             if source.startswith(key):
                 return self.cells[key]
         return None
-
-

@@ -9,14 +9,15 @@ numbers can be believed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..grid import RowList
 from ..model import ParseError
 from . import engine
 from .cache import OcrCache
-from .layout import page_rows, read_page
-from .provenance import OcrGrid
-from .pages import PageImage, image_pages, pdf_pages
+from .layout import page_rows, read_page, reread_boxes
+from .pages import PageImage, image_pages, pdf_pages, replay
+from .provenance import OcrCell, OcrGrid
 
 # Called once per page read by OCR (not for a page from the cache): (page number, seconds).
 PageHook = Callable[[int, float], None]
@@ -33,12 +34,17 @@ def remove_page_hook(hook: PageHook) -> None:
         _hooks.remove(hook)
 
 
-def read_pages(data: bytes, pages: Iterator[tuple[int, Callable[[], PageImage]]]) -> OcrGrid:
+Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
+
+
+def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
     import time
 
     name = engine.engine_id()
     cache = OcrCache(data, name)
     grid = OcrGrid(rows=RowList(), engine=name)
+    geometry: dict[int, tuple[int, float]] = {}
+    pages = source()
     texts: list[str] = []
     for number, load in pages:
         cached = cache.get(number)
@@ -53,20 +59,57 @@ def read_pages(data: bytes, pages: Iterator[tuple[int, Callable[[], PageImage]]]
             for hook in list(_hooks):
                 hook(number, time.perf_counter() - start)
         grid.pages += 1
+        geometry[number] = (read.turns, read.skew)
         rows = page_rows(read, name, grid.cells)
         grid.rows.extend(r for _, r in rows)
         texts.append("\n".join(r.text for _, r in rows))
     grid.text = "\n".join(texts)
+    grid.reread = lambda cells: _reread(cells, source, geometry, cache)
     if not any(c.text.strip() for c in grid.cells.values()):
-        raise ParseError("no text found by OCR on any page (a blank or unreadable scan, or not a document)")
+        raise ParseError(f"{what}: OCR found no text on any page (a blank or unreadable scan, or not a document)")
     return grid
+
+
+def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+    """The second read of each cell's words (their crop upscaled): from the cache, else from its
+    page rendered or decoded again and put upright as the first read left it."""
+    import time
+
+    def key(c: OcrCell) -> str:
+        return f"{c.page}:{','.join(str(v) for v in c.text_box or c.box)}"
+
+    todo: dict[int, list[OcrCell]] = {}
+    for c in cells:
+        hit = cache.rereads.get(key(c))
+        if hit is not None:
+            c.reread, c.reread_conf = str(hit[0]), float(hit[1])
+        else:
+            todo.setdefault(c.page, []).append(c)
+    if not todo:
+        return
+    found: dict[str, list[Any]] = {}
+    for number, load in source():
+        if number not in todo:
+            continue
+        start = time.perf_counter()
+        page = load()
+        turns, skew = geometry[number]
+        img = replay(page.image, turns, skew)
+        del page
+        got = reread_boxes(img, [c.text_box or c.box for c in todo[number]])
+        for c, (text, conf) in zip(todo[number], got, strict=True):
+            c.reread, c.reread_conf = text, conf
+            found[key(c)] = [text, conf]
+        for hook in list(_hooks):
+            hook(number, time.perf_counter() - start)
+    cache.put_rereads(found)
 
 
 def read_image(data: bytes) -> OcrGrid:
     """An image file (PNG, JPEG, TIFF with one or many pages, WebP, BMP) read by OCR."""
-    return read_pages(data, image_pages(data))
+    return read_pages(data, lambda: image_pages(data), "image file")
 
 
 def read_scanned_pdf(data: bytes) -> OcrGrid:
     """A PDF whose pages have no text layer, its pages rendered and read by OCR."""
-    return read_pages(data, pdf_pages(data))
+    return read_pages(data, lambda: pdf_pages(data), "PDF has no text layer (a scan)")

@@ -5,8 +5,9 @@ grid, every number it placed is judged here, with the template's own identities 
 `template.identities`):
 
 1. a candidate is a clean numeral (digits, a decimal point or thousands commas, a sign: never a
-   letter taken for a digit) read with confidence ≥ MIN_DIGIT_CONFIDENCE; anything else placed
-   as a number is `unreadable`;
+   letter taken for a digit) read with confidence ≥ MIN_DIGIT_CONFIDENCE (by the page read, or by
+   the re-read of its crop when both read the same); anything else placed as a number is
+   `unreadable`;
 2. an identity whose operands are all candidates and that does not hold makes every one of its
    operands `unreadable` — unless every operand was read twice alike (the page read and the
    re-read of its crop upscaled) with high confidence: then the numbers stand and the finding
@@ -55,8 +56,8 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         if p is not None and p.text:
             c.raw_text = p.text
 
-    candidates: set[Key] = set()
-    double: set[Key] = set()
+    clean: set[Key] = set()
+    inferred: set[Key] = set()
     for k, c in cells.items():
         p = prov[k]
         if c.status == "absent":
@@ -71,14 +72,10 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
                 unread(k, "placed from text whose OCR provenance is lost")
             elif not p.clean_numeral:
                 unread(k, "not a clean numeral (a letter or mark where a digit should be?)")
-            elif p.conf < MIN_DIGIT_CONFIDENCE:
-                unread(k, f"confidence {p.conf:.2f} below {MIN_DIGIT_CONFIDENCE}")
             else:
-                candidates.add(k)
-                if p.double_read:
-                    double.add(k)
+                clean.add(k)
         elif c.status == "inferred":
-            candidates.add(k)
+            inferred.add(k)
 
     idents = [
         (
@@ -88,8 +85,18 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         )
         for i in identities(report.template)
     ]
+    reread_done: set[Key] = set()
 
-    def state(total: list[Key], parts: list[Key]) -> str:
+    def read_again(keys: set[Key]) -> None:
+        todo = sorted(k for k in keys if k not in reread_done and k in clean and prov[k] is not None)
+        if todo and grid.reread is not None:
+            grid.reread([prov[k] for k in todo])  # type: ignore[misc]
+        reread_done.update(todo)
+
+    def candidates_now() -> set[Key]:
+        return {k for k in clean if prov[k].confident} | inferred  # type: ignore[union-attr]
+
+    def state(total: list[Key], parts: list[Key], candidates: set[Key]) -> str:
         keys = total + parts
         if not all(k in candidates for k in keys):
             return "unknown"
@@ -97,25 +104,51 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         b = sum(cells[k].value or 0.0 for k in parts)
         return "holds" if abs(a - b) < 1e-6 else "fails"
 
+    def confirmed_by(candidates: set[Key]) -> set[Key]:
+        out: set[Key] = set()
+        for _, total, parts in idents:
+            if state(total, parts, candidates) == "holds":
+                out.update(total + parts)
+        return out
+
+    # The second read, only where it can decide: numbers read with low confidence, the operands
+    # of an identity that fails, and numbers no identity confirms.
+    first = candidates_now()
+    need = {k for k in clean if prov[k].conf < MIN_DIGIT_CONFIDENCE}  # type: ignore[union-attr]
+    for _, total, parts in idents:
+        if state(total, parts, first) == "fails":
+            need.update(total + parts)
+    need |= first - confirmed_by(first)
+    read_again(need)
+    candidates = candidates_now()
+    for k in sorted(clean - candidates):
+        p = prov[k]
+        unread(k, f"confidence {max(p.conf, p.reread_conf):.2f} below {MIN_DIGIT_CONFIDENCE}")  # type: ignore[union-attr]
+
+    def double(k: Key) -> bool:
+        return k in clean and prov[k].double_read  # type: ignore[union-attr]
+
     changed = True
     while changed:
         changed = False
         for check_id, total, parts in idents:
-            if state(total, parts) != "fails":
+            if state(total, parts, candidates) != "fails":
                 continue
-            if all(k in double for k in total + parts):
+            if all(double(k) for k in total + parts):
                 continue  # printed as read, twice alike: the rules may judge it
             for k in total + parts:
-                candidates.discard(k)
-                unread(k, f"{check_id} does not hold with the numbers OCR read")
+                if k in candidates:
+                    candidates.discard(k)
+                    unread(k, f"{check_id} does not hold with the numbers OCR read")
             changed = True
 
-    confirmed: set[Key] = set()
-    for _, total, parts in idents:
-        if state(total, parts) in ("holds", "fails"):  # fails only when every operand was read twice alike
+    confirmed = confirmed_by(candidates)
+    for _, total, parts in idents:  # an identity that fails here was read twice alike throughout
+        if state(total, parts, candidates) == "fails":
             confirmed.update(total + parts)
+    read_again(candidates - confirmed)
     for k in sorted(candidates):
-        if k in confirmed or (k in double and cells[k].status != "inferred"):
+        if k in confirmed or double(k):
             continue
         unread(k, "no identity of the table confirms it and its second read does not agree")
     n_ocr = sum(1 for k in cells if prov[k] is not None)
