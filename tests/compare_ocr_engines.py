@@ -1,6 +1,7 @@
 """Compare OCR engines on the scanned corpus, side by side in one process (issue 16, README figures).
 
-    .venv/bin/python -m tests.compare_ocr_engines [NAME ...]     (default: scan150__fixture2021__pdf_ruled)
+    .venv/bin/python -m tests.compare_ocr_engines [--engine=rapidocr|tesseract] [NAME ...]
+                                                       (default: both engines on scan150__fixture2021__pdf_ruled)
 
 Needs Debian's `tesseract-ocr` and `tesseract-ocr-chi-sim` for the Tesseract column (apt-get install -y
 tesseract-ocr tesseract-ocr-chi-sim); not a test, and not part of the project's dependencies.
@@ -84,11 +85,13 @@ def read(path: Path, engine: str) -> tuple[OcrGrid, int, float]:
     return grid, n, seconds
 
 
-def main(names: list[str]) -> None:
+def main(args: list[str]) -> None:
+    engines = [a.removeprefix("--engine=") for a in args if a.startswith("--engine=")] or ["rapidocr", "tesseract"]
+    names = [a for a in args if not a.startswith("--")]
     for name in names or ["scan150__fixture2021__pdf_ruled"]:
         path = next((CORPUS / "raw").glob(f"{name}.*"))
         truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
-        for engine in ("rapidocr", "tesseract"):
+        for engine in engines:
             grid, n, seconds = read(path, engine)
             try:
                 raw = align(grid, "pdf")

@@ -153,7 +153,8 @@ def word_box(pdf_path: Path, row_label: str, nth_value: int) -> tuple[int, tuple
             for w in words:
                 if row_label in w["text"]:
                     line = sorted(
-                        (v for v in words if abs(v["top"] - w["top"]) < 4 and v["text"].isdigit()), key=lambda v: v["x0"]
+                        (v for v in words if abs(v["top"] - w["top"]) < 4 and v["text"].isdigit()),
+                        key=lambda v: v["x0"],
                     )
                     v = line[nth_value]
                     return i, (v["x0"], v["top"], v["x1"], v["bottom"]), v["text"]
@@ -227,35 +228,65 @@ def build() -> list[str]:
     # scan150: the lowest resolution the issue asks for
     rng = np.random.default_rng(150)
     pages = [grey(noise(p, rng, 6)) for p in render(src("fixtures", "fixture2021__pdf_ruled"), 150)]
-    emit("scan150", "fixtures", "fixture2021__pdf_ruled", "pdf", pages, 150, truth_of("fixtures", "fixture2021__pdf_ruled"))
+    emit(
+        "scan150",
+        "fixtures",
+        "fixture2021__pdf_ruled",
+        "pdf",
+        pages,
+        150,
+        truth_of("fixtures", "fixture2021__pdf_ruled"),
+    )
 
     # skew ±3°, JPEG
     rng = np.random.default_rng(3)
     pages = render(src("fixtures", "fixture2019__pdf_blanks"), 200)
     pages = [jpeg(noise(skew(p, a), rng, 7), 60) for p, a in zip(pages, (2.5, -3.0), strict=False)]
-    emit("skew", "fixtures", "fixture2019__pdf_blanks", "pdf", pages, 200, truth_of("fixtures", "fixture2019__pdf_blanks"))
+    emit(
+        "skew",
+        "fixtures",
+        "fixture2019__pdf_blanks",
+        "pdf",
+        pages,
+        200,
+        truth_of("fixtures", "fixture2019__pdf_blanks"),
+    )
 
     # multi-page TIFF
     rng = np.random.default_rng(4)
     pages = [grey(noise(skew(p, 1.5), rng, 5)) for p in render(src("fixtures", "fixture2019__pdf_ruled"), 200)]
-    emit("tiff", "fixtures", "fixture2019__pdf_ruled", "tif", pages, 200, truth_of("fixtures", "fixture2019__pdf_ruled"))
+    emit(
+        "tiff", "fixtures", "fixture2019__pdf_ruled", "tif", pages, 200, truth_of("fixtures", "fixture2019__pdf_ruled")
+    )
 
     # fax: black and white
     rng = np.random.default_rng(5)
     pages = [fax(skew(p, -0.8), rng) for p in render(src("fixtures", "fixture2021__pdf_blanks"), 200)]
-    emit("fax", "fixtures", "fixture2021__pdf_blanks", "tif", pages, 200, truth_of("fixtures", "fixture2021__pdf_blanks"))
+    emit(
+        "fax", "fixtures", "fixture2021__pdf_blanks", "tif", pages, 200, truth_of("fixtures", "fixture2021__pdf_blanks")
+    )
 
     # fed sideways and upside down
     rng = np.random.default_rng(6)
     pages = render(src("fixtures", "fixture2019__pdf_pagebreak"), 200)
     turns = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)
     pages = [grey(noise(p.transpose(t), rng, 5)) for p, t in zip(pages, turns, strict=False)]
-    emit("rotated", "fixtures", "fixture2019__pdf_pagebreak", "pdf", pages, 200, truth_of("fixtures", "fixture2019__pdf_pagebreak"))
+    emit(
+        "rotated",
+        "fixtures",
+        "fixture2019__pdf_pagebreak",
+        "pdf",
+        pages,
+        200,
+        truth_of("fixtures", "fixture2019__pdf_pagebreak"),
+    )
 
     # phone photos
     rng = np.random.default_rng(7)
     pages = [phone(p, rng) for p in render(src("probes", "p21_ruled_vertical_label"), 200)]
-    emit("phone", "probes", "p21_ruled_vertical_label", "pdf", pages, 200, truth_of("probes", "p21_ruled_vertical_label"))
+    emit(
+        "phone", "probes", "p21_ruled_vertical_label", "pdf", pages, 200, truth_of("probes", "p21_ruled_vertical_label")
+    )
 
     # a red seal over the tables
     rng = np.random.default_rng(8)
@@ -268,7 +299,15 @@ def build() -> list[str]:
 
     # a long picture (长图): the pages stacked, as a chat app sends a report
     pages = [grey(p) for p in render(src("fixtures", "fixture2019__pdf_unruled"), 150)]
-    emit("longimg", "fixtures", "fixture2019__pdf_unruled", "png", [stack(pages)], 150, truth_of("fixtures", "fixture2019__pdf_unruled"))
+    emit(
+        "longimg",
+        "fixtures",
+        "fixture2019__pdf_unruled",
+        "png",
+        [stack(pages)],
+        150,
+        truth_of("fixtures", "fixture2019__pdf_unruled"),
+    )
 
     # one digit painted differently: （一）予以公开 自然人 9 → 6, so R01 and R02 no longer hold
     rng = np.random.default_rng(10)

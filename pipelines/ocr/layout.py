@@ -12,6 +12,7 @@ one cell with its span); other text becomes lines split into fields at wide gaps
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -171,6 +172,33 @@ def _tables(boxes: list[CellBox], unit: float) -> list[list[CellBox]]:
     return sorted(out, key=lambda t: t[0].y0)
 
 
+def ink_outside(
+    img: np.ndarray, dpi: float, boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
+) -> list[int]:
+    """Per (cell box, box of the words read in it): dark pixels inside the cell, away from its ruling
+    lines, that lie outside the words' box — a glyph the detector did not find (a digit of "7 9"
+    printed apart, a digit under a seal). Seal red is suppressed first (the page as `replay` gives it)."""
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    unit = dpi / 72
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, int(40 * unit))), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(12 * unit)), 1), np.uint8))
+    lines = cv2.dilate(np.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
+    text = cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    out = []
+    pad = max(3, int(2 * unit))
+    for (x0, y0, x1, y1), (tx0, ty0, tx1, ty1) in boxes:
+        cell = text[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].copy()
+        cell[
+            max(0, ty0 - pad - y0 - 3) : max(0, ty1 + pad - y0 - 3),
+            max(0, tx0 - pad - x0 - 3) : max(0, tx1 + pad - x0 - 3),
+        ] = 0
+        out.append(int(np.count_nonzero(cell)))
+    return out
+
+
 def read_page(img: np.ndarray, number: int, dpi: float) -> PageRead:
     """Everything OCR reads on one page image: geometry, table cells, words."""
     from .pages import prepare, upright
@@ -211,6 +239,24 @@ def _word_text(words: list[Word]) -> str:
     return "\n".join(" ".join(v.text for v in sorted(line, key=lambda v: v.x0)) for line in lines)
 
 
+def _cell_text(words: list[Word]) -> tuple[str, bool]:
+    """A ruled box's text, and whether digit groups the detector split were joined: a box holds one
+    value, and digits printed apart ("３ ７", letter-spaced full-width digits) are read as separate
+    words on one line. Joined only when every word is digits alone, on one line, each gap narrower
+    than the digits are high; such a number is then taken only when an identity confirms it."""
+    text = _word_text(words)
+    if not words or "\n" in text:
+        return text, False
+    tokens = unicodedata.normalize("NFKC", text).split()
+    if len(tokens) < 2 or not all(re.fullmatch(r"\d+", t) for t in tokens):
+        return text, False
+    line = sorted(words, key=lambda w: w.x0)
+    height = median(w.y1 - w.y0 for w in line)
+    if any(b.x0 - a.x1 > 1.2 * height for a, b in itertools.pairwise(line)):
+        return text, False
+    return "".join(tokens), True
+
+
 def _masked(w: Word) -> str:
     """Text outside the tables (title, narrative): a digit kept only when read confidently and
     twice alike; otherwise every digit of the word becomes '?' (never a guessed number)."""
@@ -247,7 +293,7 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
             for b, words in sorted(by_row[r], key=lambda bw: bw[0].x0):
                 c0 = _nearest(xs, b.x0)
                 span = max(1, _nearest(xs, b.x1) - c0)
-                text = _word_text(words)
+                text, joined = _cell_text(words)
                 spills = any(w.x0 < b.x0 - 0.3 * (w.x1 - w.x0) or w.x1 > b.x1 + 0.3 * (w.x1 - w.x0) for w in words)
                 conf = min((w.conf for w in words), default=1.0)
                 src = (
@@ -267,6 +313,7 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
                     engine_name,
                     True,
                 )
+                cells_out[src].joined = joined
                 if spills:
                     cells_out[src].conf = 0.0  # a line running over the box's edge: whose is it?
                 cells.append(Cell(text, c0, src, span))

@@ -24,9 +24,16 @@ MAX_OCR_PAGE_PIXELS = 40_000_000
 
 # A digit read by OCR is a candidate only at this recognition confidence or more (and then only
 # when the table's identities confirm it, or its double read agrees: pipelines/ocr/trust.py).
-MIN_DIGIT_CONFIDENCE = 0.80
+# PP-OCRv4 gives a lone "0" 0.6–0.95; on the scanned corpus no number read at 0.5 or more was a
+# misread (386 cells of scan150 and painted, before the identities), so 0.7 keeps a margin.
+MIN_DIGIT_CONFIDENCE = 0.70
 
 # The double read: a number's crop re-read upscaled by this factor, with a margin of this share of
-# its height around it (only for the numbers the identities do not confirm: pipelines/ocr/trust.py).
+# its height around it (a wide margin makes a lone 0 read as "。": 0.3 did, 0.0 reads 0.7–0.96).
 REREAD_SCALE = 2.0
-REREAD_MARGIN = 0.3
+REREAD_MARGIN = 0.0
+
+# Dark pixels a table cell may hold outside the box of the words OCR read in it (specks, a seal's
+# dark fringe): more means a glyph the detector did not find — "7 9" printed apart read as "9" —
+# and the number is not taken (a digit at 200 dpi is 150 or more).
+MAX_STRAY_INK_PIXELS = 40

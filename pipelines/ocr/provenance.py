@@ -3,12 +3,11 @@ parsing checks every grid against `OcrGrid`."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..grid import Grid
+from ..grid import Grid, parse_number
 from .limits import MIN_DIGIT_CONFIDENCE
 
 
@@ -27,12 +26,15 @@ class OcrCell:
     ink: bool
     engine: str
     in_table: bool
+    stray_ink: int = -1  # dark pixels in the box outside the words read (-1: not measured)
+    joined: bool = False  # digit groups printed apart joined into one number (layout._cell_text)
 
     @property
     def clean_numeral(self) -> bool:
-        """A plain number, as OCR printed it: digits, one decimal point or thousands commas, a sign."""
-        t = unicodedata.normalize("NFKC", self.text).strip()
-        return bool(re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+(?:\.\d+)?", t))
+        """A number as the grid reads numbers (digits, a decimal point or thousands commas, a sign, a
+        unit or a note in brackets after it) with nothing OCR may have made up: a letter where a
+        digit should be ("1O", "l2") is not a number, and is never turned into one."""
+        return parse_number(self.text) is not None
 
     @property
     def confident(self) -> bool:
@@ -59,6 +61,8 @@ class OcrGrid(Grid):
     pages: int = 0
     # Reads the given cells a second time (their crops upscaled) and fills reread/reread_conf.
     reread: Callable[[list[OcrCell]], None] | None = None
+    # Fills each table cell's `stray_ink`: dark pixels in its box outside the words OCR read there.
+    measure_ink: Callable[[list[OcrCell]], None] | None = None
 
     def provenance(self, source: str) -> OcrCell | None:
         """The OCR cell a parsed cell's source names (the aligner may append a note to it)."""

@@ -15,7 +15,8 @@ from ..grid import RowList
 from ..model import ParseError
 from . import engine
 from .cache import OcrCache
-from .layout import page_rows, read_page, reread_boxes
+from .layout import ink_outside, page_rows, read_page, reread_boxes
+from .limits import REREAD_MARGIN, REREAD_SCALE
 from .pages import PageImage, image_pages, pdf_pages, replay
 from .provenance import OcrCell, OcrGrid
 
@@ -65,6 +66,7 @@ def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
         texts.append("\n".join(r.text for _, r in rows))
     grid.text = "\n".join(texts)
     grid.reread = lambda cells: _reread(cells, source, geometry, cache)
+    grid.measure_ink = lambda cells: _measure_ink(cells, source, geometry, cache)
     if not any(c.text.strip() for c in grid.cells.values()):
         raise ParseError(f"{what}: OCR found no text on any page (a blank or unreadable scan, or not a document)")
     return grid
@@ -76,7 +78,7 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
     import time
 
     def key(c: OcrCell) -> str:
-        return f"{c.page}:{','.join(str(v) for v in c.text_box or c.box)}"
+        return f"{c.page}:{','.join(str(v) for v in c.text_box or c.box)}:{REREAD_MARGIN}x{REREAD_SCALE}"
 
     todo: dict[int, list[OcrCell]] = {}
     for c in cells:
@@ -102,6 +104,38 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
             found[key(c)] = [text, conf]
         for hook in list(_hooks):
             hook(number, time.perf_counter() - start)
+    cache.put_rereads(found)
+
+
+def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+    """Each table cell's stray ink (layout.ink_outside): from the cache, else from its page again."""
+
+    def key(c: OcrCell) -> str:
+        return f"ink:{c.page}:{','.join(str(v) for v in c.box)}:{','.join(str(v) for v in c.text_box or c.box)}"
+
+    todo: dict[int, list[OcrCell]] = {}
+    for c in cells:
+        if not c.in_table or c.text_box is None:
+            continue
+        hit = cache.rereads.get(key(c))
+        if hit is not None:
+            c.stray_ink = int(hit[0])
+        else:
+            todo.setdefault(c.page, []).append(c)
+    if not todo:
+        return
+    found: dict[str, list[Any]] = {}
+    for number, load in source():
+        if number not in todo:
+            continue
+        page = load()
+        turns, skew = geometry[number]
+        img = replay(page.image, turns, skew)
+        got = ink_outside(img, page.dpi, [(c.box, c.text_box or c.box) for c in todo[number]])
+        del page
+        for c, n in zip(todo[number], got, strict=True):
+            c.stray_ink = n
+            found[key(c)] = [n]
     cache.put_rereads(found)
 
 

@@ -4,10 +4,11 @@ OCR turns 0 into o/O, 8 into 3, 6 into 9, drops a digit. After the aligner has p
 grid, every number it placed is judged here, with the template's own identities (R01–R04,
 `template.identities`):
 
-1. a candidate is a clean numeral (digits, a decimal point or thousands commas, a sign: never a
-   letter taken for a digit) read with confidence ≥ MIN_DIGIT_CONFIDENCE (by the page read, or by
-   the re-read of its crop when both read the same); anything else placed as a number is
-   `unreadable`;
+1. a candidate is a number whose table box holds no ink outside the words OCR read there (a digit
+   the detector missed: "7 9" printed apart read as "9"), read as a number with nothing made up
+   (digits, a decimal point or thousands commas, a sign, a unit: never a letter taken for a digit)
+   with confidence ≥ MIN_DIGIT_CONFIDENCE (by the page read, or by the re-read of its crop when
+   both read the same); anything else placed as a number is `unreadable`;
 2. an identity whose operands are all candidates and that does not hold makes every one of its
    operands `unreadable` — unless every operand was read twice alike (the page read and the
    re-read of its crop upscaled) with high confidence: then the numbers stand and the finding
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 from ..grid import is_blank_token
 from ..model import ParsedCell, ParsedReport, ParseWarning
 from ..template import identities
-from .limits import MIN_DIGIT_CONFIDENCE
+from .limits import MAX_STRAY_INK_PIXELS, MIN_DIGIT_CONFIDENCE
 
 if TYPE_CHECKING:
     from .provenance import OcrCell, OcrGrid
@@ -77,6 +78,14 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         elif c.status == "inferred":
             inferred.add(k)
 
+    if grid.measure_ink is not None:
+        grid.measure_ink([prov[k] for k in sorted(clean)])  # type: ignore[misc]
+    for k in sorted(clean):
+        p = prov[k]
+        if p is not None and p.stray_ink > MAX_STRAY_INK_PIXELS:
+            clean.discard(k)
+            unread(k, f"the box holds ink outside what OCR read ({p.stray_ink} px): a digit missed?")
+
     idents = [
         (
             i.check_id,
@@ -123,10 +132,13 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
     candidates = candidates_now()
     for k in sorted(clean - candidates):
         p = prov[k]
-        unread(k, f"confidence {max(p.conf, p.reread_conf):.2f} below {MIN_DIGIT_CONFIDENCE}")  # type: ignore[union-attr]
+        assert p is not None
+        again = f", read again as {p.reread!r} ({p.reread_conf:.2f})" if k in reread_done else ""
+        unread(k, f"read with confidence {p.conf:.2f}{again}: below {MIN_DIGIT_CONFIDENCE}")
 
     def double(k: Key) -> bool:
-        return k in clean and prov[k].double_read  # type: ignore[union-attr]
+        p = prov[k]
+        return k in clean and p is not None and p.double_read and not p.joined
 
     changed = True
     while changed:
