@@ -10,9 +10,10 @@ DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 venv: $(STAMP)
 
 # Reinstall only when the lock file or the project metadata changed.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-nodeps.lock pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -r requirements-nodeps.lock
 	$(BIN)/pip install -q -e . --no-deps
 	touch $@
 

@@ -11,6 +11,7 @@ from .align import Line, align, align_traced
 from .grid import Grid, too_many_rows_reason
 from .limits import MAX_FILE_BYTES, MAX_GRID_CELLS, MAX_GRID_ROWS, too_large_reason
 from .model import ParsedReport, ParseError
+from .ocr import confirm_if_ocr
 
 # format → "module:function" turning file bytes into a Grid (imported on first use).
 READERS: dict[str, str] = {
@@ -20,6 +21,7 @@ READERS: dict[str, str] = {
     "html": "pipelines.formats.html:read_html",
     "docx": "pipelines.formats.docx:read_docx",
     "xlsx": "pipelines.formats.xlsx:read_xlsx",
+    "image": "pipelines.ocr.reader:read_image",  # scans and photos: OCR (issue 16)
 }
 
 
@@ -42,11 +44,17 @@ _HTML_FRAGMENT = re.compile(rb"<table[\s>]|<tr[\s>]|<td[\s>]|<p[\s>]|<div[\s>]|<
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
 
+# Image files OCR reads: PNG, JPEG, TIFF (little- and big-endian), WebP (RIFF....WEBP below).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
 def sniff_format(data: bytes, name: str = "") -> str:
     """The file's format from its content (the extension only breaks ties)."""
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"  # PNG, JPEG, TIFF (one or many pages), WebP: read by OCR
     if head.startswith(b"PK\x03\x04"):
         office = _office_zip_kind(data)
         if office:
@@ -61,6 +69,8 @@ def sniff_format(data: bytes, name: str = "") -> str:
         return "xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # legacy .doc/.xls (not supported: convert to DOCX/XLSX)
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "unknown"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -128,7 +138,7 @@ def parse_bytes_with_grid(data: bytes, name: str = "") -> tuple[ParsedReport, Gr
     """The parsed report and the grid it was aligned from (the narrative text is in grid.text)."""
     fmt = sniff_format(data, name)
     grid = read_grid(data, fmt)
-    return align(grid, fmt), grid
+    return confirm_if_ocr(align(grid, fmt), grid), grid
 
 
 def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
@@ -166,4 +176,6 @@ def parse_file_traced(path: Path) -> tuple[ParsedReport, list[Line]]:
     """The parsed report and every grid row with what the aligner made of it (`ogi parse --grid`)."""
     data = read_file(path)
     fmt = sniff_format(data, Path(path).name)
-    return align_traced(read_grid(data, fmt), fmt)
+    grid = read_grid(data, fmt)
+    report, lines = align_traced(grid, fmt)
+    return confirm_if_ocr(report, grid), lines

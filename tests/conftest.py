@@ -66,6 +66,8 @@ TEST_KINDS: dict[str, str] = {
     # scale-out of parsing (pipelines/shards.py)
     "test_shards": "unit",
     "test_celery_shards": "integration",
+    # OCR of scanned, faxed and photographed reports (issue #16)
+    "test_ocr": "corpus",
 }
 
 
@@ -170,3 +172,25 @@ def browser() -> Any:
 
     with chromium() as b:
         yield b
+
+
+# ---------------------------------------------------------------- OCR (issue 16)
+# The scanned corpus's OCR results are committed (tests/corpus/scanned/ocr-cache, made by real OCR
+# runs: `.venv/bin/python -m tests.make_scanned_corpus --ocr`): every test session reads them from
+# a private copy, so the corpus tests align, confirm and score every scanned report without paying
+# 5–60 s of OCR a page; tests/test_ocr.py runs the engine itself on pages of its own.
+SCANNED_OCR_CACHE = Path(__file__).resolve().parent / "corpus" / "scanned" / "ocr-cache"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    from pipelines.ocr.cache import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("ocr-cache")
+    if SCANNED_OCR_CACHE.is_dir():
+        for f in SCANNED_OCR_CACHE.glob("*.json"):
+            shutil.copy2(f, folder / f.name)
+    os.environ[CACHE_ENV] = str(folder)
+    return folder

@@ -912,8 +912,10 @@ def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-
         texts.append("\n".join(r.text for _, r in rows_out))
     if not read:
         raise ParseError("PDF is corrupt or truncated (no page can be read)")
-    if n_chars == 0:
-        raise ParseError("PDF has no text layer (a scanned image?); OCR is not supported")
+    if n_chars == 0:  # a scan: its pages are read by OCR (issue 16)
+        from ..ocr.reader import read_scanned_pdf
+
+        return read_scanned_pdf(data)
     if n_cid > n_chars / 2:
         raise ParseError(
             "PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); OCR is not supported"

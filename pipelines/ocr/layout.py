@@ -1,0 +1,382 @@
+"""What OCR reads on one page, and the grid rows it makes.
+
+`read_page` (needs the image, costs seconds) finds the table cells from the ruling lines (OpenCV:
+long horizontal and vertical strokes; a cell is a closed rectangle between them), whether each
+cell holds ink, and every text line's words with their confidence; numeric lines are read a
+second time from their crop upscaled. Its result, `PageRead`, is plain data (JSON in the cache).
+
+`page_rows` (pure, milliseconds) turns a PageRead into grid rows as the PDF reader makes them: a
+ruled table's rows are positional, one cell per box (an empty box is a blank cell, a merged box
+one cell with its span); other text becomes lines split into fields at wide gaps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from statistics import median
+from typing import Any
+
+import numpy as np
+
+from ..grid import Cell, GridRow
+from . import engine
+from .limits import MIN_DIGIT_CONFIDENCE, REREAD_MARGIN, REREAD_SCALE
+from .provenance import OcrCell
+
+
+@dataclass
+class Word:
+    """A detected text line and its reads: the page read and, for numeric text, the re-read of
+    its crop upscaled ('' when not re-read)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    conf: float
+    reread: str = ""
+    reread_conf: float = 0.0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class CellBox:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    ink: bool  # dark strokes inside the box other than its ruling lines
+
+
+@dataclass
+class PageRead:
+    number: int
+    width: int
+    height: int
+    dpi: float
+    turns: int  # quarter turns (counter-clockwise) applied to make the page upright
+    skew: float  # degrees corrected
+    words: list[Word] = field(default_factory=list)
+    tables: list[list[CellBox]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PageRead:
+        words = [Word(**w) for w in d.get("words", [])]
+        tables = [[CellBox(**c) for c in t] for t in d.get("tables", [])]
+        base = {k: v for k, v in d.items() if k not in ("words", "tables")}
+        return cls(**base, words=words, tables=tables)
+
+
+# ---------------------------------------------------------------- reading a page (image → PageRead)
+
+_DIGITS = re.compile(r"\d")
+
+
+def needs_reread(text: str) -> bool:
+    """Text short enough to be a cell's number and holding a digit (or a letter OCR confuses with one)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    return 0 < len(t) <= 14 and bool(re.search(r"[\dOoIlSBZ]", t)) and not re.search(r"[\u4e00-\u9fff]{2,}", t)
+
+
+def read_words(img: np.ndarray, quads: list[list[tuple[float, float]]]) -> list[Word]:
+    """Recognition of every detected line (the second read of a number comes later, when the
+    table does not confirm it: `reread_boxes`)."""
+    crops = [engine.crop(img, q) for q in quads]
+    reads = engine.recognise(crops)
+    words = []
+    for q, (text, conf) in zip(quads, reads, strict=True):
+        xs, ys = [p[0] for p in q], [p[1] for p in q]
+        words.append(Word(min(xs), min(ys), max(xs), max(ys), text, round(conf, 4)))
+    return words
+
+
+def reread_boxes(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+    """The second read: each box's crop, with a margin, upscaled, read again."""
+    quads = [[(x0, y0), (x1, y0), (x1, y1), (x0, y1)] for x0, y0, x1, y1 in boxes]
+    return [
+        (t, round(c, 4))
+        for t, c in engine.recognise([engine.crop(img, q, REREAD_MARGIN, REREAD_SCALE) for q in quads])  # type: ignore[arg-type]
+    ]
+
+
+def find_cells(img: np.ndarray, dpi: float) -> list[list[CellBox]]:
+    """The ruled tables of the page: closed boxes between long horizontal and vertical strokes,
+    grouped into tables by adjacency; a group of fewer than 3 columns is layout, not a table."""
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    h, w = grey.shape
+    unit = dpi / 72  # pixels per point
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, int(40 * unit))), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(12 * unit)), 1), np.uint8))
+    lines = cv2.dilate(np.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(255 - lines, connectivity=4)
+    min_side = max(6, int(5 * unit))
+    boxes: list[CellBox] = []
+    text_ink = cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+            continue  # the page around the tables
+        if bw < min_side or bh < min_side or area < 0.85 * bw * bh or bw > 0.95 * w:
+            continue
+        inner = text_ink[y + 2 : y + bh - 2, x + 2 : x + bw - 2]
+        dark = int(np.count_nonzero(inner))
+        boxes.append(CellBox(x, y, x + bw, y + bh, dark > max(10, 0.004 * bw * bh)))
+    return _tables(boxes, unit)
+
+
+def _tables(boxes: list[CellBox], unit: float) -> list[list[CellBox]]:
+    gap = 4 + 2 * unit
+    parent = list(range(len(boxes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i].y0)
+    for a_i, a in enumerate(order):
+        ba = boxes[a]
+        for b in order[a_i + 1 :]:
+            bb = boxes[b]
+            if bb.y0 > ba.y1 + gap:
+                break
+            if bb.x0 <= ba.x1 + gap and ba.x0 <= bb.x1 + gap:
+                parent[find(a)] = find(b)
+    groups: dict[int, list[CellBox]] = {}
+    for i, box in enumerate(boxes):
+        groups.setdefault(find(i), []).append(box)
+    out = []
+    for g in groups.values():
+        cols = _clusters([float(c.x0) for c in g], 4 + 2 * unit)
+        if len(cols) >= 3 and len(g) >= 6:
+            out.append(sorted(g, key=lambda b: (b.y0, b.x0)))
+    return sorted(out, key=lambda t: t[0].y0)
+
+
+def ink_outside(
+    img: np.ndarray, dpi: float, boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
+) -> list[int]:
+    """Per (cell box, box of the words read in it): dark pixels inside the cell, away from its ruling
+    lines, that lie outside the words' box — a glyph the detector did not find (a digit of "7 9"
+    printed apart, a digit under a seal). Seal red is suppressed first (the page as `replay` gives it)."""
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    unit = dpi / 72
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, int(40 * unit))), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(12 * unit)), 1), np.uint8))
+    lines = cv2.dilate(np.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
+    text = cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    out = []
+    pad = max(3, int(2 * unit))
+    for (x0, y0, x1, y1), (tx0, ty0, tx1, ty1) in boxes:
+        cell = text[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].copy()
+        cell[
+            max(0, ty0 - pad - y0 - 3) : max(0, ty1 + pad - y0 - 3),
+            max(0, tx0 - pad - x0 - 3) : max(0, tx1 + pad - x0 - 3),
+        ] = 0
+        out.append(int(np.count_nonzero(cell)))
+    return out
+
+
+def read_page(img: np.ndarray, number: int, dpi: float) -> PageRead:
+    """Everything OCR reads on one page image: geometry, table cells, words."""
+    from .pages import prepare, upright
+
+    img = prepare(img)
+    img, turns, skew, quads = upright(img)
+    h, w = img.shape[:2]
+    tables = find_cells(img, dpi)
+    words = read_words(img, quads)
+    return PageRead(number, w, h, dpi, turns, round(skew, 3), words, tables)
+
+
+# ---------------------------------------------------------------- PageRead → grid rows (pure)
+
+
+def _clusters(values: list[float], tol: float) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _nearest(clusters: list[float], v: float) -> int:
+    return min(range(len(clusters)), key=lambda i: abs(clusters[i] - v))
+
+
+def _word_text(words: list[Word]) -> str:
+    """Words of one box in reading order: lines by vertical overlap, words in a line by x."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines and abs(w.cy - median(v.cy for v in lines[-1])) < 0.5 * (w.y1 - w.y0):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return "\n".join(" ".join(v.text for v in sorted(line, key=lambda v: v.x0)) for line in lines)
+
+
+def _cell_text(words: list[Word]) -> tuple[str, bool]:
+    """A ruled box's text, and whether digit groups the detector split were joined: a box holds one
+    value, and digits printed apart ("３ ７", letter-spaced full-width digits) are read as separate
+    words on one line. Joined only when every word is digits alone, on one line, each gap narrower
+    than the digits are high; such a number is then taken only when an identity confirms it."""
+    text = _word_text(words)
+    if not words or "\n" in text:
+        return text, False
+    tokens = unicodedata.normalize("NFKC", text).split()
+    if len(tokens) < 2 or not all(re.fullmatch(r"\d+", t) for t in tokens):
+        return text, False
+    line = sorted(words, key=lambda w: w.x0)
+    height = median(w.y1 - w.y0 for w in line)
+    if any(b.x0 - a.x1 > 1.2 * height for a, b in itertools.pairwise(line)):
+        return text, False
+    return "".join(tokens), True
+
+
+def _masked(w: Word) -> str:
+    """Text outside the tables (title, narrative): a digit kept only when read confidently and
+    twice alike; otherwise every digit of the word becomes '?' (never a guessed number)."""
+    if not _DIGITS.search(w.text):
+        return w.text
+    same = unicodedata.normalize("NFKC", w.text) == unicodedata.normalize("NFKC", w.reread)
+    if w.conf >= MIN_DIGIT_CONFIDENCE and (not w.reread or (same and w.reread_conf >= MIN_DIGIT_CONFIDENCE)):
+        return w.text
+    return _DIGITS.sub("?", w.text)
+
+
+def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -> list[tuple[float, GridRow]]:
+    """The page's grid rows with their vertical position; every OCR'd cell's provenance goes into
+    `cells_out` under the cell's source."""
+    unit = page.dpi / 72
+    tol = 4 + 2 * unit
+    taken: set[int] = set()
+    out: list[tuple[float, GridRow]] = []
+    for t_no, table in enumerate(page.tables, start=1):
+        xs = _clusters([float(b.x0) for b in table] + [float(b.x1) for b in table], tol)
+        ys = _clusters([float(b.y0) for b in table], tol)
+        by_row: dict[int, list[tuple[CellBox, list[Word]]]] = {}
+        inside: dict[int, list[Word]] = {id(b): [] for b in table}
+        for wi, w in enumerate(page.words):
+            for b in table:
+                if b.x0 <= w.cx <= b.x1 and b.y0 <= w.cy <= b.y1:
+                    inside[id(b)].append(w)
+                    taken.add(wi)
+                    break
+        for b in table:
+            by_row.setdefault(_nearest(ys, b.y0), []).append((b, inside[id(b)]))
+        for r_no, r in enumerate(sorted(by_row), start=1):
+            cells: list[Cell] = []
+            for b, words in sorted(by_row[r], key=lambda bw: bw[0].x0):
+                c0 = _nearest(xs, b.x0)
+                span = max(1, _nearest(xs, b.x1) - c0)
+                text, joined = _cell_text(words)
+                spills = any(w.x0 < b.x0 - 0.3 * (w.x1 - w.x0) or w.x1 > b.x1 + 0.3 * (w.x1 - w.x0) for w in words)
+                conf = min((w.conf for w in words), default=1.0)
+                src = (
+                    f"page {page.number} table {t_no} row {r_no} col {c0 + 1} "
+                    f"(OCR {engine_name}, box {b.x0},{b.y0},{b.x1},{b.y1} px at {page.dpi:.0f} dpi, conf {conf:.2f})"
+                )
+                cells_out[src] = OcrCell(
+                    page.number,
+                    (b.x0, b.y0, b.x1, b.y1),
+                    _union(words),
+                    page.dpi,
+                    text,
+                    conf,
+                    "",
+                    0.0,
+                    b.ink or bool(words),
+                    engine_name,
+                    True,
+                )
+                cells_out[src].joined = joined
+                if spills:
+                    cells_out[src].conf = 0.0  # a line running over the box's edge: whose is it?
+                cells.append(Cell(text, c0, src, span))
+            top = min(b.y0 for b, _ in by_row[r])
+            out.append((top, GridRow(cells, positional=True, source=f"page {page.number} table {t_no} row {r_no}")))
+    rest = [w for i, w in enumerate(page.words) if i not in taken]
+    out.extend(_text_rows(rest, page, engine_name, cells_out))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def _union(words: list[Word]) -> tuple[int, int, int, int] | None:
+    if not words:
+        return None
+    return (
+        int(min(w.x0 for w in words)),
+        int(min(w.y0 for w in words)),
+        int(max(w.x1 for w in words)) + 1,
+        int(max(w.y1 for w in words)) + 1,
+    )
+
+
+def _text_rows(
+    words: list[Word], page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]
+) -> list[tuple[float, GridRow]]:
+    """Words outside the ruled tables as lines, split into fields at gaps wider than two characters
+    (and between two numbers)."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines:
+            last = lines[-1]
+            lo, hi = min(v.y0 for v in last), max(v.y1 for v in last)
+            overlap = min(hi, w.y1) - max(lo, w.y0)
+            if overlap >= 0.5 * min(w.y1 - w.y0, hi - lo):
+                last.append(w)
+                continue
+        lines.append([w])
+    out = []
+    for n, line in enumerate(lines, start=1):
+        line.sort(key=lambda v: v.x0)
+        char_w = median((v.x1 - v.x0) / max(len(v.text), 1) for v in line)
+        groups: list[list[Word]] = [[line[0]]]
+        for w in line[1:]:
+            prev = groups[-1][-1]
+            if w.x0 - prev.x1 > 2.0 * char_w or (prev.text[-1:].isdigit() and w.text[:1].isdigit()):
+                groups.append([w])
+            else:
+                groups[-1].append(w)
+        cells = []
+        for j, g in enumerate(groups):
+            text = "".join(_masked(w) for w in g)
+            conf = min(w.conf for w in g)
+            box = (int(g[0].x0), int(min(w.y0 for w in g)), int(g[-1].x1), int(max(w.y1 for w in g)))
+            where = ",".join(str(v) for v in box)
+            src = (
+                f"page {page.number} line {n} field {j + 1} (OCR {engine_name}, box {where} "
+                f"px at {page.dpi:.0f} dpi, conf {conf:.2f})"
+            )
+            cells_out[src] = OcrCell(page.number, box, box, page.dpi, text, conf, "", 0.0, True, engine_name, False)
+            cells.append(Cell(text, j, src))
+        out.append((min(w.y0 for w in line), GridRow(cells, positional=False, source=f"page {page.number} line {n}")))
+    return out
+
+
+def angle_of(q: list[tuple[float, float]]) -> float:
+    return math.degrees(math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0]))

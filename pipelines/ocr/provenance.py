@@ -1,0 +1,74 @@
+"""What a grid read by OCR carries besides the grid: each cell's provenance. Light (no numpy):
+parsing checks every grid against `OcrGrid`."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..grid import Grid, parse_number
+from .limits import MIN_DIGIT_CONFIDENCE
+
+
+@dataclass
+class OcrCell:
+    """Provenance of one grid cell read by OCR: a person can find it and judge it."""
+
+    page: int
+    box: tuple[int, int, int, int]  # pixels of the upright page at `dpi`
+    text_box: tuple[int, int, int, int] | None  # where its words are (what the second read reads)
+    dpi: float
+    text: str
+    conf: float  # the lowest confidence of its words (1.0 for an empty box)
+    reread: str
+    reread_conf: float
+    ink: bool
+    engine: str
+    in_table: bool
+    stray_ink: int = -1  # dark pixels in the box outside the words read (-1: not measured)
+    joined: bool = False  # digit groups printed apart joined into one number (layout._cell_text)
+
+    @property
+    def clean_numeral(self) -> bool:
+        """A number as the grid reads numbers (digits, a decimal point or thousands commas, a sign, a
+        unit or a note in brackets after it) with nothing OCR may have made up: a letter where a
+        digit should be ("1O", "l2") is not a number, and is never turned into one."""
+        return parse_number(self.text) is not None
+
+    @property
+    def confident(self) -> bool:
+        """Read with high confidence: by the page read, or by the re-read when both read the same."""
+        if self.conf >= MIN_DIGIT_CONFIDENCE:
+            return True
+        same = unicodedata.normalize("NFKC", self.text).strip() == unicodedata.normalize("NFKC", self.reread).strip()
+        return same and self.reread_conf >= MIN_DIGIT_CONFIDENCE and self.conf > 0
+
+    @property
+    def double_read(self) -> bool:
+        """The page read and the upscaled re-read agree, both confident."""
+        a = unicodedata.normalize("NFKC", self.text).strip()
+        b = unicodedata.normalize("NFKC", self.reread).strip()
+        return bool(a) and a == b and min(self.conf, self.reread_conf) >= MIN_DIGIT_CONFIDENCE
+
+
+@dataclass
+class OcrGrid(Grid):
+    """A grid read by OCR: `cells` maps each grid cell's source to its provenance."""
+
+    cells: dict[str, OcrCell] = field(default_factory=dict)
+    engine: str = ""
+    pages: int = 0
+    # Reads the given cells a second time (their crops upscaled) and fills reread/reread_conf.
+    reread: Callable[[list[OcrCell]], None] | None = None
+    # Fills each table cell's `stray_ink`: dark pixels in its box outside the words OCR read there.
+    measure_ink: Callable[[list[OcrCell]], None] | None = None
+
+    def provenance(self, source: str) -> OcrCell | None:
+        """The OCR cell a parsed cell's source names (the aligner may append a note to it)."""
+        if source in self.cells:
+            return self.cells[source]
+        for key in self.cells:
+            if source.startswith(key):
+                return self.cells[key]
+        return None

@@ -1,0 +1,149 @@
+"""Page images → the one Grid the aligner reads (OCR): image files and PDFs without a text layer.
+
+Pages one at a time: each page is decoded or rendered, read (`layout.read_page`), kept in the
+cache and dropped before the next. The grid carries every OCR'd cell's provenance (page, box,
+confidence, engine, the second read) for `trust.confirm`, which decides after alignment which
+numbers can be believed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..grid import RowList
+from ..model import ParseError
+from . import engine
+from .cache import OcrCache
+from .layout import ink_outside, page_rows, read_page, reread_boxes
+from .limits import REREAD_MARGIN, REREAD_SCALE
+from .pages import PageImage, image_pages, pdf_pages, replay
+from .provenance import OcrCell, OcrGrid
+
+# Called once per page read by OCR (not for a page from the cache): (page number, seconds).
+PageHook = Callable[[int, float], None]
+_hooks: list[PageHook] = []
+
+
+def on_page(hook: PageHook) -> None:
+    """Register a callback for each page OCR'd (progress bars; tests count OCR calls with it)."""
+    _hooks.append(hook)
+
+
+def remove_page_hook(hook: PageHook) -> None:
+    if hook in _hooks:
+        _hooks.remove(hook)
+
+
+Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
+
+
+def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
+    import time
+
+    name = engine.engine_id()
+    cache = OcrCache(data, name)
+    grid = OcrGrid(rows=RowList(), engine=name)
+    geometry: dict[int, tuple[int, float]] = {}
+    pages = source()
+    texts: list[str] = []
+    for number, load in pages:
+        cached = cache.get(number)
+        if cached is not None:
+            read = cached
+        else:
+            start = time.perf_counter()
+            page = load()
+            read = read_page(page.image, page.number, page.dpi)
+            del page
+            cache.put(read)
+            for hook in list(_hooks):
+                hook(number, time.perf_counter() - start)
+        grid.pages += 1
+        geometry[number] = (read.turns, read.skew)
+        rows = page_rows(read, name, grid.cells)
+        grid.rows.extend(r for _, r in rows)
+        texts.append("\n".join(r.text for _, r in rows))
+    grid.text = "\n".join(texts)
+    grid.reread = lambda cells: _reread(cells, source, geometry, cache)
+    grid.measure_ink = lambda cells: _measure_ink(cells, source, geometry, cache)
+    if not any(c.text.strip() for c in grid.cells.values()):
+        raise ParseError(f"{what}: OCR found no text on any page (a blank or unreadable scan, or not a document)")
+    return grid
+
+
+def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+    """The second read of each cell's words (their crop upscaled): from the cache, else from its
+    page rendered or decoded again and put upright as the first read left it."""
+    import time
+
+    def key(c: OcrCell) -> str:
+        return f"{c.page}:{','.join(str(v) for v in c.text_box or c.box)}:{REREAD_MARGIN}x{REREAD_SCALE}"
+
+    todo: dict[int, list[OcrCell]] = {}
+    for c in cells:
+        hit = cache.rereads.get(key(c))
+        if hit is not None:
+            c.reread, c.reread_conf = str(hit[0]), float(hit[1])
+        else:
+            todo.setdefault(c.page, []).append(c)
+    if not todo:
+        return
+    found: dict[str, list[Any]] = {}
+    for number, load in source():
+        if number not in todo:
+            continue
+        start = time.perf_counter()
+        page = load()
+        turns, skew = geometry[number]
+        img = replay(page.image, turns, skew)
+        del page
+        got = reread_boxes(img, [c.text_box or c.box for c in todo[number]])
+        for c, (text, conf) in zip(todo[number], got, strict=True):
+            c.reread, c.reread_conf = text, conf
+            found[key(c)] = [text, conf]
+        for hook in list(_hooks):
+            hook(number, time.perf_counter() - start)
+    cache.put_rereads(found)
+
+
+def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+    """Each table cell's stray ink (layout.ink_outside): from the cache, else from its page again."""
+
+    def key(c: OcrCell) -> str:
+        return f"ink:{c.page}:{','.join(str(v) for v in c.box)}:{','.join(str(v) for v in c.text_box or c.box)}"
+
+    todo: dict[int, list[OcrCell]] = {}
+    for c in cells:
+        if not c.in_table or c.text_box is None:
+            continue
+        hit = cache.rereads.get(key(c))
+        if hit is not None:
+            c.stray_ink = int(hit[0])
+        else:
+            todo.setdefault(c.page, []).append(c)
+    if not todo:
+        return
+    found: dict[str, list[Any]] = {}
+    for number, load in source():
+        if number not in todo:
+            continue
+        page = load()
+        turns, skew = geometry[number]
+        img = replay(page.image, turns, skew)
+        got = ink_outside(img, page.dpi, [(c.box, c.text_box or c.box) for c in todo[number]])
+        del page
+        for c, n in zip(todo[number], got, strict=True):
+            c.stray_ink = n
+            found[key(c)] = [n]
+    cache.put_rereads(found)
+
+
+def read_image(data: bytes) -> OcrGrid:
+    """An image file (PNG, JPEG, TIFF with one or many pages, WebP, BMP) read by OCR."""
+    return read_pages(data, lambda: image_pages(data), "image file")
+
+
+def read_scanned_pdf(data: bytes) -> OcrGrid:
+    """A PDF whose pages have no text layer, its pages rendered and read by OCR."""
+    return read_pages(data, lambda: pdf_pages(data), "PDF has no text layer (a scan)")
