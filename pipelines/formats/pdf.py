@@ -923,6 +923,63 @@ def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-
     return grid
 
 
+def _find_tables(page: _Page) -> list[Any]:
+    """pdfplumber's TableFinder (default settings: tables from ruling lines) with its cell search
+    done by `_cells`."""
+    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    settings = TableSettings.resolve(None)
+    finder = TableFinder.__new__(TableFinder)
+    finder.page, finder.settings = page, settings  # type: ignore[assignment]  # _Page: what it reads of a page
+    intersections = edges_to_intersections(
+        finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
+    )
+    return [Table(page, group) for group in cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+
+
+def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[tuple[float, float, float, float]]:
+    """pdfplumber's intersections_to_cells, the same cells: from each intersection (in sorted order)
+    the nearest intersection below and to the right joined to it by ruling lines, and the corner
+    they close. Edge boxes are collected once per intersection, and the intersections on one
+    vertical or horizontal line are looked up instead of scanned for."""
+    v_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
+    h_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not v_boxes[p1].isdisjoint(v_boxes[p2]):
+            return True
+        return p1[1] == p2[1] and not h_boxes[p1].isdisjoint(h_boxes[p2])
+
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple[float, float]]] = {}
+    same_y: dict[float, list[tuple[float, float]]] = {}
+    for pt in points:
+        same_x.setdefault(pt[0], []).append(pt)
+        same_y.setdefault(pt[1], []).append(pt)
+    at_x = {pt: i for col in same_x.values() for i, pt in enumerate(col)}
+    at_y = {pt: i for row in same_y.values() for i, pt in enumerate(row)}
+    cells = []
+    for pt in points:
+        below = same_x[pt[0]][at_x[pt] + 1 :]
+        right = same_y[pt[1]][at_y[pt] + 1 :]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
 def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
     """pdfplumber's Table.extract(**_CELL_TEXT): each box's text from the characters whose middle
     is in it (None for a position a merged box covers); the characters are sorted out once."""
@@ -952,12 +1009,9 @@ def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
     """One page's rows in reading order: ruled tables' rows and the other text's lines."""
-    from pdfplumber.table import TableFinder, TableSettings
-
     page = _Page(content)
     rows_out: list[tuple[float, GridRow]] = []
-    finder = TableFinder(page, TableSettings.resolve(None))  # type: ignore[arg-type]  # _Page: what it reads of a page
-    tables = [t for t in finder.tables if _is_table(t)]
+    tables = [t for t in _find_tables(page) if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
         rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
