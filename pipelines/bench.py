@@ -46,9 +46,22 @@ def _floor_zip_xml(data: bytes) -> None:
                 etree.fromstring(z.read(name))
 
 
+def _floor_pdf(data: bytes) -> None:
+    """pypdfium2's text and every character's box, page by page: what any layout-aware PDF reader
+    does at least (the floor of the issue's parse_speed tool)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    for page in pdf:
+        text_page = page.get_textpage()
+        text_page.get_text_range()
+        for i in range(text_page.count_chars()):
+            text_page.get_charbox(i)
+
+
 # The cost of merely reading a format, timed on the same files side by side (issue 12: parsing HTML,
-# DOCX and XLSX should cost at most 5× this).
-FLOORS = {"html": _floor_html, "docx": _floor_zip_xml, "xlsx": _floor_zip_xml}
+# DOCX and XLSX should cost at most 5× this, PDF at most 2×).
+FLOORS = {"html": _floor_html, "docx": _floor_zip_xml, "xlsx": _floor_zip_xml, "pdf": _floor_pdf}
 
 
 def bench(raw_dirs: list[Path], repeat: int) -> str:
@@ -82,7 +95,7 @@ def bench(raw_dirs: list[Path], repeat: int) -> str:
         lines.append(f"{fmt:<10}{counts[fmt]:>8}{failed[fmt]:>8}{seconds[fmt]:>10.2f}{rate:>11.1f}{ratio}")
     lines.append(
         "× floor: parse time over the time of merely reading the format on the same files (lxml parse of "
-        "the HTML; unzip + lxml of the DOCX/XLSX cell parts)"
+        "the HTML; unzip + lxml of the DOCX/XLSX cell parts; pypdfium2 text and every character box of the PDF)"
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is KiB on Linux
     lines.append(f"peak memory (max RSS): {peak_mb:.0f} MiB")

@@ -610,7 +610,8 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
     origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
     get_origin = pdfium_c.FPDFText_GetCharOrigin
     text_object = pdfium_c.FPDFText_GetTextObject
-    on_baseline: dict[int, bool] = {}  # text object → whether its characters stand on the baseline
+    font_of = pdfium_c.FPDFTextObj_GetFont
+    on_baseline: dict[int, bool] = {}  # font → whether its characters stand on the baseline
     chars: list[dict] = []
     undecodable = 0
     for i in range(n):
@@ -630,11 +631,11 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
         a2, b2 = a * ra + b * rc, a * rb + b * rd
         c2, d2 = c * ra + d * rc, c * rb + d * rd
         upright = a2 * d2 > 0 and b2 * c2 <= 0
-        obj = text_object(text_page, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        font = font_of(text_object(text_page, i))
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
         baseline = on_baseline.get(key)
         if baseline is None:
-            baseline = on_baseline[key] = _on_baseline(obj, stated)
+            baseline = on_baseline[key] = _on_baseline(font, stated)
         if baseline:
             get_origin(text_page, i, origin_x_ref, origin_y_ref)
             rect.left = origin_x.value
@@ -696,13 +697,12 @@ def descriptor_descents(data: bytes) -> dict[bytes, float]:
     return out
 
 
-def _on_baseline(text_object, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
+def _on_baseline(font, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
     """Whether pdfminer hung this font's characters from the baseline (a descent of 0) where
     pdfium's loose box hangs them from the font program's descent: a Type 3 font (pdfminer reads
     the descent from the descriptor's /FontBBox, which Chrome's fonts lack; a Type 3 font has no
     /BaseFont) or a descriptor stating /Descent 0 (LibreOffice's). Otherwise both take the
     descriptor's /Descent."""
-    font = pdfium_c.FPDFTextObj_GetFont(text_object)
     if not font:
         return False
     size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
@@ -764,7 +764,8 @@ def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[n
                 continue
             m = _times(m, place.m)
             subpaths: list[tuple[str, list[tuple[float, float]]]] = []
-            ops, pts = "", list[tuple[float, float]]()
+            pts: list[tuple[float, float]]
+            ops, pts = "", []
             beziers = 0
             for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
                 seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
@@ -924,17 +925,98 @@ def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-
     return grid
 
 
+def _find_tables(page: _Page) -> list[Any]:
+    """pdfplumber's TableFinder (default settings: tables from ruling lines) with its cell search
+    done by `_cells`."""
+    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    settings = TableSettings.resolve(None)
+    finder = TableFinder.__new__(TableFinder)
+    finder.page, finder.settings = page, settings  # type: ignore[assignment]  # _Page: what it reads of a page
+    intersections = edges_to_intersections(
+        finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
+    )
+    return [Table(page, group) for group in cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+
+
+def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[tuple[float, float, float, float]]:
+    """pdfplumber's intersections_to_cells, the same cells: from each intersection (in sorted order)
+    the nearest intersection below and to the right joined to it by ruling lines, and the corner
+    they close. Edge boxes are collected once per intersection, and the intersections on one
+    vertical or horizontal line are looked up instead of scanned for."""
+    v_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
+    h_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not v_boxes[p1].isdisjoint(v_boxes[p2]):
+            return True
+        return p1[1] == p2[1] and not h_boxes[p1].isdisjoint(h_boxes[p2])
+
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple[float, float]]] = {}
+    same_y: dict[float, list[tuple[float, float]]] = {}
+    for pt in points:
+        same_x.setdefault(pt[0], []).append(pt)
+        same_y.setdefault(pt[1], []).append(pt)
+    at_x = {pt: i for col in same_x.values() for i, pt in enumerate(col)}
+    at_y = {pt: i for row in same_y.values() for i, pt in enumerate(row)}
+    cells = []
+    for pt in points:
+        below = same_x[pt[0]][at_x[pt] + 1 :]
+        right = same_y[pt[1]][at_y[pt] + 1 :]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
+    """pdfplumber's Table.extract(**_CELL_TEXT): each box's text from the characters whose middle
+    is in it (None for a position a merged box covers); the characters are sorted out once."""
+    from pdfplumber.utils import extract_text
+
+    x0, top, x1, bottom = table.bbox
+    inside = []
+    for ch in chars:
+        h, v = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if x0 <= h < x1 and top <= v < bottom:
+            inside.append((h, v, ch))
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        rx0, rtop, rx1, rbottom = row.bbox
+        in_row = [m for m in inside if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            in_cell = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
+            texts.append(extract_text(in_cell, **_CELL_TEXT) if in_cell else "")
+        out.append(texts)
+    return out
+
+
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
     """One page's rows in reading order: ruled tables' rows and the other text's lines."""
-    from pdfplumber.table import TableFinder, TableSettings
-
     page = _Page(content)
     rows_out: list[tuple[float, GridRow]] = []
-    finder = TableFinder(page, TableSettings.resolve(None))  # type: ignore[arg-type]  # _Page: what it reads of a page
-    tables = [t for t in finder.tables if _is_table(t)]
+    tables = [t for t in _find_tables(page) if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
-        rows_out.extend(_table_rows(table, table.extract(**_CELL_TEXT), page_no, t_no, not_cells))
+        rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
     outside = content.chars
     for t in tables:  # words of tables are read from their cells; the rest as lines
         outside = _outside(outside, _clip(t.bbox, content.bbox))
