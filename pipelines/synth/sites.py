@@ -384,7 +384,8 @@ class SiteServer:
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which only a started server runs
+            self.httpd.shutdown()
         self.httpd.server_close()
 
     def __enter__(self) -> SiteServer:
