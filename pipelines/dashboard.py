@@ -330,12 +330,13 @@ def read_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
-# 收集进度 (issue #13): per agency whose website is collected, the latest season's state.
+# 收集进度 (issue #13): per agency whose website is collected and per season, its state (the page shows
+# the season of the selected report year, else the latest).
 COLLECTION_COLUMNS = ("agency_id", "agency_name", "report_year", "is_published", "first_seen", "published", "source")
 
 
 def _collection(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The collection_status rows of the latest season (empty when nothing is collected)."""
+    """The collection_status rows, every season (empty when nothing is collected)."""
     (present,) = con.execute(
         "SELECT count(*) FROM information_schema.tables"
         " WHERE table_schema = 'marts' AND table_name = 'collection_status'"
@@ -343,9 +344,7 @@ def _collection(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     rows = (
         con.execute(
             "SELECT agency_id, agency_name, report_year, is_published, first_seen_at, published_at, published_at_source"
-            " FROM marts.collection_status"
-            " WHERE report_year = (SELECT max(report_year) FROM marts.collection_status)"
-            " ORDER BY is_published, agency_id"
+            " FROM marts.collection_status ORDER BY report_year, is_published, agency_id"
         ).fetchall()
         if present
         else []

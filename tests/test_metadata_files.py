@@ -157,7 +157,7 @@ def test_rows_that_cannot_be_applied_are_rejected_by_line(tmp_path: Path) -> Non
         (
             "unknown column 'frist_year' in the header: its values are not read (columns: "
             "agency_id, name, aliases, level, parent_id, kind, first_year, last_year, "
-            "is_generated)",
+            "is_generated, list_page_url, report_url)",  # the last two: where it publishes (issue #13)
             True,
         )
     ]

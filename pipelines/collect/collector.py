@@ -278,9 +278,18 @@ class Collection:
                     entry["printed_published_at"] = printed.isoformat() if printed else None
                     break
             reached.add(report_url)
+            if article_url:
+                reached.add(article_url)
             now = _now()
-            same = [r for r in self.reports if r["agency_id"] == site.agency_id and r["report_url"] == report_url]
-            row = next((r for r in same if r["sha256"] == report_sha), None)
+            # the same URL: the report's own, or the article page that links it (a corrected attachment
+            # replacing the old one on the same page is a new version of the same report)
+            same = [
+                r
+                for r in self.reports
+                if r["agency_id"] == site.agency_id
+                and (r["report_url"] == report_url or (article_url and r.get("article_url") == article_url))
+            ]
+            row = next((r for r in same if r["sha256"] == report_sha and r["report_url"] == report_url), None)
             if row is not None:
                 row.update(last_seen_at=now, missing_since=None, article_url=article_url, list_url=list_url)
                 if printed and not row.get("printed_published_at"):
@@ -346,7 +355,8 @@ class Collection:
             if lists_ok:  # a report is missing only when the lists were read whole
                 now = _now()
                 for r in self.reports:
-                    if r["agency_id"] == site.agency_id and r["report_url"] not in reached and not r["missing_since"]:
+                    linked = r["report_url"] in reached or (r.get("article_url") or "") in reached
+                    if r["agency_id"] == site.agency_id and not linked and not r["missing_since"]:
                         r["missing_since"] = now
                         self.summary.reports_missing += 1
         if self.progress:

@@ -287,9 +287,11 @@
   // 收集进度: who has published the latest season's report on its website so far, and who has not.
   const SOURCE_LABELS = { publications_csv: "人工登记", printed: "页面发布时间", list_page: "栏目列表日期", first_seen: "首次发现" };
   function collectionSection() {
-    const c = D.collection || { rows: [] };
-    if (!c.rows.length) return h``;
-    const year = c.rows[0][2];
+    const all = (D.collection || { rows: [] }).rows;
+    if (!all.length) return h``;
+    const years = all.map((r) => r[2]);
+    const year = years.includes(state.year) ? state.year : Math.max(...years);
+    const c = { rows: all.filter((r) => r[2] === year) };
     const done = c.rows.filter((r) => r[3]).length;
     return h`<section id="collection"><h2>收集进度（${year} 年度报告，${year + 1} 年公开季）</h2><p>已在网站发现 ${done} 家，尚未发现 ${
       c.rows.length - done} 家。</p><table class="data"><thead><tr><th>机关</th><th>是否已发现</th><th>首次发现时间</th><th>发布日期</th><th>日期来源</th></tr></thead><tbody>${

@@ -142,20 +142,22 @@ def plan_sites(city_dir: Path) -> SiteTruth:
         )
     reports.sort(key=lambda r: (r.published_at, r.city_file))
     # the events of stage 2 (a collection season later)
-    by_file = {r.city_file: r for r in reports}
+    by_stem = {str(Path(r.city_file).with_suffix("")): r for r in reports}  # v1 and v2 may differ in format
     fixes = [r for r in reports if _version(r.city_file)]
     for v2 in fixes:
-        v1_file = re.sub(r"_v\d+(\.\w+)$", r"\1", v2.city_file)
-        v1 = by_file.get(v1_file)
-        if v1 is not None and Path(v1.city_file).suffix == Path(v2.city_file).suffix:
-            v2.report_path, v2.article_path, v2.stages, v2.note = (
-                v1.report_path,
-                v1.article_path,
-                (2,),
-                "changed_at_same_url",
-            )
-            v1.stages = (1,)
-            break
+        v1 = by_stem.get(re.sub(r"_v\d+$", "", str(Path(v2.city_file).with_suffix(""))))
+        if v1 is None:
+            continue
+        if Path(v1.city_file).suffix == Path(v2.city_file).suffix:  # the same file URL, new bytes
+            v2.report_path, v2.article_path = v1.report_path, v1.article_path
+        elif v1.printed and v2.printed:  # the same article page, now linking the corrected attachment
+            v2.article_path = v1.article_path
+            v2.report_path = v1.report_path.rsplit("/", 1)[0] + "/" + Path(v2.city_file).name
+        else:
+            continue
+        v2.stages, v2.note = (2,), "changed_at_same_url"
+        v1.stages = (1,)
+        break
     plain = [r for r in reports if r.stages == (1, 2) and r.printed and not _version(r.city_file)]
     if plain:
         late = plain[-1]  # the last published: it appears only in the second season
@@ -384,7 +386,8 @@ class SiteServer:
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which only a started server runs
+            self.httpd.shutdown()
         self.httpd.server_close()
 
     def __enter__(self) -> SiteServer:
