@@ -184,11 +184,12 @@ def count_reports(raw: Path) -> int:
 
 def province(cities: Path, reports: int, seed: int) -> tuple[Path, float | None]:
     """The raw folder of a generated province of about `reports` reports (generated when missing,
-    resumed city by city when interrupted) and the seconds its generation took in this call."""
+    resumed city by city when interrupted) and the seconds its generation took (the last call that
+    completed it: a resumed generation counts only its own part)."""
     raw = cities / f"province{reports}-seed{seed}" / "raw"
     marker = raw.parent / "complete.json"
     if marker.exists():
-        return raw, None
+        return raw, json.loads(marker.read_text()).get("generation_seconds")
     started = time.perf_counter()
     subprocess.run(
         [
@@ -208,7 +209,7 @@ def province(cities: Path, reports: int, seed: int) -> tuple[Path, float | None]
         check=True,
     )
     seconds = time.perf_counter() - started
-    marker.write_text(json.dumps({"reports": count_reports(raw), "resumed_generation_seconds": round(seconds)}))
+    marker.write_text(json.dumps({"reports": count_reports(raw), "generation_seconds": round(seconds)}))
     return raw, seconds
 
 
@@ -290,7 +291,7 @@ def main() -> None:
     args = ap.parse_args()
     raw, seconds = province(args.cities, args.reports, args.seed)
     n = count_reports(raw)
-    generation = f"{n:,} report files, " + (f"{seconds:.0f} s" if seconds is not None else f"cached in {raw}")
+    generation = f"{n:,} report files in {raw}, " + (f"{seconds:.0f} s" if seconds is not None else "time unknown")
     runs = []
     if args.small > 0:
         small = first_cities(raw, args.small)
