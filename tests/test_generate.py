@@ -14,8 +14,8 @@ import pytest
 from pipelines.parsing import parse_file
 from pipelines.rules import FINDING_COLUMNS, evaluate, report_from_parsed
 from pipelines.synth.city import build_city, city_name
-from pipelines.synth.province import province_cities
 from pipelines.synth.generate import plan_city, truth_json, write_city
+from pipelines.synth.province import province_cities
 from pipelines.synth.render import variants
 
 SMALL = {"n_agencies": 25, "years": (2020, 2022), "seed": 3}
