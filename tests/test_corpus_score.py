@@ -41,6 +41,9 @@ MIN_COVERAGE = 0.99
 # section 三/四 tables that print an arithmetic error (their identities do not reconcile). The
 # placement rule leaves those cells to a person (about 3% of the corpus): its floor is measured.
 MIN_COVERAGE_BY_CORPUS = {"converted": 0.965}
+# scanned/ is read by OCR (issue 16): a number is kept only when the table's identities or a double
+# read confirm it, so cells a person must check remain (README, "Scanned … reports"); measured floor.
+MIN_COVERAGE_BY_CORPUS["scanned"] = 0.90
 
 
 def _raw(corpus: Path, name: str) -> Path:

@@ -240,14 +240,21 @@ def _word_text(words: list[Word]) -> str:
 
 
 def _cell_text(words: list[Word]) -> tuple[str, bool]:
-    """A ruled box's text, and whether digit groups the detector split were joined: a box holds one
-    value, and digits printed apart ("３ ７", letter-spaced full-width digits) are read as separate
-    words on one line. Joined only when every word is digits alone, on one line, each gap narrower
-    than the digits are high; such a number is then taken only when an identity confirms it."""
+    """A ruled box's text, and whether it was mended (digit groups joined, a trailing speck dropped).
+    A box holds one value: digits printed apart ("３ ７", letter-spaced full-width digits) read as
+    separate groups on one line are joined when every group is digits alone and each gap is
+    narrower than the digits are high. A mended number is taken only when an identity confirms it."""
     text = _word_text(words)
     if not words or "\n" in text:
         return text, False
     tokens = unicodedata.normalize("NFKC", text).split()
+    if tokens and re.fullmatch(r"\d+[.。]|[.。]", tokens[-1]) and (len(tokens) > 1 or tokens[-1][0].isdigit()):
+        # a speck after the number (a fax's, a scan's dust) read as a full stop: "0." — dropped, and
+        # the number then stands only on an identity (a lost decimal digit would not add up)
+        tokens[-1] = tokens[-1].rstrip(".。")
+        tokens = [t for t in tokens if t]
+        if all(re.fullmatch(r"\d+", t) for t in tokens) and len(tokens) == 1:
+            return tokens[0], True
     if len(tokens) < 2 or not all(re.fullmatch(r"\d+", t) for t in tokens):
         return text, False
     line = sorted(words, key=lambda w: w.x0)

@@ -38,8 +38,17 @@ def remove_page_hook(hook: PageHook) -> None:
 Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
 
 
+# OGI_OCR=off: a file that needs OCR is refused with a reason instead (the fuzzer's mutated PDFs
+# that lose their text layer would otherwise each cost seconds of OCR a page).
+OCR_SWITCH_ENV = "OGI_OCR"
+
+
 def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
+    import os
     import time
+
+    if os.environ.get(OCR_SWITCH_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        raise ParseError(f"{what}: needs OCR, which is switched off ({OCR_SWITCH_ENV}=off)")
 
     name = engine.engine_id()
     cache = OcrCache(data, name)

@@ -15,7 +15,7 @@ grid, every number it placed is judged here, with the template's own identities 
    the rules raise on them is a double-read finding; repeated until no such identity is left;
 3. a candidate is kept when an identity it takes part in holds with all its operands candidates,
    or when it was read twice alike; otherwise `unreadable` (needs review, 待人工核对).
-   `inferred` zeros are kept only when an identity holds with them.
+   Zeros the aligner infers from a printed 0 total are not taken (the box may be printed blank).
 
 Never guessed, never 0: an unreadable cell has no value and is no rule's operand. A box that holds
 ink but read as nothing is `unreadable`, not `blank`; a row OCR did not find is `unreadable`, not
@@ -76,7 +76,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
             else:
                 clean.add(k)
         elif c.status == "inferred":
-            inferred.add(k)
+            # a zero the aligner infers under a printed 0 total fills a box OCR did not read: on a
+            # scan that box may be printed blank (seen on the fax scan), so it is left to a person
+            unread(k, "not read by OCR (a zero inferred from the total is not taken from a scan)")
 
     if grid.measure_ink is not None:
         grid.measure_ink([prov[k] for k in sorted(clean)])  # type: ignore[misc]
