@@ -94,7 +94,9 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
         name = info.filename  # (shown in a reason only: _shown below)
         if info.compress_type not in _SAFE_METHODS:
             method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-            raise ParseError(f"{kind} part {_shown(name)} is compressed with {method}, which Office files never use: not read")
+            raise ParseError(
+                f"{kind} part {_shown(name)} is compressed with {method}, which Office files never use: not read"
+            )
         if info.file_size > MAX_ZIP_MEMBER_BYTES:
             raise ParseError(
                 f"{kind} part {_shown(name)} unpacks to {size_text(info.file_size)}, over the "
