@@ -55,30 +55,24 @@ _NOT_TEXT = frozenset(
 )
 
 
-_TEXT_TAGS = (_T, *_MARKS)
-_WALKED_TAGS = (*_TEXT_TAGS, *_NOT_TEXT)
-
-
 def _paragraph_text(p) -> str:
     """The visible text of a w:p: runs, hyperlinks, fields' results and insertions; not
-    deleted or moved-away text, not the Fallback copy of a drawing, not text boxes.
-
-    The paragraph's text and skipped elements are found by lxml's own walk (in document order);
-    what lies inside a skipped element, or inside a text element, is left out."""
+    deleted or moved-away text, not the Fallback copy of a drawing, not text boxes."""
     out: list[str] = []
-    inside: set | None = None  # text elements within a skipped element (the same proxies: held here)
-    for el in p.iter(*_WALKED_TAGS):
-        if inside is not None and el in inside:
-            continue
-        tag = el.tag
-        if tag == _T:
-            out.append(el.text or "")
-        elif tag in _MARKS:
-            out.append(_MARKS[tag])
-        if len(el):  # a skipped element, or a text element holding elements: nothing below it is text
-            if inside is None:
-                inside = set()
-            inside.update(d for d in el.iterdescendants(*_WALKED_TAGS))
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == _T:
+                out.append(child.text or "")
+            elif tag in _MARKS:
+                out.append(_MARKS[tag])
+            elif tag in _NOT_TEXT:
+                continue
+            elif len(child):
+                walk(child)
+
+    walk(p)
     return "".join(out)
 
 
