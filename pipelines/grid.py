@@ -198,6 +198,15 @@ _SPACE_SPLIT = re.compile(r"(?: {2,}|\u3000+)")
 
 
 def text_fields(line: str) -> list[str]:
+    """_text_fields(line) as a list of its own, kept for lines of a table's length (a city prints
+    the same lines in every report; a long paragraph is not worth keeping)."""
+    if len(line) > 500:
+        return list(_text_fields.__wrapped__(line))
+    return list(_text_fields(line))
+
+
+@_memo
+def _text_fields(line: str) -> tuple[str, ...]:
     """A line of text without cell boxes split into its fields: at runs of two or more spaces,
     and, within a field, a trailing run of values separated by single spaces ("二、上年结转… 8 9 0 7",
     "0 0 — 0 0 0 0" as a converter prints a table row) is split into one field per value. A
@@ -218,7 +227,7 @@ def text_fields(line: str) -> list[str]:
         else:
             out.extend([label] if label else [])
             out.extend(tokens[len(tokens) - n :])
-    return out
+    return tuple(out)
 
 
 _PUNCT = re.compile(r"[\s,，、。.．:：;；'\"“”‘’()（）\[\]【】《》<>〈〉\-—–_/／·•]+")

@@ -27,13 +27,12 @@ from .settings import AlignSettings
 
 # A year in digits, or in Chinese numerals as some titles print it (二〇二二年, 二○二二, 二零二二).
 _YEAR = r"(?:19|20)\d{2}|[一二][" + "".join(CHINESE_DIGITS) + "]{3}"
-_TITLE = re.compile(
-    rf"(?P<pre>[^\n]*?)(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{REPORT_NAME_PATTERN}"
-)
+_TITLE_CORE = rf"(?P<year>{_YEAR})\s*年\s*度?\s*(?P<mid>[^\n\d]{{0,40}}?)\s*{REPORT_NAME_PATTERN}"
 # The year after the name: "<机关>政府信息公开工作年度报告（2022年度）".
-_TITLE_YEAR_AFTER = re.compile(
-    rf"(?P<pre>[^\n]*?)(?P<mid>){REPORT_NAME_PATTERN}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]"
-)
+_TITLE_YEAR_AFTER_CORE = rf"(?P<mid>){REPORT_NAME_PATTERN}\s*[（(]\s*(?P<year>{_YEAR})\s*年?\s*度?\s*[)）]"
+# Each title with the words before it on its line (`pre`: the agency, or page furniture), and the
+# title alone, which is searched first (see _titles).
+_TITLES = [(re.compile(rf"(?P<pre>[^\n]*?){core}"), re.compile(core)) for core in (_TITLE_CORE, _TITLE_YEAR_AFTER_CORE)]
 _AGENCY_SUFFIX = re.compile(one_of(AGENCY_NAME_ENDINGS) + "$")
 # 一、总体情况 (or 1.总体情况), 二、主动公开政府信息情况: where the body begins.
 _FIRST_SECTION = re.compile(
@@ -61,6 +60,24 @@ def _squeeze(text: str | None) -> str:
     return t.removesuffix("的")
 
 
+def _titles(pattern: re.Pattern[str], core: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """pattern.finditer(text) for a pattern that is `(?P<pre>[^\\n]*?)` + core, without its cost:
+    finditer tries the lazy prefix from every position of a line that holds no title (time
+    quadratic in the line's length; a web page prints whole paragraphs on one line). The next
+    match of the pattern starts where the search stands or at the start of the line of the
+    core's next match, whichever is later, and its core is that match."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (c := core.search(text, pos)) is not None:
+        m = pattern.match(text, max(pos, text.rfind("\n", pos, c.start()) + 1))
+        if m is None:  # (cannot happen: the core matches there)
+            pos = c.start() + 1
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
+
+
 def _agency_from(fragment: str) -> str:
     """The agency in the words before a title's year: page furniture before it cut off."""
     t = _FURNITURE.sub("", fragment)
@@ -74,7 +91,7 @@ def read_title(grid: Grid, settings: AlignSettings) -> tuple[str | None, int | N
     notes: list[str] = []
     body = _FIRST_SECTION.search(text)
     head = text[: body.start()] if body else text[: settings.title_window_chars]
-    titles = sorted([*_TITLE.finditer(head), *_TITLE_YEAR_AFTER.finditer(head)], key=lambda t: t.end())
+    titles = sorted([m for pattern, core in _TITLES for m in _titles(pattern, core, head)], key=lambda t: t.end())
     period = _PERIOD.search(text)
     if period and any(_year(t.group("year")) == int(period.group(1)) for t in titles):
         titles = [t for t in titles if _year(t.group("year")) == int(period.group(1))]

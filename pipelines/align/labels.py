@@ -41,6 +41,7 @@ class RowMatcher:
         # (label key, group) → each row's score: a city prints the same labels in every report
         self._scores: dict[tuple[str, str | None], list[tuple[Row, float]]] = {}
         self._header_word: dict[str, bool] = {}  # text → is_header_word(text)
+        self._mentioned: dict[str, frozenset[str]] = {}  # text → mentioned_rows(text)
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -119,8 +120,17 @@ class RowMatcher:
                 return True
         return False
 
-    def mentioned_rows(self, text: str) -> set[str]:
-        """Rows whose spelling the text contains (or nearly): evidence a row is printed there."""
+    def mentioned_rows(self, text: str) -> frozenset[str]:
+        """Rows whose spelling the text contains (or nearly): evidence a row is printed there.
+        Kept per text: the finishing stage asks it of every item for every row left unplaced."""
+        known = self._mentioned.get(text)
+        if known is None:
+            if len(self._mentioned) > 50_000:
+                self._mentioned.clear()  # bounded: a worker parses thousands of reports
+            known = self._mentioned[text] = frozenset(self._mentioned_rows(text))
+        return known
+
+    def _mentioned_rows(self, text: str) -> set[str]:
         key = label_key(text)
         out: set[str] = set()
         if len(key) < 2:

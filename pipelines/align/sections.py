@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..grid import Cell, Grid, GridRow, is_value_token, label_key
 from ..template import HEADER_MARKERS, SECTION_HEADINGS, SHORT_HEADINGS
@@ -39,32 +40,49 @@ def _heading_pattern(numeral: str, phrase: str) -> re.Pattern[str]:
 
 
 _NUMBERED = [(section, _heading_pattern(numeral, phrase)) for section, numeral, phrase in SECTION_HEADINGS]
+# What every numbered heading starts with: a row without it holds none (most rows; checked first).
+_NUMERAL_HINT = re.compile(
+    "[" + "".join(dict.fromkeys(numeral for _s, numeral, _p in SECTION_HEADINGS)) + r"]\s*[、.．]"
+)
 
 
-def _full_heading(grow: GridRow, settings: AlignSettings) -> str | None:
-    key = label_key(grow.text)
+@lru_cache(maxsize=1 << 16)  # a pure function of the label key: a city prints the same rows in every report
+def _heading_in(key: str) -> str | None:
+    """The section whose heading phrase the key holds (SECTION_HEADINGS order), None if none."""
+    for section, _numeral, phrase in SECTION_HEADINGS:
+        if phrase in key:
+            return section
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _marker_in(key: str) -> str | None:
+    """The section whose header markers the key holds (HEADER_MARKERS order), None if none."""
+    for section, markers in HEADER_MARKERS:
+        if all(m in key for m in markers):
+            return section
+    return None
+
+
+def _full_heading(grow: GridRow, settings: AlignSettings, key: str) -> str | None:
     if len(grow.cells) <= settings.heading_max_cells and len(key) <= settings.heading_max_chars:
-        for section, _numeral, phrase in SECTION_HEADINGS:
-            if phrase in key:
-                return section
+        return _heading_in(key)
     return None
 
 
-def _header_marker(grow: GridRow) -> str | None:
+def _header_marker(grow: GridRow, key: str) -> str | None:
     if len(grow.cells) > 1 and not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
-        key = label_key(grow.text)
-        for section, markers in HEADER_MARKERS:
-            if all(m in key for m in markers):
-                return section
+        return _marker_in(key)
     return None
 
 
-def _split_run_in(grow: GridRow, settings: AlignSettings) -> list[tuple[GridRow, str | None]]:
+def _split_run_in(grow: GridRow, settings: AlignSettings, text: str) -> list[tuple[GridRow, str | None]]:
     """A text row holding a numbered heading after other text, or text after it, split there:
     [(row, section the row opens or None)]."""
     if not settings.run_in_headings or grow.positional or len(grow.cells) > settings.heading_max_cells:
         return [(grow, None)]
-    text = grow.text
+    if _NUMERAL_HINT.search(text) is None:
+        return [(grow, None)]
     hits = sorted((m.start(), m.end(), section) for section, p in _NUMBERED for m in p.finditer(text))
     if not hits:
         return [(grow, None)]
@@ -89,26 +107,32 @@ def _text_row(text: str, grow: GridRow, part: str) -> GridRow:
 
 def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     """Every row of the grid as a Line with its section (None outside the tables)."""
-    rows: list[tuple[GridRow, str | None]] = []
+    # (row, the heading it is, its label key): each row's text and key made once
+    rows: list[tuple[GridRow, str | None, str]] = []
     for grow in grid.rows:
-        heading = _full_heading(grow, settings)
+        text = grow.text
+        key = label_key(text)
+        heading = _full_heading(grow, settings, key)
         if heading:
-            rows.append((grow, heading))
+            rows.append((grow, heading, key))
         else:
-            rows.extend(_split_run_in(grow, settings))
-    full = {section for _, section in rows if section}
+            split = _split_run_in(grow, settings, text)
+            if len(split) == 1 and split[0][0] is grow:
+                rows.append((grow, split[0][1], key))
+            else:
+                rows.extend((part, h, label_key(part.text)) for part, h in split)
+    full = {section for _, section, _k in rows if section}
     lines: list[Line] = []
     section: str | None = None
-    for i, (grow, heading) in enumerate(rows):
+    for i, (grow, heading, key) in enumerate(rows):
         line = Line(i, grow)
         if heading is None:
-            marker = _header_marker(grow)
+            marker = _header_marker(grow, key)
             if marker and marker != section:
                 # a table's header row where its heading is missing: the row itself is read as
                 # the table's header, so it belongs to the section it opens
                 section = marker
                 line.note("header row opens the table")
-            key = label_key(grow.text)
             short = SHORT_HEADINGS.get(key) if len(grow.cells) <= settings.heading_max_cells else None
             if short and short not in full:
                 heading = short

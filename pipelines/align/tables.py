@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES
@@ -101,7 +102,7 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
     cells = grow.cells
     last_label = -1
     for i, c in enumerate(cells):
-        if c.text.strip() and not is_value_token(c.text):
+        if _cell_kind(c.text) == _LABEL:
             last_label = i
     if last_label >= 0 and not grow.positional:
         m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", cells[last_label].text.strip()))
@@ -115,12 +116,23 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
             ]
     labels = [c for c in cells[: last_label + 1] if c.text.strip()]
     values = cells[last_label + 1 :]
-    if not any(c.text.strip() and is_value_token(c.text) for c in values):
+    if not any(_cell_kind(c.text) == _VALUE for c in values):
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
         if not (grow.positional and labels and values):
             values = []
     return labels, values
+
+
+_EMPTY, _LABEL, _VALUE = 0, 1, 2
+
+
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same cells in every report
+def _cell_kind(text: str) -> int:
+    """_EMPTY (whitespace only), _VALUE (is_value_token) or _LABEL (any other text)."""
+    if not text.strip():
+        return _EMPTY
+    return _VALUE if is_value_token(text) else _LABEL
 
 
 def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = False) -> tuple[list[Cell] | None, str]:
@@ -360,12 +372,9 @@ class TableReader:
         if not item.grow.positional:
             return
         found: dict[str, tuple[int, int]] = {}
-        names = _column_names(self.table)
         for cell in item.labels:
-            key = label_key(cell.text)
-            for col_key, col_names in names:
-                if any(n == key if len(n) <= 2 else n in key for n in col_names):
-                    found.setdefault(col_key, (cell.col, cell.span))
+            for col_key in _columns_named(self.table, cell.text):
+                found.setdefault(col_key, (cell.col, cell.span))
         if not found:
             return
         w = width(item.grow)
@@ -426,17 +435,17 @@ class TableReader:
 
     def put(self, row: str, column: str, cell: Cell, status: str = "value") -> None:
         raw = cell.text
-        if is_blank_token(raw):
+        kind, value, noted = _reading(raw)
+        if kind == "blank":
             self.out.placed[(row, column)] = Placed(None, "blank", raw, cell.source)
             return
-        value = parse_number(raw)
         if value is None:
             self.out.placed[(row, column)] = Placed(None, "unreadable", raw, cell.source)
             self.warn(
                 f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column
             )
             return
-        if clean(raw) != clean(raw).split("（")[0].split("(")[0]:
+        if noted:
             self.warn(
                 f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)", row, column
             )
@@ -450,7 +459,8 @@ class TableReader:
             self.put(row.key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
-        return any((row, c.key) in self.out.placed for c in template_row(self.table, row).columns)
+        placed = self.out.placed
+        return any(k in placed for k in _cell_keys(self.table)[row])
 
     # pass 1: values beside their label ------------------------------------
 
@@ -907,6 +917,41 @@ def template_row(table: Table, key: str) -> Row:
 _ROWS_BY_KEY: dict[int, tuple[Table, dict[str, Row]]] = {}
 
 
+def _cell_keys(table: Table) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Row key → its cells' (row, column) keys (of the row template_row gives), kept per table object."""
+    hit = _CELL_KEYS.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_CELL_KEYS) >= 64:
+            _CELL_KEYS.clear()
+        keys = {r.key: tuple((r.key, c.key) for c in template_row(table, r.key).columns) for r in table.rows}
+        hit = _CELL_KEYS[id(table)] = (table, keys)
+    return hit[1]
+
+
+_CELL_KEYS: dict[int, tuple[Table, dict[str, tuple[tuple[str, str], ...]]]] = {}
+
+
+def _columns_named(table: Table, text: str) -> tuple[str, ...]:
+    """The keys of the columns a header cell's text names (by their labels and aliases: a short
+    name exactly, a longer one anywhere in it), in template order; kept per (table, text)."""
+    hit = _NAMED.get((id(table), text))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_NAMED) >= 50_000:
+        _NAMED.clear()  # bounded: a worker parses thousands of reports
+    key = label_key(text)
+    named = tuple(
+        col_key
+        for col_key, col_names in _column_names(table)
+        if any(n == key if len(n) <= 2 else n in key for n in col_names)
+    )
+    _NAMED[(id(table), text)] = (table, named)
+    return named
+
+
+_NAMED: dict[tuple[int, str], tuple[Table, tuple[str, ...]]] = {}
+
+
 def _column_names_of(table: Table) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(
         dict.fromkeys(
@@ -933,11 +978,23 @@ def _glued_digits(labels: list[Cell]) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same values in every report
+def _reading(raw: str) -> tuple[str, float | None, bool]:
+    """What a value cell's text reads as: ("blank", None, False), or ("number", its number or None
+    when it is no number, whether a note after the number was ignored)."""
+    if is_blank_token(raw):
+        return "blank", None, False
+    value = parse_number(raw)
+    if value is None:
+        return "number", None, False
+    return "number", value, clean(raw) != clean(raw).split("（")[0].split("(")[0]
+
+
 def _as_placed(cell: Cell) -> Placed:
     raw = cell.text
-    if is_blank_token(raw):
+    kind, value, _noted = _reading(raw)
+    if kind == "blank":
         return Placed(None, "blank", raw, cell.source)
-    value = parse_number(raw)
     if value is None:
         return Placed(None, "unreadable", raw, cell.source)
     return Placed(value, "placed", raw, cell.source)

@@ -91,20 +91,22 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
         )
     total = 0
     for info in infos:
-        name = _shown(info.filename)
+        name = info.filename  # (shown in a reason only: _shown below)
         if info.compress_type not in _SAFE_METHODS:
             method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-            raise ParseError(f"{kind} part {name} is compressed with {method}, which Office files never use: not read")
+            raise ParseError(
+                f"{kind} part {_shown(name)} is compressed with {method}, which Office files never use: not read"
+            )
         if info.file_size > MAX_ZIP_MEMBER_BYTES:
             raise ParseError(
-                f"{kind} part {name} unpacks to {size_text(info.file_size)}, over the "
+                f"{kind} part {_shown(name)} unpacks to {size_text(info.file_size)}, over the "
                 f"{size_text(MAX_ZIP_MEMBER_BYTES)} limit for one part (limits.MAX_ZIP_MEMBER_BYTES): "
                 "not read (a zip bomb?)"
             )
         if info.file_size > ZIP_RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise ParseError(
-                f"{kind} part {name} is compressed {ratio:,}:1 ({size_text(info.compress_size)} unpacking "
+                f"{kind} part {_shown(name)} is compressed {ratio:,}:1 ({size_text(info.compress_size)} unpacking "
                 f"to {size_text(info.file_size)}), more than the {MAX_ZIP_RATIO}:1 of any real document "
                 "(limits.MAX_ZIP_RATIO): not read (a zip bomb)"
             )
@@ -160,7 +162,7 @@ def _head_text(head: bytes) -> str:
 
 def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
     """Refuse an XML part with a DTD; read only up to its root element (or MAX_XML_PROLOG_BYTES)."""
-    name = _shown(info.filename)
+    name = _LazyShown(info.filename)
     head = b""
     try:
         with z.open(info) as f:
@@ -191,7 +193,22 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
         )
 
 
-def _refuse_dtd(prolog: str, name: str, kind: str) -> None:
+class _LazyShown:
+    """_shown(name) made only when a reason prints it (most parts pass every check)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return _shown(self.name)
+
+    def __format__(self, spec: str) -> str:
+        return format(_shown(self.name), spec)
+
+
+def _refuse_dtd(prolog: str, name: object, kind: str) -> None:
     if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
         raise ParseError(
             f"{kind} part {name} declares a DTD (<!DOCTYPE …>), which Office files never do: not read "
