@@ -60,6 +60,9 @@ TEST_KINDS: dict[str, str] = {
     "test_publish": "integration",
     "test_schedules": "integration",
     "test_dashboard": "browser",
+    # issue 12 (fast runs): dbt unit tests outside the runs; incremental builds equal full ones
+    "test_dbt_unit_tests": "integration",
+    "test_incremental_builds": "integration",
 }
 
 

@@ -55,15 +55,29 @@ all_names as (
     select * from normalized_names
 ),
 
-matches as (
-    select reports.report_id, names.agency_id
+-- Two equality joins (a name as printed, a name as normalised, each computed once per report)
+-- rather than one join on either condition, which compares every report with every name.
+printed_names as (
+    select report_id, agency_name, {{ normalize_agency_name('agency_name') }} as normalized_agency_name
     from reports
-    join all_names as names
-        on names.match_name = reports.agency_name
-        or (names.match_rank > 2 and names.match_name = {{ normalize_agency_name('reports.agency_name') }})
+),
+
+candidates as (
+    select printed.report_id, names.agency_id, names.match_rank
+    from printed_names as printed
+    join all_names as names on names.match_name = printed.agency_name
+    union all
+    select printed.report_id, names.agency_id, names.match_rank
+    from printed_names as printed
+    join normalized_names as names on names.match_name = printed.normalized_agency_name
+),
+
+matches as (
+    select report_id, agency_id
+    from candidates
     qualify row_number() over (
-        partition by reports.report_id
-        order by names.match_rank, names.agency_id
+        partition by report_id
+        order by match_rank, agency_id
     ) = 1
 )
 
