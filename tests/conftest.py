@@ -63,6 +63,7 @@ TEST_KINDS: dict[str, str] = {
     # issue 12 (fast runs): dbt unit tests outside the runs; incremental builds equal full ones
     "test_dbt_unit_tests": "integration",
     "test_incremental_builds": "integration",
+    "test_publish_kill": "integration",
 }
 
 
