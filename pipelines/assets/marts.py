@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,21 @@ def record_build(db_path: Path, inputs: str) -> None:
         con.close()
 
 
+def keep_partial_parse(target_path: Path, project: DbtProject) -> None:
+    """dbt's parse state of this invocation becomes the one the next invocation starts from
+    (dagster-dbt copies the project's): dbt parses again in full whenever its profile differs, and
+    the profile holds the warehouse path, so without this every run on the work copy parses in full.
+    Replaced atomically: runs on other warehouses may read it meanwhile."""
+    state = target_path / "partial_parse.msgpack"
+    if not state.exists():
+        return
+    kept = project.project_dir / "target" / "partial_parse.msgpack"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    tmp = kept.with_name(f".partial_parse.{os.getpid()}.msgpack")
+    shutil.copyfile(state, tmp)
+    os.replace(tmp, kept)
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
     """The dbt models in the group `warehouse`. A source landing.<table> keeps dagster-dbt's key
     landing/<table>, which is the key of the landing asset spec that writes the table
@@ -116,5 +132,6 @@ def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 invocation.process.wait()
         if whole and invocation.is_successful():
             record_build(warehouse.db_path, inputs)
+        keep_partial_parse(invocation.target_path, project)
 
     return warehouse_dbt
