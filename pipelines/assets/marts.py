@@ -4,6 +4,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,27 @@ def keep_partial_parse(target_path: Path, project: DbtProject) -> None:
     os.replace(tmp, kept)
 
 
+def upstream_first(assets_def: dg.AssetsDefinition, keys: AbstractSet[dg.AssetKey]) -> list[dg.AssetKey]:
+    """`keys` with every model after the models it reads (Dagster takes a multi-asset's results in
+    that order)."""
+    deps = assets_def.asset_deps
+    order: list[dg.AssetKey] = []
+    seen: set[dg.AssetKey] = set()
+
+    def visit(key: dg.AssetKey) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        for parent in sorted(deps.get(key, ())):
+            if parent in keys:
+                visit(parent)
+        order.append(key)
+
+    for key in sorted(keys):
+        visit(key)
+    return order
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
     """The dbt models in the group `warehouse`. A source landing.<table> keeps dagster-dbt's key
     landing/<table>, which is the key of the landing asset spec that writes the table
@@ -119,7 +141,7 @@ def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             # The landing tables and the models are those of the last complete build: its marts
             # and tests stand as they are.
             context.log.info("dbt: nothing changed since the last complete build (landing tables, models): not rebuilt")
-            for key in sorted(context.selected_asset_keys):
+            for key in upstream_first(context.assets_def, context.selected_asset_keys):
                 yield dg.MaterializeResult(asset_key=key, metadata={"rebuilt": False})
             return
         invocation = dbt.cli(DBT_BUILD_ARGS, context=context)
