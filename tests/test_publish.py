@@ -1,4 +1,5 @@
-"""Readers never block runs, runs never break readers, and a run killed anywhere loses nothing.
+"""Readers never block runs, runs never break readers (a run killed anywhere loses nothing:
+tests/test_publish_kill.py, a module of its own so that two test workers share the long runs).
 
 Real processes throughout: `ogi run` as a subprocess, a reader process holding a read-only DuckDB
 connection to the published warehouse through whole runs, `kill -9` at several points of a run.
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -22,9 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.batches import BATCH_FILES_ENV
-from pipelines.publish import publish, readable, run_lock, work_path
-from pipelines.shards import part_files, parts_dir
+from pipelines.publish import publish, run_lock, work_path
 from tests.conftest import copy_raw
 
 OGI = str(Path(sys.executable).parent / "ogi")
@@ -51,23 +48,6 @@ def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str
     return proc.returncode, out
 
 
-def _kill_when(proc: subprocess.Popen[str], marker: str, delay: float = 0.0, times: int = 1) -> str:
-    """Read the run's output until `marker` has appeared `times` times, then SIGKILL it (after
-    `delay` seconds)."""
-    seen: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        seen.append(line)
-        if marker in line:
-            times -= 1
-        if marker in line and times == 0:
-            time.sleep(delay)
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return "".join(seen)
-    raise AssertionError(f"the run ended before {marker!r}:\n{''.join(seen)[-3000:]}")
-
-
 def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
     """Every mart's row count and a checksum of its rows (order-independent)."""
     con = duckdb.connect(str(wh), read_only=True)
@@ -84,19 +64,6 @@ def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
         }
     finally:
         con.close()
-
-
-def _no_duplicates(wh: Path) -> None:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        (dup,) = con.execute("SELECT count(*) - count(DISTINCT sha256) FROM landing.parsed_reports").fetchone()
-        (files,) = con.execute("SELECT count(DISTINCT sha256) FROM landing.raw_report_files").fetchone()
-        (done,) = con.execute(
-            "SELECT (SELECT count(*) FROM landing.parsed_reports) + (SELECT count(*) FROM landing.quarantined_files)"
-        ).fetchone()
-    finally:
-        con.close()
-    assert dup == 0 and done == files  # no file parsed twice, none lost
 
 
 @pytest.fixture(scope="module")
@@ -226,67 +193,6 @@ def test_a_second_run_says_who_holds_the_warehouse_or_waits_for_it(concurrent: d
         waited = time.monotonic() - started
     holder.wait()
     assert waited >= 1.0 and messages and "waiting for it to finish" in messages[0]
-
-
-def test_a_run_killed_anywhere_then_run_again_publishes_what_a_clean_run_does(
-    concurrent: dict[str, Any], raw: Path, tmp_path: Path
-) -> None:
-    reference = fingerprint(concurrent["wh"])  # run A: the same raw folder, uninterrupted
-    wh = tmp_path / "warehouse.duckdb"
-    for marker, delay in (("raw files in", 0.0), ("to parse", 0.5), (" of ", 2.0)):  # landing, parsing, dbt
-        out = _kill_when(_run(raw, wh), marker, delay)
-        assert not wh.exists(), out[-2000:]  # a killed run publishes nothing
-        time.sleep(1.0)
-        # nothing of the killed run goes on writing: its dbt died with it (pipelines/bin/dbt-guarded)
-        assert "lock" not in (readable(work_path(wh)) or ""), marker
-    code, out = _finish(_run(raw, wh))
-    assert code == 0, out[-3000:]
-    assert fingerprint(wh) == reference
-    _no_duplicates(wh)
-
-
-def _work_counts(wh: Path) -> tuple[int, int]:
-    """(files whose parse is committed, distinct raw files) in the work copy of a killed run: landed,
-    or in a finished parse part (pipelines/shards.py) waiting to be landed."""
-    assert readable(work_path(wh)) is None  # opens it for writing: the killed run's log is replayed
-    con = duckdb.connect(str(work_path(wh)), read_only=True)
-    try:
-        (done,) = con.execute(
-            "SELECT (SELECT count(*) FROM landing.parsed_reports) + (SELECT count(*) FROM landing.quarantined_files)"
-        ).fetchone()
-        (files,) = con.execute("SELECT count(DISTINCT sha256) FROM landing.raw_report_files").fetchone()
-    finally:
-        con.close()
-    return int(done) + sum(part_files(parts_dir(wh)).values()), int(files)
-
-
-BATCH = 4  # files per parse batch in the test below: several batches in the small city
-
-
-def test_a_run_killed_while_parsing_keeps_its_batches_and_the_next_run_parses_only_the_rest(
-    concurrent: dict[str, Any], raw: Path, tmp_path: Path
-) -> None:
-    reference = fingerprint(concurrent["wh"])  # run A: the same raw folder, uninterrupted
-    wh = tmp_path / "warehouse.duckdb"
-    small = {BATCH_FILES_ENV: str(BATCH)}
-    out = _kill_when(_run(raw, wh, env=small), "parse batch committed", times=2)  # kill -9 during parsing
-    assert not wh.exists(), out[-2000:]  # a killed run publishes nothing
-    done, files = _work_counts(wh)
-    committed = sum(int(n) for n in re.findall(r"parse batch committed: shard \d+, (\d+) files", out))
-    assert 2 <= committed <= done < files, (committed, done, files)  # the committed batches are kept, the rest is not
-    # the rerun parses exactly the files the killed run did not commit, each once
-    code, out = _finish(_run(raw, wh, env=small))
-    assert code == 0, out[-3000:]
-    assert f"{done} cached for parser" in out, out[-3000:]
-    work = re.search(r"parse work this run: (\d+) parsed, (\d+) quarantined, (\d+) cached", out)
-    assert work, out[-3000:]
-    parsed, quarantined, cached = map(int, work.groups())
-    assert (parsed + quarantined, cached) == (files - done, done)
-    # each shard writes its files of this run in parts of at most BATCH files
-    written = [int(n) for n in re.findall(r"parse batch committed: shard \d+, (\d+) files", out)]
-    assert sum(written) == files - done and max(written) <= BATCH
-    assert fingerprint(wh) == reference  # the marts a clean run publishes
-    _no_duplicates(wh)
 
 
 def test_a_corrupt_warehouse_is_rebuilt_from_the_raw_files(

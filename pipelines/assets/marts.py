@@ -1,15 +1,115 @@
 """The warehouse layer: the dbt project as Dagster assets; dbt tests become asset checks."""
 
+import hashlib
 import os
+import shutil
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ..landing_tables import LANDING_TABLES
 from ..resources import POOL, WarehouseResource
-from ..warehouse import WAREHOUSE_ENV
+from ..warehouse import LANDING, WAREHOUSE_ENV
+
+# What every run builds: models and their data tests. dbt's unit tests check the models' logic on
+# hand-written rows, not the data: the test suite runs them (tests/test_dbt_unit_tests.py), a run
+# does not pay for them each time.
+DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
+# The inputs of the last complete dbt build of the work copy (one row). Cleared before dbt starts and
+# written when it has passed: a run killed in dbt leaves none, and the next run builds everything.
+BUILD_STATE = "ogi_build.last_dbt_build"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dbt_inputs(con: duckdb.DuckDBPyConnection, manifest: Path) -> str:
+    """A digest of everything a dbt build reads: every landing table's rows (count and an
+    order-independent sum of row hashes) and the dbt project as parsed (its manifest)."""
+    digest = hashlib.sha256(manifest.read_bytes() if manifest.exists() else b"")
+    digest.update(" ".join(DBT_BUILD_ARGS).encode())
+    for table in sorted(t.name for t in LANDING_TABLES):
+        count, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {LANDING}.{_quote(table)} AS t"
+        ).fetchone() or (0, 0)
+        digest.update(f"{table}:{count}:{total};".encode())
+    return digest.hexdigest()
+
+
+def _marts_built(con: duckdb.DuckDBPyConnection) -> bool:
+    ((n,),) = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()
+    return bool(n)
+
+
+def unchanged_since_last_build(db_path: Path, manifest: Path) -> tuple[bool, str]:
+    """(whether the last complete build read exactly these inputs, the inputs' digest); the recorded
+    build is forgotten either way until this build completes (record_build)."""
+    con = duckdb.connect(str(db_path))
+    try:
+        inputs = dbt_inputs(con, manifest)
+        schema = BUILD_STATE.split(".")[0]
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {BUILD_STATE} (inputs VARCHAR, built_at TIMESTAMP)")
+        last = [row[0] for row in con.execute(f"SELECT inputs FROM {BUILD_STATE}").fetchall()]
+        unchanged = last == [inputs] and _marts_built(con)
+        if not unchanged:
+            con.execute(f"DELETE FROM {BUILD_STATE}")
+        return unchanged, inputs
+    finally:
+        con.close()
+
+
+def record_build(db_path: Path, inputs: str) -> None:
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(f"DELETE FROM {BUILD_STATE}")
+        con.execute(f"INSERT INTO {BUILD_STATE} VALUES (?, current_timestamp)", [inputs])
+    finally:
+        con.close()
+
+
+def keep_partial_parse(target_path: Path, project: DbtProject) -> None:
+    """dbt's parse state of this invocation becomes the one the next invocation starts from
+    (dagster-dbt copies the project's): dbt parses again in full whenever its profile differs, and
+    the profile holds the warehouse path, so without this every run on the work copy parses in full.
+    Replaced atomically: runs on other warehouses may read it meanwhile."""
+    state = target_path / "partial_parse.msgpack"
+    if not state.exists():
+        return
+    kept = project.project_dir / "target" / "partial_parse.msgpack"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    tmp = kept.with_name(f".partial_parse.{os.getpid()}.msgpack")
+    shutil.copyfile(state, tmp)
+    os.replace(tmp, kept)
+
+
+def upstream_first(assets_def: dg.AssetsDefinition, keys: AbstractSet[dg.AssetKey]) -> list[dg.AssetKey]:
+    """`keys` with every model after the models it reads (Dagster takes a multi-asset's results in
+    that order)."""
+    deps = assets_def.asset_deps
+    order: list[dg.AssetKey] = []
+    seen: set[dg.AssetKey] = set()
+
+    def visit(key: dg.AssetKey) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        for parent in sorted(deps.get(key, ())):
+            if parent in keys:
+                visit(parent)
+        order.append(key)
+
+    for key in sorted(keys):
+        visit(key)
+    return order
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -35,7 +135,16 @@ def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         # profiles.yml reads env_var('OGI_WAREHOUSE'); the dbt subprocess inherits os.environ.
         os.environ[WAREHOUSE_ENV] = str(warehouse.db_path.resolve())
-        invocation = dbt.cli(["build"], context=context)
+        whole = context.selected_asset_keys == context.assets_def.keys
+        unchanged, inputs = unchanged_since_last_build(warehouse.db_path, project.manifest_path)
+        if unchanged and whole:
+            # The landing tables and the models are those of the last complete build: its marts
+            # and tests stand as they are.
+            context.log.info("dbt: nothing changed since the last complete build (landing tables, models): not rebuilt")
+            for key in upstream_first(context.assets_def, context.selected_asset_keys):
+                yield dg.MaterializeResult(asset_key=key, metadata={"rebuilt": False})
+            return
+        invocation = dbt.cli(DBT_BUILD_ARGS, context=context)
         try:
             yield from invocation.stream()
         finally:
@@ -43,5 +152,8 @@ def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             if invocation.process.poll() is None:
                 invocation.process.terminate()
                 invocation.process.wait()
+        if whole and invocation.is_successful():
+            record_build(warehouse.db_path, inputs)
+        keep_partial_parse(invocation.target_path, project)
 
     return warehouse_dbt

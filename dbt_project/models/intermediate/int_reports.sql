@@ -1,8 +1,8 @@
 -- Parsed reports with the reporting body matched to the registry: the printed name equals a
 -- registered name or one of its '|'-separated aliases, or does so once both are normalised
 -- (exact name, then alias, then normalised name, then normalised alias; ties go to the lowest
--- agency_id). Each report gets its publication date by its content (int_publication_dates: publications.csv,
--- else the collector's evidence) with the date's source, its registry file (the matched agency's, else
+-- agency_id). Each report gets its publication date (publications.csv, by the file's content:
+-- the earliest date listed for any path of it), its registry file (the matched agency's, else
 -- the registry whose folder holds the report, the deepest one) and is_generated from that registry.
 with reports as (
     select * from {{ ref('stg_parsed_reports') }}
@@ -43,8 +43,10 @@ report_registry as (
 ),
 
 publication_dates as (
-    -- publications.csv > printed 发布时间 > list page date > first seen (int_publication_dates)
-    select * from {{ ref('int_publication_dates') }}
+    select files.sha256, min(publications.published_at) as published_at
+    from {{ ref('stg_publications') }} as publications
+    join {{ ref('stg_raw_report_files') }} as files on files.file_path = publications.file_path
+    group by files.sha256
 ),
 
 all_names as (
@@ -53,21 +55,21 @@ all_names as (
     select * from normalized_names
 ),
 
--- Two equality joins on columns (a name as printed, a normalised name): a join on "a = b or
--- c = f(d)" is a nested loop, reports x names, quadratic in the size of the warehouse.
-normalized_reports as (
-    select report_id, {{ normalize_agency_name('agency_name') }} as match_name
+-- Two equality joins (a name as printed, a name as normalised, each computed once per report)
+-- rather than one join on either condition, which compares every report with every name.
+printed_names as (
+    select report_id, agency_name, {{ normalize_agency_name('agency_name') }} as normalized_agency_name
     from reports
 ),
 
 candidates as (
-    select reports.report_id, names.agency_id, names.match_rank
-    from reports
-    join all_names as names on names.match_name = reports.agency_name
+    select printed.report_id, names.agency_id, names.match_rank
+    from printed_names as printed
+    join all_names as names on names.match_name = printed.agency_name
     union all
-    select reports.report_id, names.agency_id, names.match_rank
-    from normalized_reports as reports
-    join normalized_names as names on names.match_name = reports.match_name
+    select printed.report_id, names.agency_id, names.match_rank
+    from printed_names as printed
+    join normalized_names as names on names.match_name = printed.normalized_agency_name
 ),
 
 matches as (
@@ -97,7 +99,6 @@ select
     ) as agency_key,
     matches.agency_id is not null as is_registered,
     publication_dates.published_at,
-    publication_dates.published_at_source,
     coalesce(agencies.source_file, report_registry.source_file) as registry_file,
     coalesce(agencies.is_generated, report_registry.is_generated, false) as is_generated
 from reports

@@ -1,0 +1,54 @@
+"""dbt's unit tests (the `unit_tests:` of the models' YAML: hand-written rows in, expected rows out)
+all run and pass. A run builds the models and their data tests only (pipelines/assets/marts.py,
+DBT_BUILD_ARGS): the models' logic is tested here, once, on a warehouse with the template and no report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from pipelines.assets.marts import DBT_BUILD_ARGS
+from pipelines.project import DBT_PROJECT_DIR
+from pipelines.warehouse import WAREHOUSE_ENV, bulk_insert, connect, ensure_landing, template_reference_rows
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def _declared_unit_tests() -> set[str]:
+    names = set()
+    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+        for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []):
+            names.add(f"{test['model']}.{test['name']}")
+    return names
+
+
+def test_runs_leave_the_unit_tests_to_the_test_suite() -> None:
+    assert "unit_test" in DBT_BUILD_ARGS[DBT_BUILD_ARGS.index("--exclude-resource-type") + 1 :]
+
+
+def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
+    declared = _declared_unit_tests()
+    assert len(declared) >= 5, declared  # the project's unit tests are found
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = connect(warehouse)
+    ensure_landing(con)
+    for table, rows in template_reference_rows().items():  # the models read the template's keys
+        bulk_insert(con, table, rows)
+    con.close()
+    env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    common += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    # the unit tests read their inputs' columns from the warehouse: the models exist (no report)
+    for args in (["run"], ["test", "--select", "test_type:unit"]):
+        proc = subprocess.run([DBT, *args, *common], env=env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, (args, proc.stdout[-4000:])
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    ran = {r["unique_id"].split(".", 2)[2]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert set(ran) == declared
+    assert set(ran.values()) == {"pass"}, ran
