@@ -6,7 +6,9 @@ Each worker is a process of its own, limited in memory (RLIMIT_AS, `WORKER_MEMOR
 parses one file at a time; the supervisor (`ParsePool`) gives it the next file when it answers.
 A file that takes longer than `PARSE_TIME_LIMIT_S` has its worker killed; a worker that dies (a
 crash in a C library, the kernel's OOM killer) or runs out of memory is replaced. Either way the
-file gets a one-line reason and the other files go on.
+file gets a one-line reason and the other files go on. A scan is read by OCR a page at a time
+(seconds a page, up to `ocr.limits.MAX_OCR_PAGES` pages): each page OCR'd tells the supervisor, and
+the limit then counts from that page, so a long scan is not cut off while a stuck page still is.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ def _worker_main(
     if memory_limit:
         with contextlib.suppress(ValueError, OSError):  # a lower hard limit already: keep it
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    _report_ocr_pages(conn)
     while True:
         try:
             task = conn.recv()
@@ -158,6 +161,22 @@ def _worker_main(
             return
 
 
+# A worker's message that is not an answer: a page of the file was OCR'd (progress, not a result).
+PAGE_DONE = "page done"
+
+
+def _report_ocr_pages(conn: Connection) -> None:
+    """Each page OCR'd sends PAGE_DONE to the supervisor (its time limit restarts from there)."""
+
+    def page_done(number: int, seconds: float) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            conn.send((PAGE_DONE, number, seconds))
+
+    from .ocr.progress import on_page
+
+    on_page(page_done)
+
+
 def peak_rss_kib() -> int:
     """This process's peak resident memory (KiB): VmHWM, which starts afresh at exec (ru_maxrss
     keeps the high-water mark of the process that forked before the exec: the whole Dagster run's)."""
@@ -186,6 +205,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.task: tuple[object, tuple[Any, ...]] | None = None
+        self.answer: tuple[Any, ...] | None = None  # read while looking for progress, not yet collected
         self.started = 0.0
         self.tasks_done = 0
 
@@ -257,6 +277,8 @@ class ParsePool:
                     )
                     if ended is None or ended.conn in done:
                         continue
+                    if isinstance(obj, Connection) and self._progress(ended):
+                        continue  # a page OCR'd: the file goes on, its time limit counts from now
                     outcome, healthy = self._collect(ended)
                     done.add(ended.conn)
                     del busy[ended.conn]
@@ -282,13 +304,32 @@ class ParsePool:
             for w in [*idle, *busy.values()]:
                 w.stop(kill=w in busy.values())
 
+    @staticmethod
+    def _progress(w: _Worker) -> bool:
+        """Read the worker's messages waiting on its pipe: progress (PAGE_DONE) restarts its time
+        limit; an answer is kept for `_collect`. True when only progress was there."""
+        try:
+            while w.answer is None and w.conn.poll():
+                message = w.conn.recv()
+                if message[0] == PAGE_DONE:
+                    w.started = time.monotonic()
+                else:
+                    w.answer = message
+        except Exception:  # noqa: BLE001, S110 - EOF, or half a message from a worker that died: _collect says so
+            return False
+        return w.answer is None and w.proc.is_alive()
+
     def _collect(self, w: _Worker) -> tuple[Outcome, bool]:
         """The answer of a worker that is readable or has exited: (outcome, still usable)."""
         assert w.task is not None
         key = w.task[0]
         try:
-            if w.conn.poll():
-                got_key, report, reason, peak, retire = w.conn.recv()
+            answer, w.answer = w.answer, None
+            while answer is None and w.conn.poll():
+                message = w.conn.recv()
+                answer = None if message[0] == PAGE_DONE else message
+            if answer is not None:
+                got_key, report, reason, peak, retire = answer
                 return Outcome(got_key, report, reason, peak), not retire and w.proc.is_alive()
         except Exception:  # noqa: BLE001, S110 - EOF, or half a message from a worker that died sending it
             pass

@@ -477,10 +477,21 @@ def sparse_file(path: Path, size: int) -> None:
 
 def parse_or_die(path: str, expected_sha256: str | None = None):
     """parse_one, except that a file called *crash* kills its process, *slow* sleeps, *hog*
-    allocates without end: what a parser bug in a C library, a hang or a leak would do."""
+    allocates without end: what a parser bug in a C library, a hang or a leak would do. A file
+    called *scanN* first "OCRs" N pages of 2 s each (the OCR reader's page hooks, as a real scan
+    calls them), and *scanN-stuck* then hangs on the next page."""
     from pipelines.parse_worker import parse_one
 
     name = os.path.basename(path)
+    scan = re.search(r"scan(\d+)", name)
+    if scan:
+        from pipelines.ocr.progress import page_done
+
+        for page in range(1, int(scan.group(1)) + 1):
+            time.sleep(2.0)
+            page_done(page, 2.0)
+        if "stuck" in name:
+            time.sleep(3600)
     if "crash" in name:
         os.kill(os.getpid(), signal.SIGKILL)
     if "slow" in name:

@@ -44,6 +44,18 @@ def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
     assert _parsed(out["a.pdf"]) and _parsed(out["b.pdf"])
 
 
+def test_a_long_scan_goes_on_while_its_pages_are_ocrd_and_a_stuck_page_is_stopped(tmp_path: Path) -> None:
+    """The time limit counts from the last page OCR'd: 5 pages of 2 s each (10 s) pass a 5 s limit;
+    a page that never ends is stopped by it."""
+    pool = ParsePool(workers=1, time_limit=5, target=hostile.parse_or_die)
+    out = _run(pool, tmp_path, ["scan5.pdf", "scan2-stuck.pdf", "a.pdf"])
+    assert _parsed(out["scan5.pdf"])
+    assert out["scan2-stuck.pdf"].reason == (
+        "parsing took longer than 5 s, the limit for one file (limits.PARSE_TIME_LIMIT_S): stopped"
+    )
+    assert _parsed(out["a.pdf"])
+
+
 def test_a_file_over_the_memory_limit_fails_alone(tmp_path: Path) -> None:
     pool = ParsePool(workers=1, memory_limit=768 << 20, target=hostile.parse_or_die)
     out = _run(pool, tmp_path, ["a.pdf", "hog.pdf", "b.pdf"])

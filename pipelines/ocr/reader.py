@@ -20,20 +20,7 @@ from .limits import REREAD_MARGIN, REREAD_SCALE
 from .pages import PageImage, image_pages, pdf_pages, replay
 from .provenance import OcrCell, OcrGrid
 
-# Called once per page read by OCR (not for a page from the cache): (page number, seconds).
-PageHook = Callable[[int, float], None]
-_hooks: list[PageHook] = []
-
-
-def on_page(hook: PageHook) -> None:
-    """Register a callback for each page OCR'd (progress bars; tests count OCR calls with it)."""
-    _hooks.append(hook)
-
-
-def remove_page_hook(hook: PageHook) -> None:
-    if hook in _hooks:
-        _hooks.remove(hook)
-
+from .progress import on_page, page_done, remove_page_hook  # noqa: F401 - re-exported for callers
 
 Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
 
@@ -66,8 +53,7 @@ def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
             read = read_page(page.image, page.number, page.dpi)
             del page
             cache.put(read)
-            for hook in list(_hooks):
-                hook(number, time.perf_counter() - start)
+            page_done(number, time.perf_counter() - start)
         grid.pages += 1
         geometry[number] = (read.turns, read.skew)
         rows = page_rows(read, name, grid.cells)
@@ -111,8 +97,7 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
         for c, (text, conf) in zip(todo[number], got, strict=True):
             c.reread, c.reread_conf = text, conf
             found[key(c)] = [text, conf]
-        for hook in list(_hooks):
-            hook(number, time.perf_counter() - start)
+        page_done(number, time.perf_counter() - start)
     cache.put_rereads(found)
 
 
