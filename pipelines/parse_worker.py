@@ -315,7 +315,7 @@ class ParsePool:
                     w.started = time.monotonic()
                 else:
                     w.answer = message
-        except Exception:  # noqa: BLE001, S110 - EOF, or half a message from a worker that died: _collect says so
+        except Exception:  # noqa: BLE001 - EOF, or half a message from a worker that died: _collect says so
             return False
         return w.answer is None and w.proc.is_alive()
 

@@ -882,12 +882,18 @@ def read_pdf(data: bytes) -> Grid:
             raise ParseError("PDF is encrypted with an unsupported security handler; cannot read it")
         raise ParseError(f"PDF is corrupt or truncated (pdfium error {error})")
     try:
-        return _read_document(doc, descriptor_descents(data))
+        grid = _read_document(doc, descriptor_descents(data))
     finally:
         pdfium_c.FPDF_CloseDocument(doc)
+    if grid is None:  # a scan: no page has a text layer, its pages are read by OCR (issue 16)
+        from ..ocr.reader import read_scanned_pdf
+
+        return read_scanned_pdf(data)
+    return grid
 
 
-def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-untyped-def]
+def _read_document(doc, stated: dict[bytes, float]) -> Grid | None:  # type: ignore[no-untyped-def]
+    """The grid of the PDF's text layer; None when no page has one (a scan)."""
     n_pages = pdfium_c.FPDF_GetPageCount(doc)
     if n_pages > MAX_PDF_PAGES:
         raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read")
@@ -913,10 +919,8 @@ def _read_document(doc, stated: dict[bytes, float]) -> Grid:  # type: ignore[no-
         texts.append("\n".join(r.text for _, r in rows_out))
     if not read:
         raise ParseError("PDF is corrupt or truncated (no page can be read)")
-    if n_chars == 0:  # a scan: its pages are read by OCR (issue 16)
-        from ..ocr.reader import read_scanned_pdf
-
-        return read_scanned_pdf(data)
+    if n_chars == 0:
+        return None
     if n_cid > n_chars / 2:
         raise ParseError(
             "PDF text cannot be decoded (fonts without a Unicode map print as (cid:N)); OCR is not supported"

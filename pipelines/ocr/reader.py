@@ -18,9 +18,8 @@ from .cache import OcrCache
 from .layout import ink_outside, page_rows, read_page, reread_boxes
 from .limits import REREAD_MARGIN, REREAD_SCALE
 from .pages import PageImage, image_pages, pdf_pages, replay
-from .provenance import OcrCell, OcrGrid
-
 from .progress import on_page, page_done, remove_page_hook  # noqa: F401 - re-exported for callers
+from .provenance import OcrCell, OcrGrid
 
 Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
 
