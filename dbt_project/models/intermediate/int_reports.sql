@@ -1,8 +1,8 @@
 -- Parsed reports with the reporting body matched to the registry: the printed name equals a
 -- registered name or one of its '|'-separated aliases, or does so once both are normalised
 -- (exact name, then alias, then normalised name, then normalised alias; ties go to the lowest
--- agency_id). Each report gets its publication date (publications.csv, by the file's content:
--- the earliest date listed for any path of it), its registry file (the matched agency's, else
+-- agency_id). Each report gets its publication date by its content (int_publication_dates: publications.csv,
+-- else the collector's evidence) with the date's source, its registry file (the matched agency's, else
 -- the registry whose folder holds the report, the deepest one) and is_generated from that registry.
 with reports as (
     select * from {{ ref('stg_parsed_reports') }}
@@ -43,10 +43,8 @@ report_registry as (
 ),
 
 publication_dates as (
-    select files.sha256, min(publications.published_at) as published_at
-    from {{ ref('stg_publications') }} as publications
-    join {{ ref('stg_raw_report_files') }} as files on files.file_path = publications.file_path
-    group by files.sha256
+    -- publications.csv > printed 发布时间 > list page date > first seen (int_publication_dates)
+    select * from {{ ref('int_publication_dates') }}
 ),
 
 all_names as (
@@ -99,6 +97,7 @@ select
     ) as agency_key,
     matches.agency_id is not null as is_registered,
     publication_dates.published_at,
+    publication_dates.published_at_source,
     coalesce(agencies.source_file, report_registry.source_file) as registry_file,
     coalesce(agencies.is_generated, report_registry.is_generated, false) as is_generated
 from reports
