@@ -84,19 +84,14 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
     if not todo:
         return
     found: dict[str, list[Any]] = {}
-    for number, load in source():
-        if number not in todo:
-            continue
-        start = time.perf_counter()
-        page = load()
-        turns, skew = geometry[number]
-        img = replay(page.image, turns, skew)
-        del page
+    start = time.perf_counter()
+    for number, img, _ in _pages_again(todo, source, geometry):
         got = reread_boxes(img, [c.text_box or c.box for c in todo[number]])
         for c, (text, conf) in zip(todo[number], got, strict=True):
             c.reread, c.reread_conf = text, conf
             found[key(c)] = [text, conf]
         page_done(number, time.perf_counter() - start)
+        start = time.perf_counter()
     cache.put_rereads(found)
 
 
@@ -118,18 +113,25 @@ def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[
     if not todo:
         return
     found: dict[str, list[Any]] = {}
-    for number, load in source():
-        if number not in todo:
-            continue
-        page = load()
-        turns, skew = geometry[number]
-        img = replay(page.image, turns, skew)
-        got = ink_outside(img, page.dpi, [(c.box, c.text_box or c.box) for c in todo[number]])
-        del page
+    for number, img, dpi in _pages_again(todo, source, geometry):
+        got = ink_outside(img, dpi, [(c.box, c.text_box or c.box) for c in todo[number]])
         for c, n in zip(todo[number], got, strict=True):
             c.stray_ink = n
             found[key(c)] = [n]
     cache.put_rereads(found)
+
+
+def _pages_again(
+    todo: dict[int, list[OcrCell]], source: Pages, geometry: dict[int, tuple[int, float]]
+) -> Iterator[tuple[int, Any, float]]:
+    """(page number, image turned and deskewed as when first read, dpi) of each page holding cells
+    in `todo`, decoded again one at a time (the page reads keep no image)."""
+    for number, load in source():
+        if number in todo:
+            page = load()
+            turns, skew = geometry[number]
+            yield number, replay(page.image, turns, skew), page.dpi
+            del page
 
 
 def read_image(data: bytes) -> OcrGrid:
