@@ -18,10 +18,18 @@ File names: `<degradation>__<source>.<ext>`; the degradation is what the coverag
   painted     one printed digit painted over with another, so the table does not add up
               (truth: the painted digit); the parser must say needs-review or raise the
               finding from a double read, never a wrong number
+  pasted      a Word/WPS PDF: prose, title and year as text, the three tables pasted in as
+              pictures (screenshots of the fixture's tables at 170 dpi)          text PDF + images
+  mixedpages  the fixture's text PDF with its requests-table page replaced by a scan (200 dpi,
+              grey, noise, 1.2° skew)                                            text PDF + 1 scan
   jpeg        one page photographed as JPEG (no title: not a report alone) is not built; every
               file holds a whole report
 
 Deterministic: fixed seeds (numpy default_rng per file), fixed PDF dates.
+
+`--only pasted,mixedpages` builds the named kinds alone (the other files are left as they are);
+`--ocr` then reads every file of the corpus with real OCR into tests/corpus/scanned/ocr-cache
+(only what is not cached yet is OCR'd: after OCR_SETTINGS_VERSION changes, `--ocr` alone refills it).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -202,6 +211,97 @@ def truth_of(source: str, name: str) -> dict[str, Any]:
 Build = Callable[[list[Page], np.random.Generator], list[Page]]
 
 
+# ---------------------------------------------------------------- mixed PDFs (text with pictures)
+
+
+def pasted_tables(pdf_path: Path, dpi: int) -> bytes:
+    """The PDF remade as a Word user makes it: every character outside the ruled tables drawn again
+    as text where it was (reportlab, STSong-Light), every table pasted in as a screenshot of itself
+    rendered at `dpi` (PNG) in its place."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    images = render(pdf_path, dpi)
+    out = io.BytesIO()
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        w0, h0 = float(pdf.pages[0].width), float(pdf.pages[0].height)
+        c = canvas.Canvas(out, pagesize=(w0, h0), invariant=1)
+        for page, img in zip(pdf.pages, images, strict=True):
+            w, h = float(page.width), float(page.height)
+            c.setPageSize((w, h))
+            boxes = [t.bbox for t in page.find_tables()]
+
+            def inside(ch: dict[str, Any], boxes: list[Any] = boxes) -> bool:
+                x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+                return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+            for ch in page.chars:
+                if not inside(ch) and ch["text"].strip():
+                    c.setFont("STSong-Light", float(ch["size"]))
+                    c.drawString(float(ch["x0"]), float(ch["matrix"][5]), ch["text"])
+            s = dpi / 72
+            for x0, top, x1, bottom in boxes:
+                x0, top, x1, bottom = x0 - 2, top - 2, x1 + 2, bottom + 2
+                shot = img.crop((int(x0 * s), int(top * s), int(x1 * s), int(bottom * s)))
+                c.drawImage(ImageReader(shot), x0, h - bottom, x1 - x0, bottom - top)
+            c.showPage()
+        c.save()
+    return out.getvalue()
+
+
+def scanned_page(pdf_path: Path, index: int, page_img: Page) -> bytes:
+    """The PDF with page `index` replaced by an image of it (a scanned page among text pages)."""
+    doc = pdfium.PdfDocument(str(pdf_path))
+    try:
+        w, h = doc[index].get_size()
+        doc.del_page(index)
+        page = doc.new_page(w, h, index=index)
+        obj = pdfium.PdfImage.new(doc)
+        buf = io.BytesIO()
+        page_img.save(buf, "JPEG", quality=75)
+        obj.load_jpeg(io.BytesIO(buf.getvalue()), inline=False)
+        obj.set_matrix(pdfium.PdfMatrix().scale(w, h))
+        page.insert_obj(obj)
+        page.gen_content()
+        out = io.BytesIO()
+        doc.save(out)
+        # pdfium writes a new file ID on every save: a fixed one (same length) keeps the bytes fixed
+        return re.sub(
+            rb"/ID\s*\[<([0-9A-Fa-f]+)><([0-9A-Fa-f]+)>\]",
+            lambda m: b"/ID[<" + b"0" * len(m[1]) + b"><" + b"0" * len(m[2]) + b">]",
+            out.getvalue(),
+        )
+    finally:
+        doc.close()
+
+
+def build_mixed(only: set[str] | None = None) -> list[str]:
+    """The mixed-PDF kinds: text PDFs whose tables or one page are pictures."""
+    made: list[str] = []
+
+    def emit(kind: str, name: str, data: bytes, truth: dict[str, Any]) -> None:
+        if only is not None and kind not in only:
+            return
+        stem = f"{kind}__{name}"
+        (OUT / "raw" / f"{stem}.pdf").write_bytes(data)
+        (OUT / "truth" / f"{stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        made.append(f"{stem}.pdf")
+
+    name = "fixture2021__pdf_blanks"
+    emit("pasted", name, pasted_tables(SOURCES["fixtures"] / "raw" / f"{name}.pdf", 170), truth_of("fixtures", name))
+
+    name = "fixture2019__pdf_ruled"
+    source = SOURCES["fixtures"] / "raw" / f"{name}.pdf"
+    index, _, _ = word_box(source, "予以公开", 0)
+    rng = np.random.default_rng(12)
+    page = grey(noise(skew(render(source, 200)[index], 1.2), rng, 6))
+    emit("mixedpages", name, scanned_page(source, index, page), truth_of("fixtures", name))
+    return made
+
+
 def build() -> list[str]:
     if OUT.exists():
         shutil.rmtree(OUT / "raw", ignore_errors=True)
@@ -321,9 +421,39 @@ def build() -> list[str]:
     pages[page_i] = paint(pages[page_i], box, 200, painted)
     pages = [grey(noise(p, rng, 5)) for p in pages]
     emit("painted", "fixtures", "fixture2021__pdf_pagebreak", "pdf", pages, 200, truth)
-    return made
+    return made + build_mixed()
+
+
+def fill_ocr_cache() -> None:
+    """Every file of the corpus parsed with the committed OCR cache as the cache: what is cached is
+    read from it, the rest is OCR'd (real OCR, minutes a page under load) and written into it."""
+    import os
+    import time
+
+    from pipelines.ocr.cache import CACHE_ENV
+    from pipelines.parsing import parse_file
+
+    os.environ[CACHE_ENV] = str(OUT / "ocr-cache")
+    for path in sorted((OUT / "raw").iterdir()):
+        start = time.perf_counter()
+        try:
+            report = parse_file(path)
+            got = f"{report.n_unread} unreadable"
+        except Exception as exc:  # noqa: BLE001 - a report that fails still fills the cache
+            got = f"{type(exc).__name__}: {exc}"
+        print(f"{path.name}: {time.perf_counter() - start:.0f} s, {got}", flush=True)
 
 
 if __name__ == "__main__":
-    for name in build():
-        print(name)
+    import sys
+
+    args = sys.argv[1:]
+    if "--only" in args:
+        kinds = set(args[args.index("--only") + 1].split(","))
+        for name in build_mixed(kinds):
+            print(name)
+    elif "--ocr" not in args:
+        for name in build():
+            print(name)
+    if "--ocr" in args:
+        fill_ocr_cache()

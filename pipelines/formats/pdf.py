@@ -12,7 +12,7 @@ import ctypes
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
@@ -527,6 +527,9 @@ class _PageContent:
     edges: list[dict]
     bbox: tuple[float, float, float, float]
     undecodable: int  # characters whose font maps them to no Unicode
+    # Boxes (x0, top, x1, bottom) of the images it draws: a scanned page, a table pasted as a picture
+    # are read by OCR (pipelines/ocr/mixed.py)
+    images: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 def has_no_text_layer(page: _PageContent) -> bool:
@@ -576,10 +579,11 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
             mediabox = tuple(float(v.value) for v in box)  # type: ignore[assignment]
         rotation = (pdfium_c.FPDFPage_GetRotation(page) % 4) * 90
         place = _Placement(mediabox, rotation)  # type: ignore[arg-type]
-        edges, n_objects = _edges(page, place)
+        images: list[tuple[float, float, float, float]] = []
+        edges, n_objects = _edges(page, place, images)
         text_page = pdfium_c.FPDFText_LoadPage(page)
         if not text_page:
-            return _PageContent([], edges, place.bbox, 0)
+            return _PageContent([], edges, place.bbox, 0, images)
         try:
             n = pdfium_c.FPDFText_CountChars(text_page)
             if n + n_objects > MAX_PDF_PAGE_OBJECTS:
@@ -590,7 +594,7 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
             chars, undecodable = _chars(text_page, n, place, stated)
         finally:
             pdfium_c.FPDFText_ClosePage(text_page)
-        return _PageContent(chars, edges, place.bbox, undecodable)
+        return _PageContent(chars, edges, place.bbox, undecodable, images)
     finally:
         pdfium_c.FPDF_ClosePage(page)
 
@@ -735,9 +739,12 @@ def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, fl
     )
 
 
-def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+def _edges(
+    page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
+) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
     """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
-    curves; and the number of objects the page draws (paths, images, forms' contents)."""
+    curves; and the number of objects the page draws (paths, images, forms' contents). The boxes of
+    its images go into `images`."""
     edges: list[dict] = []
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -755,10 +762,23 @@ def _edges(page, place: _Placement) -> tuple[list[dict], int]:  # type: ignore[n
             n_objects += 1
             if n_objects > MAX_PDF_PAGE_OBJECTS:
                 return edges, n_objects
-            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_IMAGE):
                 continue
             pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix))
             m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                if images is not None:  # an image fills the unit square its matrix maps onto the page
+                    m = _times(m, place.m)
+                    corners = [
+                        (
+                            m[0] * u + m[2] * v + m[4] + place.left,
+                            place.height - (m[1] * u + m[3] * v + m[5]) + place.top0,
+                        )
+                        for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))
+                    ]
+                    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+                    images.append((min(xs), min(ys), max(xs), max(ys)))
+                continue
             if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
                 todo.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), m, True))
                 continue
@@ -882,18 +902,26 @@ def read_pdf(data: bytes) -> Grid:
             raise ParseError("PDF is encrypted with an unsupported security handler; cannot read it")
         raise ParseError(f"PDF is corrupt or truncated (pdfium error {error})")
     try:
-        grid = _read_document(doc, descriptor_descents(data))
+        pictures: list[Any] = []
+        grid = _read_document(doc, descriptor_descents(data), pictures)
     finally:
         pdfium_c.FPDF_CloseDocument(doc)
     if grid is None:  # a scan: no page has a text layer, its pages are read by OCR (issue 16)
         from ..ocr.reader import read_scanned_pdf
 
         return read_scanned_pdf(data)
+    if pictures:  # pages or tables without a text layer in a text PDF: those are read by OCR
+        from ..ocr.mixed import read_mixed
+
+        return read_mixed(data, grid, pictures)
     return grid
 
 
-def _read_document(doc, stated: dict[bytes, float]) -> Grid | None:  # type: ignore[no-untyped-def]
-    """The grid of the PDF's text layer; None when no page has one (a scan)."""
+def _read_document(doc, stated: dict[bytes, float], pictures: list[Any] | None = None) -> Grid | None:  # type: ignore[no-untyped-def]
+    """The grid of the PDF's text layer; None when no page has one (a scan). Pages and tables
+    that are pictures without a text layer go into `pictures` (ocr.mixed.Pictures) for OCR."""
+    from ..ocr.mixed import pictures_of
+
     n_pages = pdfium_c.FPDF_GetPageCount(doc)
     if n_pages > MAX_PDF_PAGES:
         raise PDFLimit(f"PDF has more than {MAX_PDF_PAGES} pages (limits.MAX_PDF_PAGES; a report has 10–40): not read")
@@ -911,10 +939,14 @@ def _read_document(doc, stated: dict[bytes, float]) -> Grid | None:  # type: ign
             continue  # a page pdfium cannot load (a page tree that contains itself): nothing on it
         read += 1
         if has_no_text_layer(content):
-            continue  # (OCR would read this page here)
+            if pictures is not None and content.images:  # a scanned page: OCR reads it
+                pictures.extend(pictures_of(content.chars, content.images, content.bbox, page_no, len(grid.rows), []))
+            continue
         n_chars += len(content.chars)
         n_cid += content.undecodable
         rows_out = _page_rows(content, page_no, carry)
+        if pictures is not None and content.images:  # a table pasted as a picture: OCR reads it
+            pictures.extend(pictures_of(content.chars, content.images, content.bbox, page_no, len(grid.rows), rows_out))
         grid.rows.extend(r for _, r in rows_out)
         texts.append("\n".join(r.text for _, r in rows_out))
     if not read:

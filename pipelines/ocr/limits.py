@@ -37,3 +37,11 @@ REREAD_MARGIN = 0.0
 # dark fringe): more means a glyph the detector did not find — "7 9" printed apart read as "9" —
 # and the number is not taken (a digit at 200 dpi is 150 or more).
 MAX_STRAY_INK_PIXELS = 40
+
+# Mixed PDFs (ocr/mixed.py): on a page with a text layer, an image is read by OCR as a table pasted
+# as a picture only when it is at least this wide and this high (shares of the page) and no
+# text-layer character lies on it; a logo, a seal picture or an icon is smaller and is never read.
+# A page without a text layer is read whole when an image covers this share of it (a scanned page).
+MIN_PICTURE_WIDTH = 0.40
+MIN_PICTURE_HEIGHT = 0.08
+MIN_SCANNED_PAGE_AREA = 0.25

@@ -58,27 +58,29 @@ def pdf_pages(data: bytes) -> Iterator[tuple[int, Callable[[], PageImage]]]:
     n = pdf_page_count(data)
     _check_pages(n, "PDF")
     doc = pdfium.PdfDocument(data)
-
-    def render(i: int) -> PageImage:
-        page = doc[i]
-        try:
-            w_pt, h_pt = page.get_size()
-            scale = OCR_DPI / 72
-            pixels = w_pt * h_pt * scale * scale
-            if pixels > MAX_OCR_PAGE_PIXELS:
-                scale *= math.sqrt(MAX_OCR_PAGE_PIXELS / pixels)
-            img = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
-        except Exception as exc:  # noqa: BLE001 - pdfium on a broken page
-            raise ParseError(f"PDF page {i + 1} cannot be rendered for OCR ({type(exc).__name__})") from None
-        finally:
-            page.close()
-        return PageImage(i + 1, img, scale * 72)
-
     try:
         for i in range(n):
-            yield i + 1, (lambda i=i: render(i))  # type: ignore[misc]
+            yield i + 1, (lambda i=i: render_pdf_page(doc, i))  # type: ignore[misc]
     finally:
         doc.close()
+
+
+def render_pdf_page(doc: Any, i: int) -> PageImage:
+    """Page i (0-based) of an open pdfium document rendered at OCR_DPI (less for a page so large it
+    would pass the pixel limit)."""
+    page = doc[i]
+    try:
+        w_pt, h_pt = page.get_size()
+        scale = OCR_DPI / 72
+        pixels = w_pt * h_pt * scale * scale
+        if pixels > MAX_OCR_PAGE_PIXELS:
+            scale *= math.sqrt(MAX_OCR_PAGE_PIXELS / pixels)
+        img = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
+    except Exception as exc:  # noqa: BLE001 - pdfium on a broken page
+        raise ParseError(f"PDF page {i + 1} cannot be rendered for OCR ({type(exc).__name__})") from None
+    finally:
+        page.close()
+    return PageImage(i + 1, img, scale * 72)
 
 
 def image_pages(data: bytes) -> Iterator[tuple[int, Callable[[], PageImage]]]:

@@ -28,6 +28,9 @@ class OcrCell:
     in_table: bool
     stray_ink: int = -1  # dark pixels in the box outside the words read (-1: not measured)
     joined: bool = False  # digit groups printed apart joined into one number (layout._cell_text)
+    # The image its box is in when that is not the page itself: a picture on a text PDF's page
+    # (ocr.mixed numbers the file's pictures from 1); 0 for a page read whole.
+    image: int = 0
 
     @property
     def clean_numeral(self) -> bool:
@@ -63,6 +66,9 @@ class OcrGrid(Grid):
     reread: Callable[[list[OcrCell]], None] | None = None
     # Fills each table cell's `stray_ink`: dark pixels in its box outside the words OCR read there.
     measure_ink: Callable[[list[OcrCell]], None] | None = None
+    # A text PDF with pages or tables that are pictures (ocr.mixed): the grid's cells with no OCR
+    # provenance come from the text layer and are taken as printed.
+    mixed: bool = False
 
     def provenance(self, source: str) -> OcrCell | None:
         """The OCR cell a parsed cell's source names (the aligner may append a note to it)."""

@@ -29,12 +29,18 @@ Pages = Callable[[], Iterator[tuple[int, Callable[[], PageImage]]]]
 OCR_SWITCH_ENV = "OGI_OCR"
 
 
-def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
+def refuse_if_off(what: str) -> None:
+    """ParseError naming what needed OCR when OGI_OCR=off."""
     import os
-    import time
 
     if os.environ.get(OCR_SWITCH_ENV, "").strip().lower() in ("0", "off", "no", "false"):
         raise ParseError(f"{what}: needs OCR, which is switched off ({OCR_SWITCH_ENV}=off)")
+
+
+def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
+    import time
+
+    refuse_if_off(what)
 
     name = engine.engine_id()
     cache = OcrCache(data, name)
@@ -72,7 +78,7 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
     import time
 
     def key(c: OcrCell) -> str:
-        return f"{c.page}:{','.join(str(v) for v in c.text_box or c.box)}:{REREAD_MARGIN}x{REREAD_SCALE}"
+        return f"{_image(c)}:{','.join(str(v) for v in c.text_box or c.box)}:{REREAD_MARGIN}x{REREAD_SCALE}"
 
     todo: dict[int, list[OcrCell]] = {}
     for c in cells:
@@ -80,7 +86,7 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
         if hit is not None:
             c.reread, c.reread_conf = str(hit[0]), float(hit[1])
         else:
-            todo.setdefault(c.page, []).append(c)
+            todo.setdefault(_image(c), []).append(c)
     if not todo:
         return
     found: dict[str, list[Any]] = {}
@@ -99,7 +105,7 @@ def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[
     """Each table cell's stray ink (layout.ink_outside): from the cache, else from its page again."""
 
     def key(c: OcrCell) -> str:
-        return f"ink:{c.page}:{','.join(str(v) for v in c.box)}:{','.join(str(v) for v in c.text_box or c.box)}"
+        return f"ink:{_image(c)}:{','.join(str(v) for v in c.box)}:{','.join(str(v) for v in c.text_box or c.box)}"
 
     todo: dict[int, list[OcrCell]] = {}
     for c in cells:
@@ -109,7 +115,7 @@ def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[
         if hit is not None:
             c.stray_ink = int(hit[0])
         else:
-            todo.setdefault(c.page, []).append(c)
+            todo.setdefault(_image(c), []).append(c)
     if not todo:
         return
     found: dict[str, list[Any]] = {}
@@ -119,6 +125,11 @@ def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[
             c.stray_ink = n
             found[key(c)] = [n]
     cache.put_rereads(found)
+
+
+def _image(c: OcrCell) -> int:
+    """The number of the image a cell was read on: its page, or its picture of a mixed PDF."""
+    return c.image or c.page
 
 
 def _pages_again(

@@ -17,6 +17,11 @@ grid, every number it placed is judged here, with the template's own identities 
    or when it was read twice alike; otherwise `unreadable` (needs review, 待人工核对).
    Zeros the aligner infers from a printed 0 total are not taken (the box may be printed blank).
 
+A mixed PDF (ocr/mixed.py: text with pages or tables that are pictures): a cell with no OCR
+provenance was printed in the text layer and is taken as printed — a candidate and "read twice"
+in every identity, never made unreadable by one; only its OCR'd operands are. Every row not found
+is `unreadable` there too (it may be in a picture OCR did not read).
+
 Never guessed, never 0: an unreadable cell has no value and is no rule's operand. A box that holds
 ink but read as nothing is `unreadable`, not `blank`; a row OCR did not find is `unreadable`, not
 `absent` (OCR cannot prove a row is not printed, R09).
@@ -59,8 +64,16 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
 
     clean: set[Key] = set()
     inferred: set[Key] = set()
+    printed: set[Key] = set()  # a mixed PDF's text-layer numbers: taken as printed
     for k, c in cells.items():
         p = prov[k]
+        if grid.mixed and p is None and c.status != "absent":
+            total_key = ("requests", "total_processed", k[2])
+            if c.status == "inferred" and not (total_key in prov and prov[total_key] is None):
+                unread(k, "a zero inferred from a total OCR read is not taken")
+            elif c.status in ("value", "placed", "inferred"):
+                printed.add(k)
+            continue
         if c.status == "absent":
             unread(k, "the row was not found by OCR (OCR cannot prove a row is not printed)")
         elif c.status == "blank":
@@ -105,7 +118,7 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         reread_done.update(todo)
 
     def candidates_now() -> set[Key]:
-        return {k for k in clean if prov[k].confident} | inferred  # type: ignore[union-attr]
+        return {k for k in clean if prov[k].confident} | inferred | printed  # type: ignore[union-attr]
 
     def state(total: list[Key], parts: list[Key], candidates: set[Key]) -> str:
         keys = total + parts
@@ -140,6 +153,8 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
 
     def double(k: Key) -> bool:
         p = prov[k]
+        if k in printed:
+            return True
         return k in clean and p is not None and p.double_read and not p.joined
 
     changed = True
@@ -151,7 +166,7 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
             if all(double(k) for k in total + parts):
                 continue  # printed as read, twice alike: the rules may judge it
             for k in total + parts:
-                if k in candidates:
+                if k in candidates and k not in printed:
                     candidates.discard(k)
                     unread(k, f"{check_id} does not hold with the numbers OCR read")
             changed = True
