@@ -239,6 +239,10 @@ def _word_text(words: list[Word]) -> str:
     return "\n".join(" ".join(v.text for v in sorted(line, key=lambda v: v.x0)) for line in lines)
 
 
+# What PP-OCR reads for a lone dash ("—", "一"-like stroke) in a table box.
+_DASH_READS = frozenset({"一"})
+
+
 def _cell_text(words: list[Word]) -> tuple[str, bool]:
     """A ruled box's text, and whether it was mended (digit groups joined, a trailing speck dropped).
     A box holds one value: digits printed apart ("３ ７", letter-spaced full-width digits) read as
@@ -247,6 +251,10 @@ def _cell_text(words: list[Word]) -> tuple[str, bool]:
     text = _word_text(words)
     if not words or "\n" in text:
         return text, False
+    if text.strip() in _DASH_READS:
+        # a lone dash printed in a box for "none" ("—"): PP-OCR reads it as the CJK numeral 一, which
+        # no table box holds alone; as a blank mark it is still taken only at high confidence
+        return "—", False
     tokens = unicodedata.normalize("NFKC", text).split()
     if tokens and re.fullmatch(r"\d+[.。]|[.。]", tokens[-1]) and (len(tokens) > 1 or tokens[-1][0].isdigit()):
         # a speck after the number (a fax's, a scan's dust) read as a full stop: "0." — dropped, and

@@ -3,6 +3,7 @@ parsing checks every grid against `OcrGrid`."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,10 @@ class OcrCell:
         return bool(a) and a == b and min(self.conf, self.reread_conf) >= MIN_DIGIT_CONFIDENCE
 
 
+# The source of a row or cell OCR read on a mixed PDF's picture (ocr.mixed names them so).
+_PICTURE_SOURCE = re.compile(r"page \d+ picture \d+\b")
+
+
 @dataclass
 class OcrGrid(Grid):
     """A grid read by OCR: `cells` maps each grid cell's source to its provenance."""
@@ -69,6 +74,11 @@ class OcrGrid(Grid):
     # A text PDF with pages or tables that are pictures (ocr.mixed): the grid's cells with no OCR
     # provenance come from the text layer and are taken as printed.
     mixed: bool = False
+
+    def from_text_layer(self, source: str) -> bool:
+        """A mixed PDF's cell printed in the text layer: no OCR provenance, and its source names no
+        picture (a row OCR read names its picture: "page 2 picture 1 table 1 row 15")."""
+        return self.mixed and bool(source) and not _PICTURE_SOURCE.match(source) and self.provenance(source) is None
 
     def provenance(self, source: str) -> OcrCell | None:
         """The OCR cell a parsed cell's source names (the aligner may append a note to it)."""

@@ -67,9 +67,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
     printed: set[Key] = set()  # a mixed PDF's text-layer numbers: taken as printed
     for k, c in cells.items():
         p = prov[k]
-        if grid.mixed and p is None and c.status != "absent":
+        if c.status != "absent" and grid.from_text_layer(c.source):
             total_key = ("requests", "total_processed", k[2])
-            if c.status == "inferred" and not (total_key in prov and prov[total_key] is None):
+            if c.status == "inferred" and not (total_key in cells and grid.from_text_layer(cells[total_key].source)):
                 unread(k, "a zero inferred from a total OCR read is not taken")
             elif c.status in ("value", "placed", "inferred"):
                 printed.add(k)
