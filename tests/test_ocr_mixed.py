@@ -238,3 +238,27 @@ def test_mixed_grid_trusts_text_layer_cells_and_confirms_ocr_ones() -> None:
     by = {(c.row, c.column): c for c in confirm(report, grid).cells}
     assert by[("new_received", "total")].status == "unreadable" and by[("new_received", "total")].value is None
     assert all(by[("new_received", c)].status == "value" for c in APPLICANT_PARTS)  # the text layer's stand
+
+
+def test_more_pictures_than_the_ocr_limit_are_refused_before_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OCR limits hold for a mixed PDF's pictures: more than MAX_OCR_PAGES is refused unread."""
+    from pipelines.grid import Grid
+    from pipelines.ocr.limits import MAX_OCR_PAGES
+    from pipelines.ocr.mixed import Picture, read_mixed
+
+    monkeypatch.delenv("OGI_OCR", raising=False)
+    no_ocr = _NoOcr(monkeypatch)
+    pictures = [Picture(p, (0.0, 0.0, 595.0, 842.0), True, 0, (0.0, 0.0)) for p in range(1, MAX_OCR_PAGES + 2)]
+    with pytest.raises(ParseError) as exc:
+        read_mixed(b"%PDF-1.7", Grid(), pictures)
+    assert f"{MAX_OCR_PAGES + 1} pages or pictures" in exc.value.reason and no_ocr.calls == []
+
+
+def test_a_lone_dash_read_as_the_numeral_one_is_a_blank_mark() -> None:
+    """PP-OCR reads a box's lone "—" as 一 (seen on the pasted tables); a box never holds 一 alone."""
+    from pipelines.grid import is_blank_token
+    from pipelines.ocr.layout import Word, _cell_text
+
+    text, _ = _cell_text([Word(10, 10, 40, 14, "一", 0.93)])
+    assert is_blank_token(text)
+    assert _cell_text([Word(10, 10, 40, 20, "1", 0.93)])[0] == "1"
