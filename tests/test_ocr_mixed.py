@@ -262,3 +262,33 @@ def test_a_lone_dash_read_as_the_numeral_one_is_a_blank_mark() -> None:
     text, _ = _cell_text([Word(10, 10, 40, 14, "一", 0.93)])
     assert is_blank_token(text)
     assert _cell_text([Word(10, 10, 40, 20, "1", 0.93)])[0] == "1"
+
+
+def test_a_picture_cut_at_its_tables_rule_keeps_every_box() -> None:
+    """A screenshot cut right at (or inside) its table's outer rule: the picture as OCR gets it
+    (white margin, ruled frame) still holds every box of the table pdfplumber finds in the source
+    fixture (OpenCV only, no OCR)."""
+    import numpy as np
+    import pdfplumber
+
+    from pipelines.ocr.layout import find_cells
+    from pipelines.ocr.mixed import Picture, _source
+
+    source = FIXTURES / "raw" / "fixture2021__pdf_blanks.pdf"
+    with pdfplumber.open(str(source)) as pdf:
+        page = pdf.pages[1]
+        tables = page.find_tables()
+        want = [len(t.cells) for t in tables]
+        bbox = page.bbox
+    data = source.read_bytes()
+    for table, n in zip(tables, want, strict=True):
+        x0, top, x1, bottom = table.bbox
+        for inset in (0.0, 0.7):  # at the rule, and inside it (the rule cut off)
+            box = (x0 + inset, top + inset, x1 - inset, bottom - inset)
+            pic = Picture(2, box, False, 0, (bbox[0], bbox[1]))
+            images = _source(data, [pic])()
+            _, load = next(images)
+            img = load()
+            images.close()
+            found = find_cells(np.asarray(img.image), img.dpi)
+            assert [len(t) for t in found] == [n], (box, n)

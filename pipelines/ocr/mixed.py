@@ -27,6 +27,10 @@ from ..grid import Cell, Grid, GridRow, RowList
 from ..model import ParseError
 from .limits import MAX_OCR_PAGES, MIN_PICTURE_HEIGHT, MIN_PICTURE_WIDTH, MIN_SCANNED_PAGE_AREA
 
+# White pixels around a picture cut out of its page, inside which a ruled frame is drawn (a change
+# here changes what OCR reads: the cache entries of pictures name it).
+FRAME = 12
+
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in points (pdfplumber's coordinates)
 
 
@@ -119,7 +123,7 @@ def read_mixed(data: bytes, text: Grid, pictures: list[Picture]) -> Grid:
     read_rows: dict[int, list[tuple[float, GridRow]]] = {}
     for k, load in source():
         pic = pictures[k - 1]
-        stamp = [pic.page, *(round(v, 2) for v in pic.box)]
+        stamp = [pic.page, *(round(v, 2) for v in pic.box), *([] if pic.whole else [f"framed {FRAME}"])]
         cached = cache.get(k) if cache.rereads.get(f"picture {k}") == stamp else None
         if cached is not None:
             read = cached
@@ -141,7 +145,8 @@ def read_mixed(data: bytes, text: Grid, pictures: list[Picture]) -> Grid:
         tag = f"page {pic.page} picture {k}"
         placed = []
         for y, row in rows:
-            top = pic.box[1] + (y * scale if read.turns == 0 else 0.0)  # a turned picture: its rows in order at its top
+            # a turned picture: its rows in order at its top
+            top = pic.box[1] + (max(0.0, y - (0 if pic.whole else FRAME)) * scale if read.turns == 0 else 0.0)
             placed.append((top, _renamed(row, f"page {pic.page}", tag)))
         for src, cell in cells.items():
             cell.image = k
@@ -157,7 +162,7 @@ def read_mixed(data: bytes, text: Grid, pictures: list[Picture]) -> Grid:
         grid.rows.extend(text.rows[at : first.at])
         merged = [(top, 0, n, row) for n, (top, row) in enumerate(first.rows)]
         for k in ks:
-            merged.extend((top, 1, n, row) for n, (top, row) in enumerate(read_rows[k]))
+            merged.extend((top, k, n, row) for n, (top, row) in enumerate(read_rows[k]))
         grid.rows.extend(row for *_, row in sorted(merged, key=lambda m: m[:3]))
         at = first.at + len(first.rows)
     grid.rows.extend(text.rows[at:])
@@ -187,17 +192,23 @@ def _source(data: bytes, pictures: list[Picture]) -> Callable[[], Iterator[tuple
             page = render_pdf_page(doc, pic.page - 1)
             if pic.whole:
                 return page
+            import cv2
             import numpy as np
 
             s = page.dpi / 72
             h, w = page.image.shape[:2]
             ox, oy = pic.origin
             x0, top, x1, bottom = pic.box[0] - ox, pic.box[1] - oy, pic.box[2] - ox, pic.box[3] - oy
-            pad = 3
             crop = page.image[
-                max(0, int(top * s) - pad) : min(h, int(bottom * s) + pad),
-                max(0, int(x0 * s) - pad) : min(w, int(x1 * s) + pad),
+                max(0, round(top * s)) : min(h, round(bottom * s)), max(0, round(x0 * s)) : min(w, round(x1 * s))
             ]
+            # A screenshot is often cut at or inside the table's outer rule: the picture gets a white
+            # margin and a ruled frame at its edge, so the boxes along its edge still close (without
+            # the frame a tight crop lost 35 of 215 boxes of the request table, 20 of 34 of the review
+            # table's). A table with its own border keeps it: the sliver between is no box.
+            crop = cv2.copyMakeBorder(crop, FRAME, FRAME, FRAME, FRAME, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+            ch, cw = crop.shape[:2]
+            cv2.rectangle(crop, (FRAME - 1, FRAME - 1), (cw - FRAME, ch - FRAME), (0, 0, 0), 2)
             return PageImage(pic.page, np.ascontiguousarray(crop), page.dpi)
 
         try:
