@@ -177,6 +177,14 @@ def test_picture_sizes_that_are_read() -> None:
     assert pictures_of(text, [(60.0, 200.0, 535.0, 230.0)], page, 2, 0, []) == []  # a banner
     over = [*text, {"x0": 300.0, "x1": 310.0, "top": 300.0, "bottom": 310.0, "text": "字"}]
     assert pictures_of(over, [table], page, 2, 0, []) == []  # text on it
+    mark = [
+        *text,
+        *(
+            {"x0": 290.0 + 6 * i, "x1": 295.0 + 6 * i, "top": 470.0, "bottom": 476.0, "text": t}
+            for i, t in enumerate("- 3 -")
+        ),
+    ]
+    assert [p.box for p in pictures_of(mark, [table], page, 2, 0, [])] == [table]  # but a page number may be
     scan = pictures_of([], [(0.0, 0.0, 595.0, 842.0)], page, 3, 7, [])
     assert [(p.page, p.whole, p.at) for p in scan] == [(3, True, 7)]
     assert pictures_of([], [(400.0, 600.0, 510.0, 710.0)], page, 3, 7, []) == []  # a blank page with a seal

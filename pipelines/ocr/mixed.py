@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..grid import Cell, Grid, GridRow, RowList
+from ..grid import Cell, Grid, GridRow, RowList, is_page_mark
 from ..model import ParseError
 from .limits import MAX_OCR_PAGES, MIN_PICTURE_HEIGHT, MIN_PICTURE_WIDTH, MIN_SCANNED_PAGE_AREA
 
@@ -77,10 +77,14 @@ def pictures_of(
         x0, top, x1, bottom = box
         if x1 - x0 < MIN_PICTURE_WIDTH * width or bottom - top < MIN_PICTURE_HEIGHT * height:
             continue
-        on_it = any(
-            x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom for ch in chars
-        )
-        if not on_it:  # text over an image is a background or a letterhead, not a pasted table
+        on_it = [
+            ch
+            for ch in chars
+            if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom
+        ]
+        # text over an image is a background or a letterhead, not a pasted table; only a page number
+        # may be printed over it (Word numbers a page that a scanned page fills)
+        if not on_it or is_page_mark("".join(ch["text"] for ch in on_it)):
             out.append(Picture(page, box, False, at, (px0, ptop), rows))
     return out
 
