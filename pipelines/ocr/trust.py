@@ -140,7 +140,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
 
     def double(k: Key) -> bool:
         p = prov[k]
-        return k in clean and p is not None and p.double_read and not p.joined
+        # a number mended of a speck stands only on an identity; digits printed apart and joined
+        # stand on a second read that reads the same digits
+        return k in clean and p is not None and p.double_read and (not p.joined or p.spaced)
 
     changed = True
     while changed:
