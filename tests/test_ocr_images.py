@@ -115,6 +115,8 @@ def test_a_speck_before_a_number_is_dropped_and_the_number_marked_mended() -> No
     assert _cell_text([_word(10, 10, 40, 40, ".0")]) == ("0", "speck")
     assert _cell_text([_word(10, 10, 30, 40, "4"), _word(40, 10, 60, 40, "4")]) == ("44", "spaced")
     assert _cell_text([_word(10, 10, 60, 40, "35.62")]) == ("35.62", "")
+    assert _cell_text([_word(10, 10, 60, 40, "一")]) == ("—", "dash")  # a dash read as 一: a blank
+    assert _cell_text([_word(10, 10, 60, 40, "一、")]) == ("一、", "")
 
 
 def test_two_reads_agree_only_when_they_differ_in_spaces_between_digits() -> None:

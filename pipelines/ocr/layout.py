@@ -117,27 +117,34 @@ def reread_boxes(
 
 
 def second_reads(img: np.ndarray, boxes: list[tuple[int, int, int, int]], firsts: list[str]) -> list[tuple[str, float]]:
-    """The second read of each box (`reread_boxes`), and where it saw the first read's digits with
-    marks among them ("3特1" for "31", "37。": a seal's remains, a speck) — never a point or comma
-    between two digits, which may be a decimal point — its crop made black and white and read once
-    more (Otsu's threshold, then GARBLED_THRESHOLD). That read counts only when it is digits alone;
-    whether it agrees with the first read is then judged as any second read is (`same_reading`)."""
+    """The second read of each box (`reread_boxes`), read once more from its crop made black and
+    white (Otsu's threshold, then GARBLED_THRESHOLD) where it
+    - saw the first read's digits with marks among them ("3特1" for "31", "37。": a seal's remains,
+      a speck) — never a point or comma between two digits, which may be a decimal point: the
+      black-and-white read counts only when it is digits alone;
+    - read the same as the first read but with confidence below MIN_DIGIT_CONFIDENCE (a lone 0 at
+      0.67): the black-and-white read counts only when it reads the same, more confidently.
+    It never turns a second read that disagrees into one that agrees: whether the reads agree is
+    judged as for any second read (`same_reading`, both confident)."""
     import cv2
 
     from .limits import GARBLED_THRESHOLD
+    from .provenance import same_reading
 
     got = reread_boxes(img, boxes)
     out = []
     for box, first, (t, c) in zip(boxes, firsts, got, strict=True):
         f = unicodedata.normalize("NFKC", first).strip()
         n = unicodedata.normalize("NFKC", t).strip()
+        digits_first = bool(re.fullmatch(r"\d[\d ]*", f))
         marks = (
-            bool(re.fullmatch(r"\d[\d ]*", f))
+            digits_first
             and not re.fullmatch(r"\d[\d ]*", n)
             and _digits(n) == _digits(f)
             and not re.search(r"\d\s*[.,，。·:：]\s*\d", n)
         )
-        if marks:
+        unsure = digits_first and same_reading(f, n) and c < MIN_DIGIT_CONFIDENCE
+        if marks or unsure:
             x0, y0, x1, y1 = box
             q = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
             grey = cv2.cvtColor(engine.crop(img, q, REREAD_MARGIN, REREAD_SCALE), cv2.COLOR_RGB2GRAY)  # type: ignore[arg-type]
@@ -145,7 +152,8 @@ def second_reads(img: np.ndarray, boxes: list[tuple[int, int, int, int]], firsts
             fixed = np.where(grey < GARBLED_THRESHOLD, 0, 255).astype(np.uint8)
             for bw in (otsu, fixed):
                 ((bt, bc),) = engine.recognise([cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)])
-                if re.fullmatch(r"\d[\d ]*", unicodedata.normalize("NFKC", bt).strip()):
+                clean = re.fullmatch(r"\d[\d ]*", unicodedata.normalize("NFKC", bt).strip())
+                if (marks and clean) or (unsure and same_reading(f, bt) and bc > c):
                     t, c = bt, round(bc, 4)
                     break
         out.append((t, c))
@@ -303,21 +311,33 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
 
 
+# A lone letter a zero is read as where a box prints a number ("O" under a seal's remains, a fax's "o")
+_ZERO_LIKE = re.compile(r"[oOD]")
+
+
+def _zeros_for(first: str, again: str) -> bool:
+    """The black-and-white read of a lone o/O/D is a 0: the letter is not turned into a digit, the
+    box is read again and that read sees a 0 (it still stands only on an identity or two reads)."""
+    return bool(_ZERO_LIKE.fullmatch(first.strip())) and again == "0"
+
+
 def read_garbled(img: np.ndarray, tables: list[list[CellBox]], words: list[Word]) -> list[Word]:
     """Words in a table's boxes read as digits mixed with marks ("3特1稀": a seal's remains read
-    with the digits; "(0)") read once more from their crop made black and white — at Otsu's
-    threshold, then at GARBLED_THRESHOLD (the print's black apart from the grey a seal or a speck
-    left). A new read replaces the word's only when it is a number of digits alone and the very
-    digits the first read saw, in their order: it may drop the marks, never add, change or drop a
-    digit ("3特1稀" → "31", never "3.1" or "11"). It is the page read like any other: its number
-    still stands only on an identity or on a second read that agrees."""
+    with the digits; "(0)"), or as a lone o/O/D where a zero is printed, read once more from their
+    crop made black and white: at Otsu's threshold, then at GARBLED_THRESHOLD (the print's black
+    apart from the grey a seal or a speck left). A new read replaces the word's only when it is a
+    number of digits alone and the very digits the first read saw, in their order: it may drop
+    the marks, never add, change or drop a digit ("3特1稀" → "31", never "3.1" or "11"); a lone
+    o/O/D only when it reads "0". It is the page read like any other: its number still stands
+    only on an identity or on a second read that agrees."""
     import cv2
 
     from .limits import GARBLED_THRESHOLD
 
     todo: list[int] = []
     for i, w in enumerate(words):
-        if not needs_reread(w.text) or _spaced_number(w.text) is not None or not _digits(w.text):
+        zeros = bool(_ZERO_LIKE.fullmatch(w.text.strip()))
+        if not zeros and (not needs_reread(w.text) or _spaced_number(w.text) is not None or not _digits(w.text)):
             continue
         if any(b.x0 <= w.cx <= b.x1 and b.y0 <= w.cy <= b.y1 for t in tables for b in t):
             todo.append(i)
@@ -331,7 +351,7 @@ def read_garbled(img: np.ndarray, tables: list[list[CellBox]], words: list[Word]
         for bw in (otsu, fixed):
             ((t, c),) = engine.recognise([cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)])
             t = unicodedata.normalize("NFKC", t).strip()
-            if re.fullmatch(r"\d[\d ]*", t) and _digits(t) == _digits(w.text):
+            if (re.fullmatch(r"\d[\d ]*", t) and _digits(t) == _digits(w.text)) or _zeros_for(w.text, t):
                 out[i] = Word(w.x0, w.y0, w.x1, w.y1, t, round(c, 4))
                 break
     return out
@@ -379,7 +399,7 @@ def _word_text(words: list[Word]) -> str:
 
 def _cell_text(words: list[Word]) -> tuple[str, str]:
     """A ruled box's text, and how it was mended: "" (not), "spaced" (digit groups printed apart
-    joined), "speck" (a speck before or after the number dropped).
+    joined), "speck" (a speck before or after the number dropped), "dash" (一 alone: a dash).
     A box holds one value: digits printed apart ("３ ７", letter-spaced full-width digits) read as
     separate groups on one line are joined when every group is digits alone and each gap is
     narrower than the digits are high. A number mended of a speck is taken only when an identity
@@ -388,6 +408,10 @@ def _cell_text(words: list[Word]) -> tuple[str, str]:
     if not words or "\n" in text:
         return text, ""
     tokens = unicodedata.normalize("NFKC", text).split()
+    if tokens == ["一"]:
+        # a dash printed for "none" (—) read as the character 一 (one): a box of a table prints a
+        # dash or a number, never the word 一 alone; the dash is a blank, never a number
+        return "—", "dash"
     if tokens and re.fullmatch(r"[.。·,，]\d+", tokens[0]) and len(tokens) == 1:
         # a speck before the number read as a point: ".0" (a table prints "0.5", never ".5") —
         # dropped, and the number then stands only on an identity, as a mended one does

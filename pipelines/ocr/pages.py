@@ -177,8 +177,9 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
     grey[red] = np.clip(r[red].astype(np.float32) * (255.0 / max(seal_r, 1.0)), 0, 255).astype(np.uint8)
     dark = (grey < 180).astype(np.uint8)
     k = max(25, min(img.shape[:2]) // 60)
-    lines = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)) | cv2.morphologyEx(
-        dark, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8)
+    lines = np.bitwise_or(
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)),
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8)),
     )
     n, labels, _, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     if n > 1:

@@ -150,6 +150,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         for check_id, total, parts in idents:
             if state(total, parts, candidates) != "fails":
                 continue
+            # an identity that fails only now (its last operand became a candidate on its second
+            # read) has operands not yet read twice: they are, before it is judged
+            read_again(set(total + parts))
             if all(double(k) for k in total + parts):
                 continue  # printed as read, twice alike: the rules may judge it
             for k in total + parts:
