@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from pipelines.ocr.engine import bands
 from pipelines.ocr.layout import PageRead, Word, _cell_text, page_rows
@@ -126,3 +127,52 @@ def test_two_reads_agree_only_when_they_differ_in_spaces_between_digits() -> Non
     assert not same_reading("10", "1O")
     assert not same_reading("44", "45")
     assert not same_reading("", "")
+
+
+class _Reads:
+    """The engine's recognition stubbed: each call returns the next of the given reads, one per crop."""
+
+    def __init__(self, *reads: tuple[str, float]) -> None:
+        self.reads = list(reads)
+
+    def __call__(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        out, self.reads = self.reads[: len(crops)], self.reads[len(crops) :]
+        return out
+
+
+def _garbled(monkeypatch: pytest.MonkeyPatch, first: str, *again: tuple[str, float]) -> str:
+    from pipelines.ocr import engine
+    from pipelines.ocr.layout import CellBox, read_garbled
+
+    monkeypatch.setattr(engine, "recognise", _Reads(*again))
+    img = np.full((100, 200, 3), 255, np.uint8)
+    word = Word(60, 30, 120, 70, first, 0.6)
+    (out,) = read_garbled(img, [[CellBox(40, 20, 160, 80, True)]], [word])
+    return out.text
+
+
+def test_a_garbled_read_is_replaced_only_by_the_same_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _garbled(monkeypatch, "3特1稀", ("3.1", 0.86), ("31", 0.99)) == "31"  # the point is not taken
+    assert _garbled(monkeypatch, "3特1稀", ("11", 0.9), ("3 1.", 0.8)) == "3特1稀"  # never another digit
+    assert _garbled(monkeypatch, "O", ("0", 0.95)) == "0"
+    assert _garbled(monkeypatch, "O", ("8", 0.99), ("B", 0.9)) == "O"
+
+
+def _second(monkeypatch: pytest.MonkeyPatch, first: str, *reads: tuple[str, float]) -> tuple[str, float]:
+    from pipelines.ocr import engine
+    from pipelines.ocr.layout import second_reads
+
+    monkeypatch.setattr(engine, "recognise", _Reads(*reads))
+    img = np.full((100, 200, 3), 255, np.uint8)
+    ((text, conf),) = second_reads(img, [(60, 30, 120, 70)], [first])
+    return text, conf
+
+
+def test_a_second_read_is_read_black_and_white_only_to_drop_marks_or_gain_confidence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _second(monkeypatch, "31", ("3特1", 0.8), ("31", 0.99)) == ("31", 0.99)
+    assert _second(monkeypatch, "67", ("6.7", 0.95), ("67", 0.99)) == ("6.7", 0.95)  # a point may be decimal
+    assert _second(monkeypatch, "0", ("0", 0.66), ("0", 0.97)) == ("0", 0.97)
+    assert _second(monkeypatch, "0", ("0", 0.66), ("8", 0.99), ("6", 0.9)) == ("0", 0.66)  # never flipped
+    assert _second(monkeypatch, "31", ("38", 0.9), ("31", 0.99)) == ("38", 0.9)  # a disagreement stays one
