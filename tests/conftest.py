@@ -69,6 +69,7 @@ TEST_KINDS: dict[str, str] = {
     # OCR of scanned, faxed and photographed reports (issue #16)
     "test_ocr": "corpus",
     "test_ocr_mixed": "corpus",  # mixed PDFs: tables pasted as pictures, a scanned page
+    "test_ocr_images": "unit",
     # issue 12 (fast runs): dbt unit tests outside the runs; incremental builds equal full ones
     "test_dbt_unit_tests": "integration",
     "test_incremental_builds": "integration",

@@ -1,8 +1,10 @@
 """Build tests/corpus/scanned: the PDF fixtures and probes as an office receives them on paper.
 
 Run from the repo root: `.venv/bin/python -m tests.make_scanned_corpus` (pypdfium2 renders, Pillow and
-OpenCV degrade; seconds). Every report is a PDF of tests/corpus/fixtures or tests/corpus/probes,
-rendered to page images and degraded; its truth is the source's own truth (copied), except where
+OpenCV degrade; seconds). `.venv/bin/python -m tests.make_scanned_corpus --ocr` leaves the raw files as
+they are and fills ocr-cache/ with their OCR results (minutes a page: after OCR_SETTINGS_VERSION
+changes), removing the cache files of other versions. Every report is a PDF of tests/corpus/fixtures
+or tests/corpus/probes, rendered to page images and degraded; its truth is the source's own truth (copied), except where
 the script paints a printed digit differently (then the truth says what is printed).
 
 File names: `<degradation>__<source>.<ext>`; the degradation is what the coverage is reported by:
@@ -424,36 +426,49 @@ def build() -> list[str]:
     return made + build_mixed()
 
 
-def fill_ocr_cache() -> None:
-    """Every file of the corpus parsed with the committed OCR cache as the cache: what is cached is
-    read from it, the rest is OCR'd (real OCR, minutes a page under load) and written into it."""
+def fill_ocr_cache() -> list[str]:
+    """The OCR results of every file in raw/ into ocr-cache/ (read by the engine where missing: first
+    reads, second reads, ink measures — all that `ogi parse` and `ogi check` ask for), and the cache
+    files of other engine or settings versions removed. The raw files are not touched."""
     import os
-    import time
 
-    from pipelines.ocr.cache import CACHE_ENV
+    from pipelines.check import check_file
+    from pipelines.model import ParseError
+    from pipelines.ocr.cache import CACHE_ENV, key
+    from pipelines.ocr.engine import engine_id
     from pipelines.parsing import parse_file
 
-    os.environ[CACHE_ENV] = str(OUT / "ocr-cache")
-    for path in sorted((OUT / "raw").iterdir()):
-        start = time.perf_counter()
+    cache = OUT / "ocr-cache"
+    os.environ[CACHE_ENV] = str(cache)
+    engine = engine_id()
+    keep = set()
+    done = []
+    for raw in sorted((OUT / "raw").iterdir()):
+        keep.add(f"{key(raw.read_bytes(), engine)}.json")
         try:
-            report = parse_file(path)
-            got = f"{report.n_unread} unreadable"
-        except Exception as exc:  # noqa: BLE001 - a report that fails still fills the cache
-            got = f"{type(exc).__name__}: {exc}"
-        print(f"{path.name}: {time.perf_counter() - start:.0f} s, {got}", flush=True)
+            parse_file(raw)
+        except ParseError as exc:
+            print(f"{raw.name}: not read: {exc.reason}")
+        check_file(raw)
+        done.append(raw.name)
+    for stale in cache.glob("*.json"):
+        if stale.name not in keep:
+            stale.unlink()
+    return done
 
 
 if __name__ == "__main__":
     import sys
 
+    # --only KINDS: build only these mixed-PDF kinds; --ocr: refill ocr-cache/ for the raw files as
+    # they are (after an OCR settings change), the others' entries untouched, stale ones removed
     args = sys.argv[1:]
     if "--only" in args:
-        kinds = set(args[args.index("--only") + 1].split(","))
-        for name in build_mixed(kinds):
+        for name in build_mixed(set(args[args.index("--only") + 1].split(","))):
             print(name)
     elif "--ocr" not in args:
         for name in build():
             print(name)
     if "--ocr" in args:
-        fill_ocr_cache()
+        for name in fill_ocr_cache():
+            print(name)

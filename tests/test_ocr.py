@@ -90,13 +90,29 @@ def test_coverage_per_degradation(scored: dict[str, dict[str, Any]], capsys: pyt
         print("\nscanned corpus coverage by degradation:\n  " + "\n  ".join(lines))
     total = sum(c for c, _ in by_kind.values()) / sum(n for _, n in by_kind.values())
     assert total >= MIN_SCANNED_COVERAGE, lines
-    low = [line for (k, (c, n)), line in zip(sorted(by_kind.items()), lines, strict=True) if c / n < MIN_KIND_COVERAGE]
+    low = [
+        line
+        for (k, (c, n)), line in zip(sorted(by_kind.items()), lines, strict=True)
+        if c / n < MIN_KIND_COVERAGE.get(k, MIN_OTHER_KIND_COVERAGE)
+    ]
     assert low == []
 
 
-# Floors under the figures measured when the corpus was made (README, "Scanned reports").
-MIN_SCANNED_COVERAGE = 0.80
-MIN_KIND_COVERAGE = 0.50
+# Floors: the figures measured on the committed OCR results (README, "Scanned reports"); a kind
+# the corpus gains later (another branch's files) keeps the first floor until it is measured.
+MIN_SCANNED_COVERAGE = 0.99
+MIN_KIND_COVERAGE = {
+    "scan150": 1.0,
+    "skew": 1.0,
+    "tiff": 1.0,
+    "rotated": 1.0,
+    "phone": 1.0,
+    "fax": 1.0,
+    "seal": 0.95,
+    "longimg": 0.989,
+    "painted": 1.0,
+}
+MIN_OTHER_KIND_COVERAGE = 0.50
 
 
 def test_scanned_corpus_raises_no_false_finding() -> None:

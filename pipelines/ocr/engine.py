@@ -14,6 +14,8 @@ The engine is loaded once per process (about a second) and kept.
 
 from __future__ import annotations
 
+import itertools
+import math
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -76,7 +78,44 @@ def _engine() -> Any:
 def detect(img: np.ndarray) -> list[list[tuple[float, float]]]:
     """Text line quadrilaterals of an RGB page image, in reading order (top to bottom, left to right).
     Detection runs on the page scaled to at most DET_MAX_SIDE pixels (a table digit is still
-    ~15 px high there); the boxes are scaled back."""
+    ~15 px high there); the boxes are scaled back. A picture much taller than a page (a long
+    picture, 长图: a report's pages stacked as a chat app sends them) is detected band by band,
+    cut at blank rows into page-like bands (`bands`), so that it is not shrunk until its lines
+    run together."""
+    out: list[list[tuple[float, float]]] = []
+    for top, bottom in bands(img):
+        for q in _detect_one(img[top:bottom]):
+            out.append([(x, y + top) for x, y in q])
+    out.sort(key=lambda q: (round(min(p[1] for p in q) / 10), min(p[0] for p in q)))
+    return out
+
+
+def bands(img: np.ndarray) -> list[tuple[int, int]]:
+    """(top, bottom) rows of the page-like bands a tall picture is detected in: about one A4 page
+    high (√2 × its width), each cut at the blankest row near the page height (the fewest dark
+    pixels: between two text lines, never through one). One band for a picture of page shape."""
+    from .limits import DET_MAX_SIDE
+
+    h, w = img.shape[:2]
+    page_h = max(int(w * math.sqrt(2)), 1)
+    if h <= DET_MAX_SIDE or h <= 1.25 * page_h:
+        return [(0, h)]
+    dark = (img.min(axis=2) < 128).sum(axis=1) if img.ndim == 3 else (img < 128).sum(axis=1)
+    cuts = [0]
+    while h - cuts[-1] > page_h:
+        lo, hi = cuts[-1] + int(0.8 * page_h), cuts[-1] + page_h
+        window = dark[lo:hi]
+        # the middle of the blankest run of rows in the window
+        least = window.min()
+        rows = np.flatnonzero(window == least)
+        runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+        best = max(runs, key=len)
+        cuts.append(lo + int(best[len(best) // 2]))
+    cuts.append(h)
+    return list(itertools.pairwise(cuts))
+
+
+def _detect_one(img: np.ndarray) -> list[list[tuple[float, float]]]:
     import cv2
 
     from .limits import DET_MAX_SIDE
@@ -87,9 +126,7 @@ def detect(img: np.ndarray) -> list[list[tuple[float, float]]]:
     boxes, _ = eng.text_det(np.ascontiguousarray(small[..., ::-1]))
     if boxes is None or len(boxes) == 0:
         return []
-    quads = [[(float(x) / scale, float(y) / scale) for x, y in b] for b in boxes]
-    quads.sort(key=lambda q: (round(min(p[1] for p in q) / 10), min(p[0] for p in q)))
-    return quads
+    return [[(float(x) / scale, float(y) / scale) for x, y in b] for b in boxes]
 
 
 def crop(img: np.ndarray, quad: list[tuple[float, float]], margin: float = 0.0, scale: float = 1.0) -> np.ndarray:

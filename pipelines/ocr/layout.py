@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Cell, GridRow
+from ..grid import Cell, GridRow, parse_number
 from . import engine
 from .limits import MIN_DIGIT_CONFIDENCE, REREAD_MARGIN, REREAD_SCALE
 from .provenance import OcrCell
@@ -105,13 +105,59 @@ def read_words(img: np.ndarray, quads: list[list[tuple[float, float]]]) -> list[
     return words
 
 
-def reread_boxes(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+def reread_boxes(
+    img: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float = REREAD_SCALE
+) -> list[tuple[str, float]]:
     """The second read: each box's crop, with a margin, upscaled, read again."""
     quads = [[(x0, y0), (x1, y0), (x1, y1), (x0, y1)] for x0, y0, x1, y1 in boxes]
     return [
         (t, round(c, 4))
-        for t, c in engine.recognise([engine.crop(img, q, REREAD_MARGIN, REREAD_SCALE) for q in quads])  # type: ignore[arg-type]
+        for t, c in engine.recognise([engine.crop(img, q, REREAD_MARGIN, scale) for q in quads])  # type: ignore[arg-type]
     ]
+
+
+def second_reads(img: np.ndarray, boxes: list[tuple[int, int, int, int]], firsts: list[str]) -> list[tuple[str, float]]:
+    """The second read of each box (`reread_boxes`), read once more from its crop made black and
+    white (Otsu's threshold, then GARBLED_THRESHOLD) where it
+    - saw the first read's digits with marks among them ("3特1" for "31", "37。": a seal's remains,
+      a speck) — never a point or comma between two digits, which may be a decimal point: the
+      black-and-white read counts only when it is digits alone;
+    - read the same as the first read but with confidence below MIN_DIGIT_CONFIDENCE (a lone 0 at
+      0.67): the black-and-white read counts only when it reads the same, more confidently.
+    It never turns a second read that disagrees into one that agrees: whether the reads agree is
+    judged as for any second read (`same_reading`, both confident)."""
+    import cv2
+
+    from .limits import GARBLED_THRESHOLD
+    from .provenance import same_reading
+
+    got = reread_boxes(img, boxes)
+    out = []
+    for box, first, (t, c) in zip(boxes, firsts, got, strict=True):
+        f = unicodedata.normalize("NFKC", first).strip()
+        n = unicodedata.normalize("NFKC", t).strip()
+        digits_first = bool(re.fullmatch(r"\d[\d ]*", f))
+        marks = (
+            digits_first
+            and not re.fullmatch(r"\d[\d ]*", n)
+            and _digits(n) == _digits(f)
+            and not re.search(r"\d\s*[.,，。·:：]\s*\d", n)
+        )
+        unsure = digits_first and same_reading(f, n) and c < MIN_DIGIT_CONFIDENCE
+        if marks or unsure:
+            x0, y0, x1, y1 = box
+            q = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+            grey = cv2.cvtColor(engine.crop(img, q, REREAD_MARGIN, REREAD_SCALE), cv2.COLOR_RGB2GRAY)  # type: ignore[arg-type]
+            _, otsu = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            fixed = np.where(grey < GARBLED_THRESHOLD, 0, 255).astype(np.uint8)
+            for bw in (otsu, fixed):
+                ((bt, bc),) = engine.recognise([cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)])
+                clean = re.fullmatch(r"\d[\d ]*", unicodedata.normalize("NFKC", bt).strip())
+                if (marks and clean) or (unsure and same_reading(f, bt) and bc > c):
+                    t, c = bt, round(bc, 4)
+                    break
+        out.append((t, c))
+    return out
 
 
 def find_cells(img: np.ndarray, dpi: float) -> list[list[CellBox]]:
@@ -172,12 +218,8 @@ def _tables(boxes: list[CellBox], unit: float) -> list[list[CellBox]]:
     return sorted(out, key=lambda t: t[0].y0)
 
 
-def ink_outside(
-    img: np.ndarray, dpi: float, boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
-) -> list[int]:
-    """Per (cell box, box of the words read in it): dark pixels inside the cell, away from its ruling
-    lines, that lie outside the words' box — a glyph the detector did not find (a digit of "7 9"
-    printed apart, a digit under a seal). Seal red is suppressed first (the page as `replay` gives it)."""
+def _text_ink(img: np.ndarray, dpi: float) -> np.ndarray:
+    """Dark strokes of the page other than its ruling lines (the ink of text), as a 0/255 mask."""
     import cv2
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
@@ -186,16 +228,132 @@ def ink_outside(
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, int(40 * unit))), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(12 * unit)), 1), np.uint8))
     lines = cv2.dilate(np.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
-    text = cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    out = []
-    pad = max(3, int(2 * unit))
-    for (x0, y0, x1, y1), (tx0, ty0, tx1, ty1) in boxes:
-        cell = text[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].copy()
+    return cv2.morphologyEx(np.bitwise_and(ink, 255 - lines), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def _outside(
+    text: np.ndarray, unit: float, box: tuple[int, int, int, int], text_box: tuple[int, int, int, int] | None
+) -> np.ndarray:
+    """The text ink of a cell box (away from its ruling lines) outside the words' box."""
+    x0, y0, x1, y1 = box
+    cell = text[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].copy()
+    if text_box is not None:
+        tx0, ty0, tx1, ty1 = text_box
+        pad = max(3, int(2 * unit))
         cell[
             max(0, ty0 - pad - y0 - 3) : max(0, ty1 + pad - y0 - 3),
             max(0, tx0 - pad - x0 - 3) : max(0, tx1 + pad - x0 - 3),
         ] = 0
-        out.append(int(np.count_nonzero(cell)))
+    return cell
+
+
+def ink_outside(
+    img: np.ndarray, dpi: float, boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
+) -> list[int]:
+    """Per (cell box, box of the words read in it): dark pixels inside the cell, away from its ruling
+    lines, that lie outside the words' box — a glyph the detector did not find (a digit of "7 9"
+    printed apart, a digit under a seal). Seal red is suppressed first (the page as `replay` gives it)."""
+    text = _text_ink(img, dpi)
+    unit = dpi / 72
+    return [int(np.count_nonzero(_outside(text, unit, box, tb))) for box, tb in boxes]
+
+
+def read_missed(img: np.ndarray, dpi: float, tables: list[list[CellBox]], words: list[Word]) -> list[Word]:
+    """The words of the page with each table cell read whole where the detector missed a glyph in
+    it: a box holding more ink than MAX_STRAY_INK_PIXELS outside the lines detected there (a lone
+    digit of "6 5" printed apart, a digit the seal's remains hid from the detector) is read once
+    more as one line, from the bounding box of all its ink; that read replaces the cell's words.
+    It is a page read like any other: its number is still confirmed by an identity or a second read."""
+    from .limits import MAX_STRAY_INK_PIXELS
+
+    text = _text_ink(img, dpi)
+    unit = dpi / 72
+    todo: list[tuple[CellBox, list[int], tuple[int, int, int, int]]] = []
+    for table in tables:
+        for b in table:
+            if not b.ink:
+                continue
+            inside = [i for i, w in enumerate(words) if b.x0 <= w.cx <= b.x1 and b.y0 <= w.cy <= b.y1]
+            if any(not needs_reread(words[i].text) for i in inside):
+                continue  # a label's box: only a number's box is read whole
+            union = _union([words[i] for i in inside])
+            if np.count_nonzero(_outside(text, unit, (b.x0, b.y0, b.x1, b.y1), union)) <= MAX_STRAY_INK_PIXELS:
+                continue
+            cell = text[b.y0 + 3 : b.y1 - 3, b.x0 + 3 : b.x1 - 3]
+            ys, xs = np.nonzero(cell)
+            pad = max(2, int(unit))
+            box = (
+                max(b.x0, b.x0 + 3 + int(xs.min()) - pad),
+                max(b.y0, b.y0 + 3 + int(ys.min()) - pad),
+                min(b.x1, b.x0 + 3 + int(xs.max()) + 1 + pad),
+                min(b.y1, b.y0 + 3 + int(ys.max()) + 1 + pad),
+            )
+            todo.append((b, inside, box))
+    if not todo:
+        return words
+    reads = reread_boxes(img, [box for _, _, box in todo], scale=1.0)
+    drop: set[int] = set()
+    added: list[Word] = []
+    for (_, inside, box), (t, c) in zip(todo, reads, strict=True):
+        if _spaced_number(t) is None:
+            continue  # not a number read whole (a seal's remains, a mark): the words stay, and the ink check
+        drop.update(inside)
+        added.append(Word(float(box[0]), float(box[1]), float(box[2]), float(box[3]), t, c))
+    return [w for i, w in enumerate(words) if i not in drop] + added
+
+
+def _spaced_number(text: str) -> float | None:
+    """The number of a box's text, digits printed apart joined ("6 5" → 65), or None."""
+    return parse_number(re.sub(r"(?<=\d)\s+(?=\d)", "", unicodedata.normalize("NFKC", text).strip()))
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
+
+
+# A lone letter a zero is read as where a box prints a number ("O" under a seal's remains, a fax's "o")
+_ZERO_LIKE = re.compile(r"[oOD]")
+
+
+def _zeros_for(first: str, again: str) -> bool:
+    """The black-and-white read of a lone o/O/D is a 0: the letter is not turned into a digit, the
+    box is read again and that read sees a 0 (it still stands only on an identity or two reads)."""
+    return bool(_ZERO_LIKE.fullmatch(first.strip())) and again == "0"
+
+
+def read_garbled(img: np.ndarray, tables: list[list[CellBox]], words: list[Word]) -> list[Word]:
+    """Words in a table's boxes read as digits mixed with marks ("3特1稀": a seal's remains read
+    with the digits; "(0)"), or as a lone o/O/D where a zero is printed, read once more from their
+    crop made black and white: at Otsu's threshold, then at GARBLED_THRESHOLD (the print's black
+    apart from the grey a seal or a speck left). A new read replaces the word's only when it is a
+    number of digits alone and the very digits the first read saw, in their order: it may drop
+    the marks, never add, change or drop a digit ("3特1稀" → "31", never "3.1" or "11"); a lone
+    o/O/D only when it reads "0". It is the page read like any other: its number still stands
+    only on an identity or on a second read that agrees."""
+    import cv2
+
+    from .limits import GARBLED_THRESHOLD
+
+    todo: list[int] = []
+    for i, w in enumerate(words):
+        zeros = bool(_ZERO_LIKE.fullmatch(w.text.strip()))
+        if not zeros and (not needs_reread(w.text) or _spaced_number(w.text) is not None or not _digits(w.text)):
+            continue
+        if any(b.x0 <= w.cx <= b.x1 and b.y0 <= w.cy <= b.y1 for t in tables for b in t):
+            todo.append(i)
+    out = list(words)
+    for i in todo:
+        w = words[i]
+        q = [(w.x0, w.y0), (w.x1, w.y0), (w.x1, w.y1), (w.x0, w.y1)]
+        grey = cv2.cvtColor(engine.crop(img, q), cv2.COLOR_RGB2GRAY)
+        _, otsu = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        fixed = np.where(grey < GARBLED_THRESHOLD, 0, 255).astype(np.uint8)
+        for bw in (otsu, fixed):
+            ((t, c),) = engine.recognise([cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)])
+            t = unicodedata.normalize("NFKC", t).strip()
+            if (re.fullmatch(r"\d[\d ]*", t) and _digits(t) == _digits(w.text)) or _zeros_for(w.text, t):
+                out[i] = Word(w.x0, w.y0, w.x1, w.y1, t, round(c, 4))
+                break
     return out
 
 
@@ -207,7 +365,7 @@ def read_page(img: np.ndarray, number: int, dpi: float) -> PageRead:
     img, turns, skew, quads = upright(img)
     h, w = img.shape[:2]
     tables = find_cells(img, dpi)
-    words = read_words(img, quads)
+    words = read_garbled(img, tables, read_missed(img, dpi, tables, read_words(img, quads)))
     return PageRead(number, w, h, dpi, turns, round(skew, 3), words, tables)
 
 
@@ -239,37 +397,39 @@ def _word_text(words: list[Word]) -> str:
     return "\n".join(" ".join(v.text for v in sorted(line, key=lambda v: v.x0)) for line in lines)
 
 
-# What PP-OCR reads for a lone dash ("—", "一"-like stroke) in a table box.
-_DASH_READS = frozenset({"一"})
-
-
-def _cell_text(words: list[Word]) -> tuple[str, bool]:
-    """A ruled box's text, and whether it was mended (digit groups joined, a trailing speck dropped).
+def _cell_text(words: list[Word]) -> tuple[str, str]:
+    """A ruled box's text, and how it was mended: "" (not), "spaced" (digit groups printed apart
+    joined), "speck" (a speck before or after the number dropped), "dash" (一 alone: a dash).
     A box holds one value: digits printed apart ("３ ７", letter-spaced full-width digits) read as
     separate groups on one line are joined when every group is digits alone and each gap is
-    narrower than the digits are high. A mended number is taken only when an identity confirms it."""
+    narrower than the digits are high. A number mended of a speck is taken only when an identity
+    confirms it; digits printed apart also when the second read reads the same digits."""
     text = _word_text(words)
     if not words or "\n" in text:
-        return text, False
-    if text.strip() in _DASH_READS:
-        # a lone dash printed in a box for "none" ("—"): PP-OCR reads it as the CJK numeral 一, which
-        # no table box holds alone; as a blank mark it is still taken only at high confidence
-        return "—", False
+        return text, ""
     tokens = unicodedata.normalize("NFKC", text).split()
+    if tokens == ["一"]:
+        # a dash printed for "none" (—) read as the character 一 (one): a box of a table prints a
+        # dash or a number, never the word 一 alone; the dash is a blank, never a number
+        return "—", "dash"
+    if tokens and re.fullmatch(r"[.。·,，]\d+", tokens[0]) and len(tokens) == 1:
+        # a speck before the number read as a point: ".0" (a table prints "0.5", never ".5") —
+        # dropped, and the number then stands only on an identity, as a mended one does
+        return tokens[0][1:], "speck"
     if tokens and re.fullmatch(r"\d+[.。]|[.。]", tokens[-1]) and (len(tokens) > 1 or tokens[-1][0].isdigit()):
         # a speck after the number (a fax's, a scan's dust) read as a full stop: "0." — dropped, and
         # the number then stands only on an identity (a lost decimal digit would not add up)
         tokens[-1] = tokens[-1].rstrip(".。")
         tokens = [t for t in tokens if t]
         if all(re.fullmatch(r"\d+", t) for t in tokens) and len(tokens) == 1:
-            return tokens[0], True
+            return tokens[0], "speck"
     if len(tokens) < 2 or not all(re.fullmatch(r"\d+", t) for t in tokens):
-        return text, False
+        return text, ""
     line = sorted(words, key=lambda w: w.x0)
     height = median(w.y1 - w.y0 for w in line)
     if any(b.x0 - a.x1 > 1.2 * height for a, b in itertools.pairwise(line)):
-        return text, False
-    return "".join(tokens), True
+        return text, ""
+    return "".join(tokens), "spaced"
 
 
 def _masked(w: Word) -> str:
@@ -308,7 +468,7 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
             for b, words in sorted(by_row[r], key=lambda bw: bw[0].x0):
                 c0 = _nearest(xs, b.x0)
                 span = max(1, _nearest(xs, b.x1) - c0)
-                text, joined = _cell_text(words)
+                text, mended = _cell_text(words)
                 spills = any(w.x0 < b.x0 - 0.3 * (w.x1 - w.x0) or w.x1 > b.x1 + 0.3 * (w.x1 - w.x0) for w in words)
                 conf = min((w.conf for w in words), default=1.0)
                 src = (
@@ -328,7 +488,8 @@ def page_rows(page: PageRead, engine_name: str, cells_out: dict[str, OcrCell]) -
                     engine_name,
                     True,
                 )
-                cells_out[src].joined = joined
+                cells_out[src].joined = bool(mended)
+                cells_out[src].spaced = mended == "spaced"
                 if spills:
                     cells_out[src].conf = 0.0  # a line running over the box's edge: whose is it?
                 cells.append(Cell(text, c0, src, span))
@@ -360,7 +521,10 @@ def _text_rows(
     for w in sorted(words, key=lambda w: (w.cy, w.x0)):
         if lines:
             last = lines[-1]
-            lo, hi = min(v.y0 for v in last), max(v.y1 for v in last)
+            # the line's span is its words' median top and bottom, not their extremes: one word
+            # standing across two printed lines (a character of a label printed vertically down a
+            # merged cell, 本/年/度) would otherwise chain the two lines into one
+            lo, hi = median(v.y0 for v in last), median(v.y1 for v in last)
             overlap = min(hi, w.y1) - max(lo, w.y0)
             if overlap >= 0.5 * min(w.y1 - w.y0, hi - lo):
                 last.append(w)

@@ -6,7 +6,7 @@ are keyed by it (with the file's sha256 and the engine's version).
 
 from __future__ import annotations
 
-OCR_SETTINGS_VERSION = "2"
+OCR_SETTINGS_VERSION = "3"
 
 # Resolution PDF pages are rendered at for OCR: PP-OCR reads table digits right from ~150 dpi.
 OCR_DPI = 200
@@ -45,3 +45,20 @@ MAX_STRAY_INK_PIXELS = 40
 MIN_PICTURE_WIDTH = 0.40
 MIN_PICTURE_HEIGHT = 0.08
 MIN_SCANNED_PAGE_AREA = 0.25
+
+# A black-and-white page's specks (a fax's): dark dots of at most this many pixels standing alone
+# are removed before reading (pages.despeckle). On the fax corpus page 2864 of 4536 dark blobs are
+# one pixel, 68 two; a decimal point at 200 dpi is ~16 pixels (at a fax's 100 dpi ~4).
+SPECK_PIXELS = 2
+
+# A pixel of a seal's red is print under the seal's ink (pages.suppress_red) when its red channel is
+# darker than this share of the mean red of the seal's pixels in a window this many pixels wide
+# around it: on the seal corpus page a digit's strokes under the ring measure 79–112 where the
+# ring's own measure 150–230, and the ring's thin JPEG'd parts 92–133 where it is all ring.
+PRINT_UNDER_SEAL = 0.65
+PRINT_UNDER_SEAL_WINDOW = 21
+
+# A table box's words read as digits mixed with marks are read again from their crop made black and
+# white at Otsu's threshold, then at this grey level (layout.read_garbled): on the seal corpus page a
+# digit under the seal's remains read "3特1稀" at the page read, "31" at 90, "11" at 60.
+GARBLED_THRESHOLD = 90

@@ -6,8 +6,10 @@ pages per file (limits: a 500-page scan is refused before one page is read) and 
 (Pillow's decompression-bomb guard set to our limit).
 
 Geometry, in this order (each step on the page as the previous one left it):
+0. specks removed from a black-and-white page (a fax);
 1. red suppression — a red official seal (盖章) stamped over cells turns white; black print under
-   it stays black (a seal's red is bright in the red channel, print is dark in all three);
+   it stays black, and the ruling lines under it are drawn back from the red channel (a seal's red
+   is bright in the red channel, print under it is dark there);
 2. the page cut out of a photo — a light page on a darker desk is found as the largest bright
    quadrilateral and warped to a rectangle (phone photos: perspective, dark borders);
 3. orientation of the whole page (0/90/180/270) — from the detected text lines: lines taller than
@@ -149,14 +151,55 @@ def _bomb_reason(pixels: int | None, page: int | None) -> str:
 
 
 def suppress_red(img: np.ndarray) -> np.ndarray:
-    """Seal red to white: pixels much redder than they are green or blue (print is grey or black)."""
+    """Seal red to white, the ruling lines under it kept.
+
+    A seal's red (pixels much redder than they are green or blue: print is grey or black, and a
+    black digit under the seal's ink stays black) turns white. A ruling line under the seal is
+    red too (its grey times the seal's red), and whitening it broke the table's boxes (two cells
+    read as one, their row lost); so straight strokes of the page seen in the red channel (the
+    page without the seal: print under the seal's ink keeps its darkness there) are drawn back
+    where they run on beyond the seal. The seal's own strokes — its ring, star and characters —
+    lie wholly inside its red and are not drawn back (in the red channel alone they would stay
+    as grey ghosts: a JPEG'd seal's thin strokes are dark there)."""
+    import cv2
+
+    from .limits import PRINT_UNDER_SEAL, PRINT_UNDER_SEAL_WINDOW
+
     a = img.astype(np.int16)
     r, g, b = a[..., 0], a[..., 1], a[..., 2]
-    red = (r > 110) & (r - g > 50) & (r - b > 40)
+    red = (r - g > 50) & (r - b > 40)
     if not red.any():
         return img
     out = img.copy()
     out[red] = 255
+    # the page in the red channel, the seal's own red on paper counted as white
+    strong = red & (r > 110)
+    seal_r = float(np.percentile(r[strong], 90)) if strong.any() else 255.0
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    grey[red] = np.clip(r[red].astype(np.float32) * (255.0 / max(seal_r, 1.0)), 0, 255).astype(np.uint8)
+    dark = (grey < 180).astype(np.uint8)
+    k = max(25, min(img.shape[:2]) // 60)
+    lines = np.bitwise_or(
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)),
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8)),
+    )
+    n, labels, _, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if n > 1:
+        outside = np.bincount(labels[(lines > 0) & ~red], minlength=n)
+        keep = outside >= k  # a line that runs on beyond the seal
+        keep[0] = False
+        back = red & keep[labels]
+        out[back] = grey[back][:, None]
+    # black print under the seal's ink (a digit's strokes): much darker in the red channel than
+    # the seal around it (a thin JPEG'd seal stroke is darker than a broad one, so the measure is
+    # local: the mean red of the seal's pixels nearby)
+    rf = np.where(red, r, 0).astype(np.float32)
+    win = (PRINT_UNDER_SEAL_WINDOW, PRINT_UNDER_SEAL_WINDOW)
+    local = cv2.boxFilter(rf, -1, win, normalize=False) / np.maximum(
+        cv2.boxFilter(red.astype(np.float32), -1, win, normalize=False), 1.0
+    )
+    under = red & (r < PRINT_UNDER_SEAL * local)
+    out[under] = grey[under][:, None]
     return out
 
 
@@ -266,9 +309,33 @@ def deskew(img: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(img, mat, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
 
 
+def despeckle(img: np.ndarray) -> np.ndarray:
+    """A black-and-white page (a fax, a scan thresholded to 1 bit) with its specks removed: dark
+    specks of at most SPECK_PIXELS pixels standing alone turn white. A fax's specks beside a digit
+    read as a point (".0", a number no longer) or as ink a digit left behind; a printed full stop
+    or decimal point at fax resolution is larger. Grey and colour pages are left as they are."""
+    import cv2
+
+    from .limits import SPECK_PIXELS
+
+    grey = img[..., 0] if img.ndim == 3 else img
+    if np.count_nonzero((grey != 0) & (grey != 255)) > 0.01 * grey.size:
+        return img  # not black and white
+    ink = (grey < 128).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK_PIXELS)
+    specks = specks[specks > 0]
+    if not len(specks):
+        return img
+    out = img.copy()
+    out[np.isin(labels, specks)] = 255
+    return out
+
+
 def prepare(img: np.ndarray) -> np.ndarray:
-    """The steps before orientation: seal red suppressed, a photo's page cut out."""
-    return cut_out_page(suppress_red(img))
+    """The steps before orientation: a black-and-white page's specks removed, seal red suppressed,
+    a photo's page cut out."""
+    return cut_out_page(suppress_red(despeckle(img)))
 
 
 def replay(img: np.ndarray, turns: int, skew: float) -> np.ndarray:

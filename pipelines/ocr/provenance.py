@@ -28,7 +28,8 @@ class OcrCell:
     engine: str
     in_table: bool
     stray_ink: int = -1  # dark pixels in the box outside the words read (-1: not measured)
-    joined: bool = False  # digit groups printed apart joined into one number (layout._cell_text)
+    joined: bool = False  # mended by layout._cell_text: digit groups printed apart joined, a speck dropped
+    spaced: bool = False  # mended only by joining digit groups printed apart in the one box
     # The image its box is in when that is not the page itself: a picture on a text PDF's page
     # (ocr.mixed numbers the file's pictures from 1); 0 for a page read whole.
     image: int = 0
@@ -45,15 +46,30 @@ class OcrCell:
         """Read with high confidence: by the page read, or by the re-read when both read the same."""
         if self.conf >= MIN_DIGIT_CONFIDENCE:
             return True
-        same = unicodedata.normalize("NFKC", self.text).strip() == unicodedata.normalize("NFKC", self.reread).strip()
-        return same and self.reread_conf >= MIN_DIGIT_CONFIDENCE and self.conf > 0
+        return same_reading(self.text, self.reread) and self.reread_conf >= MIN_DIGIT_CONFIDENCE and self.conf > 0
 
     @property
     def double_read(self) -> bool:
         """The page read and the upscaled re-read agree, both confident."""
-        a = unicodedata.normalize("NFKC", self.text).strip()
-        b = unicodedata.normalize("NFKC", self.reread).strip()
-        return bool(a) and a == b and min(self.conf, self.reread_conf) >= MIN_DIGIT_CONFIDENCE
+        return same_reading(self.text, self.reread) and min(self.conf, self.reread_conf) >= MIN_DIGIT_CONFIDENCE
+
+
+_SPACED_DIGITS = re.compile(r"\d[\d ]*")
+
+
+def same_reading(a: str, b: str) -> bool:
+    """Two reads of one box read the same: the same text, or the same digits where one read saw
+    them letter-spaced ("4 4", full-width digits printed apart) and the other did not. Only spaces
+    between digits may differ: never a digit, a point or a comma."""
+    a = unicodedata.normalize("NFKC", a).strip()
+    b = unicodedata.normalize("NFKC", b).strip()
+    if not a:
+        return False
+    if a == b:
+        return True
+    return bool(_SPACED_DIGITS.fullmatch(a) and _SPACED_DIGITS.fullmatch(b)) and a.replace(" ", "") == b.replace(
+        " ", ""
+    )
 
 
 # The source of a row or cell OCR read on a mixed PDF's picture (ocr.mixed names them so).

@@ -15,7 +15,7 @@ from ..grid import RowList
 from ..model import ParseError
 from . import engine
 from .cache import OcrCache
-from .layout import ink_outside, page_rows, read_page, reread_boxes
+from .layout import ink_outside, page_rows, read_page, second_reads
 from .limits import REREAD_MARGIN, REREAD_SCALE
 from .pages import PageImage, image_pages, pdf_pages, replay
 from .progress import on_page, page_done, remove_page_hook  # noqa: F401 - re-exported for callers
@@ -92,7 +92,7 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
     found: dict[str, list[Any]] = {}
     start = time.perf_counter()
     for number, img, _ in _pages_again(todo, source, geometry):
-        got = reread_boxes(img, [c.text_box or c.box for c in todo[number]])
+        got = second_reads(img, [c.text_box or c.box for c in todo[number]], [c.text for c in todo[number]])
         for c, (text, conf) in zip(todo[number], got, strict=True):
             c.reread, c.reread_conf = text, conf
             found[key(c)] = [text, conf]

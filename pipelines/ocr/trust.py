@@ -155,7 +155,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         p = prov[k]
         if k in printed:
             return True
-        return k in clean and p is not None and p.double_read and not p.joined
+        # a number mended of a speck stands only on an identity; digits printed apart and joined
+        # stand on a second read that reads the same digits
+        return k in clean and p is not None and p.double_read and (not p.joined or p.spaced)
 
     changed = True
     while changed:
@@ -163,6 +165,9 @@ def confirm(report: ParsedReport, grid: OcrGrid) -> ParsedReport:
         for check_id, total, parts in idents:
             if state(total, parts, candidates) != "fails":
                 continue
+            # an identity that fails only now (its last operand became a candidate on its second
+            # read) has operands not yet read twice: they are, before it is judged
+            read_again(set(total + parts))
             if all(double(k) for k in total + parts):
                 continue  # printed as read, twice alike: the rules may judge it
             for k in total + parts:
