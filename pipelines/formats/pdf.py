@@ -1049,15 +1049,18 @@ def _one_word(chars: list[dict]) -> str | None:
         word = [prev]
         for ch in ordered[1:]:
             if ch["x0"] > prev["x1"] + ratio * prev["size"] or abs(ch["top"] - prev["top"]) > y_tol:
-                words.append(
-                    (min(c["top"] for c in word), "".join([LIGATURES.get(c["text"], c["text"]) for c in word]))
-                )
+                words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
                 word = [ch]
             else:
                 word.append(ch)
             prev = ch
-        words.append((min(c["top"] for c in word), "".join([LIGATURES.get(c["text"], c["text"]) for c in word])))
+        words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
     return "\n".join(" ".join(w[1] for w in line) for line in cluster_objects(words, _FIRST, y_tol))
+
+
+def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
+    """A word's characters' texts joined, ligatures expanded (pdfplumber's merge_chars)."""
+    return "".join([ligatures.get(c["text"], c["text"]) for c in word])
 
 
 _TOP = itemgetter("top")
