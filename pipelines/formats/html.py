@@ -179,6 +179,20 @@ def _norm(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _leaf_text(text: str) -> str:
+    """_norm of a cell's whole text, kept per text (a city's tables print the same labels and
+    numbers on every page)."""
+    line = _LEAF_TEXTS.get(text)
+    if line is None:
+        if len(_LEAF_TEXTS) >= 65536:
+            _LEAF_TEXTS.clear()  # bounded: a worker parses thousands of pages
+        line = _LEAF_TEXTS[text] = _norm(text)
+    return line
+
+
+_LEAF_TEXTS: dict[str, str] = {}
+
+
 def _tag(el) -> str | None:
     """Lower-case tag name, None for comments and processing instructions."""
     tag = el.tag
@@ -191,6 +205,19 @@ def _hidden(el) -> bool:
     style = el.get("style")
     if not style:
         return False
+    hidden = _STYLE_HIDDEN.get(style)
+    if hidden is None:
+        if len(_STYLE_HIDDEN) >= 4096:
+            _STYLE_HIDDEN.clear()  # bounded: a page may print any number of styles
+        hidden = _STYLE_HIDDEN[style] = _hiding_style(style)
+    return hidden
+
+
+# style attribute → whether it hides the element (a page repeats a few styles on every cell)
+_STYLE_HIDDEN: dict[str, bool] = {}
+
+
+def _hiding_style(style: str) -> bool:
     if style.isascii():  # (the pattern's words, ignoring case, are only in ASCII as these)
         low = style.lower()
         if "display" not in low and "mso-hide" not in low and "visibility" not in low:
@@ -215,6 +242,44 @@ def _cell_text(td) -> str:
     Nested tables are left out (their rows are rows of their own)."""
     if not len(td):  # text only
         return _norm(td.text) if td.text else ""
+    # Most cells hold inline markup only (<font>, <span>), or one paragraph of it (Word's
+    # <p class=MsoNormal><span>): then the text is one line, the cell's string value, and the
+    # walk below (a Python call per element) is not needed.
+    inline = _inline_text(td)
+    if inline is not None:
+        return inline
+    return _cell_text_walk(td)
+
+
+def _inline_text(td) -> str | None:
+    """The cell's one line of text when it holds only visible inline elements, or a single
+    paragraph of them with nothing printed around it; None for any other cell."""
+    para = None
+    for el in td.iterdescendants():
+        tag = el.tag
+        if tag.__class__ is not str:
+            continue  # a comment: its text is no page text (its tail is, in both ways)
+        tag = tag.lower()
+        if tag not in _BLOCK and tag not in _SKIP and tag != "br" and not _hidden(el):
+            continue
+        if tag == "p" and para is None and el.getparent() is td and len(td) == 1 and not _hidden(el):
+            para = el
+            continue
+        return None
+    if para is not None:
+        if (td.text and _norm(td.text)) or (para.tail and _norm(para.tail)):
+            return None  # text beside the paragraph: lines of their own
+        return _norm(_text_of(para))
+    return _norm(_text_of(td))
+
+
+def _text_of(el) -> str:
+    """The element's string value (every text node below it, comments left out), as XPath's
+    string() gives it, by lxml's text serialiser: a third of string()'s cost."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _cell_text_walk(td) -> str:
     lines: list[str] = []
     buf: list[str] = []
 
@@ -348,7 +413,12 @@ class _Walker:
         for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
             if group != last_group:
                 covered, last_group = {}, group
-            tds = [c for c in tr if _tag(c) in _CELL_TAGS_TD and not _hidden(c)]
+            # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
+            tds = [
+                c
+                for c in tr
+                if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD)) and not _hidden(c)
+            ]
             if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
@@ -362,18 +432,25 @@ class _Walker:
             new_cover: dict[int, int] = {}
             col = 0
             for td in tds:
-                while covered.get(col, 0) > 0:
+                while covered and covered.get(col, 0) > 0:
                     col += 1
-                span = _int_attr(td, "colspan", 1000)
-                rowspan = _int_attr(td, "rowspan", 10000)
+                # (most cells have neither attribute: no call for them)
+                span = _int_attr(td, "colspan", 1000) if td.get("colspan") else 1
+                rowspan = _int_attr(td, "rowspan", 10000) if td.get("rowspan") else 1
                 if col + span > MAX_ROW_COLUMNS:
                     break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
-                cells.append(Cell(_cell_text(td), col, f"{src} col {col + 1}", span))
+                if len(td):
+                    text = _cell_text(td)
+                else:  # text only (most cells): _cell_text's first case, without the call
+                    text = td.text
+                    text = _leaf_text(text) if text else ""
+                cells.append(Cell(text, col, f"{src} col {col + 1}", span))
                 if rowspan > 1:
                     for c in range(col, col + span):
                         new_cover[c] = rowspan - 1
                 col += span
-            covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
+            if covered or new_cover:
+                covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
             self.rows.append(GridRow(cells, positional=True, source=src))
 
     # tables without <table> ------------------------------------------------

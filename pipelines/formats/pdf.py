@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 from statistics import median
 from typing import Any
 
@@ -1040,9 +1041,63 @@ def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
                 continue
             cx0, ctop, cx1, cbottom = cell
             in_cell = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
-            texts.append(extract_text(in_cell, **_CELL_TEXT) if in_cell else "")
+            if not in_cell:
+                texts.append("")
+                continue
+            word = _one_word(in_cell)
+            texts.append(word if word is not None else extract_text(in_cell, **_CELL_TEXT))
         out.append(texts)
     return out
+
+
+def _one_word(chars: list[dict]) -> str | None:
+    """What pdfplumber's extract_text(chars, **_CELL_TEXT) gives for upright characters (a
+    number, a label wrapped over lines: nearly every cell of a report), by the same steps
+    without its word extractor's generators and text map; None for anything else (then
+    extract_text reads them).
+
+    Its steps, for upright characters: lines are clusters of the characters' tops (pdfplumber's
+    cluster_objects, tolerance 4); in each line the characters in x0 order (a stable sort) make
+    words, a new word where one starts more than 0.2 × the size of the character before right of
+    its end (or more than 4 pt above or below it), a space or an empty text ends one; the words
+    are clustered again by their tops (the top of their highest character), joined by spaces
+    within a line and lines by line ends. Ligatures are expanded."""
+    from pdfplumber.utils.clustering import cluster_objects
+    from pdfplumber.utils.text import LIGATURES
+
+    if len(chars) == 1:
+        t = chars[0]["text"]
+        return "" if not t or t.isspace() else LIGATURES.get(t, t)
+    for ch in chars:
+        t = ch["text"]
+        if not ch["upright"] or not t or t.isspace():
+            return None  # (rotated text, spaces and empty texts: extract_text's own rules)
+    ratio = _CELL_TEXT["x_tolerance_ratio"]
+    y_tol = _CELL_TEXT["y_tolerance"]
+    words: list[tuple[float, str]] = []  # (top, text)
+    for line in cluster_objects(chars, _TOP, y_tol):
+        ordered = sorted(line, key=_X0)
+        prev = ordered[0]
+        word = [prev]
+        for ch in ordered[1:]:
+            if ch["x0"] > prev["x1"] + ratio * prev["size"] or abs(ch["top"] - prev["top"]) > y_tol:
+                words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
+                word = [ch]
+            else:
+                word.append(ch)
+            prev = ch
+        words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
+    return "\n".join(" ".join(w[1] for w in line) for line in cluster_objects(words, _FIRST, y_tol))
+
+
+def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
+    """A word's characters' texts joined, ligatures expanded (pdfplumber's merge_chars)."""
+    return "".join([ligatures.get(c["text"], c["text"]) for c in word])
+
+
+_TOP = itemgetter("top")
+_FIRST = itemgetter(0)
+_X0 = itemgetter("x0")
 
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
