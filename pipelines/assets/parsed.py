@@ -15,7 +15,7 @@ from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_tabl
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
-from ..resources import POOL, WarehouseResource
+from ..resources import OCR_POOL, POOL, WarehouseResource
 from ..shards import (
     IN_PROCESS,
     finished_parts,
@@ -92,6 +92,23 @@ def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tup
     return head, cells, warnings
 
 
+def needs_ocr(raw: Path, rel: str, fmt: str) -> bool:
+    """Whether OCR reads the file (an image, or a PDF with no text layer): it is parsed in the OCR
+    pool. Sniffed, not parsed: the result is the same in either step, only where it runs differs."""
+    if fmt == "image":
+        return True
+    if fmt != "pdf":
+        return False
+    from ..ocr.review import pdf_has_text_layer
+
+    try:
+        with open(os_path(raw, rel), "rb") as f:
+            data = f.read()
+    except OSError:
+        return False  # its worker says why it cannot be read
+    return not pdf_has_text_layer(data)
+
+
 def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row:
     return QUARANTINED.row(
         file_path=rel, sha256=sha, format=fmt, reason=f"{rel}: {reason}", parser_version=PARSER_VERSION
@@ -144,8 +161,22 @@ def _plan(context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: 
 
 
 def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> dict[str, Any]:
+    """Parse this shard's files, except those OCR reads: they are left to the shard's OCR step."""
+    raw = Path(plan["raw_dir"])
+    mine = read_plan(Path(plan["parts_dir"]), shard)
+    ocr = [f for f in mine if needs_ocr(raw, f[1], f[2])]
+    deferred = {f[0] for f in ocr}
+    out = _parse_files(context, plan, shard, [f for f in mine if f[0] not in deferred])
+    out["ocr"] = ocr
+    if ocr:
+        context.log.info(f"shard {shard}: {len(ocr)} files need OCR: parsed by parse_ocr_{shard:03d} (pool {OCR_POOL})")
+    return out
+
+
+def _parse_files(
+    context: dg.OpExecutionContext, plan: dict[str, Any], shard: int, mine: list[tuple[str, str, str]]
+) -> dict[str, Any]:
     raw, parts = Path(plan["raw_dir"]), Path(plan["parts_dir"])
-    mine = read_plan(parts, shard)
     # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
     # files) are quarantined with why, without a parser; every other file goes to a worker, which
     # parses the bytes the inventory hashed (opened again, checked against the sha256).
@@ -230,7 +261,8 @@ def _load(
             "batch_write_seconds": round(time.perf_counter() - started, 2),
             # the shards' step times added up (they may have run side by side)
             "parse_seconds": round(sum(s["seconds"] for s in shards), 2),
-            "shards": len(shards),
+            "shards": sum(1 for s in shards if "ocr" in s),  # (each shard's OCR step returns no "ocr")
+            "ocr_files_this_run": sum(len(s.get("ocr", [])) for s in shards),
             "parser_version": PARSER_VERSION,
             # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
             "peak_worker_rss_mib": round(max((s["peak_worker_rss_kib"] for s in shards), default=0) / 1024, 1),
@@ -277,6 +309,15 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
 
         return parse_shard
 
+    def ocr_op(k: int) -> dg.OpDefinition:
+        @dg.op(name=f"parse_ocr_{k:03d}", pool=OCR_POOL)
+        def parse_ocr(context: dg.OpExecutionContext, plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
+            """Parse the files of this shard that OCR reads (scans, photos), in the pool `ocr`: at
+            most as many at once as the pool's limit (the cores), whatever the shards and executor."""
+            return _parse_files(context, plan, k, [tuple(f) for f in shard["ocr"]])  # type: ignore[misc]
+
+        return parse_ocr
+
     @dg.op(
         name="load_parse_parts",
         pool=POOL,
@@ -295,7 +336,10 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
     )
     def parsed_reports(raw: Any) -> Any:
         plan = parse_plan(raw)
-        done = [shard_op(k)(plan) for k in range(shards)]
+        done = []
+        for k in range(shards):
+            shard = shard_op(k)(plan)
+            done += [shard, ocr_op(k)(plan, shard)]
         return load_parse_parts(plan, done)
 
     return parsed_reports
