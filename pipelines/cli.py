@@ -171,10 +171,10 @@ def run(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="OCR progress even when not on a terminal"),
 ) -> None:
     """Run the warehouse job end to end (landing → parsing → corrections → dbt → publish) and print a summary."""
-    from .ocr.progress_bar import run_progress
+    from .ocr.progress_bar import RunProgress
     from .runner import main_run
 
-    with run_progress(verbose):  # pages OCR'd by the in-process run's parse workers
+    with RunProgress(verbose):  # pages OCR'd by the in-process run's parse workers
         code = main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait, executor=executor)
     raise typer.Exit(code)
 
@@ -264,7 +264,8 @@ def export(
     agency: str = typer.Option(None, help="only this agency id (a workbook to send back to it)"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
     raw_dir: Path = typer.Option(
-        None, help="the reports' folder, for the crops of OCR'd cells in 待人工核对 (default: raw/ beside the warehouse)"
+        None,
+        help="the reports' folder, for the crops of OCR'd cells in 待人工核对 (default: raw/ beside the warehouse)",
     ),
 ) -> None:
     """Excel for the office: 汇总 (every agency's status) and 问题清单 (every finding) of one year."""

@@ -38,7 +38,6 @@ def set_ocr_pool_limit(instance: dg.DagsterInstance) -> None:
         storage.set_concurrency_slots(OCR_POOL, ocr_pool_limit())
 
 
-
 class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]  # Dagster's own stubs leave it generic
     raw_dir: str
     # The published warehouse file (what readers open); the assets write its work copy (publish.py).

@@ -3,7 +3,7 @@
 `ogi parse` and `ogi check` read the file in their own process: `OcrProgress` registers a page
 hook (pipelines/ocr/progress.py). `ogi run` parses in worker processes: each page a worker OCRs
 reaches the supervisor (pipelines/parse_worker.py), which calls `worker_page`; it prints while a
-`run_progress` context is open (the in-process executor; steps run in other processes or on
+`RunProgress` context is open (the in-process executor; steps run in other processes or on
 other machines print nothing here). A page taken from the OCR cache is not OCR'd and prints
 nothing. Written to stderr (stdout keeps the report or JSON), overwriting one line on a terminal;
 silent when stdout is not a terminal, unless asked (-v): then one line per page.
@@ -98,13 +98,13 @@ _run_lock = threading.Lock()
 _run: dict[str, Any] = {"active": False, "verbose": False, "files": {}}
 
 
-class run_progress:  # noqa: N801 - used as a context, like contextlib's
+class RunProgress:
     """While open, pages OCR'd by parse workers in this process print (see the module's text)."""
 
     def __init__(self, verbose: bool = False) -> None:
         self.verbose = verbose
 
-    def __enter__(self) -> run_progress:
+    def __enter__(self) -> RunProgress:
         with _run_lock:
             _run.update(active=True, verbose=self.verbose, files={})
         return self

@@ -172,14 +172,12 @@ def crops(data: bytes, sources: Sequence[str | None]) -> list[bytes | str]:
             for i, loc in enumerate(locs):
                 if loc is not None and loc.page == number:
                     out[i] = png(cut(img, loc.box))
-    except Exception:  # noqa: BLE001 - a crop is help for a person, never a failed export
+    except Exception:  # noqa: BLE001, S110 - a crop is help for a person, never a failed export
         pass
     return [NO_CROP_UNREADABLE if v == "" else v for v in out]
 
 
-def crops_of_files(
-    cells: Sequence[tuple[Any, str | None]], read: Callable[[Any], bytes | None]
-) -> list[bytes | str]:
+def crops_of_files(cells: Sequence[tuple[Any, str | None]], read: Callable[[Any], bytes | None]) -> list[bytes | str]:
     """Crops of many cells, (file key, source) each: a file's bytes are read once (`read` gives
     None when the file is gone) and only when one of its cells has an OCR box."""
     out: list[bytes | str] = [no_crop_reason(s) for _, s in cells]
