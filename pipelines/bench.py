@@ -181,7 +181,7 @@ def bench_ocr(text_dirs: list[Path], scanned_dir: Path, max_text_files: int = 80
             pages = pdf_pages((scanned_dir / OCR_BENCH_PAGE).read_bytes())
             _, load = next(pages)
             page = load()
-            pages.close()
+            del pages  # (the generator closes the document)
             blank = np.full((round(297 / 25.4 * OCR_DPI), round(210 / 25.4 * OCR_DPI), 3), 255, np.uint8)
             start = time.perf_counter()
             read = read_page(page.image, 1, page.dpi)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -92,3 +93,18 @@ def test_progress_line_per_page_and_silent_when_not_asked() -> None:
     with OcrProgress("report.pdf", 7, stream=quiet):  # stdout under pytest is not a terminal
         page_done(1, 1.0)
     assert quiet.getvalue() == ""
+
+
+def test_run_progress_prints_pages_parse_workers_ocr(capsys: Any, tmp_path: Path) -> None:
+    from pipelines.ocr.progress_bar import RunProgress, worker_page
+
+    scan = tmp_path / "scan.tif"
+    Image.new("RGB", (20, 20), "white").save(scan, save_all=True, append_images=[Image.new("RGB", (20, 20))])
+    worker_page(str(scan), 1, 2.0)  # no run open: nothing
+    with RunProgress(verbose=True):
+        worker_page(str(scan), 1, 2.0)
+        worker_page(str(scan), 2, 3.0)
+    assert capsys.readouterr().err.splitlines() == [
+        "OCR scan.tif page 1/2 (2.0 s, 2 s so far)",
+        "OCR scan.tif page 2/2 (3.0 s, 5 s so far)",
+    ]

@@ -54,10 +54,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     job = build_defs(raw, warehouse, shards=SHARDS).resolve_job_def(JOB_NAME)
     result = job.execute_in_process(raise_on_error=False)
     assert result.success
+    steps = {
+        e.step_key: e.event_type_value
+        for e in result.all_events
+        if e.event_type_value in ("STEP_SUCCESS", "STEP_SKIPPED")
+    }
     deferred = set()
     for k in range(SHARDS):
-        deferred |= {f[0] for f in result.output_for_node(f"parsed_reports.parse_shard_{k:03d}")["ocr"]}
-    return {"raw": raw, "warehouse": warehouse, "deferred": deferred}
+        if steps[f"parsed_reports.parse_ocr_{k:03d}"] == "STEP_SUCCESS":
+            deferred |= {f[0] for f in result.output_for_node(f"parsed_reports.parse_shard_{k:03d}", "ocr")}
+    return {"raw": raw, "warehouse": warehouse, "deferred": deferred, "steps": steps}
 
 
 # ---------------------------------------------------------------- the OCR pool
@@ -88,8 +94,16 @@ def test_ocr_pool_limit_is_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_scans_are_parsed_by_the_ocr_steps_into_the_rows_parsing_gives(run: dict[str, Any]) -> None:
+    from pipelines.shards import shard_of
+
     raw, warehouse = run["raw"], run["warehouse"]
     assert run["deferred"] == {_sha(raw / PAINTED), _sha(raw / TIFF)}
+    # a shard without a file for OCR skips its OCR step (no step process started for nothing)
+    with_ocr = {shard_of(_sha(raw / name), SHARDS) for name in (PAINTED, TIFF)}
+    for k in range(SHARDS):
+        assert run["steps"][f"parsed_reports.parse_ocr_{k:03d}"] == (
+            "STEP_SUCCESS" if k in with_ocr else "STEP_SKIPPED"
+        )
     for name in (PAINTED, TIFF):
         sha = _sha(raw / name)
         expected = sorted(

@@ -168,6 +168,7 @@ def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> 
     deferred = {f[0] for f in ocr}
     out = _parse_files(context, plan, shard, [f for f in mine if f[0] not in deferred])
     out["ocr"] = ocr
+    out["ocr_files"] = len(ocr)
     if ocr:
         context.log.info(f"shard {shard}: {len(ocr)} files need OCR: parsed by parse_ocr_{shard:03d} (pool {OCR_POOL})")
     return out
@@ -261,8 +262,8 @@ def _load(
             "batch_write_seconds": round(time.perf_counter() - started, 2),
             # the shards' step times added up (they may have run side by side)
             "parse_seconds": round(sum(s["seconds"] for s in shards), 2),
-            "shards": sum(1 for s in shards if "ocr" in s),  # (each shard's OCR step returns no "ocr")
-            "ocr_files_this_run": sum(len(s.get("ocr", [])) for s in shards),
+            "shards": sum(1 for s in shards if not s.get("ocr_step")),
+            "ocr_files_this_run": sum(s.get("ocr_files", 0) for s in shards),
             "parser_version": PARSER_VERSION,
             # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
             "peak_worker_rss_mib": round(max((s["peak_worker_rss_kib"] for s in shards), default=0) / 1024, 1),
@@ -301,20 +302,27 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
         return _plan(context, warehouse, shards)
 
     def shard_op(k: int) -> dg.OpDefinition:
-        @dg.op(name=f"parse_shard_{k:03d}")
-        def parse_shard(context: dg.OpExecutionContext, plan: dict[str, Any]) -> dict[str, Any]:
+        @dg.op(name=f"parse_shard_{k:03d}", out={"parsed": dg.Out(), "ocr": dg.Out(is_required=False)})
+        def parse_shard(context: dg.OpExecutionContext, plan: dict[str, Any]) -> Iterator[dg.Output[Any]]:
             """Parse this shard's files in supervised workers; write the results as Parquet parts
-            (never the DuckDB file)."""
-            return _shard(context, plan, k)
+            (never the DuckDB file). The files OCR reads go out as `ocr`, to the shard's OCR step,
+            only when there are some (else that step is skipped: no process started for nothing)."""
+            out = _shard(context, plan, k)
+            ocr = out.pop("ocr")
+            yield dg.Output(out, "parsed")
+            if ocr:
+                yield dg.Output(ocr, "ocr")
 
         return parse_shard
 
     def ocr_op(k: int) -> dg.OpDefinition:
         @dg.op(name=f"parse_ocr_{k:03d}", pool=OCR_POOL)
-        def parse_ocr(context: dg.OpExecutionContext, plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
+        def parse_ocr(context: dg.OpExecutionContext, plan: dict[str, Any], files: list[Any]) -> dict[str, Any]:
             """Parse the files of this shard that OCR reads (scans, photos), in the pool `ocr`: at
             most as many at once as the pool's limit (the cores), whatever the shards and executor."""
-            return _parse_files(context, plan, k, [tuple(f) for f in shard["ocr"]])  # type: ignore[misc]
+            out = _parse_files(context, plan, k, [(str(a), str(b), str(c)) for a, b, c in files])
+            out["ocr_step"] = True
+            return out
 
         return parse_ocr
 
@@ -338,8 +346,8 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
         plan = parse_plan(raw)
         done = []
         for k in range(shards):
-            shard = shard_op(k)(plan)
-            done += [shard, ocr_op(k)(plan, shard)]
+            parsed, ocr = shard_op(k)(plan)
+            done += [parsed, ocr_op(k)(plan, ocr)]  # (a skipped OCR step is left out of the list)
         return load_parse_parts(plan, done)
 
     return parsed_reports
