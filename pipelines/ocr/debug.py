@@ -117,6 +117,8 @@ def write_debug_images(data: bytes, stem: str, report: ParsedReport | None, out_
     labels = placed_labels(report) if report is not None else {}
     written = []
     for number, img, dpi in pages_as_read(data):
+        if img is None:
+            continue  # (not asked for: every page of a file OCR reads whole is found again)
         read = reads.get(number)
         if read is None or (read.height, read.width) != img.shape[:2]:
             read = read_page(img, number, dpi)  # not in the cache: the upright page read again

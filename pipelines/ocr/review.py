@@ -41,6 +41,7 @@ NO_CROP_TEXT_LAYER = "文本层文件，无需截图（请按“位置”在原�
 NO_CROP_NO_BOX = "OCR 未定位到该格（无框），请按“位置”查看原文件"
 NO_CROP_NO_FILE = "原文件不在原始文件夹中，无法截图"
 NO_CROP_UNREADABLE = "原文件无法再次读取，无法截图"
+NO_CROP_NOT_AS_READ = "该页不是整页 OCR，且 OCR 缓存中无该页，无法按读取时的页面截图"
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,13 @@ def cached_reads(data: bytes) -> dict[int, PageRead]:
     return dict(OcrCache(data, engine.engine_id()).pages)
 
 
-def pages_as_read(data: bytes, numbers: Sequence[int] | None = None) -> Iterator[tuple[int, np.ndarray, float]]:
+def pages_as_read(
+    data: bytes, numbers: Sequence[int] | None = None, find_geometry: bool = True
+) -> Iterator[tuple[int, np.ndarray | None, float]]:
     """(page number, RGB image turned and deskewed as the OCR read it, dpi) for each page asked for
-    (every page when `numbers` is None), decoded one at a time."""
+    (every page when `numbers` is None), decoded one at a time. A page the cache does not hold has
+    its geometry found again; with `find_geometry` False (a file OCR reads only in part, whose
+    boxes may be on a page rendered otherwise) its image is None instead."""
     from .pages import prepare, replay, upright
 
     reads = cached_reads(data)
@@ -138,7 +143,8 @@ def pages_as_read(data: bytes, numbers: Sequence[int] | None = None) -> Iterator
         read = reads.get(number)
         img = replay(page.image, read.turns, read.skew) if read is not None else None
         if img is None or read is None or img.shape[:2] != (read.height, read.width):
-            img = upright(prepare(page.image))[0]  # no (or another) cached read: find the geometry again
+            # no (or another) cached read: find the geometry again
+            img = upright(prepare(page.image))[0] if find_geometry else None
         yield number, img, page.dpi
         del page
 
@@ -168,10 +174,10 @@ def crops(data: bytes, sources: Sequence[str | None]) -> list[bytes | str]:
     if not pages:
         return out
     try:
-        for number, img, _ in pages_as_read(data, pages):
+        for number, img, _ in pages_as_read(data, pages, find_geometry=is_ocr_file(data)):
             for i, loc in enumerate(locs):
                 if loc is not None and loc.page == number:
-                    out[i] = png(cut(img, loc.box))
+                    out[i] = png(cut(img, loc.box)) if img is not None else NO_CROP_NOT_AS_READ
     except Exception:  # noqa: BLE001, S110 - a crop is help for a person, never a failed export
         pass
     return [NO_CROP_UNREADABLE if v == "" else v for v in out]
