@@ -31,6 +31,9 @@ from ..shards import (
 from .landing import landing_key, landing_specs
 
 MAX_WORKERS = 2
+# Parse workers of an OCR step: one, so that the pool's limit (the cores) bounds the files OCR'd at
+# once (the engine already runs its layers on several threads).
+OCR_WORKERS = 1
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
 # test can lower the limits or give the workers a file that crashes them.
 TIME_LIMIT_S = PARSE_TIME_LIMIT_S
@@ -175,7 +178,11 @@ def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> 
 
 
 def _parse_files(
-    context: dg.OpExecutionContext, plan: dict[str, Any], shard: int, mine: list[tuple[str, str, str]]
+    context: dg.OpExecutionContext,
+    plan: dict[str, Any],
+    shard: int,
+    mine: list[tuple[str, str, str]],
+    max_workers: int = MAX_WORKERS,
 ) -> dict[str, Any]:
     raw, parts = Path(plan["raw_dir"]), Path(plan["parts_dir"])
     # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
@@ -203,7 +210,7 @@ def _parse_files(
         on_flush=flushed,
     )
     pool = ParsePool(
-        workers=min(MAX_WORKERS, max(len(todo), 1)),
+        workers=min(max_workers, max(len(todo), 1)),
         time_limit=TIME_LIMIT_S,
         memory_limit=MEMORY_LIMIT_BYTES,
         target=WORKER_TARGET,
@@ -320,7 +327,7 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
         def parse_ocr(context: dg.OpExecutionContext, plan: dict[str, Any], files: list[Any]) -> dict[str, Any]:
             """Parse the files of this shard that OCR reads (scans, photos), in the pool `ocr`: at
             most as many at once as the pool's limit (the cores), whatever the shards and executor."""
-            out = _parse_files(context, plan, k, [(str(a), str(b), str(c)) for a, b, c in files])
+            out = _parse_files(context, plan, k, [(str(a), str(b), str(c)) for a, b, c in files], OCR_WORKERS)
             out["ocr_step"] = True
             return out
 
