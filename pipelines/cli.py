@@ -74,9 +74,9 @@ def parse(
 
 def _parse_debug(file: Path, out_dir: Path, verbose: bool) -> int:
     """`ogi parse FILE --debug DIR`: the report's tables as usual, and a debug PNG per OCR'd page."""
-    from .ocr.debug import write_debug_images
+    from .ocr.debug import write_debug_images, write_pdf_debug_images
     from .ocr.review import is_ocr_file
-    from .parsing import parse_bytes, read_file
+    from .parsing import parse_bytes, read_file, sniff_format
 
     try:
         data = read_file(file)
@@ -86,10 +86,14 @@ def _parse_debug(file: Path, out_dir: Path, verbose: bool) -> int:
         print(f"{file}: {exc.reason}", file=sys.stderr)
         return 2
     print_report(report, Console(width=max(Console().width, 120)))
-    if not is_ocr_file(data, file.name):
-        print(f"{file}: not read by OCR (a text layer): no debug images", file=sys.stderr)
+    if is_ocr_file(data, file.name):
+        written = write_debug_images(data, file.stem, report, out_dir)
+    elif sniff_format(data, file.name) == "pdf":
+        written = write_pdf_debug_images(data, file.stem, out_dir)  # pdfplumber's own, on the text layer
+    else:
+        print(f"{file}: not a PDF nor read by OCR: no page images to draw", file=sys.stderr)
         return 0
-    for path in write_debug_images(data, file.stem, report, out_dir):
+    for path in written:
         print(f"wrote {path}")
     return 0
 

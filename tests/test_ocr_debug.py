@@ -108,3 +108,25 @@ def test_run_progress_prints_pages_parse_workers_ocr(capsys: Any, tmp_path: Path
         "OCR scan.tif page 1/2 (2.0 s, 2 s so far)",
         "OCR scan.tif page 2/2 (3.0 s, 5 s so far)",
     ]
+
+
+def test_text_layer_pdf_debug_image_draws_its_words_and_table(tmp_path: Path) -> None:
+    import pdfplumber
+
+    from pipelines.ocr.debug import PDF_DEBUG_DPI, write_pdf_debug_images
+
+    pdf = Path(__file__).resolve().parent / "corpus" / "fixtures" / "raw" / "fixture2019__pdf_ruled.pdf"
+    written = write_pdf_debug_images(pdf.read_bytes(), pdf.stem, tmp_path)
+    assert [p.name for p in written] == ["fixture2019__pdf_ruled.p1.png", "fixture2019__pdf_ruled.p2.png"]
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        size = (round(page.width * PDF_DEBUG_DPI / 72), round(page.height * PDF_DEBUG_DPI / 72))
+        title = next(w for w in page.extract_words() if "年度报告" in w["text"])  # where the PDF prints its title
+    img = Image.open(written[0]).convert("RGB")
+    assert abs(img.size[0] - size[0]) <= 1 and abs(img.size[1] - size[1]) <= 1  # the page at 100 dpi (pixels rounded)
+    s = PDF_DEBUG_DPI / 72
+    left = [
+        img.getpixel((round(title["x0"] * s) + dx, round((title["top"] + title["bottom"]) / 2 * s)))
+        for dx in (-1, 0, 1)
+    ]
+    assert WORD_HIGH in left  # the title's word box, its left edge

@@ -11,6 +11,11 @@ lightened so the drawing stands out:
 
 `draw_page` is pure (an image and a PageRead in, an image out); `write_debug_images` finds the
 pages of a parsed file and writes `<file stem>.p<N>.png`.
+
+A PDF with a text layer gets pdfplumber's own debug image (`write_pdf_debug_images`): its table
+finder's ruling lines (red), intersections and cells (light blue) — the default settings the PDF
+reader's table finder uses — and the words of its characters (green boxes; a text layer has no
+confidence). Its cells carry no key: the reader numbers only the tables it keeps.
 """
 
 from __future__ import annotations
@@ -125,4 +130,28 @@ def write_debug_images(data: bytes, stem: str, report: ParsedReport | None, out_
         path = out_dir / f"{stem}.p{number}.png"
         draw_page(img, read, labels.get(number, ())).save(path, format="PNG")
         written.append(path)
+    return written
+
+
+# The resolution of a text-layer PDF page's debug image (pdfplumber's PageImage).
+PDF_DEBUG_DPI = 100
+
+
+def write_pdf_debug_images(data: bytes, stem: str, out_dir: Path) -> list[Path]:
+    """`<stem>.p<N>.png` for every page of a PDF with a text layer, drawn by pdfplumber."""
+    import io
+
+    import pdfplumber
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            im = page.to_image(resolution=PDF_DEBUG_DPI)
+            im.debug_tablefinder()
+            im.draw_rects(page.extract_words(), fill=(0, 0, 0, 0), stroke=(*WORD_HIGH, 255), stroke_width=1)
+            path = out_dir / f"{stem}.p{number}.png"
+            im.save(path, format="PNG", quantize=False)
+            written.append(path)
+            page.close()
     return written
