@@ -246,10 +246,10 @@ def main() -> None:
     ap.add_argument("--no-ocr", action="store_true", help="skip the OCR section (minutes: fresh OCR of a few pages)")
     args = ap.parse_args()
     print(bench(args.raw_dirs, args.repeat), flush=True)
+    if args.city:
+        print(bench_end_to_end(args.city, args.seed), flush=True)
     if not args.no_ocr:
         print(bench_ocr(args.raw_dirs, root / "tests" / "corpus" / "scanned" / "raw"), flush=True)
-    if args.city:
-        print(bench_end_to_end(args.city, args.seed))
 
 
 if __name__ == "__main__":
