@@ -26,7 +26,7 @@ from PIL import Image
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.export import REVIEW_HEADER, REVIEW_SHEET, export_workbook
-from pipelines.ocr.review import NO_CROP_TEXT_LAYER, crops_of_files
+from pipelines.ocr.review import NO_CROP_NO_PLACE, NO_CROP_TEXT_LAYER, crops_of_files
 from pipelines.parsing import parse_file
 from pipelines.resources import OCR_POOL
 from tests.conftest import query
@@ -191,7 +191,7 @@ def test_text_layer_cells_have_no_crop() -> None:
         raise AssertionError("a text-layer file is not read for a crop")
 
     got = crops_of_files([(("x.pdf", "0" * 64), "page 2 table 1 r5c4"), (("x.pdf", "0" * 64), None)], read)
-    assert got == [NO_CROP_TEXT_LAYER, NO_CROP_TEXT_LAYER]
+    assert got == [NO_CROP_TEXT_LAYER, NO_CROP_NO_PLACE]
 
 
 @pytest.fixture(scope="module")

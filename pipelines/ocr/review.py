@@ -40,6 +40,7 @@ CROP_MARGIN = 6
 NO_CROP_TEXT_LAYER = "文本层文件，无需截图（请按“位置”在原文件中查看）"
 NO_CROP_NO_BOX = "OCR 未定位到该格（无框），请按“位置”查看原文件"
 NO_CROP_NO_FILE = "原文件不在原始文件夹中，无法截图"
+NO_CROP_NO_PLACE = "未找到该格在文件中的位置（如该行未识别），无法截图"
 NO_CROP_UNREADABLE = "原文件无法再次读取，无法截图"
 NO_CROP_NOT_AS_READ = "该页不是整页 OCR，且 OCR 缓存中无该页，无法按读取时的页面截图"
 
@@ -66,6 +67,8 @@ def location(source: str | None) -> OcrLocation | None:
 def no_crop_reason(source: str | None) -> str:
     """Why a cell whose source names no OCR box has no crop."""
     text = (source or "").strip()
+    if not text:
+        return NO_CROP_NO_PLACE
     if "(OCR " in text or _OCR_ROW.match(text) or (text.startswith("page ") and "OCR" in text):
         return NO_CROP_NO_BOX
     return NO_CROP_TEXT_LAYER
