@@ -130,3 +130,16 @@ def test_text_layer_pdf_debug_image_draws_its_words_and_table(tmp_path: Path) ->
         for dx in (-1, 0, 1)
     ]
     assert WORD_HIGH in left  # the title's word box, its left edge
+
+
+def test_scans_are_told_from_text_pdfs_by_their_bytes() -> None:
+    from pipelines.ocr.review import looks_scanned
+
+    corpus = Path(__file__).resolve().parent / "corpus"
+    scans = sorted((corpus / "scanned" / "raw").glob("*.pdf"))  # image-only PDFs (make_scanned_corpus)
+    texts = sorted((corpus / "fixtures" / "raw").glob("*.pdf"))  # PDFs with a text layer
+    assert scans and texts
+    assert all(looks_scanned(p.read_bytes()) for p in scans)
+    assert not any(looks_scanned(p.read_bytes()) for p in texts)
+    hidden = scans[0].read_bytes().replace(b"/Type /XObject", b"/Type /ObjStm ", 1)
+    assert not looks_scanned(hidden)  # objects in object streams may hide a font: not told apart

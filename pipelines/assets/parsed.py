@@ -96,20 +96,22 @@ def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tup
 
 
 def needs_ocr(raw: Path, rel: str, fmt: str) -> bool:
-    """Whether OCR reads the file (an image, or a PDF with no text layer): it is parsed in the OCR
-    pool. Sniffed, not parsed: the result is the same in either step, only where it runs differs."""
+    """Whether OCR reads the file (an image, or a PDF that names no font: ocr.review.looks_scanned),
+    so that it is parsed in the OCR pool. Sniffed from the bytes, never opened here (only workers open
+    untrusted files); a wrong guess changes only the step a file is parsed in, never its rows."""
     if fmt == "image":
         return True
     if fmt != "pdf":
         return False
-    from ..ocr.review import pdf_has_text_layer
+    from ..limits import MAX_FILE_BYTES
+    from ..ocr.review import looks_scanned
 
     try:
         with open(os_path(raw, rel), "rb") as f:
-            data = f.read()
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError:
         return False  # its worker says why it cannot be read
-    return not pdf_has_text_layer(data)
+    return looks_scanned(data)
 
 
 def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row:

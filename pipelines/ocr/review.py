@@ -84,6 +84,14 @@ def is_ocr_file(data: bytes, name: str = "") -> bool:
     return fmt == "pdf" and not pdf_has_text_layer(data)
 
 
+def looks_scanned(data: bytes) -> bool:
+    """A sniff of a PDF's bytes, never opened (the parse steps open untrusted files only in supervised
+    workers: pdfium aborts the process on some hostile PDFs): True when it draws images and names no
+    font anywhere, so no page can have a text layer. A PDF whose objects are compressed into object
+    streams (/ObjStm) hides its fonts: False, it is not told apart (it is parsed with the others)."""
+    return b"/Image" in data and b"/Font" not in data and b"/ObjStm" not in data
+
+
 def pdf_has_text_layer(data: bytes) -> bool:
     """True when some page of the PDF prints a character (pdfium's text page; stops at the first).
     A PDF pdfium cannot open counts as having one: its text reader then says what is wrong."""
