@@ -152,7 +152,7 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
 
 # The scans of the mixed run (tests/corpus/scanned: a two-page scan with no text layer) and the page
 # timed alone (the first page of the 150 dpi scan): three pages and a blank one, so the section takes
-# minutes (under 2 on an idle 2-core machine; 7.5 with two scans at a load of 11).
+# minutes (1 min 53 s on the shared 2-core machine at a load of ~10).
 OCR_BENCH_SCANS = ("painted__fixture2021__pdf_pagebreak.pdf",)
 OCR_BENCH_PAGE = "scan150__fixture2021__pdf_ruled.pdf"
 
