@@ -103,7 +103,7 @@ def ocr_progress(file: Path, verbose: bool = False) -> Any:
     (pipelines/ocr/progress_bar.py); silent when stdout is not a terminal, unless `verbose`."""
     from .ocr.progress_bar import OcrProgress, page_count
 
-    return OcrProgress(file.name, page_count(file), verbose=verbose)
+    return OcrProgress(file.name, lambda: page_count(file), verbose=verbose)  # counted only when OCR starts
 
 
 def _fmt(report: ParsedReport, table: str, row: str, col: str) -> str:

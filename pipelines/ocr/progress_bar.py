@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,10 +48,14 @@ class OcrProgress:
     """Prints a line per page OCR'd of the file `name` while open."""
 
     def __init__(
-        self, name: str, total: int | None = None, verbose: bool = False, stream: IO[str] | None = None
+        self,
+        name: str,
+        total: int | Callable[[], int | None] | None = None,
+        verbose: bool = False,
+        stream: IO[str] | None = None,
     ) -> None:
         self.name = name
-        self.total = total
+        self.total = total  # pages of the file, or how to count them (asked at the first page OCR'd)
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(sys.stdout, "isatty", lambda: False)()) and bool(
             getattr(self.stream, "isatty", lambda: False)()
@@ -64,6 +69,8 @@ class OcrProgress:
     def line(self, number: int, seconds: float) -> str:
         self.pages += 1
         self.seconds += seconds
+        if callable(self.total):
+            self.total = self.total()
         of = f"/{self.total}" if self.total else ""
         # a page named again: its numbers' crops read a second time (the double read)
         again = " read again" if number in self.seen else ""
@@ -126,5 +133,5 @@ def worker_page(path: str, number: int, seconds: float) -> None:
         files: dict[str, OcrProgress] = _run["files"]
         bar = files.get(path)
         if bar is None:
-            bar = files[path] = OcrProgress(os.path.basename(path), page_count(path), verbose=_run["verbose"])
+            bar = files[path] = OcrProgress(os.path.basename(path), lambda: page_count(path), verbose=_run["verbose"])
         bar.page(number, seconds)
