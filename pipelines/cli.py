@@ -38,8 +38,9 @@ def parse(
     debug: Path = typer.Option(
         None,
         "--debug",
-        help="write into this folder, per page OCR read, <file>.p<N>.png: the page as read with the OCR word "
-        "boxes (by confidence), the ruling lines, the table grid and each placed cell's key",
+        help="write into this folder <file>.p<N>.png per page: for a scan, the page as OCR read it with the word "
+        "boxes (by confidence), the ruling lines, the table grid and each placed cell's key; for a PDF with a "
+        "text layer, pdfplumber's debug image (table finder, words)",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="OCR progress even when not on a terminal"),
 ) -> None:
