@@ -70,6 +70,8 @@ bench-national: venv manifest
 	nice -n 10 $(BIN)/python -m pipelines.bench_national $(ARGS)
 
 dev: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml
+	# the OCR pool's limit: the cores (pipelines/resources.py; `ogi run` sets it on its instance too)
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster instance concurrency set ocr $$(nproc)
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev
 
 # dbt docs of the warehouse (every mart and column described): dbt_project/target/index.html.

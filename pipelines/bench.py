@@ -148,6 +148,88 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- OCR (issue 16): s/page, share of a run, a blank page
+
+# The scans of the mixed run (tests/corpus/scanned: a two-page scan with no text layer) and the page
+# timed alone (the first page of the 150 dpi scan): three pages and a blank one, so the section takes
+# minutes (1 min 53 s on the shared 2-core machine at a load of ~10).
+OCR_BENCH_SCANS = ("painted__fixture2021__pdf_pagebreak.pdf",)
+OCR_BENCH_PAGE = "scan150__fixture2021__pdf_ruled.pdf"
+
+
+def bench_ocr(text_dirs: list[Path], scanned_dir: Path, max_text_files: int = 80) -> str:
+    """Fresh OCR (an empty OCR cache: nothing is taken from it): seconds for one page of a scan and
+    for a blank A4 page, side by side in this process; then a run's parsing over the text reports of
+    `text_dirs` mixed with a few scans, and the share of its time spent in OCR (the page hooks'
+    seconds, pipelines/ocr/progress.py, over the run's wall time)."""
+    import tempfile
+
+    import numpy as np
+
+    from .ocr import engine
+    from .ocr.cache import CACHE_ENV
+    from .ocr.layout import read_page
+    from .ocr.limits import OCR_DPI
+    from .ocr.pages import pdf_pages
+    from .ocr.progress import on_page, remove_page_hook
+
+    lines = ["OCR (fresh: empty OCR cache; engine " + engine.engine_id() + "):"]
+    saved = os.environ.get(CACHE_ENV)
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ[CACHE_ENV] = cache
+        try:
+            engine._engine()  # loaded once per process (about a second): not a page's cost
+            pages = pdf_pages((scanned_dir / OCR_BENCH_PAGE).read_bytes())
+            _, load = next(pages)
+            page = load()
+            del pages  # (the generator closes the document)
+            blank = np.full((round(297 / 25.4 * OCR_DPI), round(210 / 25.4 * OCR_DPI), 3), 255, np.uint8)
+            start = time.perf_counter()
+            read = read_page(page.image, 1, page.dpi)
+            scan_s = time.perf_counter() - start
+            start = time.perf_counter()
+            read_page(blank, 1, OCR_DPI)
+            blank_s = time.perf_counter() - start
+            lines.append(
+                f"  one scanned page ({OCR_BENCH_PAGE} p1, {page.image.shape[1]}x{page.image.shape[0]} px, "
+                f"{len(read.words)} text lines): {scan_s:.1f} s/page; a blank A4 page at {OCR_DPI} dpi: "
+                f"{blank_s:.1f} s ({blank_s / scan_s:.0%} of it)"
+            )
+            ocr_s = 0.0
+
+            def counted(_number: int, seconds: float) -> None:
+                nonlocal ocr_s
+                ocr_s += seconds
+
+            texts = [p for d in text_dirs for p in raw_files(d) if not _in_generated_city(p, d)][:max_text_files]
+            scans = [scanned_dir / name for name in OCR_BENCH_SCANS]
+            on_page(counted)
+            n_pages = 0
+            start = time.perf_counter()
+            try:
+                for path in [*texts, *scans]:
+                    with contextlib.suppress(ParseError):
+                        parse_file(path)
+            finally:
+                total = time.perf_counter() - start
+                remove_page_hook(counted)
+            from .ocr.progress_bar import page_count
+
+            n_pages = sum(page_count(p) or 0 for p in scans)
+            lines.append(
+                f"  a run's parsing, {len(texts)} text-layer and other reports + {len(scans)} scans ({n_pages} pages): "
+                f"{total:.1f} s, of which OCR {ocr_s:.1f} s ({ocr_s / total:.0%}; pages and their numbers' "
+                f"second reads); {ocr_s / max(n_pages, 1):.1f} s of OCR per scanned page"
+            )
+        finally:
+            if saved is None:
+                os.environ.pop(CACHE_ENV, None)
+            else:
+                os.environ[CACHE_ENV] = saved
+    lines.append("  (one process, side by side: compare the figures with each other, not across machines or loads)")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     root = Path(__file__).resolve().parent.parent
@@ -161,10 +243,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="parses per file (timings are summed)")
     ap.add_argument("--city", type=int, default=320, help="agencies of the generated city run end to end (0: skip)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-ocr", action="store_true", help="skip the OCR section (minutes: fresh OCR of a few pages)")
     args = ap.parse_args()
     print(bench(args.raw_dirs, args.repeat), flush=True)
     if args.city:
-        print(bench_end_to_end(args.city, args.seed))
+        print(bench_end_to_end(args.city, args.seed), flush=True)
+    if not args.no_ocr:
+        print(bench_ocr(args.raw_dirs, root / "tests" / "corpus" / "scanned" / "raw"), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -34,20 +35,32 @@ def parse(
         help="print the grid as the aligner saw it: every row with its "
         "section, role, template row and what was done, and each cell's source",
     ),
+    debug: Path = typer.Option(
+        None,
+        "--debug",
+        help="write into this folder <file>.p<N>.png per page: for a scan, the page as OCR read it with the word "
+        "boxes (by confidence), the ruling lines, the table grid and each placed cell's key; for a PDF with a "
+        "text layer, pdfplumber's debug image (table finder, words)",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="OCR progress even when not on a terminal"),
 ) -> None:
     """Parse one report; print its three tables (or the canonical JSON with --format json)."""
     from .parsing import parse_file, parse_file_traced
 
+    if debug is not None:
+        raise typer.Exit(_parse_debug(file, debug, verbose))
     try:
         if grid:
             from .align import format_trace
 
-            report, lines = parse_file_traced(file)
+            with ocr_progress(file, verbose):
+                report, lines = parse_file_traced(file)
             print(format_trace(lines))
             for w in report.warnings:
                 print(f"warning: {w.message}")
             return
-        report = parse_file(file)
+        with ocr_progress(file, verbose):
+            report = parse_file(file)
     except ParseError as exc:
         print(f"{file}: {exc.reason}", file=sys.stderr)
         raise typer.Exit(2) from exc
@@ -55,6 +68,43 @@ def parse(
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
         return
     print_report(report, Console(width=max(Console().width, 120)))
+
+
+# ---------------------------------------------------------------- OCR review (issue 16): --debug, progress
+
+
+def _parse_debug(file: Path, out_dir: Path, verbose: bool) -> int:
+    """`ogi parse FILE --debug DIR`: the report's tables as usual, and a debug PNG per OCR'd page."""
+    from .ocr.debug import write_debug_images, write_pdf_debug_images
+    from .ocr.review import is_ocr_file
+    from .parsing import parse_bytes, read_file, sniff_format
+
+    try:
+        data = read_file(file)
+        with ocr_progress(file, verbose):
+            report = parse_bytes(data, file.name)
+    except ParseError as exc:
+        print(f"{file}: {exc.reason}", file=sys.stderr)
+        return 2
+    print_report(report, Console(width=max(Console().width, 120)))
+    if is_ocr_file(data, file.name):
+        written = write_debug_images(data, file.stem, report, out_dir)
+    elif sniff_format(data, file.name) == "pdf":
+        written = write_pdf_debug_images(data, file.stem, out_dir)  # pdfplumber's own, on the text layer
+    else:
+        print(f"{file}: not a PDF nor read by OCR: no page images to draw", file=sys.stderr)
+        return 0
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def ocr_progress(file: Path, verbose: bool = False) -> Any:
+    """A context in which each page OCR'd prints "OCR FILE page 3/7 (4.2 s, 12 s so far)" on stderr
+    (pipelines/ocr/progress_bar.py); silent when stdout is not a terminal, unless `verbose`."""
+    from .ocr.progress_bar import OcrProgress, page_count
+
+    return OcrProgress(file.name, lambda: page_count(file), verbose=verbose)  # counted only when OCR starts
 
 
 def _fmt(report: ParsedReport, table: str, row: str, col: str) -> str:
@@ -123,11 +173,15 @@ def run(
         help="where the steps run: in_process (default), multiprocess, or celery (workers on other "
         "machines; README 'Parsing on several machines'); default $OGI_EXECUTOR",
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="OCR progress even when not on a terminal"),
 ) -> None:
     """Run the warehouse job end to end (landing → parsing → corrections → dbt → publish) and print a summary."""
+    from .ocr.progress_bar import RunProgress
     from .runner import main_run
 
-    raise typer.Exit(main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait, executor=executor))
+    with RunProgress(verbose):  # pages OCR'd by the in-process run's parse workers
+        code = main_run(raw_dir, warehouse, corrections_dir=corrections_dir, wait=wait, executor=executor)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -173,11 +227,13 @@ def findings(
 def check(
     file: Path = typer.Argument(..., help="a report before it is published"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (Chinese) or json"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="OCR progress even when not on a terminal"),
 ) -> None:
     """Check one report before publication: R01–R05, R08, R09, R12. Exit 1 with findings, 0 clean, 2 unreadable."""
     from .check import check_file
 
-    code, out = check_file(file, format.value)
+    with ocr_progress(file, verbose):
+        code, out = check_file(file, format.value)
     print(out)
     raise typer.Exit(code)
 
@@ -212,13 +268,17 @@ def export(
     out: Path = typer.Option(..., help="the .xlsx file to write"),
     agency: str = typer.Option(None, help="only this agency id (a workbook to send back to it)"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    raw_dir: Path = typer.Option(
+        None,
+        help="the reports' folder, for the crops of OCR'd cells in 待人工核对 (default: raw/ beside the warehouse)",
+    ),
 ) -> None:
     """Excel for the office: 汇总 (every agency's status) and 问题清单 (every finding) of one year."""
     from .export import export_workbook
     from .warehouse import default_warehouse
 
     try:
-        path = export_workbook(warehouse or default_warehouse(), year, out, agency)
+        path = export_workbook(warehouse or default_warehouse(), year, out, agency, raw_dir=raw_dir)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
@@ -252,6 +312,9 @@ def corrections_import(
 def dashboard(
     out: Path = typer.Option(None, help="folder to write the site into (default: dashboard/ beside the warehouse)"),
     warehouse: Path = typer.Option(None, help="DuckDB file (default $OGI_WAREHOUSE or data/warehouse.duckdb)"),
+    raw_dir: Path = typer.Option(
+        None, help="the reports' folder, for the crops of OCR'd cells to review (default: raw/ beside the warehouse)"
+    ),
 ) -> None:
     """Offline dashboard: a static site (open index.html from disk, no network) of the warehouse."""
     from .dashboard import build_dashboard
@@ -259,7 +322,7 @@ def dashboard(
 
     db = warehouse or default_warehouse()
     try:
-        built = build_dashboard(db, out or Path(db).parent / "dashboard")
+        built = build_dashboard(db, out or Path(db).parent / "dashboard", raw_dir=raw_dir or Path(db).parent / "raw")
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None

@@ -485,7 +485,9 @@ def _js(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).translate(_JS_UNSAFE)
 
 
-def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], int, int]:
+def _write_site(
+    out_dir: Path, con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None
+) -> tuple[dict[str, Any], int, int]:
     """Write the site into the empty folder `out_dir`; (overview, reports, findings) written."""
     overview = read_overview(con)
     (out_dir / "assets").mkdir(parents=True)
@@ -497,7 +499,9 @@ def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str
     (out_dir / "data" / "overview.js").write_text(f"window.OGI_DATA = {_js(overview)};\n", encoding="utf-8")
     file_of = {a["key"]: a["file"] for a in overview["agencies"]}
     n_reports = n_findings = 0
+    crops = _Crops(out_dir, raw_dir)
     for key, payload in agency_pages(con, file_of):
+        crops.add_review(payload["reports"])
         n_reports += len(payload["reports"])
         n_findings += len(payload["findings"])
         (out_dir / file_of[key]).write_text(f"window.OGI_AGENCY({_js(key)}, {_js(payload)});\n", encoding="utf-8")
@@ -505,9 +509,13 @@ def _write_site(out_dir: Path, con: duckdb.DuckDBPyConnection) -> tuple[dict[str
 
 
 def build_dashboard(
-    warehouse: Path | None, out_dir: Path, con: duckdb.DuckDBPyConnection | None = None
+    warehouse: Path | None,
+    out_dir: Path,
+    con: duckdb.DuckDBPyConnection | None = None,
+    raw_dir: Path | None = None,
 ) -> DashboardSummary:
-    """Write the dashboard of `warehouse` (or of the open connection `con`) to `out_dir`.
+    """Write the dashboard of `warehouse` (or of the open connection `con`) to `out_dir`. The
+    crops of OCR'd cells to review are cut from the files in `raw_dir` (none without it).
 
     Raises FileNotFoundError (no warehouse file), RuntimeError (the warehouse is being written) or
     ValueError (no marts yet), each with a Chinese and English message; `out_dir` is then unchanged.
@@ -521,7 +529,7 @@ def build_dashboard(
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         tmp.chmod(0o755)
-        overview, n_reports, n_findings = _write_site(tmp, con)
+        overview, n_reports, n_findings = _write_site(tmp, con, raw_dir)
         old = out_dir.with_name(f".{out_dir.name}.old")
         if old.exists():
             shutil.rmtree(old)
@@ -543,3 +551,63 @@ def build_dashboard(
         n_findings,
         tuple(overview["meta"]["years"]),
     )
+
+
+# ---------------------------------------------------------------- the needs-review list with crops (issue 16)
+
+CROPS_DIR = "data/crops"
+
+
+class _Crops:
+    """Each current report's unread cells as a list to review (`report["review"]`): the template's
+    labels, the printed text, where it is, and the crop of an OCR'd cell (`data/crops/N.png`, a
+    name the build gives, cut from the file in the raw folder at its provenance box:
+    pipelines/ocr/review.py), or why there is none."""
+
+    def __init__(self, out_dir: Path, raw_dir: Path | None) -> None:
+        self.out_dir = out_dir
+        self.raw_dir = raw_dir
+        self.n = 0
+
+    def add_review(self, reports: list[dict[str, Any]]) -> None:
+        from .ocr.review import NO_CROP_NO_FILE, crops_of_files, raw_file_reader
+
+        for r in reports:
+            items = []
+            for table, rows in (r.get("cells") or {}).items():
+                for row, cols in rows.items():
+                    for col, cell in cols.items():
+                        if cell[1] == "unreadable":
+                            items.append((table, row, col, cell[2], cell[3]))
+            if not items:
+                r["review"] = []
+                continue
+            items.sort(key=lambda i: (i[0] == "review_litigation", i[0] == "requests", i[1], i[2]))
+            key = (r["file"], r["report_id"])  # report_id is the file's sha256
+            got: list[bytes | str] = (
+                crops_of_files([(key, where) for *_, where in items], raw_file_reader(self.raw_dir))
+                if self.raw_dir is not None
+                else [NO_CROP_NO_FILE] * len(items)
+            )
+            review = []
+            for (table, row, col, raw, where), crop in zip(items, got, strict=True):
+                entry = {
+                    "table": table_label(table),
+                    "row": row_label(table, row, r["template"]),
+                    "column": column_label(table, row, col, r["template"]),
+                    "keys": [table, row, col],
+                    "raw": raw,
+                    "where": where,
+                    "crop": None,
+                    "no_crop": None,
+                }
+                if isinstance(crop, bytes):
+                    self.n += 1
+                    name = f"{CROPS_DIR}/{self.n}.png"
+                    (self.out_dir / CROPS_DIR).mkdir(parents=True, exist_ok=True)
+                    (self.out_dir / name).write_bytes(crop)
+                    entry["crop"] = name
+                else:
+                    entry["no_crop"] = crop
+                review.append(entry)
+            r["review"] = review

@@ -89,6 +89,7 @@ REVIEW_HEADER = (
     "表",
     "行",
     "列",
+    "截图",
     "报告原文",
     "位置",
     "报告文件",
@@ -302,6 +303,7 @@ def read_rows(
             table_label(t),
             row_label(t, r, tv),
             column_label(t, r, c, tv),
+            "",  # 截图: the crop (an image anchored on the row) or why there is none, filled by export_workbook
             raw_text or "",
             location or "",
             file_path,
@@ -377,13 +379,18 @@ def _write_sheet(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], 
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
 
 
-def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None = None) -> Path:
+def export_workbook(
+    warehouse: Path, year: int, out: Path, agency_id: str | None = None, raw_dir: Path | None = None
+) -> Path:
     """Write the year's 汇总 and 问题清单 sheets (only `agency_id`'s rows when given) to `out`.
+    The 待人工核对 sheet shows each OCR'd cell's crop, cut from its file in `raw_dir` (default:
+    raw/ beside the warehouse, data/raw).
 
     Raises ValueError (Chinese + English message) when the year has no data, or the agency id is
     unknown or has no data for the year. Returns `out`.
     """
     summary, found, review, name = read_rows(Path(warehouse), int(year), agency_id)
+    review, images = review_crops(review, Path(raw_dir) if raw_dir else Path(warehouse).parent / "raw")
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
@@ -391,6 +398,7 @@ def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None
     _write_sheet(wb.create_sheet(FINDINGS_SHEET), FINDINGS_HEADER, found, wrap=("规则说明",))
     review_ws = wb.create_sheet(REVIEW_SHEET)
     _write_sheet(review_ws, REVIEW_HEADER, review)
+    _anchor_crops(review_ws, images)
     value_column = REVIEW_HEADER.index(REVIEW_VALUE) + 1
     review_ws.cell(1, value_column).comment = Comment(REVIEW_VALUE_HELP, "ogi-warehouse")
     for i, title in enumerate(REVIEW_HEADER, start=1):
@@ -412,3 +420,53 @@ def export_workbook(warehouse: Path, year: int, out: Path, agency_id: str | None
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+# ---------------------------------------------------------------- crops of OCR'd cells (issue 16)
+
+CROP_COLUMN = "截图"
+# A crop wider than this is shown scaled down (a text line OCR read as one box can be a page wide).
+MAX_CROP_WIDTH_PX = 360
+
+
+def review_crops(rows: list[tuple[Any, ...]], raw_dir: Path) -> tuple[list[tuple[Any, ...]], dict[int, bytes]]:
+    """The 待人工核对 rows with 截图 saying why a cell has no crop, and the crop PNG of every other
+    row (by its index): cut from the file in `raw_dir` at the box the cell's provenance gives
+    (pipelines/ocr/review.py); a text-layer cell has none."""
+    from .ocr.review import crops_of_files, raw_file_reader
+
+    at = {h: i for i, h in enumerate(REVIEW_HEADER)}
+    cells = [((r[at["报告文件"]], r[at["sha256"]]), r[at["位置"]] or None) for r in rows]
+    got = crops_of_files(cells, raw_file_reader(raw_dir)) if rows else []
+    images: dict[int, bytes] = {}
+    out = []
+    for i, (row, crop) in enumerate(zip(rows, got, strict=True)):
+        values = list(row)
+        if isinstance(crop, bytes):
+            images[i] = crop
+        else:
+            values[at[CROP_COLUMN]] = crop
+        out.append(tuple(values))
+    return out, images
+
+
+def _anchor_crops(ws: Any, images: dict[int, bytes]) -> None:
+    """Each crop as an image anchored in its row's 截图 cell, the row made tall enough to show it."""
+    import io
+
+    from openpyxl.drawing.image import Image as SheetImage
+
+    column = get_column_letter(REVIEW_HEADER.index(CROP_COLUMN) + 1)
+    widest = 0
+    for i, data in sorted(images.items()):
+        img = SheetImage(io.BytesIO(data))
+        if img.width > MAX_CROP_WIDTH_PX:
+            img.height = round(img.height * MAX_CROP_WIDTH_PX / img.width)
+            img.width = MAX_CROP_WIDTH_PX
+        row = i + 2  # below the header
+        img.anchor = f"{column}{row}"
+        ws.add_image(img)
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 15, img.height * 0.75 + 4)
+        widest = max(widest, img.width)
+    if widest:
+        ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, widest / 7 + 2)

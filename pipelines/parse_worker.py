@@ -227,6 +227,15 @@ class _Worker:
         self.conn.close()
 
 
+def _page_progress(w: _Worker, message: tuple[Any, ...]) -> None:
+    """A page OCR'd by a worker, to the command line's progress (pipelines/ocr/progress_bar.py)."""
+    if w.task is not None and w.task[1] and isinstance(w.task[1][0], str):
+        from .ocr.progress_bar import worker_page
+
+        with contextlib.suppress(Exception):
+            worker_page(w.task[1][0], int(message[1]), float(message[2]))
+
+
 class ParsePool:
     """Up to `workers` supervised parse processes (spawned: the Dagster process has threads,
     forking it can deadlock). `run` yields one Outcome per task as files finish, never raises for a
@@ -313,6 +322,7 @@ class ParsePool:
                 message = w.conn.recv()
                 if message[0] == PAGE_DONE:
                     w.started = time.monotonic()
+                    _page_progress(w, message)
                 else:
                     w.answer = message
         except Exception:  # noqa: BLE001 - EOF, or half a message from a worker that died: _collect says so

@@ -15,6 +15,28 @@ from .warehouse import connect, default_corrections_dir, ensure_landing
 # Every writer of the DuckDB work copy (dbt included) runs in this pool; DuckDB has a single writer.
 POOL = "duckdb_warehouse"
 
+# ---------------------------------------------------------------- the OCR pool (issue 16)
+# The files OCR reads are parsed in steps of this pool (assets/parsed.py, parse_ocr_NNN): OCR costs
+# seconds a page on every core, so at most this many such steps run at once, beside the other
+# parsing. Its limit is the machine's cores (OGI_OCR_POOL_LIMIT to override), set on the Dagster
+# instance by `ogi run` and by the Makefile (dagster.yaml can only give every pool one default).
+OCR_POOL = "ocr"
+OCR_POOL_LIMIT_ENV = "OGI_OCR_POOL_LIMIT"
+
+
+def ocr_pool_limit() -> int:
+    import os
+
+    text = os.environ.get(OCR_POOL_LIMIT_ENV, "").strip()
+    return max(1, int(text)) if text.isdigit() else max(1, os.cpu_count() or 1)
+
+
+def set_ocr_pool_limit(instance: dg.DagsterInstance) -> None:
+    """The instance's limit of the OCR pool, set to `ocr_pool_limit()` (when its storage keeps limits)."""
+    storage = instance.event_log_storage
+    if getattr(storage, "supports_global_concurrency_limits", False):
+        storage.set_concurrency_slots(OCR_POOL, ocr_pool_limit())
+
 
 class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]  # Dagster's own stubs leave it generic
     raw_dir: str

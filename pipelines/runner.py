@@ -63,12 +63,13 @@ def _run_on_executor(
 ) -> dict[str, Any]:
     import dagster as dg
 
+    from .resources import set_ocr_pool_limit
+
     job = reconstructable_job(raw_dir, warehouse, dbt_project_dir, corrections_dir, take_lock=False, executor=executor)
-    with (
-        DagsterInstance.from_config(str(_dagster_home(warehouse, executor))) as instance,
-        dg.execute_job(job, instance=instance, raise_on_error=False, run_config=_QUIET) as result,
-    ):
-        return _outcome(result)
+    with DagsterInstance.from_config(str(_dagster_home(warehouse, executor))) as instance:
+        set_ocr_pool_limit(instance)  # the OCR pool's limit: the cores (pipelines/resources.py)
+        with dg.execute_job(job, instance=instance, raise_on_error=False, run_config=_QUIET) as result:
+            return _outcome(result)
 
 
 def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir: Path | None) -> dict[str, Any]:
@@ -76,6 +77,9 @@ def _run(raw_dir: Path, warehouse: Path, dbt_project_dir: Path, corrections_dir:
     job = defs.resolve_job_def(JOB_NAME)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     with instance:
+        from .resources import set_ocr_pool_limit
+
+        set_ocr_pool_limit(instance)  # the OCR pool's limit: the cores (pipelines/resources.py)
         return _outcome(job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET))
 
 

@@ -70,6 +70,8 @@ TEST_KINDS: dict[str, str] = {
     "test_ocr": "corpus",
     "test_ocr_mixed": "corpus",  # mixed PDFs: tables pasted as pictures, a scanned page
     "test_ocr_images": "unit",
+    "test_ocr_debug": "unit",  # issue 16: debug images, crops' locations, OCR progress (ocr-review)
+    "test_ocr_review": "integration",  # issue 16: the OCR pool, crops in the workbook and dashboard, --debug
     # issue 12 (fast runs): dbt unit tests outside the runs; incremental builds equal full ones
     "test_dbt_unit_tests": "integration",
     "test_incremental_builds": "integration",

@@ -28,7 +28,7 @@ def make_dashboard_asset(dbt_keys: Sequence[dg.AssetKey], published: dg.AssetKey
         # publishing meanwhile).
         con = warehouse.connect_published()
         try:
-            built = build_dashboard(None, warehouse.dashboard_path, con=con)
+            built = build_dashboard(None, warehouse.dashboard_path, con=con, raw_dir=warehouse.raw_path)
         finally:
             con.close()
         context.log.info(f"dashboard written: {built.index}")

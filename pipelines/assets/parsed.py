@@ -15,7 +15,7 @@ from ..landing_tables import PARSED_REPORTS, RAW_REPORT_FILES, Row, landing_tabl
 from ..limits import PARSE_TIME_LIMIT_S, WORKER_MEMORY_BYTES
 from ..model import PARSER_VERSION, ParsedReport
 from ..parse_worker import ParsePool, parse_one
-from ..resources import POOL, WarehouseResource
+from ..resources import OCR_POOL, POOL, WarehouseResource
 from ..shards import (
     IN_PROCESS,
     finished_parts,
@@ -31,6 +31,9 @@ from ..shards import (
 from .landing import landing_key, landing_specs
 
 MAX_WORKERS = 2
+# Parse workers of an OCR step: one, so that the pool's limit (the cores) bounds the files OCR'd at
+# once (the engine already runs its layers on several threads).
+OCR_WORKERS = 1
 # Per file (pipelines/limits.py), and what a worker runs on a file: module attributes so that a
 # test can lower the limits or give the workers a file that crashes them.
 TIME_LIMIT_S = PARSE_TIME_LIMIT_S
@@ -92,6 +95,25 @@ def _report_rows(sha: str, rel: str, report: ParsedReport, now: datetime) -> tup
     return head, cells, warnings
 
 
+def needs_ocr(raw: Path, rel: str, fmt: str) -> bool:
+    """Whether OCR reads the file (an image, or a PDF that names no font: ocr.review.looks_scanned),
+    so that it is parsed in the OCR pool. Sniffed from the bytes, never opened here (only workers open
+    untrusted files); a wrong guess changes only the step a file is parsed in, never its rows."""
+    if fmt == "image":
+        return True
+    if fmt != "pdf":
+        return False
+    from ..limits import MAX_FILE_BYTES
+    from ..ocr.review import looks_scanned
+
+    try:
+        with open(os_path(raw, rel), "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return False  # its worker says why it cannot be read
+    return looks_scanned(data)
+
+
 def _quarantined(rel: str, sha: str, fmt: str | None, reason: str | None) -> Row:
     return QUARANTINED.row(
         file_path=rel, sha256=sha, format=fmt, reason=f"{rel}: {reason}", parser_version=PARSER_VERSION
@@ -144,8 +166,27 @@ def _plan(context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: 
 
 
 def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> dict[str, Any]:
+    """Parse this shard's files, except those OCR reads: they are left to the shard's OCR step."""
+    raw = Path(plan["raw_dir"])
+    mine = read_plan(Path(plan["parts_dir"]), shard)
+    ocr = [f for f in mine if needs_ocr(raw, f[1], f[2])]
+    deferred = {f[0] for f in ocr}
+    out = _parse_files(context, plan, shard, [f for f in mine if f[0] not in deferred])
+    out["ocr"] = ocr
+    out["ocr_files"] = len(ocr)
+    if ocr:
+        context.log.info(f"shard {shard}: {len(ocr)} files need OCR: parsed by parse_ocr_{shard:03d} (pool {OCR_POOL})")
+    return out
+
+
+def _parse_files(
+    context: dg.OpExecutionContext,
+    plan: dict[str, Any],
+    shard: int,
+    mine: list[tuple[str, str, str]],
+    max_workers: int = MAX_WORKERS,
+) -> dict[str, Any]:
     raw, parts = Path(plan["raw_dir"]), Path(plan["parts_dir"])
-    mine = read_plan(parts, shard)
     # Entries the inventory listed but did not read (symbolic links, pipes, unreadable or changing
     # files) are quarantined with why, without a parser; every other file goes to a worker, which
     # parses the bytes the inventory hashed (opened again, checked against the sha256).
@@ -171,7 +212,7 @@ def _shard(context: dg.OpExecutionContext, plan: dict[str, Any], shard: int) -> 
         on_flush=flushed,
     )
     pool = ParsePool(
-        workers=min(MAX_WORKERS, max(len(todo), 1)),
+        workers=min(max_workers, max(len(todo), 1)),
         time_limit=TIME_LIMIT_S,
         memory_limit=MEMORY_LIMIT_BYTES,
         target=WORKER_TARGET,
@@ -230,7 +271,8 @@ def _load(
             "batch_write_seconds": round(time.perf_counter() - started, 2),
             # the shards' step times added up (they may have run side by side)
             "parse_seconds": round(sum(s["seconds"] for s in shards), 2),
-            "shards": len(shards),
+            "shards": sum(1 for s in shards if not s.get("ocr_step")),
+            "ocr_files_this_run": sum(s.get("ocr_files", 0) for s in shards),
             "parser_version": PARSER_VERSION,
             # The largest peak resident memory of a parse worker this run (limit: limits.WORKER_MEMORY_BYTES).
             "peak_worker_rss_mib": round(max((s["peak_worker_rss_kib"] for s in shards), default=0) / 1024, 1),
@@ -269,13 +311,29 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
         return _plan(context, warehouse, shards)
 
     def shard_op(k: int) -> dg.OpDefinition:
-        @dg.op(name=f"parse_shard_{k:03d}")
-        def parse_shard(context: dg.OpExecutionContext, plan: dict[str, Any]) -> dict[str, Any]:
+        @dg.op(name=f"parse_shard_{k:03d}", out={"parsed": dg.Out(), "ocr": dg.Out(is_required=False)})
+        def parse_shard(context: dg.OpExecutionContext, plan: dict[str, Any]) -> Iterator[dg.Output[Any]]:
             """Parse this shard's files in supervised workers; write the results as Parquet parts
-            (never the DuckDB file)."""
-            return _shard(context, plan, k)
+            (never the DuckDB file). The files OCR reads go out as `ocr`, to the shard's OCR step,
+            only when there are some (else that step is skipped: no process started for nothing)."""
+            out = _shard(context, plan, k)
+            ocr = out.pop("ocr")
+            yield dg.Output(out, "parsed")
+            if ocr:
+                yield dg.Output(ocr, "ocr")
 
         return parse_shard
+
+    def ocr_op(k: int) -> dg.OpDefinition:
+        @dg.op(name=f"parse_ocr_{k:03d}", pool=OCR_POOL)
+        def parse_ocr(context: dg.OpExecutionContext, plan: dict[str, Any], files: list[Any]) -> dict[str, Any]:
+            """Parse the files of this shard that OCR reads (scans, photos), in the pool `ocr`: at
+            most as many at once as the pool's limit (the cores), whatever the shards and executor."""
+            out = _parse_files(context, plan, k, [(str(a), str(b), str(c)) for a, b, c in files], OCR_WORKERS)
+            out["ocr_step"] = True
+            return out
+
+        return parse_ocr
 
     @dg.op(
         name="load_parse_parts",
@@ -295,7 +353,10 @@ def make_parsed_reports(shards: int) -> dg.AssetsDefinition:
     )
     def parsed_reports(raw: Any) -> Any:
         plan = parse_plan(raw)
-        done = [shard_op(k)(plan) for k in range(shards)]
+        done = []
+        for k in range(shards):
+            parsed, ocr = shard_op(k)(plan)
+            done += [parsed, ocr_op(k)(plan, ocr)]  # (a skipped OCR step is left out of the list)
         return load_parse_parts(plan, done)
 
     return parsed_reports

@@ -401,6 +401,17 @@
     return h`${parts}`;
   }
 
+  // The current report's unread cells (待人工核对), each beside its crop when OCR read it: the cell
+  // cut from the page as the OCR read it (data/crops/N.png, a name the build gives), so a person
+  // reads the number and types it into the workbook's 待人工核对 sheet (ogi corrections import).
+  function reviewList(review) {
+    if (!review.length) return "";
+    return h`<h3>待人工核对（${review.length} 格）</h3><p class="caption">截图为扫描件中该格（按 OCR 读取时转正的页面裁切）；请对照截图在工作簿“待人工核对”表中填写数值，再导入（ogi corrections import）。</p><table id="review" class="data"><thead><tr><th>表</th><th>行</th><th>列</th><th>截图</th><th>OCR 原文</th><th>位置</th></tr></thead><tbody>${
+      review.map((c) => h`<tr data-keys="${c.keys.join("|")}"><td>${c.table}</td><td>${c.row}</td><td>${c.column}</td><td>${
+        c.crop ? h`<img class="crop" src="${c.crop}" alt="${c.row} ${c.column}">` : h`<small class="no-crop">${c.no_crop || ""}</small>`}</td><td>${
+        c.raw === null || c.raw === undefined ? "" : c.raw}</td><td><small>${c.where || ""}</small></td></tr>`)}</tbody></table>`;
+  }
+
   function renderAgency(params) {
     const a = agencyByKey.get(state.key);
     if (!a) { setHtml(app, h`<p class="error">找不到机关：${state.key}</p>`); return; }
@@ -464,6 +475,7 @@
         L.read_qualities[current.read_quality] || "—"}，未识别 <b>${current.unread || 0}</b> 格，人工核对 <b>${current.corrected || 0}</b> 格${
         review ? "。未识别的格子待人工核对：导出工作簿（ogi export）填写“待人工核对”表后导入（ogi corrections import）。" : "。"}</p><p class="caption">“（空）”为报告留空的格子，“—”为报告未列出，“？”为无法识别，“*”为推定值；蓝底为按顺序放置（经勾稽关系确认）的数字，绿底为人工核对值；红框为问题所在的格子。鼠标悬停可见原文、位置与核对人。</p><div id="report-tables">${
         reportTables(current, flagged)}</div>`);
+      parts.push(reviewList(current.review || []));
     }
     setHtml(app, h`${parts}`);
   }
