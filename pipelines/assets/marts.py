@@ -91,6 +91,18 @@ def keep_partial_parse(target_path: Path, project: DbtProject) -> None:
     os.replace(tmp, kept)
 
 
+# dagster-dbt gives every invocation a target folder of its own (compiled SQL, run_results.json,
+# dbt.log: ~15 MB): a successful run's is removed once its parse state is kept, else a warehouse
+# rebuilt every day fills the disk. A failed run's stays for a person to read (`make clean` clears
+# them); other runs' folders are never touched (runs on other warehouses may be under way).
+def drop_invocation_target(target_path: Path, project: DbtProject, kept: bool) -> None:
+    root = (project.project_dir / "target").resolve()
+    target = target_path.resolve()
+    if kept or target.parent != root:  # only dagster-dbt's per-invocation folders, never the project's own
+        return
+    shutil.rmtree(target, ignore_errors=True)
+
+
 def upstream_first(assets_def: dg.AssetsDefinition, keys: AbstractSet[dg.AssetKey]) -> list[dg.AssetKey]:
     """`keys` with every model after the models it reads (Dagster takes a multi-asset's results in
     that order)."""
@@ -155,5 +167,6 @@ def make_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         if whole and invocation.is_successful():
             record_build(warehouse.db_path, inputs)
         keep_partial_parse(invocation.target_path, project)
+        drop_invocation_target(invocation.target_path, project, kept=not invocation.is_successful())
 
     return warehouse_dbt
