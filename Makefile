@@ -47,7 +47,7 @@ run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml $(DEMO_CITY)/defects.csv
 # Every test: unit, corpus, integration, browser (tests/conftest.py, TEST_KINDS). Two workers, one
 # test file per worker at a time (a file's module fixtures build one warehouse).
 test: venv manifest
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 # The inner loop: unit tests only (hand-written inputs in process), under a minute on two cores.
 test-fast: venv

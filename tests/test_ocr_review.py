@@ -2,10 +2,11 @@
 the workbook and on the dashboard, `ogi parse --debug`.
 
 One warehouse run (in process, two shards) over two files of the scanned corpus (their OCR results
-come from the committed cache, tests/conftest.py): the painted scan (a PDF with no text layer,
-2022) and the TIFF scan (an image file, 2019). Truth comes from outside the code under test: the
-rows the parser gives for each file in this process, the source fixture's own text layer (where the
-painted report's cell is printed), and the scan's page rendered here by pdfium.
+come from the committed cache, tests/conftest.py): the sealed scan (a PDF with no text layer, 2022,
+cells under the seal left to review) and the TIFF scan (an image file, 2019). Truth comes from
+outside the code under test: the rows the parser gives for each file in this process, the source
+probe's own text layer (where the sealed report's cell is printed), and the scan's page rendered
+here by pdfium.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from tests.conftest import query
 
 TESTS = Path(__file__).resolve().parent
 SCANNED = TESTS / "corpus" / "scanned" / "raw"
-FIXTURES = TESTS / "corpus" / "fixtures" / "raw"
-PAINTED = "painted__fixture2021__pdf_pagebreak.pdf"
+PAINTED = "painted__fixture2021__pdf_pagebreak.pdf"  # every cell read: for `ogi parse --debug`
+SEALED = "seal__p21_ruled_thousands_fw.pdf"
+PROBES = TESTS / "corpus" / "probes" / "raw"
 TIFF = "tiff__fixture2019__pdf_ruled.tif"
-# The painted report's cell the parser leaves unread: （三）2.其他法律行政法规禁止公开, 商业企业.
+# A cell of the sealed report under the seal that the parser leaves unread: （三）2.其他法律行政法规禁止公开, 商业企业.
 CELL = ("requests", "denied_law_forbidden", "commercial")
 SHARDS = 2
 
@@ -48,7 +50,7 @@ def _sha(path: Path) -> str:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     raw = tmp_path_factory.mktemp("raw")
-    for name in (PAINTED, TIFF):
+    for name in (SEALED, TIFF):
         shutil.copy2(SCANNED / name, raw / name)
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     job = build_defs(raw, warehouse, shards=SHARDS).resolve_job_def(JOB_NAME)
@@ -97,14 +99,14 @@ def test_scans_are_parsed_by_the_ocr_steps_into_the_rows_parsing_gives(run: dict
     from pipelines.shards import shard_of
 
     raw, warehouse = run["raw"], run["warehouse"]
-    assert run["deferred"] == {_sha(raw / PAINTED), _sha(raw / TIFF)}
+    assert run["deferred"] == {_sha(raw / SEALED), _sha(raw / TIFF)}
     # a shard without a file for OCR skips its OCR step (no step process started for nothing)
-    with_ocr = {shard_of(_sha(raw / name), SHARDS) for name in (PAINTED, TIFF)}
+    with_ocr = {shard_of(_sha(raw / name), SHARDS) for name in (SEALED, TIFF)}
     for k in range(SHARDS):
         assert run["steps"][f"parsed_reports.parse_ocr_{k:03d}"] == (
             "STEP_SUCCESS" if k in with_ocr else "STEP_SKIPPED"
         )
-    for name in (PAINTED, TIFF):
+    for name in (SEALED, TIFF):
         sha = _sha(raw / name)
         expected = sorted(
             (c.table, c.row, c.column, c.value, c.raw_text, c.status, c.source or None)
@@ -128,13 +130,55 @@ _BOX = re.compile(r"box (\d+),(\d+),(\d+),(\d+) px")
 def _page_at_200dpi(path: Path, index: int) -> np.ndarray:
     """The scan's page as pdfium renders it at 200 dpi, the resolution it was scanned at (its own
     rendering here, not the OCR reader's), grey."""
+    return np.asarray(_render(path, index).convert("L")).astype(np.int16)
+
+
+def _render(path: Path, index: int) -> Image.Image:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(str(path))
     try:
-        return np.asarray(doc[index].render(scale=200 / 72).to_pil().convert("L")).astype(np.int16)
+        return doc[index].render(scale=200 / 72).to_pil().convert("RGB")
     finally:
         doc.close()
+
+
+def _printed_number(pdf: Path, label: str, nth: int) -> tuple[int, tuple[float, float, float, float], str]:
+    """(page index, box in points, text) of the nth number printed beside the row label `label` in a
+    PDF's text layer (the label may wrap onto a second line; its numbers sit beside its first)."""
+    import unicodedata
+
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf)) as doc:
+        for i, page in enumerate(doc.pages):
+            words = page.extract_words()
+            for w in words:
+                if label in w["text"]:
+                    line = sorted(
+                        (
+                            v
+                            for v in words
+                            if abs(v["top"] - w["top"]) < 10 and unicodedata.normalize("NFKC", v["text"]).isdigit()
+                        ),
+                        key=lambda v: v["x0"],
+                    )
+                    v = line[nth]
+                    return i, (v["x0"], v["top"], v["x1"], v["bottom"]), v["text"]
+    raise LookupError(label)
+
+
+def _not_seal(path: Path, index: int) -> np.ndarray:
+    """True where the scan's page (rendered as `_page_at_200dpi`) is not the seal's red: the OCR
+    reader whitens the red before reading, so a crop is compared with the scan only elsewhere."""
+    rgb = np.asarray(_render(path, index)).astype(np.int16)
+    red = (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) > 40
+    return ~red
+
+
+def _differs(crop: np.ndarray, page: np.ndarray, keep: np.ndarray) -> float:
+    """Mean grey difference between a crop and a same-sized piece of the page, off the seal."""
+    return float(np.abs(crop - page)[keep].mean())
 
 
 def _review_row(ws: Any, file_name: str, keys: tuple[str, str, str]) -> tuple[int, dict[str, Any]]:
@@ -154,7 +198,7 @@ def workbook(run: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> A
 
 
 def test_workbook_anchors_the_crop_on_the_unread_cells_row(workbook: Any) -> None:
-    n, row = _review_row(workbook, PAINTED, CELL)
+    n, row = _review_row(workbook, SEALED, CELL)
     column = REVIEW_HEADER.index("截图")
     anchored = [(img.anchor._from.row + 1, img.anchor._from.col) for img in workbook._images]
     assert (n, column) in anchored
@@ -163,27 +207,27 @@ def test_workbook_anchors_the_crop_on_the_unread_cells_row(workbook: Any) -> Non
 
 
 def test_crop_is_the_scan_at_the_box_provenance_gives(workbook: Any, run: dict[str, Any]) -> None:
-    from tests.make_scanned_corpus import word_box
-
-    n, row = _review_row(workbook, PAINTED, CELL)
+    n, row = _review_row(workbook, SEALED, CELL)
     x0, y0, x1, y1 = (int(v) for v in _BOX.search(row["位置"]).groups())  # type: ignore[union-attr]
-    # the truth of where the cell is: the source fixture prints its number there (its text layer)
-    page_i, (px0, ptop, px1, pbottom), printed = word_box(FIXTURES / "fixture2021__pdf_pagebreak.pdf", "禁止公开", 1)
+    # the truth of where the cell is: the source probe prints its number there (its text layer)
+    page_i, (px0, ptop, px1, pbottom), printed = _printed_number(PROBES / "p21_ruled_thousands_fw.pdf", "法规禁止", 1)
     s = 200 / 72
     assert row["位置"].startswith(f"page {page_i + 1} ")
     assert x0 <= px0 * s and px1 * s <= x1 and y0 <= ptop * s and pbottom * s <= y1, (row["位置"], printed)
 
     crop_of_row = next(img for img in workbook._images if img.anchor._from.row + 1 == n)
     crop = np.asarray(Image.open(io.BytesIO(crop_of_row._data())).convert("L")).astype(np.int16)
-    page = _page_at_200dpi(run["raw"] / PAINTED, page_i)
+    page = _page_at_200dpi(run["raw"] / SEALED, page_i)
+    keep = _not_seal(run["raw"] / SEALED, page_i)
     m = 6  # review.CROP_MARGIN
     here = page[y0 - m : y1 + m, x0 - m : x1 + m]
     assert crop.shape == here.shape
-    assert np.abs(crop - here).mean() < 3
+    assert _differs(crop, here, keep[y0 - m : y1 + m, x0 - m : x1 + m]) < 3
     # the same check on the box half a row lower fails: it can tell a crop taken elsewhere
     dy = (y1 - y0) // 2
     lower = page[y0 - m + dy : y1 + m + dy, x0 - m : x1 + m]
-    assert np.abs(crop - lower).mean() > 3 * max(np.abs(crop - here).mean(), 1)
+    near = max(_differs(crop, here, keep[y0 - m : y1 + m, x0 - m : x1 + m]), 1)
+    assert _differs(crop, lower, keep[y0 - m + dy : y1 + m + dy, x0 - m : x1 + m]) > 3 * near
 
 
 def test_text_layer_cells_have_no_crop() -> None:
@@ -223,9 +267,11 @@ def test_dashboard_lists_the_cell_with_its_crop(site: Path, run: dict[str, Any])
     crop = site / ours[0]["crop"]
     assert crop.is_file()
     x0, y0, x1, y1 = (int(v) for v in _BOX.search(ours[0]["where"]).groups())  # type: ignore[union-attr]
-    page = _page_at_200dpi(run["raw"] / PAINTED, int(ours[0]["where"].split()[1]) - 1)
+    page_i = int(ours[0]["where"].split()[1]) - 1
+    page = _page_at_200dpi(run["raw"] / SEALED, page_i)
+    keep = _not_seal(run["raw"] / SEALED, page_i)[y0 - 6 : y1 + 6, x0 - 6 : x1 + 6]
     here = page[y0 - 6 : y1 + 6, x0 - 6 : x1 + 6]
-    assert np.abs(np.asarray(Image.open(crop).convert("L")).astype(np.int16) - here).mean() < 3
+    assert _differs(np.asarray(Image.open(crop).convert("L")).astype(np.int16), here, keep) < 3
 
 
 def test_dashboard_page_shows_the_crop(site: Path, browser: Any) -> None:
