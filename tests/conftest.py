@@ -148,6 +148,23 @@ def copy_raw(dest: Path) -> Path:
     return dest
 
 
+def city_beside_real(dest: Path, n_agencies: int, seed: int) -> Path:
+    """`copy_raw` plus a generated city (2021–2022) in `dest/city`: the raw folder of the
+    whole-run tests."""
+    from pipelines.synth.generate import generate
+
+    raw = copy_raw(dest)
+    generate(raw / "city", n_agencies=n_agencies, years=(2021, 2022), seed=seed)
+    return raw
+
+
+def mart_tables(con: Any, catalog: str | None = None) -> list[str]:
+    """The names of the marts in an open DuckDB connection (of the attached `catalog`, if given)."""
+    where = "table_schema = 'marts'" + (" AND table_catalog = ?" if catalog else "")
+    sql = f"SELECT table_name FROM information_schema.tables WHERE {where} ORDER BY 1"
+    return [t for (t,) in con.execute(sql, [catalog] if catalog else []).fetchall()]
+
+
 @pytest.fixture(scope="module")
 def raw_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_raw(tmp_path_factory.mktemp("raw"))

@@ -156,15 +156,19 @@ def stack(pages: list[Page]) -> Page:
 # ---------------------------------------------------------------- painting a digit
 
 
-def word_box(pdf_path: Path, row_label: str, nth_value: int) -> tuple[int, tuple[float, float, float, float], str]:
-    """(page index, box in points, text) of the nth number printed on the line of `row_label`."""
+def word_box(
+    pdf_path: Path, row_label: str, nth_value: int, line_tolerance: float = 4
+) -> tuple[int, tuple[float, float, float, float], str]:
+    """(page index, box in points, text) of the nth number printed on the line of `row_label` (words
+    whose top is within `line_tolerance` points of the label's: wider for a label that wraps, whose
+    numbers sit between its lines)."""
     with pdfplumber.open(str(pdf_path)) as pdf:
         for i, page in enumerate(pdf.pages):
             words = page.extract_words()
             for w in words:
                 if row_label in w["text"]:
                     line = sorted(
-                        (v for v in words if abs(v["top"] - w["top"]) < 4 and v["text"].isdigit()),
+                        (v for v in words if abs(v["top"] - w["top"]) < line_tolerance and v["text"].isdigit()),
                         key=lambda v: v["x0"],
                     )
                     v = line[nth_value]

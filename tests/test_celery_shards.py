@@ -27,6 +27,7 @@ import pytest
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.shards import CELERY_BACKEND_ENV, CELERY_BROKER_ENV
 from pipelines.warehouse import REPO_ROOT
+from tests.conftest import mart_tables
 
 VENV_BIN = Path(sys.executable).parent
 WORKER_CONFIG = REPO_ROOT / "celery_worker.yaml"
@@ -215,13 +216,7 @@ def test_the_shards_on_two_celery_workers_build_the_warehouse_the_in_process_run
         (n_cells,) = con.execute("SELECT count(*) FROM a.landing.parsed_cells").fetchone() or (0,)
         (n_quarantined,) = con.execute("SELECT count(*) FROM a.landing.quarantined_files").fetchone() or (0,)
         assert n_cells > 1000 and n_quarantined == 1
-        marts = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'a' AND table_schema = 'marts' "
-                "ORDER BY 1"
-            ).fetchall()
-        ]
+        marts = mart_tables(con, "a")
         assert "fct_requests" in marts and "report_findings" in marts
         for table in marts:
             assert _rows(con, "a", "marts", table) == _rows(con, "b", "marts", table), table

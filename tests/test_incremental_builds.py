@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import JOB_NAME, build_defs
-from tests.conftest import REPO_ROOT, copy_raw
+from tests.conftest import REPO_ROOT, city_beside_real, mart_tables
 
 FIXTURES = REPO_ROOT / "tests" / "corpus" / "fixtures" / "raw"
 
@@ -38,24 +38,14 @@ def marts(warehouse: Path) -> dict[str, Counter[tuple[Any, ...]]]:
     """Every mart's rows (with their multiplicity), every column."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-            ).fetchall()
-        ]
-        return {t: Counter(con.execute(f'SELECT * FROM marts."{t}"').fetchall()) for t in tables}
+        return {t: Counter(con.execute(f'SELECT * FROM marts."{t}"').fetchall()) for t in mart_tables(con)}
     finally:
         con.close()
 
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipelines.synth.generate import generate
-
-    raw = copy_raw(tmp_path_factory.mktemp("raw"))
-    generate(raw / "city", n_agencies=6, years=(2021, 2022), seed=12)
-    return raw
+    return city_beside_real(tmp_path_factory.mktemp("raw"), n_agencies=6, seed=12)
 
 
 @pytest.fixture(scope="module")

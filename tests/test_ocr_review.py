@@ -143,31 +143,6 @@ def _render(path: Path, index: int) -> Image.Image:
         doc.close()
 
 
-def _printed_number(pdf: Path, label: str, nth: int) -> tuple[int, tuple[float, float, float, float], str]:
-    """(page index, box in points, text) of the nth number printed beside the row label `label` in a
-    PDF's text layer (the label may wrap onto a second line; its numbers sit beside its first)."""
-    import unicodedata
-
-    import pdfplumber
-
-    with pdfplumber.open(str(pdf)) as doc:
-        for i, page in enumerate(doc.pages):
-            words = page.extract_words()
-            for w in words:
-                if label in w["text"]:
-                    line = sorted(
-                        (
-                            v
-                            for v in words
-                            if abs(v["top"] - w["top"]) < 10 and unicodedata.normalize("NFKC", v["text"]).isdigit()
-                        ),
-                        key=lambda v: v["x0"],
-                    )
-                    v = line[nth]
-                    return i, (v["x0"], v["top"], v["x1"], v["bottom"]), v["text"]
-    raise LookupError(label)
-
-
 def _not_seal(path: Path, index: int) -> np.ndarray:
     """True where the scan's page (rendered as `_page_at_200dpi`) is not the seal's red: the OCR
     reader whitens the red before reading, so a crop is compared with the scan only elsewhere."""
@@ -207,10 +182,13 @@ def test_workbook_anchors_the_crop_on_the_unread_cells_row(workbook: Any) -> Non
 
 
 def test_crop_is_the_scan_at_the_box_provenance_gives(workbook: Any, run: dict[str, Any]) -> None:
+    from tests.make_scanned_corpus import word_box
+
     n, row = _review_row(workbook, SEALED, CELL)
     x0, y0, x1, y1 = (int(v) for v in _BOX.search(row["位置"]).groups())  # type: ignore[union-attr]
     # the truth of where the cell is: the source probe prints its number there (its text layer)
-    page_i, (px0, ptop, px1, pbottom), printed = _printed_number(PROBES / "p21_ruled_thousands_fw.pdf", "法规禁止", 1)
+    probe = PROBES / "p21_ruled_thousands_fw.pdf"
+    page_i, (px0, ptop, px1, pbottom), printed = word_box(probe, "法规禁止", 1, line_tolerance=10)
     s = 200 / 72
     assert row["位置"].startswith(f"page {page_i + 1} ")
     assert x0 <= px0 * s and px1 * s <= x1 and y0 <= ptop * s and pbottom * s <= y1, (row["位置"], printed)

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from pipelines.publish import publish, run_lock, work_path
-from tests.conftest import copy_raw
+from tests.conftest import city_beside_real, mart_tables
 
 OGI = str(Path(sys.executable).parent / "ogi")
 
@@ -52,15 +52,9 @@ def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
     """Every mart's row count and a checksum of its rows (order-independent)."""
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-            ).fetchall()
-        ]
         return {
             t: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM marts."{t}" AS x').fetchone())
-            for t in tables
+            for t in mart_tables(con)
         }
     finally:
         con.close()
@@ -68,11 +62,7 @@ def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipelines.synth.generate import generate
-
-    raw = copy_raw(tmp_path_factory.mktemp("raw"))
-    generate(raw / "city", n_agencies=12, years=(2021, 2022), seed=21)
-    return raw
+    return city_beside_real(tmp_path_factory.mktemp("raw"), n_agencies=12, seed=21)
 
 
 READER = textwrap.dedent("""

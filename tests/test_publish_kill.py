@@ -20,7 +20,7 @@ import pytest
 from pipelines.batches import BATCH_FILES_ENV
 from pipelines.publish import readable, work_path
 from pipelines.shards import part_files, parts_dir
-from tests.conftest import copy_raw
+from tests.conftest import city_beside_real
 from tests.test_publish import _finish, _run, fingerprint
 
 
@@ -56,11 +56,7 @@ def _no_duplicates(wh: Path) -> None:
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipelines.synth.generate import generate
-
-    raw = copy_raw(tmp_path_factory.mktemp("raw"))
-    generate(raw / "city", n_agencies=12, years=(2021, 2022), seed=21)
-    return raw
+    return city_beside_real(tmp_path_factory.mktemp("raw"), n_agencies=12, seed=21)
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def read_mixed(data: bytes, text: Grid, pictures: list[Picture]) -> Grid:
     from .cache import OcrCache
     from .layout import page_rows, read_page
     from .provenance import OcrCell, OcrGrid
-    from .reader import _measure_ink, _reread, page_done, refuse_if_off
+    from .reader import measure_cells_ink, page_done, refuse_if_off, reread_cells
 
     where = "; ".join(p.where for p in pictures[:6]) + ("; …" if len(pictures) > 6 else "")
     refuse_if_off(f"PDF has pages or tables that are pictures without a text layer ({where})")
@@ -171,8 +171,8 @@ def read_mixed(data: bytes, text: Grid, pictures: list[Picture]) -> Grid:
         at = first.at + len(first.rows)
     grid.rows.extend(text.rows[at:])
     grid.text = "\n".join(r.text for r in grid.rows)
-    grid.reread = lambda cells: _reread(cells, source, geometry, cache)
-    grid.measure_ink = lambda cells: _measure_ink(cells, source, geometry, cache)
+    grid.reread = lambda cells: reread_cells(cells, source, geometry, cache)
+    grid.measure_ink = lambda cells: measure_cells_ink(cells, source, geometry, cache)
     return grid
 
 

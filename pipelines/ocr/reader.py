@@ -65,14 +65,14 @@ def read_pages(data: bytes, source: Pages, what: str) -> OcrGrid:
         grid.rows.extend(r for _, r in rows)
         texts.append("\n".join(r.text for _, r in rows))
     grid.text = "\n".join(texts)
-    grid.reread = lambda cells: _reread(cells, source, geometry, cache)
-    grid.measure_ink = lambda cells: _measure_ink(cells, source, geometry, cache)
+    grid.reread = lambda cells: reread_cells(cells, source, geometry, cache)
+    grid.measure_ink = lambda cells: measure_cells_ink(cells, source, geometry, cache)
     if not any(c.text.strip() for c in grid.cells.values()):
         raise ParseError(f"{what}: OCR found no text on any page (a blank or unreadable scan, or not a document)")
     return grid
 
 
-def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+def reread_cells(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
     """The second read of each cell's words (their crop upscaled): from the cache, else from its
     page rendered or decoded again and put upright as the first read left it."""
     import time
@@ -101,7 +101,9 @@ def _reread(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, 
     cache.put_rereads(found)
 
 
-def _measure_ink(cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache) -> None:
+def measure_cells_ink(
+    cells: list[OcrCell], source: Pages, geometry: dict[int, tuple[int, float]], cache: OcrCache
+) -> None:
     """Each table cell's stray ink (layout.ink_outside): from the cache, else from its page again."""
 
     def key(c: OcrCell) -> str:
