@@ -30,9 +30,10 @@ from .generate import plan_city, summary, write_city
 
 CITIES_PER_SEED = 1000  # city seeds of province seed s: s * 1000 .. s * 1000 + 999
 CITY_AGENCIES = (150, 600)  # the range of a city's size, in agencies (uneven, like real prefectures)
-# Report files per agency over six years (one a year, less a few missing, plus a few corrected
-# re-publications, plus the unregistered bodies): measured on generated cities.
-REPORTS_PER_AGENCY_YEAR = 1.0
+# Report files per agency and year (one a year, less a few missing, plus a few corrected
+# re-publications, plus the unregistered bodies), measured: 19,872 files from 3,367 agencies over six
+# years (province of seed 1). At 1.0 a "20,000" province fell 128 short; 0.98 keeps it above.
+REPORTS_PER_AGENCY_YEAR = 0.98
 MIN_CITY_AGENCIES = 60
 
 
