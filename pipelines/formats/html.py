@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from typing import Any
 
 from lxml import etree
@@ -267,30 +267,30 @@ def _cell_text(td, hidden: Container) -> str:
 def _inline_text(td, hidden: Container) -> str | None:
     """The cell's one line of text when it holds only visible inline elements, or a single
     paragraph of them with nothing printed around it; None for any other cell."""
-    # Whether the cell is such a cell does not depend on the order its elements are looked at in:
-    # depth first from the last child, by child lists (el[:]), which cost a fraction of lxml's
-    # iterators (iterdescendants() is ~4 µs to set up, more than all the rest for a Word cell).
     para = None
-    todo = td[:]
-    if len(todo) == 1:
-        tag = todo[0].tag
-        if (tag == "p" or (tag.__class__ is str and tag.lower() == "p")) and todo[0] not in hidden:
-            para = todo[0]  # the cell's only child is a paragraph (Word's cells)
-            todo = para[:]
-    while todo:
-        el = todo.pop()
+    if len(td) == 1:
+        first = td[0]
+        tag = first.tag
+        if (tag == "p" or (tag.__class__ is str and tag.lower() == "p")) and first not in hidden:
+            para = first  # the cell's only child is a paragraph (Word's cells)
+    for el in _descendants(td if para is None else para):
         tag = el.tag
         if tag.__class__ is not str:
             continue  # a comment: its text is no page text (its tail is, in both ways)
         if tag.lower() in _NOT_INLINE or el in hidden:
             return None
-        if len(el):
-            todo += el[:]
     if para is not None:
         if (td.text and _norm(td.text)) or (para.tail and _norm(para.tail)):
             return None  # text beside the paragraph: lines of their own
         return _leaf_text(_text_of(para))
     return _leaf_text(_text_of(td))
+
+
+# Children taken as a list (el[:]), which costs a fraction of lxml's iterators (iterdescendants()
+# is ~4 µs to set up, more than all the rest of a Word cell's scan), when an element has at most
+# this many; more are iterated, one element object at a time (a list of a hostile page's million
+# paragraphs would hold ~70 MB of them at once).
+_LISTED = 64
 
 
 def _text_of(el) -> str:
@@ -332,7 +332,7 @@ def _cell_text_walk(td, hidden: Container) -> str:
             flush()
         if el.text:
             buf.append(el.text)
-        for child in el[:]:
+        for child in el[:] if len(el) <= _LISTED else el:
             walk(child)
             if child.tail:
                 buf.append(child.tail)
@@ -341,7 +341,7 @@ def _cell_text_walk(td, hidden: Container) -> str:
 
     if td.text:
         buf.append(td.text)
-    for child in td[:]:
+    for child in td[:] if len(td) <= _LISTED else td:
         walk(child)
         if child.tail:
             buf.append(child.tail)
@@ -361,13 +361,13 @@ def _table_rows(table) -> list[tuple[int, Any]]:
     number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
     rows = []
     group = 0
-    for child in table[:]:
+    for child in table[:] if len(table) <= _LISTED else table:
         tag = _tag(child)
         if tag == "tr":
             rows.append((group, child))
         elif tag in ("thead", "tbody", "tfoot"):
             group += 1
-            rows.extend((group, c) for c in child[:] if _tag(c) == "tr")
+            rows.extend((group, c) for c in (child[:] if len(child) <= _LISTED else child) if _tag(c) == "tr")
             group += 1
     return rows
 
@@ -427,7 +427,7 @@ class _Walker:
         if text:
             buf.append(text)
         if len(el):
-            for child in el[:]:  # (a child list costs a fraction of lxml's child iterator)
+            for child in el[:] if len(el) <= _LISTED else el:
                 self.walk(child)
                 text = child.tail
                 if text:
@@ -440,7 +440,7 @@ class _Walker:
     def table(self, table) -> None:
         self.n_tables += 1
         t_no = self.n_tables
-        for child in table[:]:
+        for child in table[:] if len(table) <= _LISTED else table:
             if _tag(child) == "caption":
                 self.walk(child)
         hidden = self.hidden
@@ -617,17 +617,21 @@ def _is_div_row(el, hidden: Container) -> bool:
     )
 
 
-def _descendants(el) -> list:
-    """Every node below the element (elements, comments), in no particular order: by child lists,
-    a fraction of the cost of lxml's iterdescendants() on small subtrees."""
-    out = []
+def _descendants(el) -> Iterator:
+    """Every node below the element (elements, comments), in no particular order (the callers ask
+    whether any is of a kind): depth first by child lists (_LISTED)."""
+    if len(el) > _LISTED:
+        yield from el.iterdescendants()
+        return
     todo = el[:]
     while todo:
         node = todo.pop()
-        out.append(node)
-        if len(node):
+        yield node
+        n = len(node)
+        if n > _LISTED:
+            yield from node.iterdescendants()
+        elif n:
             todo += node[:]
-    return out
 
 
 # Blocks a cell may not hold (a cell may hold paragraphs: Word's MsoNormal fragments).
