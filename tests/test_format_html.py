@@ -259,3 +259,29 @@ def test_a_css_grid_table_is_laid_out_by_its_spans() -> None:
         [("（三）不予公开", 0, 1), ("1.属于国家秘密", 1, 1), ("4", 2, 1)],
         [("2.其他法律行政法规禁止公开", 1, 1), ("5", 2, 1)],
     ]
+
+
+def test_cell_text_whatever_the_shape_of_its_markup() -> None:
+    """A cell's one line from each shape the reader reads by its own path: text around a single
+    child, a comment child, a paragraph with text beside it, and children past the number read
+    as a list (_LISTED), with a hidden one among them."""
+    many = "".join(f"<span>{i % 10}</span>" for i in range(100))
+    hidden_among_many = "".join(f"<span>{i % 10}</span>" for i in range(70)) + "<span style='display:none'>9</span>"
+    g = read_html(
+        _page(
+            "<table><tr>"
+            "<td><p>行<span>政</span>许可</p></td>"
+            "<td><p>1<!-- 注释 -->2</p></td>"
+            "<td>前<p>3</p></td>"
+            f"<td>{many}</td>"
+            f"<td><p>{hidden_among_many}</p></td>"
+            "</tr></table>"
+        )
+    )
+    digits = "".join(str(i % 10) for i in range(100))
+    assert [c.text for c in g.rows[0].cells] == ["行政许可", "12", "前\n3", digits, digits[:70]]
+
+
+def test_a_page_of_more_paragraphs_than_a_list_takes_reads_every_one() -> None:
+    body = "".join(f"<p>第{i}段</p>" for i in range(200))
+    assert [r.text for r in read_html(_page(body)).rows] == [f"第{i}段" for i in range(200)]

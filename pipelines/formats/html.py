@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Container, Iterator
 from typing import Any
 
 from lxml import etree
@@ -107,11 +108,14 @@ _SKIP = frozenset(
         "base",
     ]
 )
+# Elements that end a cell's one line of inline text (_inline_text).
+_NOT_INLINE = _BLOCK | _SKIP | {"br"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
-_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
+# (matched on the lower-cased head: declared_encoding)
+_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_\-.:]+)""")
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([a-z0-9_\-.:]+)""")
 _GB = frozenset(
     {
         "gbk",
@@ -138,7 +142,9 @@ _GB = frozenset(
 
 def declared_encoding(data: bytes) -> str | None:
     """The charset the page declares (<meta charset>, http-equiv content-type, <?xml encoding>)."""
-    head = data[:8192]
+    # (the patterns, on the lower-cased head, match where they would ignoring case: searched with
+    # case, "<meta" is found by a fast scan instead of a try at every byte)
+    head = data[:8192].lower()
     m = _XML_DECL.match(head) or _CHARSET.search(head)
     if not m:
         return None
@@ -200,11 +206,17 @@ def _tag(el) -> str | None:
 
 
 def _hidden(el) -> bool:
+    """The element is hidden by its own attributes (hidden, or a style hiding it). The walk asks
+    the page's set of them instead (_page_styles): one pass over the page, not a call per element."""
     if el.get("hidden") is not None:
         return True
     style = el.get("style")
     if not style:
         return False
+    return _style_hides(style)
+
+
+def _style_hides(style: str) -> bool:
     hidden = _STYLE_HIDDEN.get(style)
     if hidden is None:
         if len(_STYLE_HIDDEN) >= 4096:
@@ -237,49 +249,64 @@ def _int_attr(el, name: str, limit: int) -> int:
     return min(max(n, 1), limit)
 
 
-def _cell_text(td) -> str:
+def _cell_text(td, hidden: Container) -> str:
     """All text of a table cell: inline pieces joined as is, block pieces and <br> on new lines.
-    Nested tables are left out (their rows are rows of their own)."""
+    Nested tables are left out (their rows are rows of their own). `hidden`: the page's hidden
+    elements (_page_styles)."""
     if not len(td):  # text only
-        return _norm(td.text) if td.text else ""
+        return _leaf_text(td.text) if td.text else ""
     # Most cells hold inline markup only (<font>, <span>), or one paragraph of it (Word's
     # <p class=MsoNormal><span>): then the text is one line, the cell's string value, and the
     # walk below (a Python call per element) is not needed.
-    inline = _inline_text(td)
+    inline = _inline_text(td, hidden)
     if inline is not None:
         return inline
-    return _cell_text_walk(td)
+    return _cell_text_walk(td, hidden)
 
 
-def _inline_text(td) -> str | None:
+def _inline_text(td, hidden: Container) -> str | None:
     """The cell's one line of text when it holds only visible inline elements, or a single
     paragraph of them with nothing printed around it; None for any other cell."""
     para = None
-    for el in td.iterdescendants():
+    if len(td) == 1:
+        first = td[0]
+        tag = first.tag
+        if (tag == "p" or (tag.__class__ is str and tag.lower() == "p")) and first not in hidden:
+            para = first  # the cell's only child is a paragraph (Word's cells)
+    for el in _descendants(td if para is None else para):
         tag = el.tag
         if tag.__class__ is not str:
             continue  # a comment: its text is no page text (its tail is, in both ways)
-        tag = tag.lower()
-        if tag not in _BLOCK and tag not in _SKIP and tag != "br" and not _hidden(el):
-            continue
-        if tag == "p" and para is None and el.getparent() is td and len(td) == 1 and not _hidden(el):
-            para = el
-            continue
-        return None
+        if tag.lower() in _NOT_INLINE or el in hidden:
+            return None
     if para is not None:
         if (td.text and _norm(td.text)) or (para.tail and _norm(para.tail)):
             return None  # text beside the paragraph: lines of their own
-        return _norm(_text_of(para))
-    return _norm(_text_of(td))
+        return _leaf_text(_text_of(para))
+    return _leaf_text(_text_of(td))
+
+
+# Children taken as a list (el[:]), which costs a fraction of lxml's iterators (iterdescendants()
+# is ~4 µs to set up, more than all the rest of a Word cell's scan), when an element has at most
+# this many; more are iterated, one element object at a time (a list of a hostile page's million
+# paragraphs would hold ~70 MB of them at once).
+_LISTED = 64
 
 
 def _text_of(el) -> str:
     """The element's string value (every text node below it, comments left out), as XPath's
-    string() gives it, by lxml's text serialiser: a third of string()'s cost."""
+    string() gives it, by lxml's text serialiser: a third of string()'s cost. An element holding
+    one childless element (Word's <p><span>12</span></p>, a <span> in a cell) is read from its
+    three texts instead, a fraction of the serialiser's cost: its text before the child, the
+    child's, the text after it."""
+    if len(el) == 1:
+        child = el[0]
+        if child.tag.__class__ is str and not len(child):  # (a comment's text is no text)
+            return (el.text or "") + (child.text or "") + (child.tail or "")
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
-def _cell_text_walk(td) -> str:
+def _cell_text_walk(td, hidden: Container) -> str:
     lines: list[str] = []
     buf: list[str] = []
 
@@ -295,7 +322,7 @@ def _cell_text_walk(td) -> str:
         if tag.__class__ is not str:
             return
         tag = tag.lower()
-        if tag in _SKIP or tag == "table" or _hidden(el):
+        if tag in _SKIP or tag == "table" or el in hidden:
             return
         if tag == "br":
             flush()
@@ -305,7 +332,7 @@ def _cell_text_walk(td) -> str:
             flush()
         if el.text:
             buf.append(el.text)
-        for child in el:
+        for child in el[:] if len(el) <= _LISTED else el:
             walk(child)
             if child.tail:
                 buf.append(child.tail)
@@ -314,7 +341,7 @@ def _cell_text_walk(td) -> str:
 
     if td.text:
         buf.append(td.text)
-    for child in td:
+    for child in td[:] if len(td) <= _LISTED else td:
         walk(child)
         if child.tail:
             buf.append(child.tail)
@@ -334,13 +361,13 @@ def _table_rows(table) -> list[tuple[int, Any]]:
     number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
     rows = []
     group = 0
-    for child in table:
+    for child in table[:] if len(table) <= _LISTED else table:
         tag = _tag(child)
         if tag == "tr":
             rows.append((group, child))
         elif tag in ("thead", "tbody", "tfoot"):
             group += 1
-            rows.extend((group, c) for c in child if _tag(c) == "tr")
+            rows.extend((group, c) for c in (child[:] if len(child) <= _LISTED else child) if _tag(c) == "tr")
             group += 1
     return rows
 
@@ -348,7 +375,9 @@ def _table_rows(table) -> list[tuple[int, Any]]:
 class _Walker:
     """Turns a parsed document into grid rows in reading order."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: Container, css_grids: bool) -> None:
+        self.hidden = hidden  # the page's hidden elements (_page_styles)
+        self.css_grids = css_grids  # some element's style lays it out as a CSS grid
         self.rows: list[GridRow] = RowList()
         self.buf: list[str] = []
         self.n_blocks = 0
@@ -357,6 +386,8 @@ class _Walker:
     # text outside tables ------------------------------------------------
 
     def flush(self) -> None:
+        if not self.buf:
+            return  # (most blocks start and end with nothing gathered)
         line = _norm("".join(self.buf))
         self.buf.clear()
         if line:
@@ -365,47 +396,55 @@ class _Walker:
             self.rows.append(GridRow([Cell(line, 0, src)], positional=False, source=src))
 
     def walk(self, el) -> None:
-        tag = _tag(el)
-        if tag is None or tag in _SKIP or _hidden(el):
+        tag = el.tag
+        if tag.__class__ is not str:
+            return  # a comment or processing instruction
+        tag = tag.lower()
+        if tag in _SKIP or el in self.hidden:
             return
-        if tag == "br":
-            self.flush()
-            return
-        if tag == "table":
-            self.flush()
-            self.table(el)
-            return
-        if tag in _CONTAINERS and _grid_columns(el):
-            self.flush()
-            self.css_grid(el, _grid_columns(el))
-            return
-        if tag in _CONTAINERS and _is_div_row(el):
-            self.flush()
-            self.div_row(el)
-            return
+        if tag in _LAID_OUT:
+            if tag == "br":
+                self.flush()
+                return
+            if tag == "table":
+                self.flush()
+                self.table(el)
+                return
+            if self.css_grids and _grid_columns(el, self.hidden):
+                self.flush()
+                self.css_grid(el, _grid_columns(el, self.hidden))
+                return
+            # (a div row has three cells at least: an element with fewer children is none)
+            if len(el) >= 3 and _is_div_row(el, self.hidden):
+                self.flush()
+                self.div_row(el)
+                return
+        buf = self.buf  # (flush empties it in place)
         block = tag in _BLOCK
-        if block:
+        if block and buf:
             self.flush()
-        self.content(el)
-        if block:
+        text = el.text
+        if text:
+            buf.append(text)
+        if len(el):
+            for child in el[:] if len(el) <= _LISTED else el:
+                self.walk(child)
+                text = child.tail
+                if text:
+                    buf.append(text)
+        if block and buf:
             self.flush()
-
-    def content(self, el) -> None:
-        if el.text:
-            self.buf.append(el.text)
-        for child in el:
-            self.walk(child)
-            if child.tail:
-                self.buf.append(child.tail)
 
     # tables ----------------------------------------------------------------
 
     def table(self, table) -> None:
         self.n_tables += 1
         t_no = self.n_tables
-        for child in table:
+        for child in table[:] if len(table) <= _LISTED else table:
             if _tag(child) == "caption":
                 self.walk(child)
+        hidden = self.hidden
+        leaf_texts = _LEAF_TEXTS
         nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
@@ -416,8 +455,8 @@ class _Walker:
             # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
             tds = [
                 c
-                for c in tr
-                if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD)) and not _hidden(c)
+                for c in tr[:]
+                if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD)) and c not in hidden
             ]
             if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
@@ -434,17 +473,28 @@ class _Walker:
             for td in tds:
                 while covered and covered.get(col, 0) > 0:
                     col += 1
-                # (most cells have neither attribute: no call for them)
-                span = _int_attr(td, "colspan", 1000) if td.get("colspan") else 1
-                rowspan = _int_attr(td, "rowspan", 10000) if td.get("rowspan") else 1
+                # (most cells have neither attribute: no call for them; an attribute's name list
+                # costs less than looking both up)
+                names = td.keys()
+                if names:
+                    span = _int_attr(td, "colspan", 1000) if "colspan" in names else 1
+                    rowspan = _int_attr(td, "rowspan", 10000) if "rowspan" in names else 1
+                else:
+                    span = rowspan = 1
                 if col + span > MAX_ROW_COLUMNS:
                     break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
                 if len(td):
-                    text = _cell_text(td)
+                    text = _inline_text(td, hidden)
+                    if text is None:
+                        text = _cell_text_walk(td, hidden)
                 else:  # text only (most cells): _cell_text's first case, without the call
                     text = td.text
-                    text = _leaf_text(text) if text else ""
-                cells.append(Cell(text, col, f"{src} col {col + 1}", span))
+                    if text:
+                        line = leaf_texts.get(text)
+                        text = _leaf_text(text) if line is None else line
+                    else:
+                        text = ""
+                cells.append(Cell(text, col, src + _COL_NAMES[col], span))
                 if rowspan > 1:
                     for c in range(col, col + span):
                         new_cover[c] = rowspan - 1
@@ -461,7 +511,10 @@ class _Walker:
         are not known: the row is a row of fields, as tab-separated text is."""
         self.n_blocks += 1
         src = f"html div row {self.n_blocks}"
-        cells = [Cell(_cell_text(c), i, f"{src} cell {i + 1}") for i, c in enumerate(_element_children(el))]
+        cells = [
+            Cell(_cell_text(c, self.hidden), i, f"{src} cell {i + 1}")
+            for i, c in enumerate(_element_children(el, self.hidden))
+        ]
         self.rows.append(GridRow(cells, positional=False, source=src))
 
     def css_grid(self, el, n_cols: int) -> None:
@@ -473,7 +526,7 @@ class _Walker:
         rows: list[list[Cell]] = []
         taken: set[tuple[int, int]] = set()
         r = c = 0
-        for child in _element_children(el):
+        for child in _element_children(el, self.hidden):
             span = _grid_span(child, "grid-column", n_cols)
             rspan = _grid_span(child, "grid-row", 1000)
             if len(taken) + span * rspan > MAX_GRID_CELLS:
@@ -491,7 +544,7 @@ class _Walker:
                 break
             while len(rows) <= r:
                 rows.append([])
-            rows[r].append(Cell(_cell_text(child), c, f"table {t_no} row {r + 1} col {c + 1}", span))
+            rows[r].append(Cell(_cell_text(child, self.hidden), c, f"table {t_no} row {r + 1} col {c + 1}", span))
             for dr in range(rspan):
                 for k in range(span):
                     taken.add((r + dr, c + k))
@@ -502,18 +555,31 @@ class _Walker:
 
 
 _CELL_TAGS_TD = frozenset(("td", "th"))
+
+
+class _ColumnNames(dict):  # type: ignore[type-arg]
+    """A cell's source after its row's, " col N", by grid column (at most limits.MAX_ROW_COLUMNS)."""
+
+    def __missing__(self, col: int) -> str:
+        name = self[col] = f" col {col + 1}"
+        return name
+
+
+_COL_NAMES = _ColumnNames()
 # Elements that may hold a table built without table tags.
 _CONTAINERS = frozenset(["div", "section", "article", "p", "span"])
+# Elements the walk may not take as text: line breaks, tables, and the containers above.
+_LAID_OUT = _CONTAINERS | {"br", "table"}
 _CELL_TAGS = frozenset(["div", "p", "span", "section"])
 _GRID_TEMPLATE = re.compile(r"grid-template-columns\s*:\s*([^;\"']+)", re.IGNORECASE)
 _REPEAT = re.compile(r"repeat\(\s*(\d{1,9})\s*,[^)]*\)", re.IGNORECASE)
 
 
-def _element_children(el) -> list:
-    return [c for c in el if _tag(c) is not None and _tag(c) not in _SKIP and not _hidden(c)]
+def _element_children(el, hidden: Container) -> list:
+    return [c for c in el[:] if _tag(c) is not None and _tag(c) not in _SKIP and c not in hidden]
 
 
-def _grid_columns(el) -> int:
+def _grid_columns(el, hidden: Container) -> int:
     """The number of column tracks of an element laid out as a CSS grid (its inline style), 0 otherwise."""
     m = _GRID_TEMPLATE.search(el.get("style") or "")
     if not m:
@@ -523,7 +589,7 @@ def _grid_columns(el) -> int:
     n += len(_REPEAT.sub(" ", value).split())
     if n > MAX_ROW_CELLS:
         return 0  # wider than any report table: laid out as ordinary blocks
-    return n if n >= 2 and len(_element_children(el)) >= n else 0
+    return n if n >= 2 and len(_element_children(el, hidden)) >= n else 0
 
 
 def _grid_span(el, prop: str, limit: int) -> int:
@@ -531,20 +597,41 @@ def _grid_span(el, prop: str, limit: int) -> int:
     return min(max(int(m.group(1)), 1), limit) if m else 1
 
 
-def _is_div_row(el) -> bool:
+def _is_div_row(el, hidden: Container) -> bool:
     """An element holding only cell-like children (at least three, no text of its own, none
     holding blocks), next to a sibling shaped the same: a row of a table without table tags."""
-    kids = _element_children(el)
+    kids = _element_children(el, hidden)
     if len(kids) < 3 or (el.text or "").strip() or any((k.tail or "").strip() for k in kids):
         return False
-    if any(_tag(k) not in _CELL_TAGS or any(_tag(d) in _BLOCK_NO_P for d in k.iterdescendants()) for k in kids):
+    # (the cheap tests first: a page's content <div> fails at its mixed children, before its
+    # paragraphs' descendants are looked at)
+    tags = {_tag(k) for k in kids}
+    if len(tags) != 1 or not tags <= _CELL_TAGS:
         return False
-    if len({_tag(k) for k in kids}) != 1:
+    if any(_tag(d) in _BLOCK_NO_P for k in kids for d in _descendants(k)):
         return False
     siblings = [s for s in (el.getprevious(), el.getnext()) if s is not None and _tag(s) == _tag(el)]
     return any(
-        len(_element_children(s)) >= 2 and {_tag(k) for k in _element_children(s)} == {_tag(kids[0])} for s in siblings
+        len(_element_children(s, hidden)) >= 2 and {_tag(k) for k in _element_children(s, hidden)} == {_tag(kids[0])}
+        for s in siblings
     )
+
+
+def _descendants(el) -> Iterator:
+    """Every node below the element (elements, comments), in no particular order (the callers ask
+    whether any is of a kind): depth first by child lists (_LISTED)."""
+    if len(el) > _LISTED:
+        yield from el.iterdescendants()
+        return
+    todo = el[:]
+    while todo:
+        node = todo.pop()
+        yield node
+        n = len(node)
+        if n > _LISTED:
+            yield from node.iterdescendants()
+        elif n:
+            todo += node[:]
 
 
 # Blocks a cell may not hold (a cell may hold paragraphs: Word's MsoNormal fragments).
@@ -558,10 +645,28 @@ def rows_from_tree(root) -> tuple[list[GridRow], str]:
         title = _norm(_string_value(t))
         if title:
             break
-    walker = _Walker()
+    walker = _Walker(*_page_styles(root))
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
+
+
+# Every style attribute of a page, and whether any element has the hidden attribute: libxml2 finds
+# them without a Python call for each element (an iteration over the tree costs ~3x more).
+_STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(descendant-or-self::*/@hidden)")
+_STYLED = etree.XPath("descendant-or-self::*[@hidden or @style]")
+
+
+def _page_styles(root) -> tuple[Container, bool]:
+    """The page's hidden elements (_hidden), and whether any element's style lays it out as a CSS
+    grid. A page repeats a few styles on all its elements (Word's cells): each different one is
+    read once, and the elements are visited one by one only on a page that hides something."""
+    styles = set(_STYLES(root))
+    css_grids = any(_GRID_TEMPLATE.search(s) for s in styles)
+    if not _ANY_HIDDEN_ATTRIBUTE(root) and not any(_style_hides(s) for s in styles):
+        return frozenset(), css_grids
+    return {el for el in _STYLED(root) if _hidden(el)}, css_grids
 
 
 _HTML_PARSER = None
@@ -581,9 +686,10 @@ def _html_parser():
 def parse_tree(text: str):
     """lxml's document tree of an HTML text (ParseError when there is nothing to parse)."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
-    if not text.strip():
+    if not text or text.isspace():  # (as strip() would leave nothing, without the copy)
         raise ParseError("HTML page is empty")
-    n_tags = text.count("<")
+    # (a text no longer than the limit cannot hold more tags: not counted)
+    n_tags = text.count("<") if len(text) > MAX_MARKUP_TAGS else 0
     if n_tags > MAX_MARKUP_TAGS:  # lxml's tree would take ~200 bytes per element
         raise ParseError(
             f"HTML has {n_tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a report page may have "
@@ -606,7 +712,7 @@ def grid_from_html(text: str) -> Grid:
         rows.insert(0, GridRow([Cell(title, 0, "html title")], positional=False, source="html title"))
     if not rows:
         raise ParseError("HTML page has no text")
-    return Grid(rows=rows, text="\n".join(r.text for r in rows))
+    return Grid(rows=rows, text="\n".join([r.text for r in rows]))
 
 
 def read_html(data: bytes) -> Grid:
