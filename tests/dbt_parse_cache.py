@@ -27,13 +27,13 @@ def _profile_hash_without_path() -> None:
     def state_check(self: ManifestLoader) -> object:
         credentials = type(self.root_project.credentials)
         keys = credentials._connection_keys
-        credentials._connection_keys = lambda c: tuple(k for k in keys(c) if k != "path")  # type: ignore[method-assign]
+        credentials._connection_keys = lambda c: tuple(k for k in keys(c) if k != "path")
         try:
             return build_state_check(self)
         finally:
-            credentials._connection_keys = keys  # type: ignore[method-assign]
+            credentials._connection_keys = keys
 
-    ManifestLoader.build_manifest_state_check = state_check  # type: ignore[method-assign]
+    ManifestLoader.build_manifest_state_check = state_check
 
 
 def write_shim(folder: Path) -> Path:
