@@ -224,8 +224,8 @@ def ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ---------------------------------------------------------------- test time (issue 12)
 # Every whole run of the suite ran `dbt build` on a warehouse path of its own, and dbt parses the
-# whole project again whenever the profile's path changes (~6 s of CPU more than a partial parse,
-# in each of ~40 runs). The session's dbt (tests/dbt_parse_cache.py, run by pipelines/bin/dbt-guarded
+# whole project again whenever the profile's path changes (~6 s of CPU more than a partial parse),
+# in every whole run. The session's dbt (tests/dbt_parse_cache.py, run by pipelines/bin/dbt-guarded
 # through OGI_DBT, so also in `ogi run` subprocesses and Celery workers) leaves the path out of
 # that comparison only; it builds and tests exactly as the pipeline's dbt does.
 
