@@ -45,9 +45,10 @@ run: venv manifest $(DAGSTER_HOME_DIR)/dagster.yaml $(DEMO_CITY)/defects.csv
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/ogi run
 
 # Every test: unit, corpus, integration, browser (tests/conftest.py, TEST_KINDS). Two workers, one
-# test file per worker at a time (a file's module fixtures build one warehouse).
+# test file per worker at a time (a file's module fixtures build one warehouse); files that share a
+# whole run go to one worker, the longest first (tests/conftest.py, SHARED_GROUPS, LONGEST_FIRST).
 test: venv manifest
-	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The inner loop: unit tests only (hand-written inputs in process), under a minute on two cores.
 test-fast: venv

@@ -121,6 +121,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(TEST_KINDS[item.path.stem])
         if "browser" in getattr(item, "fixturenames", ()) and TEST_KINDS[item.path.stem] != "browser":
             item.add_marker("browser")
+    longest_first(items)  # test time (issue 12), below
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -219,3 +220,101 @@ def ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(f, folder / f.name)
     os.environ[CACHE_ENV] = str(folder)
     return folder
+
+
+# ---------------------------------------------------------------- test time (issue 12)
+# Every whole run of the suite ran `dbt build` on a warehouse path of its own, and dbt parses the
+# whole project again whenever the profile's path changes (~6 s of CPU more than a partial parse),
+# in every whole run. The session's dbt (tests/dbt_parse_cache.py, run by pipelines/bin/dbt-guarded
+# through OGI_DBT, so also in `ogi run` subprocesses and Celery workers) leaves the path out of
+# that comparison only; it builds and tests exactly as the pipeline's dbt does.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    from tests.dbt_parse_cache import SHIM_ENV, write_shim
+
+    if SHIM_ENV in os.environ:  # a dbt of one's own (OGI_DBT=.venv/bin/dbt: every run parses in full, as before)
+        return Path(os.environ[SHIM_ENV])
+    shim = write_shim(tmp_path_factory.mktemp("dbt-shim"))
+    os.environ[SHIM_ENV] = str(shim)
+    return shim
+
+
+# Whole warehouse runs shared by modules that only read them. A session fixture is built once per
+# xdist worker, so under `make test` (-n 2 --dist loadfile) the modules that share one are one unit
+# of work (`pytest_xdist_make_scheduler` below): they run on the same worker, one after the other,
+# and the fixture is built once. (xdist's own --dist loadgroup does not group with pytest 9.)
+SHARED_GROUPS = {
+    "test_dashboard": "monitored",  # both read the `monitored` run
+    "test_monitoring_e2e": "monitored",
+    "test_publish": "publish_city",  # both start from `publish_city`'s clean run
+    "test_publish_kill": "publish_city",
+}
+# The longest units first, so that the two workers finish together (with --no-loadscope-reorder
+# xdist hands them out in collection order; its own order, most tests first, left one worker alone
+# with the long whole-run modules at the end). By seconds on an idle 2-core machine (--durations).
+LONGEST_FIRST = (
+    "publish_city",
+    "test_corrections",
+    "test_celery_shards",
+    "test_hostile_e2e",
+    "test_collect_sites",
+    "test_rules_parity",
+    "monitored",
+    "test_incremental_builds",
+)
+
+
+def _unit(module: str) -> str:
+    """The unit of work (for xdist) of a test module's tests: its shared group, or the module."""
+    return SHARED_GROUPS.get(module, module)
+
+
+def longest_first(items: list[pytest.Item]) -> None:
+    rank = {u: i for i, u in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_unit(item.path.stem), len(rank)))  # stable: modules stay whole
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile, with the modules of a shared group as one file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedRunScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return _unit(Path(path).stem) if Path(path).stem in SHARED_GROUPS else path
+
+    return SharedRunScheduling(config, log)
+
+
+PUBLISH_CITY = {"n_agencies": 12, "seed": 21}
+
+
+@pytest.fixture(scope="session")
+def publish_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw dir, published warehouse) of one clean, uninterrupted `ogi run` (a subprocess) of a
+    generated city beside the real reports: the reference of tests/test_publish_kill.py and the
+    first state of tests/test_publish.py. Read only: a test that changes either works on a copy
+    (`copy_warehouse`)."""
+    from tests.test_publish import _finish, _run
+
+    raw = city_beside_real(tmp_path_factory.mktemp("publish_raw"), **PUBLISH_CITY)
+    wh = tmp_path_factory.mktemp("publish_clean") / "warehouse.duckdb"
+    code, out = _finish(_run(raw, wh))
+    assert code == 0, out[-3000:]
+    return raw, wh
+
+
+def copy_warehouse(published: Path, dest: Path) -> Path:
+    """A copy of a published warehouse and its work folder (the work copy, parse cache; no lock) at `dest`."""
+    from pipelines.publish import work_path
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(published, dest)
+    shutil.copytree(work_path(published).parent, work_path(dest).parent, ignore=shutil.ignore_patterns("*.lock"))
+    return dest

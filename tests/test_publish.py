@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from pipelines.publish import publish, run_lock, work_path
-from tests.conftest import city_beside_real, mart_tables
+from tests.conftest import copy_warehouse, mart_tables
 
 OGI = str(Path(sys.executable).parent / "ogi")
 
@@ -61,8 +61,9 @@ def fingerprint(wh: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return city_beside_real(tmp_path_factory.mktemp("raw"), n_agencies=12, seed=21)
+def raw(publish_city: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of `publish_city`'s raw folder (tests/conftest.py): this module adds a report to it."""
+    return Path(shutil.copytree(publish_city[0], tmp_path_factory.mktemp("raw") / "raw"))
 
 
 READER = textwrap.dedent("""
@@ -115,13 +116,11 @@ def _state(wh: Path) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def concurrent(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A warehouse built once; then, while two readers watch it (one holding its connection
-    throughout, one reconnecting for every query), run A rebuilds it with one more report and run B
-    (--wait 0) starts meanwhile."""
-    wh = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    code, out = _finish(_run(raw, wh))
-    assert code == 0, out[-3000:]
+def concurrent(raw: Path, publish_city: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A warehouse built once (a copy of `publish_city`'s clean run of the same raw files); then,
+    while two readers watch it (one holding its connection throughout, one reconnecting for every
+    query), run A rebuilds it with one more report and run B (--wait 0) starts meanwhile."""
+    wh = copy_warehouse(publish_city[1], tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
     before = _state(wh)
     tmp = wh.parent
     readers = {mode: _reader(wh, tmp / f"{mode}.jsonl", tmp / "stop", mode) for mode in ("hold", "reconnect")}

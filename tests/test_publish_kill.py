@@ -20,7 +20,6 @@ import pytest
 from pipelines.batches import BATCH_FILES_ENV
 from pipelines.publish import readable, work_path
 from pipelines.shards import part_files, parts_dir
-from tests.conftest import city_beside_real
 from tests.test_publish import _finish, _run, fingerprint
 
 
@@ -55,17 +54,15 @@ def _no_duplicates(wh: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return city_beside_real(tmp_path_factory.mktemp("raw"), n_agencies=12, seed=21)
+def raw(publish_city: tuple[Path, Path]) -> Path:
+    """`publish_city`'s raw folder (tests/conftest.py; the runs here only read it)."""
+    return publish_city[0]
 
 
 @pytest.fixture(scope="module")
-def clean(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The warehouse a clean, uninterrupted run of `raw` publishes."""
-    wh = tmp_path_factory.mktemp("clean") / "warehouse.duckdb"
-    code, out = _finish(_run(raw, wh))
-    assert code == 0, out[-3000:]
-    return wh
+def clean(publish_city: tuple[Path, Path]) -> Path:
+    """The warehouse a clean, uninterrupted run of `raw` publishes (`publish_city`'s, never written)."""
+    return publish_city[1]
 
 
 def test_a_run_killed_anywhere_then_run_again_publishes_what_a_clean_run_does(
