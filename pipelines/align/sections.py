@@ -71,8 +71,9 @@ def _full_heading(grow: GridRow, settings: AlignSettings, key: str) -> str | Non
 
 
 def _header_marker(grow: GridRow, key: str) -> str | None:
-    if len(grow.cells) > 1 and not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
-        return _marker_in(key)
+    if len(grow.cells) > 1 and (marker := _marker_in(key)) is not None:
+        if not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
+            return marker
     return None
 
 
@@ -109,12 +110,16 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     """Every row of the grid as a Line with its section (None outside the tables)."""
     # (row, the heading it is, its label key): each row's text and key made once
     rows: list[tuple[GridRow, str | None, str]] = []
+    max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
     for grow in grid.rows:
         text = grow.text
         key = label_key(text)
-        heading = _full_heading(grow, settings, key)
+        few_cells = len(grow.cells) <= max_cells
+        heading = _heading_in(key) if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
             rows.append((grow, heading, key))
+        elif not (run_in and few_cells and not grow.positional and _NUMERAL_HINT.search(text)):
+            rows.append((grow, None, key))  # no run-in heading can be in it (_split_run_in's own checks)
         else:
             split = _split_run_in(grow, settings, text)
             if len(split) == 1 and split[0][0] is grow:

@@ -100,28 +100,39 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
     character: a label never ends in a digit. Digits are never split from digits; a row whose
     numbers ran together has too few values and is not read."""
     cells = grow.cells
-    last_label = -1
-    for i, c in enumerate(cells):
-        if _cell_kind(c.text) == _LABEL:
-            last_label = i
+    kinds = [_cell_kind(c.text) for c in cells]
+    return _split_kinds(grow, cells, kinds)
+
+
+def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[list[Cell], list[Cell]]:
+    """split_cells with each cell's _cell_kind already known."""
+    last_label = len(kinds) - 1 - kinds[::-1].index(_LABEL) if _LABEL in kinds else -1
     if last_label >= 0 and not grow.positional:
-        m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", cells[last_label].text.strip()))
-        if m:
-            c = cells[last_label]
+        c = cells[last_label]
+        run_in = _label_then_number(c.text)
+        if run_in is not None:
             cells = [
                 *cells[:last_label],
-                Cell(m.group(1), c.col, c.source, c.span),
-                Cell(m.group(2), c.col, f"{c.source} (run into the label)"),
+                Cell(run_in[0], c.col, c.source, c.span),
+                Cell(run_in[1], c.col, f"{c.source} (run into the label)"),
                 *cells[last_label + 1 :],
             ]
-    labels = [c for c in cells[: last_label + 1] if c.text.strip()]
+            kinds = [*kinds[:last_label], _LABEL, _cell_kind(run_in[1]), *kinds[last_label + 1 :]]
+    labels = [c for c, k in zip(cells[: last_label + 1], kinds, strict=False) if k != _EMPTY]
     values = cells[last_label + 1 :]
-    if not any(_cell_kind(c.text) == _VALUE for c in values):
+    if _VALUE not in kinds[last_label + 1 :]:
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
         if not (grow.positional and labels and values):
             values = []
     return labels, values
+
+
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
+def _label_then_number(text: str) -> tuple[str, str] | None:
+    """(label, number) of a label cell with a number run into its end, None for any other text."""
+    m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", text.strip()))
+    return (m.group(1), m.group(2)) if m else None
 
 
 _EMPTY, _LABEL, _VALUE = 0, 1, 2
@@ -205,6 +216,7 @@ class TableReader:
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
         self.order = [r.key for r in self.table.rows]
+        self.cell_keys = _cell_keys(self.table)  # row key → its cells' (row, column) keys
         self.m: RowMatcher = matcher(version, table_key, settings)
         self.s = settings
         self.lines = lines
@@ -220,6 +232,7 @@ class TableReader:
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
         lines: list[Line] = []
+        cell_kind, is_header_word = _cell_kind, self.m.is_header_word
         for line in self.lines:
             header = _merged_header(line.grow)
             if header is not None:
@@ -232,13 +245,14 @@ class TableReader:
             if line.role == "heading":
                 continue
             grow = line.grow
-            if not any(c.text.strip() for c in grow.cells):
+            kinds = [cell_kind(c.text) for c in grow.cells]
+            if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 continue
-            labels, values = split_cells(grow)
+            labels, values = _split_kinds(grow, grow.cells, kinds)
             if any(c.text.strip() for c in values):
                 kind = "values"
-            elif labels and all(self.m.is_header_word(c.text) for c in labels):
+            elif labels and all(is_header_word(c.text) for c in labels):
                 kind = "header_words"
             else:
                 kind = "labels"
@@ -459,8 +473,7 @@ class TableReader:
             self.put(row.key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
-        placed = self.out.placed
-        return any(k in placed for k in _cell_keys(self.table)[row])
+        return not self.out.placed.keys().isdisjoint(self.cell_keys[row])
 
     # pass 1: values beside their label ------------------------------------
 
@@ -971,11 +984,17 @@ def _glued_digits(labels: list[Cell]) -> str:
     """Why a row is not read when its numbers are run together with its label: digits are never
     split by guessing. "" when the labels end in no digits."""
     for c in labels:
-        if _GLUED.search(unicodedata.normalize("NFKC", c.text)) and not is_page_mark(c.text):
+        if _glued(c.text):
             return (
                 f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
             )
     return ""
+
+
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
+def _glued(text: str) -> bool:
+    """The label cell's text ends in digits run into it (and is no page mark)."""
+    return bool(_GLUED.search(unicodedata.normalize("NFKC", text))) and not is_page_mark(text)
 
 
 @lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same values in every report
