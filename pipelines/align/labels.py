@@ -45,7 +45,7 @@ class RowMatcher:
         self._header_word: dict[str, bool] = {}  # text → is_header_word(text)
         self._mentioned: dict[str, frozenset[str]] = {}  # text → mentioned_rows(text)
         self._structure: dict[str, bool] = {}  # text → is_structure(text)
-        self._matched: dict[tuple[str, str | None], tuple[Row | None]] = {}  # (one label's text, group) → match
+        self._matched: dict[tuple[str | tuple[str, ...], str | None], tuple[Row | None]] = {}  # → match
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -56,16 +56,14 @@ class RowMatcher:
         Each label cell is read whole and by its space-separated parts (a text line prints a
         group label and an item label in one field: "三、本年度办理结果 1.本机关不掌握相关政府").
         A group label (（三）不予公开) names no row while any other label is beside it."""
-        if len(labels) == 1:
-            # one label cell (most rows): its result is kept per (text, group)
-            text = labels[0].text
-            hit = self._matched.get((text, group))
-            if hit is None:
-                if len(self._matched) > 50_000:
-                    self._matched.clear()  # bounded: a worker parses thousands of reports
-                hit = self._matched[(text, group)] = (self._match_texts(label_parts(labels), group),)
-            return hit[0]
-        return self._match_texts(label_parts(labels), group)
+        # the result is kept per (the cells' texts, group): a pure function of them
+        texts: str | tuple[str, ...] = labels[0].text if len(labels) == 1 else tuple(c.text for c in labels)
+        hit = self._matched.get((texts, group))
+        if hit is None:
+            if len(self._matched) > 50_000:
+                self._matched.clear()  # bounded: a worker parses thousands of reports
+            hit = self._matched[(texts, group)] = (self._match_texts(label_parts(labels), group),)
+        return hit[0]
 
     def _match_texts(self, texts: list[str], group: str | None) -> Row | None:
         items = [t for t in texts if not request_group(t)]

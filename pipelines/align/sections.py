@@ -18,7 +18,7 @@ from ..template import HEADER_MARKERS, SECTION_HEADINGS, SHORT_HEADINGS
 from .settings import AlignSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One row of the document with what the aligner made of it (printed by `ogi parse --grid`)."""
 
@@ -112,9 +112,10 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     rows: list[tuple[GridRow, str | None, str]] = []
     max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
     for grow in grid.rows:
-        text = grow.text
+        cells = grow.cells
+        text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
         key = label_key(text)
-        few_cells = len(grow.cells) <= max_cells
+        few_cells = len(cells) <= max_cells
         heading = _heading_in(key) if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
             rows.append((grow, heading, key))
@@ -132,13 +133,13 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     for i, (grow, heading, key) in enumerate(rows):
         line = Line(i, grow)
         if heading is None:
-            marker = _header_marker(grow, key)
+            marker = _header_marker(grow, key) if len(grow.cells) > 1 else None  # (one cell: no header row)
             if marker and marker != section:
                 # a table's header row where its heading is missing: the row itself is read as
                 # the table's header, so it belongs to the section it opens
                 section = marker
                 line.note("header row opens the table")
-            short = SHORT_HEADINGS.get(key) if len(grow.cells) <= settings.heading_max_cells else None
+            short = SHORT_HEADINGS.get(key) if len(grow.cells) <= max_cells else None
             if short and short not in full:
                 heading = short
         if heading is not None:

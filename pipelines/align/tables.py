@@ -35,7 +35,7 @@ from .settings import AlignSettings
 _REVIEW_CELLS = 15
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     value: float | None
     status: str
@@ -43,7 +43,7 @@ class Placed:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A row of the table's section, classified."""
 
@@ -67,7 +67,7 @@ class Item:
         return [c for c in self.values if c.text.strip()]
 
 
-@dataclass
+@dataclass(slots=True)
 class Trouble:
     """Why a row's values were not placed where its label was found."""
 
@@ -101,11 +101,12 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
     numbers ran together has too few values and is not read."""
     cells = grow.cells
     kinds = [_cell_kind(c.text) for c in cells]
-    return _split_kinds(grow, cells, kinds)
+    return _split_kinds(grow, cells, kinds)[:2]
 
 
-def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[list[Cell], list[Cell]]:
-    """split_cells with each cell's _cell_kind already known."""
+def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[list[Cell], list[Cell], bool]:
+    """split_cells with each cell's _cell_kind already known, and whether a value cell is printed
+    (a filled cell among the values: after the last label every filled cell is a value)."""
     last_label = len(kinds) - 1 - kinds[::-1].index(_LABEL) if _LABEL in kinds else -1
     if last_label >= 0 and not grow.positional:
         c = cells[last_label]
@@ -118,14 +119,15 @@ def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[li
                 *cells[last_label + 1 :],
             ]
             kinds = [*kinds[:last_label], _LABEL, _cell_kind(run_in[1]), *kinds[last_label + 1 :]]
-    labels = [c for c, k in zip(cells[: last_label + 1], kinds, strict=False) if k != _EMPTY]
+    labels = [cells[i] for i in range(last_label + 1) if kinds[i] != _EMPTY] if last_label >= 0 else []
     values = cells[last_label + 1 :]
     if _VALUE not in kinds[last_label + 1 :]:
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
         if not (grow.positional and labels and values):
             values = []
-    return labels, values
+        return labels, values, False
+    return labels, values, True
 
 
 @lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
@@ -171,7 +173,7 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
 
 def width(grow: GridRow) -> int:
     """How many grid columns a positional row covers."""
-    return max((c.col + c.span for c in grow.cells), default=0)
+    return max([c.col + c.span for c in grow.cells], default=0)
 
 
 def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str]:
@@ -231,16 +233,18 @@ class TableReader:
         # first what each row holds, then what it is: header words one per line (a text
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
-        lines: list[Line] = []
+        lines = self.lines
+        if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
+            lines = []
+            for line in self.lines:
+                header = _merged_header(line.grow)
+                if header is not None:
+                    line.note("header text run into this row's cells: split off as a header row above it")
+                    lines += [Line(line.index, header[0], line.section, notes=["(header part)"]), line]
+                    line.grow = header[1]
+                else:
+                    lines.append(line)
         cell_kind, is_header_word = _cell_kind, self.m.is_header_word
-        for line in self.lines:
-            header = _merged_header(line.grow)
-            if header is not None:
-                line.note("header text run into this row's cells: split off as a header row above it")
-                lines += [Line(line.index, header[0], line.section, notes=["(header part)"]), line]
-                line.grow = header[1]
-            else:
-                lines.append(line)
         for line in lines:
             if line.role == "heading":
                 continue
@@ -249,8 +253,8 @@ class TableReader:
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 continue
-            labels, values = _split_kinds(grow, grow.cells, kinds)
-            if any(c.text.strip() for c in values):
+            labels, values, printed = _split_kinds(grow, grow.cells, kinds)
+            if printed:
                 kind = "values"
             elif labels and all(is_header_word(c.text) for c in labels):
                 kind = "header_words"
@@ -258,15 +262,20 @@ class TableReader:
                 kind = "labels"
             pre.append((line, labels, values, kind))
         group: str | None = None
+        requests = self.key == "requests"
         for i, (line, labels, values, kind) in enumerate(pre):
             if kind == "empty":
                 self._add(line, [], [], "empty")
                 continue
-            for cell in labels:
-                g = request_group(cell.text) if self.key == "requests" else None
-                if g:
-                    group = g
-            header_cells = [c for c in labels if self.m.is_header_word(c.text)]
+            if requests:
+                for cell in labels:
+                    g = request_group(cell.text)
+                    if g:
+                        group = g
+            if kind == "values" and not labels and self.s.header_words_min > 0:
+                self._add(line, labels, values, "values")  # values alone: what _classify_values makes of them
+                continue
+            header_cells = [c for c in labels if is_header_word(c.text)]
             if kind == "values":
                 self._classify_values(line, labels, values, header_cells, group)
                 if self.out.items[-1].row is not None and self.out.items[-1].row.outcome_group:
@@ -294,7 +303,7 @@ class TableReader:
     def _classify_values(
         self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell], group: str | None
     ) -> None:
-        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
+        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
         row = self.m.match(labels, group) if labels else None
@@ -367,7 +376,7 @@ class TableReader:
         self.out.items.append(Item(line, labels, values, role, row))
 
     def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
-        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
+        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
             return True
         if len(labels) >= 2 and self.key == "review_litigation":
             # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
@@ -469,8 +478,13 @@ class TableReader:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
+        placed, key = self.out.placed, row.key
         for col, cell in zip(row.columns, cells, strict=False):
-            self.put(row.key, col.key, cell, status)
+            _kind, value, noted = _reading(cell.text)
+            if value is not None and not noted:  # a plain number (most cells): what put does with it
+                placed[(key, col.key)] = Placed(value, status, cell.text, cell.source)
+            else:
+                self.put(key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
         return not self.out.placed.keys().isdisjoint(self.cell_keys[row])
@@ -630,7 +644,8 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row_key not in (None, key)), None)
+        # (item.row read directly: row_key is a property, and these scans run over every item)
+        j_prev = next((j for j in range(i - 1, -1, -1) if (r := items[j].row) is not None and r.key != key), None)
         prev = items[j_prev].row_key if j_prev is not None else None
         if (
             j_prev is not None
@@ -639,7 +654,7 @@ class TableReader:
             and not any(it.role == "values" for it in items[j_prev + 1 : i])
         ):
             return False
-        nxt = next((items[j].row_key for j in range(i + 1, len(items)) if items[j].row_key not in (None, key)), None)
+        nxt = next((r.key for j in range(i + 1, len(items)) if (r := items[j].row) is not None and r.key != key), None)
         pos = self.order.index(key)
         before = self.order[:pos]
         after = self.order[pos + 1 :]

@@ -49,8 +49,7 @@ def _split_row(line: str) -> list[str]:
 
 
 def _is_rule(line: str) -> bool:
-    cells = _split_row(line)
-    return "-" in line and all(_RULE_CELL.match(c) for c in cells)
+    return "-" in line and all(_RULE_CELL.match(c) for c in _split_row(line))
 
 
 # What any markup of _inline starts with (a tag, emphasis, an escape, an entity, a wrapping mark) or a

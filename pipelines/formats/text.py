@@ -31,7 +31,14 @@ def grid_from_text(text: str) -> Grid:
     for n, line in enumerate(text.splitlines(), start=1):  # (splitlines leaves no line break in a line)
         if len(line) > MAX_LINE_CHARS:  # (the checks' messages are made only for a line they refuse)
             check_line(line, f"line {n}")
-        fields = line.split("\t") if "\t" in line else text_fields(line)
+        if "\t" in line:
+            fields = line.split("\t")
+        elif " " in line or "\u3000" in line:
+            fields = text_fields(line)
+        else:  # no field separator: one field, what text_fields(line) makes of it (most lines of a report)
+            src = f"line {n}"
+            rows.append(GridRow([Cell(line.strip(), 0, f"{src} field 1")], positional=False, source=src))
+            continue
         if len(fields) > MAX_ROW_CELLS:
             check_row_cells(len(fields), f"line {n}")
         src = f"line {n}"
