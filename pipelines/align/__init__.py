@@ -51,10 +51,15 @@ def align_traced(grid: Grid, fmt: str, settings: AlignSettings = DEFAULT_SETTING
 def read_tables(lines: list[Line], version: str, settings: AlignSettings = DEFAULT_SETTINGS) -> dict[str, TableResult]:
     """Stages 3-4 for every table: the sectioned lines → what each table's reader placed."""
     results: dict[str, TableResult] = {}
+    by_section: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        by_section.setdefault(ln.section, []).append(ln)
+    # a table is closed by any heading after its last line (the readers never make a line a heading)
+    last_heading = max((ln.index for ln in lines if ln.role == "heading"), default=-1)
     for table_key in TABLES:
-        own = [ln for ln in lines if ln.section == table_key]
+        own = by_section.get(table_key, [])
         last = max((ln.index for ln in own), default=-1)
-        closed = any(ln.role == "heading" and ln.index > last for ln in lines)
+        closed = last_heading > last
         results[table_key] = TableReader(version, table_key, own, settings, found=bool(own), closed=closed).read()
     return results
 

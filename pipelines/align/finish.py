@@ -62,9 +62,10 @@ class Finisher:
                 and not any(k in res.label_at for k in COLLAPSIBLE_OTHER_ROWS)
             ):
                 self.warn(COLLAPSED_WARNING, "requests")
+            get = res.placed.get
             for row in table.rows:
-                placed = [res.placed.get((row.key, c.key)) for c in row.columns]
-                if any(p is not None for p in placed):
+                placed = [get((row.key, c.key)) for c in row.columns]
+                if any(placed):  # something placed (a Placed is always true)
                     for col, p in zip(row.columns, placed, strict=False):
                         if p is None:
                             out.append(
@@ -182,13 +183,15 @@ class Finisher:
         no other number), and always with a warning: the value is inferred, not read.
         """
         outcomes = set(OUTCOME_ROWS_2021 if self.version == "2021" else OUTCOME_ROWS_2019)
-        by_key = {(c.table, c.row, c.column): c for c in cells}
+        by_key: dict[tuple[str, str, str], ParsedCell] | None = None  # made for the first candidate only
         for c in cells:
             if c.table != "requests" or c.row not in outcomes or c.status != "unreadable":
                 continue
             tokens = [t for t in (c.raw_text or "").split(" | ") if t]
             if not tokens or any(parse_number(t) != 0 for t in tokens):
                 continue
+            if by_key is None:
+                by_key = {(x.table, x.row, x.column): x for x in cells}
             total = by_key.get(("requests", "total_processed", c.column))
             if total is not None and total.status in ("value", "placed") and total.value == 0:
                 c.value, c.status = 0.0, "inferred"

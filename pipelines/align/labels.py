@@ -12,6 +12,8 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from rapidfuzz.distance import LCSseq
+
 from ..grid import Cell, is_numbered, label_key
 from ..template import HEADER_WORDS, REQUEST_GROUP_LABELS, STRUCTURE_LABELS, TEMPLATES, Row, Table
 from .settings import AlignSettings
@@ -42,6 +44,8 @@ class RowMatcher:
         self._scores: dict[tuple[str, str | None], list[tuple[Row, float]]] = {}
         self._header_word: dict[str, bool] = {}  # text → is_header_word(text)
         self._mentioned: dict[str, frozenset[str]] = {}  # text → mentioned_rows(text)
+        self._structure: dict[str, bool] = {}  # text → is_structure(text)
+        self._matched: dict[tuple[str | tuple[str, ...], str | None], tuple[Row | None]] = {}  # → match
         self.structure = frozenset(label_key(s) for s in STRUCTURE_LABELS) | frozenset(REQUEST_GROUP_LABELS)
 
     # ------------------------------------------------------------ rows
@@ -52,7 +56,16 @@ class RowMatcher:
         Each label cell is read whole and by its space-separated parts (a text line prints a
         group label and an item label in one field: "三、本年度办理结果 1.本机关不掌握相关政府").
         A group label (（三）不予公开) names no row while any other label is beside it."""
-        texts = label_parts(labels)
+        # the result is kept per (the cells' texts, group): a pure function of them
+        texts: str | tuple[str, ...] = labels[0].text if len(labels) == 1 else tuple(c.text for c in labels)
+        hit = self._matched.get((texts, group))
+        if hit is None:
+            if len(self._matched) > 50_000:
+                self._matched.clear()  # bounded: a worker parses thousands of reports
+            hit = self._matched[(texts, group)] = (self._match_texts(label_parts(labels), group),)
+        return hit[0]
+
+    def _match_texts(self, texts: list[str], group: str | None) -> Row | None:
         items = [t for t in texts if not request_group(t)]
         best: tuple[float, Row | None] = (0.0, None)
         runner_up = 0.0
@@ -77,14 +90,17 @@ class RowMatcher:
         return best_row
 
     def _row_scores(self, key: str, group: str | None) -> list[tuple[Row, float]]:
+        """Each row's score for the label key, in template order, rows scoring 0 left out (a 0
+        changes neither the best score nor the runner-up's in `match`)."""
         scores = self._scores.get((key, group))
         if scores is None:
             if len(self._scores) > 50_000:
                 self._scores.clear()  # bounded: a worker parses thousands of reports
-            scores = [
-                (row, max((self._score(key, m, row, group) for m in spellings), default=0.0))
-                for row, spellings in self.by_row
-            ]
+            scores = []
+            for row, spellings in self.by_row:
+                score = max((self._score(key, m, row, group) for m in spellings), default=0.0)
+                if score > 0.0:
+                    scores.append((row, score))
             self._scores[(key, group)] = scores
         return scores
 
@@ -99,7 +115,7 @@ class RowMatcher:
         if len(key) >= s.fuzzy_min_chars and key in spelling:
             return float(len(key))
         if len(key) >= s.fuzzy_min_chars and len(spelling) >= s.fuzzy_min_chars:
-            ratio = _ratio(key, spelling)
+            ratio = _ratio_at_least(key, spelling, s.fuzzy_min_ratio)
             if ratio >= s.fuzzy_min_ratio:
                 return ratio * len(spelling) * s.fuzzy_weight
         return 0.0
@@ -142,7 +158,8 @@ class RowMatcher:
                 spelling in key
                 or (len(key) >= self.settings.fuzzy_min_chars and key in spelling)
                 or (
-                    len(key) >= self.settings.fuzzy_min_chars and _ratio(key, spelling) >= self.settings.fuzzy_min_ratio
+                    len(key) >= self.settings.fuzzy_min_chars
+                    and _ratio_at_least(key, spelling, self.settings.fuzzy_min_ratio) >= self.settings.fuzzy_min_ratio
                 )
             ):
                 out.add(row.key)
@@ -170,12 +187,16 @@ class RowMatcher:
         """A group label, block heading or other label-only line that names no row; or a piece of
         one up to three characters long (a tall vertical label, 三、本年度办理结果, prints a
         character or two on each of the rows beside it: "本年" / "度办" / "理结")."""
-        key = label_key(text) or re.sub(r"\s+", "", text or "").strip("、.．,，")
-        if not key:
-            return False
-        return any(
-            key == w or (w in key and len(key) <= len(w) + 2) or (len(key) <= 3 and key in w) for w in self.structure
-        )
+        known = self._structure.get(text)
+        if known is None:
+            if len(self._structure) > 50_000:
+                self._structure.clear()  # bounded: a worker parses thousands of reports
+            key = label_key(text) or re.sub(r"\s+", "", text or "").strip("、.．,，")
+            known = self._structure[text] = bool(key) and any(
+                key == w or (w in key and len(key) <= len(w) + 2) or (len(key) <= 3 and key in w)
+                for w in self.structure
+            )
+        return known
 
 
 # Fields of a text line are separated by spaces; a line break inside a cell is a wrapped label.
@@ -201,6 +222,19 @@ def request_group(text: str) -> str | None:
         if label in key and len(key) <= len(label) + 2:
             return group
     return None
+
+
+def _ratio_at_least(a: str, b: str, min_ratio: float) -> float:
+    """SequenceMatcher(None, a, b).ratio(), or 0.0 where an upper bound of it proves it below
+    min_ratio (the callers then see no match either way). The bounds are difflib's own
+    real_quick_ratio (the lengths) and the longest common subsequence, which no set of matching
+    blocks exceeds: 2·LCS/(len a + len b) ≥ the ratio, computed the way difflib computes it."""
+    total = len(a) + len(b)
+    if 2.0 * min(len(a), len(b)) / total < min_ratio:
+        return 0.0
+    if 2.0 * LCSseq.similarity(a, b) / total < min_ratio:
+        return 0.0
+    return _ratio(a, b)
 
 
 @lru_cache(maxsize=65536)

@@ -18,7 +18,7 @@ from ..template import HEADER_MARKERS, SECTION_HEADINGS, SHORT_HEADINGS
 from .settings import AlignSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One row of the document with what the aligner made of it (printed by `ogi parse --grid`)."""
 
@@ -71,8 +71,9 @@ def _full_heading(grow: GridRow, settings: AlignSettings, key: str) -> str | Non
 
 
 def _header_marker(grow: GridRow, key: str) -> str | None:
-    if len(grow.cells) > 1 and not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
-        return _marker_in(key)
+    if len(grow.cells) > 1 and (marker := _marker_in(key)) is not None:
+        if not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
+            return marker
     return None
 
 
@@ -109,12 +110,17 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     """Every row of the grid as a Line with its section (None outside the tables)."""
     # (row, the heading it is, its label key): each row's text and key made once
     rows: list[tuple[GridRow, str | None, str]] = []
+    max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
     for grow in grid.rows:
-        text = grow.text
+        cells = grow.cells
+        text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
         key = label_key(text)
-        heading = _full_heading(grow, settings, key)
+        few_cells = len(cells) <= max_cells
+        heading = _heading_in(key) if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
             rows.append((grow, heading, key))
+        elif not (run_in and few_cells and not grow.positional and _NUMERAL_HINT.search(text)):
+            rows.append((grow, None, key))  # no run-in heading can be in it (_split_run_in's own checks)
         else:
             split = _split_run_in(grow, settings, text)
             if len(split) == 1 and split[0][0] is grow:
@@ -127,13 +133,13 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     for i, (grow, heading, key) in enumerate(rows):
         line = Line(i, grow)
         if heading is None:
-            marker = _header_marker(grow, key)
+            marker = _header_marker(grow, key) if len(grow.cells) > 1 else None  # (one cell: no header row)
             if marker and marker != section:
                 # a table's header row where its heading is missing: the row itself is read as
                 # the table's header, so it belongs to the section it opens
                 section = marker
                 line.note("header row opens the table")
-            short = SHORT_HEADINGS.get(key) if len(grow.cells) <= settings.heading_max_cells else None
+            short = SHORT_HEADINGS.get(key) if len(grow.cells) <= max_cells else None
             if short and short not in full:
                 heading = short
         if heading is not None:

@@ -35,7 +35,7 @@ from .settings import AlignSettings
 _REVIEW_CELLS = 15
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     value: float | None
     status: str
@@ -43,7 +43,7 @@ class Placed:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A row of the table's section, classified."""
 
@@ -67,7 +67,7 @@ class Item:
         return [c for c in self.values if c.text.strip()]
 
 
-@dataclass
+@dataclass(slots=True)
 class Trouble:
     """Why a row's values were not placed where its label was found."""
 
@@ -100,28 +100,41 @@ def split_cells(grow: GridRow) -> tuple[list[Cell], list[Cell]]:
     character: a label never ends in a digit. Digits are never split from digits; a row whose
     numbers ran together has too few values and is not read."""
     cells = grow.cells
-    last_label = -1
-    for i, c in enumerate(cells):
-        if _cell_kind(c.text) == _LABEL:
-            last_label = i
+    kinds = [_cell_kind(c.text) for c in cells]
+    return _split_kinds(grow, cells, kinds)[:2]
+
+
+def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[list[Cell], list[Cell], bool]:
+    """split_cells with each cell's _cell_kind already known, and whether a value cell is printed
+    (a filled cell among the values: after the last label every filled cell is a value)."""
+    last_label = len(kinds) - 1 - kinds[::-1].index(_LABEL) if _LABEL in kinds else -1
     if last_label >= 0 and not grow.positional:
-        m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", cells[last_label].text.strip()))
-        if m:
-            c = cells[last_label]
+        c = cells[last_label]
+        run_in = _label_then_number(c.text)
+        if run_in is not None:
             cells = [
                 *cells[:last_label],
-                Cell(m.group(1), c.col, c.source, c.span),
-                Cell(m.group(2), c.col, f"{c.source} (run into the label)"),
+                Cell(run_in[0], c.col, c.source, c.span),
+                Cell(run_in[1], c.col, f"{c.source} (run into the label)"),
                 *cells[last_label + 1 :],
             ]
-    labels = [c for c in cells[: last_label + 1] if c.text.strip()]
+            kinds = [*kinds[:last_label], _LABEL, _cell_kind(run_in[1]), *kinds[last_label + 1 :]]
+    labels = [cells[i] for i in range(last_label + 1) if kinds[i] != _EMPTY] if last_label >= 0 else []
     values = cells[last_label + 1 :]
-    if not any(_cell_kind(c.text) == _VALUE for c in values):
+    if _VALUE not in kinds[last_label + 1 :]:
         # Empty cells alone are no values, except in a positional row, where every empty
         # box after a label is a printed blank.
         if not (grow.positional and labels and values):
             values = []
-    return labels, values
+        return labels, values, False
+    return labels, values, True
+
+
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
+def _label_then_number(text: str) -> tuple[str, str] | None:
+    """(label, number) of a label cell with a number run into its end, None for any other text."""
+    m = _LABEL_THEN_NUMBER.match(unicodedata.normalize("NFKC", text.strip()))
+    return (m.group(1), m.group(2)) if m else None
 
 
 _EMPTY, _LABEL, _VALUE = 0, 1, 2
@@ -160,7 +173,7 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
 
 def width(grow: GridRow) -> int:
     """How many grid columns a positional row covers."""
-    return max((c.col + c.span for c in grow.cells), default=0)
+    return max([c.col + c.span for c in grow.cells], default=0)
 
 
 def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str]:
@@ -205,6 +218,7 @@ class TableReader:
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
         self.order = [r.key for r in self.table.rows]
+        self.cell_keys = _cell_keys(self.table)  # row key → its cells' (row, column) keys
         self.m: RowMatcher = matcher(version, table_key, settings)
         self.s = settings
         self.lines = lines
@@ -219,40 +233,49 @@ class TableReader:
         # first what each row holds, then what it is: header words one per line (a text
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
-        lines: list[Line] = []
-        for line in self.lines:
-            header = _merged_header(line.grow)
-            if header is not None:
-                line.note("header text run into this row's cells: split off as a header row above it")
-                lines += [Line(line.index, header[0], line.section, notes=["(header part)"]), line]
-                line.grow = header[1]
-            else:
-                lines.append(line)
+        lines = self.lines
+        if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
+            lines = []
+            for line in self.lines:
+                header = _merged_header(line.grow)
+                if header is not None:
+                    line.note("header text run into this row's cells: split off as a header row above it")
+                    lines += [Line(line.index, header[0], line.section, notes=["(header part)"]), line]
+                    line.grow = header[1]
+                else:
+                    lines.append(line)
+        cell_kind, is_header_word = _cell_kind, self.m.is_header_word
         for line in lines:
             if line.role == "heading":
                 continue
             grow = line.grow
-            if not any(c.text.strip() for c in grow.cells):
+            kinds = [cell_kind(c.text) for c in grow.cells]
+            if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 continue
-            labels, values = split_cells(grow)
-            if any(c.text.strip() for c in values):
+            labels, values, printed = _split_kinds(grow, grow.cells, kinds)
+            if printed:
                 kind = "values"
-            elif labels and all(self.m.is_header_word(c.text) for c in labels):
+            elif labels and all(is_header_word(c.text) for c in labels):
                 kind = "header_words"
             else:
                 kind = "labels"
             pre.append((line, labels, values, kind))
         group: str | None = None
+        requests = self.key == "requests"
         for i, (line, labels, values, kind) in enumerate(pre):
             if kind == "empty":
                 self._add(line, [], [], "empty")
                 continue
-            for cell in labels:
-                g = request_group(cell.text) if self.key == "requests" else None
-                if g:
-                    group = g
-            header_cells = [c for c in labels if self.m.is_header_word(c.text)]
+            if requests:
+                for cell in labels:
+                    g = request_group(cell.text)
+                    if g:
+                        group = g
+            if kind == "values" and not labels and self.s.header_words_min > 0:
+                self._add(line, labels, values, "values")  # values alone: what _classify_values makes of them
+                continue
+            header_cells = [c for c in labels if is_header_word(c.text)]
             if kind == "values":
                 self._classify_values(line, labels, values, header_cells, group)
                 if self.out.items[-1].row is not None and self.out.items[-1].row.outcome_group:
@@ -280,7 +303,7 @@ class TableReader:
     def _classify_values(
         self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell], group: str | None
     ) -> None:
-        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
+        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
         row = self.m.match(labels, group) if labels else None
@@ -353,7 +376,7 @@ class TableReader:
         self.out.items.append(Item(line, labels, values, role, row))
 
     def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
-        if self.m.header_word_count(header_cells) >= self.s.header_words_min:
+        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
             return True
         if len(labels) >= 2 and self.key == "review_litigation":
             # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
@@ -455,12 +478,16 @@ class TableReader:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
+        placed, key = self.out.placed, row.key
         for col, cell in zip(row.columns, cells, strict=False):
-            self.put(row.key, col.key, cell, status)
+            _kind, value, noted = _reading(cell.text)
+            if value is not None and not noted:  # a plain number (most cells): what put does with it
+                placed[(key, col.key)] = Placed(value, status, cell.text, cell.source)
+            else:
+                self.put(key, col.key, cell, status)
 
     def is_placed(self, row: str) -> bool:
-        placed = self.out.placed
-        return any(k in placed for k in _cell_keys(self.table)[row])
+        return not self.out.placed.keys().isdisjoint(self.cell_keys[row])
 
     # pass 1: values beside their label ------------------------------------
 
@@ -617,7 +644,8 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        j_prev = next((j for j in range(i - 1, -1, -1) if items[j].row_key not in (None, key)), None)
+        # (item.row read directly: row_key is a property, and these scans run over every item)
+        j_prev = next((j for j in range(i - 1, -1, -1) if (r := items[j].row) is not None and r.key != key), None)
         prev = items[j_prev].row_key if j_prev is not None else None
         if (
             j_prev is not None
@@ -626,7 +654,7 @@ class TableReader:
             and not any(it.role == "values" for it in items[j_prev + 1 : i])
         ):
             return False
-        nxt = next((items[j].row_key for j in range(i + 1, len(items)) if items[j].row_key not in (None, key)), None)
+        nxt = next((r.key for j in range(i + 1, len(items)) if (r := items[j].row) is not None and r.key != key), None)
         pos = self.order.index(key)
         before = self.order[:pos]
         after = self.order[pos + 1 :]
@@ -971,11 +999,17 @@ def _glued_digits(labels: list[Cell]) -> str:
     """Why a row is not read when its numbers are run together with its label: digits are never
     split by guessing. "" when the labels end in no digits."""
     for c in labels:
-        if _GLUED.search(unicodedata.normalize("NFKC", c.text)) and not is_page_mark(c.text):
+        if _glued(c.text):
             return (
                 f"its numbers are run together with the label ({c.text.strip()!r}); digits are never split by guessing"
             )
     return ""
+
+
+@lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same labels in every report
+def _glued(text: str) -> bool:
+    """The label cell's text ends in digits run into it (and is no page mark)."""
+    return bool(_GLUED.search(unicodedata.normalize("NFKC", text))) and not is_page_mark(text)
 
 
 @lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same values in every report

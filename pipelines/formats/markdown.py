@@ -17,7 +17,7 @@ import html
 import re
 
 from ..grid import Cell, Grid, GridRow, RowList
-from ..limits import check_line, check_line_count, check_row_cells
+from ..limits import MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
 from ..model import ParseError
 from .html import parse_tree, rows_from_tree
 from .text import decode_text
@@ -49,12 +49,18 @@ def _split_row(line: str) -> list[str]:
 
 
 def _is_rule(line: str) -> bool:
-    cells = _split_row(line)
-    return "-" in line and all(_RULE_CELL.match(c) for c in cells)
+    return "-" in line and all(_RULE_CELL.match(c) for c in _split_row(line))
+
+
+# What any markup of _inline starts with (a tag, emphasis, an escape, an entity, a wrapping mark) or a
+# line break: a text holding none of it only has its spaces squeezed.
+_MARKUP_OR_BREAK = re.compile(r"[<*_~\\&`\n]")
 
 
 def _inline(text: str) -> str:
     """A cell's or line's printed text: markup removed, entities decoded, <br> a newline."""
+    if _MARKUP_OR_BREAK.search(text) is None:
+        return _SPACES.sub(" ", text).strip()
     t = _BR.sub("\n", text)
     t = _TAG.sub("", t)
     t = _EMPHASIS.sub(r"\2", t)
@@ -75,7 +81,8 @@ def grid_from_markdown(text: str) -> Grid:
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.splitlines()
     for n, line in enumerate(lines, start=1):
-        check_line(line, f"line {n}")
+        if len(line) > MAX_LINE_CHARS:  # (the check's message is made only for a line it refuses)
+            check_line(line, f"line {n}")
     rows: list[GridRow] = RowList()
     n_tables = 0
     i = 0
@@ -113,16 +120,18 @@ def grid_from_markdown(text: str) -> Grid:
             while j < len(lines) and _has_pipe(lines[j]) and lines[j].strip():
                 j += 1
             block = lines[i:j]
-            if any(_is_rule(b) for b in block) or all(b.lstrip().startswith("|") for b in block):
+            rules = [_is_rule(b) for b in block]
+            if any(rules) or all(b.lstrip().startswith("|") for b in block):
                 n_tables += 1
                 r_no = 0
                 for k, b in enumerate(block):
-                    if _is_rule(b):
+                    if rules[k]:
                         continue
                     r_no += 1
                     src = f"table {n_tables} row {r_no}"
                     raw_cells = _split_row(b)
-                    check_row_cells(len(raw_cells), f"line {i + k + 1}")
+                    if len(raw_cells) > MAX_ROW_CELLS:
+                        check_row_cells(len(raw_cells), f"line {i + k + 1}")
                     cells = [Cell(_inline(c), c_no, f"{src} col {c_no + 1}") for c_no, c in enumerate(raw_cells)]
                     rows.append(GridRow(cells, positional=True, source=f"{src} (line {i + k + 1})"))
                 i = j

@@ -7,7 +7,7 @@ drop or add empty fields around merged labels, text rows are not `positional`.
 
 from __future__ import annotations
 
-from ..grid import Cell, Grid, GridRow, text_fields
+from ..grid import Cell, Grid, GridRow, RowList, text_fields
 from ..limits import MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
 
 _ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
@@ -26,19 +26,25 @@ def decode_text(data: bytes) -> str:
 
 def grid_from_text(text: str) -> Grid:
     check_line_count(text)
-    grid = Grid(text=text)
-    rows = grid.rows
-    for n, line in enumerate(text.splitlines(), start=1):
-        line = line.rstrip("\r\n")
+    # (check_line_count allows no more lines than a grid may have rows: a plain list, wrapped at the end)
+    rows: list[GridRow] = []
+    for n, line in enumerate(text.splitlines(), start=1):  # (splitlines leaves no line break in a line)
         if len(line) > MAX_LINE_CHARS:  # (the checks' messages are made only for a line they refuse)
             check_line(line, f"line {n}")
-        fields = line.split("\t") if "\t" in line else text_fields(line)
+        if "\t" in line:
+            fields = line.split("\t")
+        elif " " in line or "\u3000" in line:
+            fields = text_fields(line)
+        else:  # no field separator: one field, what text_fields(line) makes of it (most lines of a report)
+            src = f"line {n}"
+            rows.append(GridRow([Cell(line.strip(), 0, f"{src} field 1")], positional=False, source=src))
+            continue
         if len(fields) > MAX_ROW_CELLS:
             check_row_cells(len(fields), f"line {n}")
         src = f"line {n}"
         cells = [Cell(f.strip(), i, f"{src} field {i + 1}") for i, f in enumerate(fields)]
         rows.append(GridRow(cells, positional=False, source=src))
-    return grid
+    return Grid(rows=RowList(rows), text=text)
 
 
 def read_text(data: bytes) -> Grid:
