@@ -600,24 +600,48 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
         pdfium_c.FPDF_ClosePage(page)
 
 
+def _fast(name: str, restype: Any = ctypes.c_int) -> Any:
+    """pdfium's function `name` called without ctypes' argument conversion (handles and byref()s
+    are passed as they are, ints as C ints), returning `restype`: about half the cost of a call
+    through pypdfium2.raw, which counts when it is made for every character or path segment."""
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    fn = ctypes.CFUNCTYPE(restype)(address)  # a function object of its own: pypdfium2.raw's keeps its types
+    fn.argtypes = None
+    return fn
+
+
+_GetUnicode = _fast("FPDFText_GetUnicode", ctypes.c_uint)
+_IsGenerated = _fast("FPDFText_IsGenerated")
+_HasUnicodeMapError = _fast("FPDFText_HasUnicodeMapError")
+_GetLooseCharBox = _fast("FPDFText_GetLooseCharBox")
+_GetTextObject = _fast("FPDFText_GetTextObject", ctypes.c_void_p)
+_GetCharOrigin = _fast("FPDFText_GetCharOrigin")
+_GetMatrix = _fast("FPDFText_GetMatrix")
+_GetFontSize = _fast("FPDFText_GetFontSize", ctypes.c_double)
+_TextObj_GetFont = _fast("FPDFTextObj_GetFont", ctypes.c_void_p)
+_Font_GetBaseFontName = _fast("FPDFFont_GetBaseFontName", ctypes.c_size_t)
+
+
 def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+    """The page's characters as pdfplumber's dicts, and how many have no Unicode.
+
+    What pdfium keeps per text object (the character's matrix, its font and font size: every
+    character of a text object shares its object's) is read once per text object; per character
+    only its code, its box and its object are asked for."""
     rect = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
-    ra, rb, rc, rd, _, _ = place.m
-    unicode_of = pdfium_c.FPDFText_GetUnicode
-    generated = pdfium_c.FPDFText_IsGenerated
-    loose_box = pdfium_c.FPDFText_GetLooseCharBox
-    font_size = pdfium_c.FPDFText_GetFontSize
-    get_matrix = pdfium_c.FPDFText_GetMatrix
-    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    ra, rb, rc, rd, re_, rf = place.m
+    left, height, top0 = place.left, place.height, place.top0
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
-    text_object = pdfium_c.FPDFText_GetTextObject
-    font_of = pdfium_c.FPDFTextObj_GetFont
+    unicode_of, generated, map_error = _GetUnicode, _IsGenerated, _HasUnicodeMapError
+    loose_box, text_object = _GetLooseCharBox, _GetTextObject
     on_baseline: dict[int, bool] = {}  # font → whether its characters stand on the baseline
+    # text object → (upright, the font size in page space (upright characters), on the baseline)
+    of_object: dict[int | None, tuple[bool, float, bool]] = {}
     chars: list[dict] = []
+    append = chars.append
     undecodable = 0
     for i in range(n):
         u = unicode_of(text_page, i)
@@ -628,33 +652,49 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
         if map_error(text_page, i) == 1:
             text = "(cid:0)"
             undecodable += 1
+        elif 0x2E80 <= u <= 0x2FDF:
+            text = fold_radicals(chr(u))
         else:
-            text = fold_radicals(chr(u)) if u else ""
+            text = chr(u) if u else ""
         loose_box(text_page, i, rect_ref)
-        get_matrix(text_page, i, matrix_ref)
-        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        a2, b2 = a * ra + b * rc, a * rb + b * rd
-        c2, d2 = c * ra + d * rc, c * rb + d * rd
-        upright = a2 * d2 > 0 and b2 * c2 <= 0
-        font = font_of(text_object(text_page, i))
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        baseline = on_baseline.get(key)
-        if baseline is None:
-            baseline = on_baseline[key] = _on_baseline(font, stated)
+        obj = text_object(text_page, i)
+        known = of_object.get(obj) if obj else None
+        if known is None:
+            _GetMatrix(text_page, i, matrix_ref)
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            a2, b2 = a * ra + b * rc, a * rb + b * rd
+            c2, d2 = c * ra + d * rc, c * rb + d * rd
+            upright = a2 * d2 > 0 and b2 * c2 <= 0
+            size = 0.0
+            if upright:
+                size = _GetFontSize(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
+            font = _TextObj_GetFont(ctypes.c_void_p(obj)) if obj else None
+            key = font or 0
+            baseline = on_baseline.get(key)
+            if baseline is None:
+                baseline = on_baseline[key] = _on_baseline(font, stated)
+            known = (upright, size, baseline)
+            if obj:
+                of_object[obj] = known
+        upright, size, baseline = known
         if baseline:
-            get_origin(text_page, i, origin_x_ref, origin_y_ref)
-            rect.left = origin_x.value
-            rect.bottom = origin_y.value
-        p_x, p_top = place.point(rect.left, rect.bottom)
-        q_x, q_top = place.point(rect.right, rect.top)
+            _GetCharOrigin(text_page, i, origin_x_ref, origin_y_ref)
+            lx, by = origin_x.value, origin_y.value
+        else:
+            lx, by = rect.left, rect.bottom
+        rx, ty = rect.right, rect.top
+        # place.point of the box's corners
+        p_x = ra * lx + rc * by + re_ + left
+        p_top = height - (rb * lx + rd * by + rf) + top0
+        q_x = ra * rx + rc * ty + re_ + left
+        q_top = height - (rb * rx + rd * ty + rf) + top0
         x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
         top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
         if upright:
-            size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
             top = bottom - size
         else:
             size = bottom - top
-        chars.append(
+        append(
             {
                 "text": text,
                 "x0": x0,
@@ -702,7 +742,7 @@ def descriptor_descents(data: bytes) -> dict[bytes, float]:
     return out
 
 
-def _on_baseline(font, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
+def _on_baseline(font: int | None, stated: dict[bytes, float]) -> bool:
     """Whether pdfminer hung this font's characters from the baseline (a descent of 0) where
     pdfium's loose box hangs them from the font program's descent: a Type 3 font (pdfminer reads
     the descent from the descriptor's /FontBBox, which Chrome's fonts lack; a Type 3 font has no
@@ -710,11 +750,12 @@ def _on_baseline(font, stated: dict[bytes, float]) -> bool:  # type: ignore[no-u
     descriptor's /Descent."""
     if not font:
         return False
-    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    handle = ctypes.c_void_p(font)
+    size = _Font_GetBaseFontName(handle, None, ctypes.c_size_t(0))
     if size <= 1:
         return True
     buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    _Font_GetBaseFontName(handle, buffer, ctypes.c_size_t(size))
     name = buffer.value
     value = stated.get(name)
     if value is None:
