@@ -781,6 +781,20 @@ def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, fl
     )
 
 
+_Page_GetObject = _fast("FPDFPage_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_FormObj_GetObject = _fast("FPDFFormObj_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_FormObj_CountObjects = _fast("FPDFFormObj_CountObjects")
+_PageObj_GetType = _fast("FPDFPageObj_GetType")
+_PageObj_GetMatrix = _fast("FPDFPageObj_GetMatrix")
+_Path_CountSegments = _fast("FPDFPath_CountSegments")
+_Path_GetPathSegment = _fast("FPDFPath_GetPathSegment", pdfium_c.FPDF_PATHSEGMENT)
+_PathSegment_GetPoint = _fast("FPDFPathSegment_GetPoint")
+_PathSegment_GetType = _fast("FPDFPathSegment_GetType")
+_PathSegment_GetClose = _fast("FPDFPathSegment_GetClose")
+_OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE
+_OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
+
+
 def _edges(
     page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
 ) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
@@ -790,6 +804,10 @@ def _edges(
     edges: list[dict] = []
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
+    get_type, get_segment, get_point = _PageObj_GetType, _Path_GetPathSegment, _PathSegment_GetPoint
+    segment_type, segment_closes = _PathSegment_GetType, _PathSegment_GetClose
+    left, height, top0 = place.left, place.height, place.top0
     n_objects = 0
     todo: list[tuple[object, int, tuple[float, ...], bool]] = [
         (page, pdfium_c.FPDFPage_CountObjects(page), _IDENTITY, False)
@@ -797,18 +815,18 @@ def _edges(
     while todo:
         parent, count, outer, is_form = todo.pop()
         for k in range(count):
-            obj = pdfium_c.FPDFFormObj_GetObject(parent, k) if is_form else pdfium_c.FPDFPage_GetObject(parent, k)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            obj = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            kind = get_type(obj)
+            if kind == _OBJ_TEXT:
                 continue  # its characters are counted from the text page
             n_objects += 1
             if n_objects > MAX_PDF_PAGE_OBJECTS:
                 return edges, n_objects
-            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            if kind not in (_OBJ_PATH, _OBJ_FORM, _OBJ_IMAGE):
                 continue
-            pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix))
+            _PageObj_GetMatrix(obj, matrix_ref)
             m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if kind == _OBJ_IMAGE:
                 if images is not None:  # an image fills the unit square its matrix maps onto the page
                     m = _times(m, place.m)
                     corners = [
@@ -821,23 +839,21 @@ def _edges(
                     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
                     images.append((min(xs), min(ys), max(xs), max(ys)))
                 continue
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                todo.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), m, True))
+            if kind == _OBJ_FORM:
+                todo.append((obj, _FormObj_CountObjects(obj), m, True))
                 continue
             m = _times(m, place.m)
             subpaths: list[tuple[str, list[tuple[float, float]]]] = []
             pts: list[tuple[float, float]]
             ops, pts = "", []
             beziers = 0
-            for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
-                seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-                pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-                kind_j = pdfium_c.FPDFPathSegment_GetType(seg)
+            m0, m1, m2, m3, m4, m5 = m
+            for j in range(_Path_CountSegments(obj)):
+                seg = get_segment(obj, j)
+                get_point(seg, x_ref, y_ref)
+                kind_j = segment_type(seg)
                 px, py = x.value, y.value
-                pt = (
-                    m[0] * px + m[2] * py + m[4] + place.left,
-                    place.height - (m[1] * px + m[3] * py + m[5]) + place.top0,
-                )
+                pt = (m0 * px + m2 * py + m4 + left, height - (m1 * px + m3 * py + m5) + top0)
                 if kind_j == _SEGMENT_MOVE or not ops:
                     if ops:
                         subpaths.append((ops, pts))
@@ -851,7 +867,7 @@ def _edges(
                 else:
                     ops += "l"
                     pts.append(pt)
-                if pdfium_c.FPDFPathSegment_GetClose(seg):
+                if segment_closes(seg):
                     ops += "h"
                     pts.append(pts[0])
             if ops:
