@@ -8,10 +8,12 @@ their position on the page, split into cells at wide horizontal gaps.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from statistics import median
@@ -525,7 +527,7 @@ class _PageContent:
     """What one page draws: characters and ruling-line edges as pdfplumber's dicts, and its box."""
 
     chars: list[dict]
-    edges: list[dict]
+    edges: list[_Edge]
     bbox: tuple[float, float, float, float]
     undecodable: int  # characters whose font maps them to no Unicode
     # Boxes (x0, top, x1, bottom) of the images it draws: a scanned page, a table pasted as a picture
@@ -605,7 +607,7 @@ def _fast(name: str, restype: Any = ctypes.c_int) -> Any:
     are passed as they are, ints as C ints), returning `restype`: about half the cost of a call
     through pypdfium2.raw, which counts when it is made for every character or path segment."""
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-    fn = ctypes.CFUNCTYPE(restype)(address)  # a function object of its own: pypdfium2.raw's keeps its types
+    fn: Any = ctypes.CFUNCTYPE(restype)(address or 0)  # a function object of its own: pypdfium2.raw's keeps its types
     fn.argtypes = None
     return fn
 
@@ -797,11 +799,11 @@ _OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 
 def _edges(
     page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
-) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+) -> tuple[list[_Edge], int]:  # type: ignore[no-untyped-def]
     """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
     curves; and the number of objects the page draws (paths, images, forms' contents). The boxes of
     its images go into `images`."""
-    edges: list[dict] = []
+    edges: list[_Edge] = []
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
     x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
@@ -877,7 +879,7 @@ def _edges(
     return edges, n_objects
 
 
-def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
+def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[_Edge]:
     """pdfplumber's edges of one subpath: a single segment is a line (horizontal when level,
     otherwise "vertical"); anything else gives an edge per pair of consecutive points."""
     pairs: list[tuple[tuple[float, float], tuple[float, float], str | None]]
@@ -888,36 +890,10 @@ def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
         pairs = [(p, q, "v" if p[0] == q[0] else ("h" if p[1] == q[1] else None)) for p, q in itertools.pairwise(pts)]
     out = []
     for p, q, orientation in pairs:
-        x0, x1 = min(p[0], q[0]), max(p[0], q[0])
-        top, bottom = min(p[1], q[1]), max(p[1], q[1])
-        out.append(
-            {
-                "object_type": "edge",
-                "x0": x0,
-                "x1": x1,
-                "top": top,
-                "bottom": bottom,
-                "doctop": top,
-                "width": x1 - x0,
-                "height": bottom - top,
-                "orientation": orientation,
-            }
-        )
+        x0, x1 = (p[0] if p[0] <= q[0] else q[0]), (p[0] if p[0] >= q[0] else q[0])  # min, max
+        top, bottom = (p[1] if p[1] <= q[1] else q[1]), (p[1] if p[1] >= q[1] else q[1])
+        out.append((x0, top, x1, bottom, x1 - x0, bottom - top, orientation))
     return out
-
-
-class _Page:
-    """The little of a pdfplumber page its table finder and text functions read."""
-
-    def __init__(self, content: _PageContent, chars: list[dict] | None = None) -> None:
-        self.chars = content.chars if chars is None else chars
-        self.edges = content.edges
-        self.bbox = content.bbox
-
-    def extract_words(self, **kwargs: Any) -> list[dict]:
-        from pdfplumber.utils import extract_words
-
-        return extract_words(self.chars, **kwargs)
 
 
 def _outside(chars: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
@@ -1019,32 +995,122 @@ def _read_document(doc, stated: dict[bytes, float], pictures: list[Any] | None =
     return grid
 
 
-def _find_tables(page: _Page) -> list[Any]:
-    """pdfplumber's TableFinder (default settings: tables from ruling lines) with its cell search
-    done by `_cells`."""
-    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+# A ruling-line edge: (x0, top, x1, bottom, width, height, orientation "h", "v" or None), the fields
+# of pdfplumber's edge dicts its table finder reads. width/height are kept as pdfplumber keeps them
+# (its snapping moves an edge without recomputing them), because its length filters read them.
+_Edge = tuple[float, float, float, float, float, float, str | None]
+_Box = tuple[float, float, float, float]
 
-    settings = TableSettings.resolve(None)
-    finder = TableFinder.__new__(TableFinder)
-    finder.page, finder.settings = page, settings  # type: ignore[assignment]  # _Page: what it reads of a page
-    intersections = edges_to_intersections(
-        finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
-    )
-    return [Table(page, group) for group in cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+# pdfplumber's TableSettings defaults (tables from ruling lines)
+_SNAP = 3  # snap_x/y_tolerance
+_JOIN = 3  # join_x/y_tolerance
+_EDGE_MIN_PREFILTER = 1  # edge_min_length_prefilter
+_EDGE_MIN = 3  # edge_min_length
+_INTERSECTION = 3  # intersection_x/y_tolerance
 
 
-def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[tuple[float, float, float, float]]:
+def _snap(edges: list[_Edge], at: int) -> list[_Edge]:
+    """pdfplumber's snap_objects: edges whose position (x0 of vertical, top of horizontal ones) is
+    within _SNAP of the next one's (chained) moved to the cluster's average, by the same arithmetic
+    (each edge moved by average - its position)."""
+    position: Callable[[_Edge], float] = itemgetter(at)
+    values = sorted({position(e) for e in edges})
+    cluster_of: dict[float, int] = {}
+    n = 0
+    for i, x in enumerate(values):
+        if i and x > values[i - 1] + _SNAP:
+            n += 1
+        cluster_of[x] = n
+
+    def cluster(e: _Edge) -> int:
+        return cluster_of[position(e)]
+
+    out: list[_Edge] = []
+    for _, group in itertools.groupby(sorted(edges, key=cluster), key=cluster):  # (stable: edges in their order)
+        members = list(group)
+        avg = sum(position(e) for e in members) / len(members)
+        for x0, top, x1, bottom, width, height, orientation in members:
+            if at == 0:
+                d = avg - x0
+                out.append((x0 + d, top, x1 + d, bottom, width, height, orientation))
+            else:
+                d = avg - top
+                out.append((x0, top + d, x1, bottom + d, width, height, orientation))
+    return out
+
+
+def _join(group: list[_Edge], horizontal: bool) -> list[_Edge]:
+    """pdfplumber's join_edge_group: edges on one line less than _JOIN apart joined into one."""
+    start: Callable[[_Edge], float] = itemgetter(0 if horizontal else 1)
+    end: Callable[[_Edge], float] = itemgetter(2 if horizontal else 3)
+    ordered = sorted(group, key=start)
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if start(e) <= end(last) + _JOIN:
+            if end(e) > end(last):
+                x0, top, x1, bottom, width, height, orientation = last
+                if horizontal:
+                    joined[-1] = (x0, top, e[2], bottom, e[2] - x0, height, orientation)
+                else:
+                    joined[-1] = (x0, top, x1, e[3], width, height + (e[3] - bottom), orientation)
+        else:
+            joined.append(e)
+    return joined
+
+
+def _table_edges(edges: list[_Edge]) -> list[_Edge]:
+    """pdfplumber's TableFinder.get_edges with its default settings: ruling lines of at least
+    _EDGE_MIN_PREFILTER, snapped, joined, then at least _EDGE_MIN long."""
+    v = [e for e in edges if e[6] == "v" and e[5] >= _EDGE_MIN_PREFILTER]
+    h = [e for e in edges if e[6] == "h" and e[4] >= _EDGE_MIN_PREFILTER]
+    snapped = _snap(v, 0) + _snap(h, 1)
+
+    def line_of(e: _Edge) -> tuple[str, float]:
+        return ("h", e[1]) if e[6] == "h" else ("v", e[0])
+
+    out: list[_Edge] = []
+    for (orientation, _), group in itertools.groupby(sorted(snapped, key=line_of), key=line_of):
+        out.extend(_join(list(group), orientation == "h"))
+    return [e for e in out if (e[5] if e[6] == "v" else e[4]) >= _EDGE_MIN]
+
+
+def _intersections(edges: list[_Edge]) -> dict[tuple[float, float], tuple[set[_Box], set[_Box]]]:
+    """pdfplumber's edges_to_intersections: the points where a vertical and a horizontal edge meet
+    (within _INTERSECTION), with the boxes of the vertical and of the horizontal edges meeting
+    there. The horizontal edges near a vertical one are found by their tops (bisect, with a margin)
+    and then tested by pdfplumber's own comparisons."""
+    tol = _INTERSECTION
+    v_edges = sorted((e for e in edges if e[6] == "v"), key=itemgetter(0, 1))
+    h_edges = sorted((e for e in edges if e[6] == "h"), key=itemgetter(1, 0))
+    tops = [h[1] for h in h_edges]
+    out: dict[tuple[float, float], tuple[set[_Box], set[_Box]]] = {}
+    for v in v_edges:
+        vx, vtop, vbottom = v[0], v[1], v[3]
+        lo = bisect.bisect_left(tops, vtop - tol - 1)
+        hi = bisect.bisect_right(tops, vbottom + tol + 1)
+        for h in h_edges[lo:hi]:
+            htop = h[1]
+            if vtop <= htop + tol and vbottom >= htop - tol and vx >= h[0] - tol and vx <= h[2] + tol:
+                point = (vx, htop)
+                at = out.get(point)
+                if at is None:
+                    at = out[point] = (set(), set())
+                at[0].add(v[:4])
+                at[1].add(h[:4])
+    return out
+
+
+def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]) -> list[_Box]:
     """pdfplumber's intersections_to_cells, the same cells: from each intersection (in sorted order)
     the nearest intersection below and to the right joined to it by ruling lines, and the corner
-    they close. Edge boxes are collected once per intersection, and the intersections on one
-    vertical or horizontal line are looked up instead of scanned for."""
-    v_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
-    h_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()}
+    they close. The intersections on one vertical or horizontal line are looked up instead of
+    scanned for."""
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not v_boxes[p1].isdisjoint(v_boxes[p2]):
+        if p1[0] == p2[0] and not intersections[p1][0].isdisjoint(intersections[p2][0]):
             return True
-        return p1[1] == p2[1] and not h_boxes[p1].isdisjoint(h_boxes[p2])
+        return p1[1] == p2[1] and not intersections[p1][1].isdisjoint(intersections[p2][1])
 
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
@@ -1074,6 +1140,75 @@ def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> l
         if cell is not None:
             cells.append(cell)
     return cells
+
+
+def _cells_to_tables(cells: list[_Box]) -> list[list[_Box]]:
+    """pdfplumber's cells_to_tables: cells grouped into tables by shared corners, pass by pass in
+    the cells' order, the tables in order of their top left cell; a table of one cell is none.
+    (Cells are unique: each starts at its own intersection.)"""
+    remaining = list(cells)
+    corners: set[tuple[float, float]] = set()
+    current: list[_Box] = []
+    tables = []
+    while remaining:
+        before = len(current)
+        kept = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or any(c in corners for c in cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                kept.append(cell)
+        remaining = kept
+        if len(current) == before:
+            tables.append(current)
+            corners, current = set(), []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+@dataclass
+class _Row:
+    """A table row as pdfplumber's Row: a box per column of the table (None where a merged box
+    covers it), and the row's box."""
+
+    cells: list[_Box | None]
+    bbox: _Box
+
+
+class _Table:
+    """A ruled table as pdfplumber's Table: its cells, its box and its rows (computed once)."""
+
+    def __init__(self, cells: list[_Box]) -> None:
+        self.cells = cells
+        self.bbox = (
+            min(c[0] for c in cells),
+            min(c[1] for c in cells),
+            max(c[2] for c in cells),
+            max(c[3] for c in cells),
+        )
+        xs = sorted({c[0] for c in cells})
+        self.rows: list[_Row] = []
+        for _, row_cells in itertools.groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
+            by_x = {c[0]: c for c in row_cells}
+            boxes = [by_x.get(x) for x in xs]
+            present = [c for c in boxes if c is not None]
+            bbox = (
+                min(c[0] for c in present),
+                min(c[1] for c in present),
+                max(c[2] for c in present),
+                max(c[3] for c in present),
+            )
+            self.rows.append(_Row(boxes, bbox))
+
+
+def _find_tables(edges: list[_Edge]) -> list[_Table]:
+    """pdfplumber's TableFinder (default settings: tables from ruling lines), done on tuples."""
+    return [_Table(group) for group in _cells_to_tables(_cells(_intersections(_table_edges(edges))))]
 
 
 def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
@@ -1159,9 +1294,8 @@ _X0 = itemgetter("x0")
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
     """One page's rows in reading order: ruled tables' rows and the other text's lines."""
-    page = _Page(content)
     rows_out: list[tuple[float, GridRow]] = []
-    tables = [t for t in _find_tables(page) if _is_table(t)]
+    tables = [t for t in _find_tables(content.edges) if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
         rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
