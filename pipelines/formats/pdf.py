@@ -896,14 +896,19 @@ def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[_Edge]:
     return out
 
 
-def _outside(chars: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
-    """Characters wholly outside a box (pdfplumber's outside_bbox)."""
-    bx0, btop, bx1, bbottom = bbox
+def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) -> list[dict]:
+    """Characters wholly outside every box (pdfplumber's outside_bbox)."""
+    if not boxes:
+        return chars
     out = []
     for ch in chars:
-        w = min(ch["x1"], bx1) - max(ch["x0"], bx0)
-        h = min(ch["bottom"], bbottom) - max(ch["top"], btop)
-        if not (h >= 0 and w >= 0 and h + w > 0):
+        cx0, ctop, cx1, cbottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
+        for bx0, btop, bx1, bbottom in boxes:
+            w = min(cx1, bx1) - max(cx0, bx0)
+            h = min(cbottom, bbottom) - max(ctop, btop)
+            if h >= 0 and w >= 0 and h + w > 0:
+                break
+        else:
             out.append(ch)
     return out
 
@@ -1213,7 +1218,8 @@ def _find_tables(edges: list[_Edge]) -> list[_Table]:
 
 def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
     """pdfplumber's Table.extract(**_CELL_TEXT): each box's text from the characters whose middle
-    is in it (None for a position a merged box covers); the characters are sorted out once."""
+    is in it (None for a position a merged box covers); the characters are sorted out once: a row's
+    are found by their middles' heights (bisect), in the characters' order."""
     from pdfplumber.utils import extract_text
 
     x0, top, x1, bottom = table.bbox
@@ -1222,10 +1228,13 @@ def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
         h, v = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         if x0 <= h < x1 and top <= v < bottom:
             inside.append((h, v, ch))
+    by_height = sorted(range(len(inside)), key=lambda k: inside[k][1])
+    heights = [inside[k][1] for k in by_height]
     out: list[list[str | None]] = []
     for row in table.rows:
         rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [m for m in inside if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
+        band = sorted(by_height[bisect.bisect_left(heights, rtop) : bisect.bisect_left(heights, rbottom)])
+        in_row = [m for m in (inside[k] for k in band) if rx0 <= m[0] < rx1]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
@@ -1254,7 +1263,6 @@ def _one_word(chars: list[dict]) -> str | None:
     its end (or more than 4 pt above or below it), a space or an empty text ends one; the words
     are clustered again by their tops (the top of their highest character), joined by spaces
     within a line and lines by line ends. Ligatures are expanded."""
-    from pdfplumber.utils.clustering import cluster_objects
     from pdfplumber.utils.text import LIGATURES
 
     if len(chars) == 1:
@@ -1267,7 +1275,7 @@ def _one_word(chars: list[dict]) -> str | None:
     ratio = _CELL_TEXT["x_tolerance_ratio"]
     y_tol = _CELL_TEXT["y_tolerance"]
     words: list[tuple[float, str]] = []  # (top, text)
-    for line in cluster_objects(chars, _TOP, y_tol):
+    for line in _cluster(chars, _TOP, y_tol):
         ordered = sorted(line, key=_X0)
         prev = ordered[0]
         word = [prev]
@@ -1279,7 +1287,26 @@ def _one_word(chars: list[dict]) -> str | None:
                 word.append(ch)
             prev = ch
         words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
-    return "\n".join(" ".join(w[1] for w in line) for line in cluster_objects(words, _FIRST, y_tol))
+    return "\n".join(" ".join(w[1] for w in line) for line in _cluster(words, _FIRST, y_tol))
+
+
+def _cluster(items: list[Any], key: Callable[[Any], float], tolerance: float) -> list[list[Any]]:
+    """pdfplumber's cluster_objects: items grouped by their key's value, a value within `tolerance`
+    of the next (chained) in one group; groups in order of value, items in their own order."""
+    values = sorted({key(item) for item in items})
+    group_of: dict[float, int] = {}
+    n = 0
+    for i, x in enumerate(values):
+        if i and not x <= values[i - 1] + tolerance:
+            n += 1
+        group_of[x] = n
+    if n == 0:
+        return [list(items)] if items else []
+
+    def group(item: Any) -> int:
+        return group_of[key(item)]
+
+    return [list(g) for _, g in itertools.groupby(sorted(items, key=group), key=group)]
 
 
 def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
@@ -1299,9 +1326,8 @@ def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) ->
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
         rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
-    outside = content.chars
-    for t in tables:  # words of tables are read from their cells; the rest as lines
-        outside = _outside(outside, _clip(t.bbox, content.bbox))
+    # words of tables are read from their cells; the rest as lines
+    outside = _outside(content.chars, [_clip(t.bbox, content.bbox) for t in tables])
     from pdfplumber.utils import extract_words
 
     words = extract_words(outside, keep_blank_chars=False, use_text_flow=False, **_WORDS)
