@@ -1314,9 +1314,74 @@ def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
     return "".join([ligatures.get(c["text"], c["text"]) for c in word])
 
 
+def _words(chars: list[dict]) -> list[dict]:
+    """pdfplumber's extract_words(chars, **_WORDS) (its other settings at their defaults), by its
+    steps: runs of upright and of rotated characters; in each, lines by clustering the characters'
+    tops (x0 of rotated ones; tolerance 3), characters ordered by x0 (top, bottom); a space ends a word, a
+    character without text is a word of its own, and a new word starts where a character starts
+    before the previous one or more than _WORDS' ratio × its size after its end (more than 3 pt
+    for rotated text), or stands more than 3 pt off its line (that ratio × size for rotated text)."""
+    from pdfplumber.utils.text import LIGATURES
+
+    ratio = _WORDS["x_tolerance_ratio"]
+    out: list[dict] = []
+
+    def merge(word: list[dict], direction: str) -> None:
+        first = word[0]
+        x0, top = min(c["x0"] for c in word), min(c["top"] for c in word)
+        x1, bottom = max(c["x1"] for c in word), max(c["bottom"] for c in word)
+        out.append(
+            {
+                "text": "".join([LIGATURES.get(c["text"], c["text"] or "") for c in word]),
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "doctop": top + (first["doctop"] - first["top"]),
+                "bottom": bottom,
+                "upright": first["upright"],
+                "height": bottom - top,
+                "width": x1 - x0,
+                "direction": direction,
+            }
+        )
+
+    for upright, run in itertools.groupby(chars, key=_UPRIGHT):
+        line_key, order, direction, start, end, across = _UPRIGHT_WORDS if upright else _ROTATED_WORDS
+        for line in _cluster(list(run), line_key, 3):
+            word: list[dict] = []
+            for ch in sorted(line, key=order):
+                text = ch["text"]
+                if text.isspace():
+                    if word:
+                        merge(word, direction)
+                    word = []
+                elif not text:  # pdfplumber's split_at_punctuation "" holds the empty text
+                    if word:
+                        merge(word, direction)
+                    merge([ch], direction)
+                    word = []
+                elif word:
+                    prev = word[-1]
+                    along, off = (ratio * prev["size"], 3) if upright else (3, ratio * prev["size"])
+                    if ch[start] < prev[start] or ch[start] > prev[end] + along or abs(ch[across] - prev[across]) > off:
+                        merge(word, direction)
+                        word = [ch]
+                    else:
+                        word.append(ch)
+                else:
+                    word = [ch]
+            if word:
+                merge(word, direction)
+    return out
+
+
+_UPRIGHT = itemgetter("upright")
 _TOP = itemgetter("top")
-_FIRST = itemgetter(0)
 _X0 = itemgetter("x0")
+# (line key, order in a line, direction, a character's start, end and position across the line)
+_UPRIGHT_WORDS = (_TOP, _X0, "ltr", "x0", "x1", "top")
+_ROTATED_WORDS = (_X0, itemgetter("top", "bottom"), "ttb", "top", "bottom", "x0")
+_FIRST = itemgetter(0)
 
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
@@ -1328,11 +1393,9 @@ def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) ->
         rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
     # words of tables are read from their cells; the rest as lines
     outside = _outside(content.chars, [_clip(t.bbox, content.bbox) for t in tables])
-    from pdfplumber.utils import extract_words
-
-    words = extract_words(outside, keep_blank_chars=False, use_text_flow=False, **_WORDS)
+    words = _words(outside)
     for b_no, box in enumerate(not_cells, start=1):
-        inner = extract_words(_within(content.chars, _clip(box, content.bbox)), **_WORDS)
+        inner = _words(_within(content.chars, _clip(box, content.bbox)))
         rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
     rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
     rows_out.sort(key=lambda item: item[0])
