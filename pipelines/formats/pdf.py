@@ -904,6 +904,8 @@ def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) 
     for ch in chars:
         cx0, ctop, cx1, cbottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
         for bx0, btop, bx1, bbottom in boxes:
+            if cx1 < bx0 or cx0 > bx1 or cbottom < btop or ctop > bbottom:
+                continue  # apart (the overlap below would be negative)
             w = min(cx1, bx1) - max(cx0, bx0)
             h = min(cbottom, bbottom) - max(ctop, btop)
             if h >= 0 and w >= 0 and h + w > 0:
