@@ -209,3 +209,83 @@ def test_radical_code_points_read_as_characters() -> None:
     # Chromium's text layer with Noto CJK: Kangxi radicals (NFKC) and the Radicals Supplement (table)
     assert fold_radicals("⼀、总体情况 ⼯作 ⼈⺠政府 ⻔户 ⻚") == "一、总体情况 工作 人民政府 门户 页"
     assert fold_radicals("淮安市2023年") == "淮安市2023年"
+
+
+# pdf.py does pdfplumber's word extraction and ruled-table search itself, on its own records (issue 12:
+# speed); pdfplumber's functions are the reference the results must equal, on random layouts.
+
+
+def test_words_are_pdfplumbers() -> None:
+    import random
+
+    from pdfplumber.utils import extract_words
+
+    from pipelines.formats import pdf
+
+    rnd = random.Random(12)
+    texts = ["1", "2", "a", "中", " ", "", "ﬁ", "\u3000"]
+    for _ in range(400):
+        chars = []
+        for _ in range(rnd.randint(1, 40)):
+            x0, width = rnd.choice([rnd.uniform(0, 200), float(rnd.randint(0, 200))]), rnd.choice([5.0, 10.0, 0.0, 2.5])
+            top, size = rnd.choice([10.0, 12.0, 14.0, 20.0, rnd.uniform(0, 40)]), rnd.choice([10.0, 12.0, 5.0])
+            chars.append(
+                {"text": rnd.choice(texts), "x0": x0, "x1": x0 + width, "top": top, "bottom": top + size,
+                 "doctop": top, "width": width, "height": size, "size": size, "upright": rnd.random() > 0.15}
+            )  # fmt: skip
+        assert pdf._words(chars) == extract_words(chars, **pdf._WORDS)
+
+
+def test_ruled_tables_are_pdfplumbers() -> None:
+    import random
+
+    from pdfplumber.table import (
+        Table,
+        TableFinder,
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+    )
+
+    from pipelines.formats import pdf
+
+    class Page:  # what pdfplumber's TableFinder reads of a page
+        def __init__(self, edges: list[dict]) -> None:
+            self.edges, self.bbox = edges, (0, 0, 600, 800)
+
+    rnd = random.Random(12)
+    for _ in range(300):
+        xs = sorted(rnd.sample(range(0, 500, 7), rnd.randint(2, 8)))
+        ys = sorted(rnd.sample(range(0, 700, 9), rnd.randint(2, 8)))
+        edges: list[pdf._Edge] = []
+        for _ in range(rnd.randint(2, 40)):
+            jitter = rnd.uniform(-3.5, 3.5) if rnd.random() < 0.4 else 0.0  # lines a little off: snapped, joined
+            if rnd.random() < 0.5:
+                y = rnd.choice(ys) + jitter
+                left, right = sorted(rnd.sample(xs, 2))
+                x0 = left + rnd.choice([0.0, 0.0, rnd.uniform(-4, 4)])
+                x1 = x0 + rnd.uniform(0.5, 5) if rnd.random() < 0.15 else float(right)  # a tick, or a line
+                edges.append((x0, y, x1, y, x1 - x0, 0.0, "h"))
+            elif rnd.random() < 0.9:
+                x = rnd.choice(xs) + jitter
+                a, b = sorted(rnd.sample(ys, 2))
+                edges.append((x, float(a), x, float(b), 0.0, float(b - a), "v"))
+            else:
+                edges.append((1.0, 2.0, 5.0, 9.0, 4.0, 7.0, None))
+        keys = ("x0", "top", "x1", "bottom", "width", "height", "orientation")
+        finder = TableFinder.__new__(TableFinder)
+        page = Page([{"object_type": "edge", "doctop": e[1], **dict(zip(keys, e, strict=True))} for e in edges])
+        finder.page = page  # type: ignore[assignment]
+        finder.settings = TableSettings.resolve(None)
+        merged = finder.get_edges()
+        assert [e[:4] for e in pdf._table_edges(edges)] == [(e["x0"], e["top"], e["x1"], e["bottom"]) for e in merged]
+        expected = [
+            Table(finder.page, cells)
+            for cells in cells_to_tables(intersections_to_cells(edges_to_intersections(merged, 3, 3)))
+        ]
+        found = pdf._find_tables(edges)
+        assert [(t.cells, t.bbox) for t in found] == [(t.cells, t.bbox) for t in expected]
+        assert [[(r.cells, r.bbox) for r in t.rows] for t in found] == [
+            [(r.cells, r.bbox) for r in t.rows] for t in expected
+        ]

@@ -8,10 +8,12 @@ their position on the page, split into cells at wide horizontal gaps.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from statistics import median
@@ -525,7 +527,7 @@ class _PageContent:
     """What one page draws: characters and ruling-line edges as pdfplumber's dicts, and its box."""
 
     chars: list[dict]
-    edges: list[dict]
+    edges: list[_Edge]
     bbox: tuple[float, float, float, float]
     undecodable: int  # characters whose font maps them to no Unicode
     # Boxes (x0, top, x1, bottom) of the images it draws: a scanned page, a table pasted as a picture
@@ -600,24 +602,48 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
         pdfium_c.FPDF_ClosePage(page)
 
 
+def _fast(name: str, restype: Any = ctypes.c_int) -> Any:
+    """pdfium's function `name` called without ctypes' argument conversion (handles and byref()s
+    are passed as they are, ints as C ints), returning `restype`: about half the cost of a call
+    through pypdfium2.raw, which counts when it is made for every character or path segment."""
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    fn: Any = ctypes.CFUNCTYPE(restype)(address or 0)  # a function object of its own: pypdfium2.raw's keeps its types
+    fn.argtypes = None
+    return fn
+
+
+_GetUnicode = _fast("FPDFText_GetUnicode", ctypes.c_uint)
+_IsGenerated = _fast("FPDFText_IsGenerated")
+_HasUnicodeMapError = _fast("FPDFText_HasUnicodeMapError")
+_GetLooseCharBox = _fast("FPDFText_GetLooseCharBox")
+_GetTextObject = _fast("FPDFText_GetTextObject", ctypes.c_void_p)
+_GetCharOrigin = _fast("FPDFText_GetCharOrigin")
+_GetMatrix = _fast("FPDFText_GetMatrix")
+_GetFontSize = _fast("FPDFText_GetFontSize", ctypes.c_double)
+_TextObj_GetFont = _fast("FPDFTextObj_GetFont", ctypes.c_void_p)
+_Font_GetBaseFontName = _fast("FPDFFont_GetBaseFontName", ctypes.c_size_t)
+
+
 def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+    """The page's characters as pdfplumber's dicts, and how many have no Unicode.
+
+    What pdfium keeps per text object (the character's matrix, its font and font size: every
+    character of a text object shares its object's) is read once per text object; per character
+    only its code, its box and its object are asked for."""
     rect = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
-    ra, rb, rc, rd, _, _ = place.m
-    unicode_of = pdfium_c.FPDFText_GetUnicode
-    generated = pdfium_c.FPDFText_IsGenerated
-    loose_box = pdfium_c.FPDFText_GetLooseCharBox
-    font_size = pdfium_c.FPDFText_GetFontSize
-    get_matrix = pdfium_c.FPDFText_GetMatrix
-    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    ra, rb, rc, rd, re_, rf = place.m
+    left, height, top0 = place.left, place.height, place.top0
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     origin_x_ref, origin_y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
-    text_object = pdfium_c.FPDFText_GetTextObject
-    font_of = pdfium_c.FPDFTextObj_GetFont
+    unicode_of, generated, map_error = _GetUnicode, _IsGenerated, _HasUnicodeMapError
+    loose_box, text_object = _GetLooseCharBox, _GetTextObject
     on_baseline: dict[int, bool] = {}  # font → whether its characters stand on the baseline
+    # text object → (upright, the font size in page space (upright characters), on the baseline)
+    of_object: dict[int | None, tuple[bool, float, bool]] = {}
     chars: list[dict] = []
+    append = chars.append
     undecodable = 0
     for i in range(n):
         u = unicode_of(text_page, i)
@@ -628,33 +654,49 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
         if map_error(text_page, i) == 1:
             text = "(cid:0)"
             undecodable += 1
+        elif 0x2E80 <= u <= 0x2FDF:
+            text = fold_radicals(chr(u))
         else:
-            text = fold_radicals(chr(u)) if u else ""
+            text = chr(u) if u else ""
         loose_box(text_page, i, rect_ref)
-        get_matrix(text_page, i, matrix_ref)
-        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        a2, b2 = a * ra + b * rc, a * rb + b * rd
-        c2, d2 = c * ra + d * rc, c * rb + d * rd
-        upright = a2 * d2 > 0 and b2 * c2 <= 0
-        font = font_of(text_object(text_page, i))
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        baseline = on_baseline.get(key)
-        if baseline is None:
-            baseline = on_baseline[key] = _on_baseline(font, stated)
+        obj = text_object(text_page, i)
+        known = of_object.get(obj) if obj else None
+        if known is None:
+            _GetMatrix(text_page, i, matrix_ref)
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            a2, b2 = a * ra + b * rc, a * rb + b * rd
+            c2, d2 = c * ra + d * rc, c * rb + d * rd
+            upright = a2 * d2 > 0 and b2 * c2 <= 0
+            size = 0.0
+            if upright:
+                size = _GetFontSize(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
+            font = _TextObj_GetFont(ctypes.c_void_p(obj)) if obj else None
+            key = font or 0
+            baseline = on_baseline.get(key)
+            if baseline is None:
+                baseline = on_baseline[key] = _on_baseline(font, stated)
+            known = (upright, size, baseline)
+            if obj:
+                of_object[obj] = known
+        upright, size, baseline = known
         if baseline:
-            get_origin(text_page, i, origin_x_ref, origin_y_ref)
-            rect.left = origin_x.value
-            rect.bottom = origin_y.value
-        p_x, p_top = place.point(rect.left, rect.bottom)
-        q_x, q_top = place.point(rect.right, rect.top)
+            _GetCharOrigin(text_page, i, origin_x_ref, origin_y_ref)
+            lx, by = origin_x.value, origin_y.value
+        else:
+            lx, by = rect.left, rect.bottom
+        rx, ty = rect.right, rect.top
+        # place.point of the box's corners
+        p_x = ra * lx + rc * by + re_ + left
+        p_top = height - (rb * lx + rd * by + rf) + top0
+        q_x = ra * rx + rc * ty + re_ + left
+        q_top = height - (rb * rx + rd * ty + rf) + top0
         x0, x1 = (p_x, q_x) if p_x <= q_x else (q_x, p_x)
         top, bottom = (p_top, q_top) if p_top <= q_top else (q_top, p_top)
         if upright:
-            size = font_size(text_page, i) * (abs(d2) if b2 == 0 and c2 == 0 else (c2 * c2 + d2 * d2) ** 0.5)
             top = bottom - size
         else:
             size = bottom - top
-        chars.append(
+        append(
             {
                 "text": text,
                 "x0": x0,
@@ -702,7 +744,7 @@ def descriptor_descents(data: bytes) -> dict[bytes, float]:
     return out
 
 
-def _on_baseline(font, stated: dict[bytes, float]) -> bool:  # type: ignore[no-untyped-def]
+def _on_baseline(font: int | None, stated: dict[bytes, float]) -> bool:
     """Whether pdfminer hung this font's characters from the baseline (a descent of 0) where
     pdfium's loose box hangs them from the font program's descent: a Type 3 font (pdfminer reads
     the descent from the descriptor's /FontBBox, which Chrome's fonts lack; a Type 3 font has no
@@ -710,11 +752,12 @@ def _on_baseline(font, stated: dict[bytes, float]) -> bool:  # type: ignore[no-u
     descriptor's /Descent."""
     if not font:
         return False
-    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    handle = ctypes.c_void_p(font)
+    size = _Font_GetBaseFontName(handle, None, ctypes.c_size_t(0))
     if size <= 1:
         return True
     buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    _Font_GetBaseFontName(handle, buffer, ctypes.c_size_t(size))
     name = buffer.value
     value = stated.get(name)
     if value is None:
@@ -740,15 +783,33 @@ def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, fl
     )
 
 
+_Page_GetObject = _fast("FPDFPage_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_FormObj_GetObject = _fast("FPDFFormObj_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_FormObj_CountObjects = _fast("FPDFFormObj_CountObjects")
+_PageObj_GetType = _fast("FPDFPageObj_GetType")
+_PageObj_GetMatrix = _fast("FPDFPageObj_GetMatrix")
+_Path_CountSegments = _fast("FPDFPath_CountSegments")
+_Path_GetPathSegment = _fast("FPDFPath_GetPathSegment", pdfium_c.FPDF_PATHSEGMENT)
+_PathSegment_GetPoint = _fast("FPDFPathSegment_GetPoint")
+_PathSegment_GetType = _fast("FPDFPathSegment_GetType")
+_PathSegment_GetClose = _fast("FPDFPathSegment_GetClose")
+_OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE
+_OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
+
+
 def _edges(
     page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
-) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+) -> tuple[list[_Edge], int]:  # type: ignore[no-untyped-def]
     """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
     curves; and the number of objects the page draws (paths, images, forms' contents). The boxes of
     its images go into `images`."""
-    edges: list[dict] = []
+    edges: list[_Edge] = []
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
+    get_type, get_segment, get_point = _PageObj_GetType, _Path_GetPathSegment, _PathSegment_GetPoint
+    segment_type, segment_closes = _PathSegment_GetType, _PathSegment_GetClose
+    left, height, top0 = place.left, place.height, place.top0
     n_objects = 0
     todo: list[tuple[object, int, tuple[float, ...], bool]] = [
         (page, pdfium_c.FPDFPage_CountObjects(page), _IDENTITY, False)
@@ -756,18 +817,18 @@ def _edges(
     while todo:
         parent, count, outer, is_form = todo.pop()
         for k in range(count):
-            obj = pdfium_c.FPDFFormObj_GetObject(parent, k) if is_form else pdfium_c.FPDFPage_GetObject(parent, k)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            obj = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            kind = get_type(obj)
+            if kind == _OBJ_TEXT:
                 continue  # its characters are counted from the text page
             n_objects += 1
             if n_objects > MAX_PDF_PAGE_OBJECTS:
                 return edges, n_objects
-            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            if kind not in (_OBJ_PATH, _OBJ_FORM, _OBJ_IMAGE):
                 continue
-            pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix))
+            _PageObj_GetMatrix(obj, matrix_ref)
             m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if kind == _OBJ_IMAGE:
                 if images is not None:  # an image fills the unit square its matrix maps onto the page
                     m = _times(m, place.m)
                     corners = [
@@ -780,23 +841,21 @@ def _edges(
                     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
                     images.append((min(xs), min(ys), max(xs), max(ys)))
                 continue
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                todo.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), m, True))
+            if kind == _OBJ_FORM:
+                todo.append((obj, _FormObj_CountObjects(obj), m, True))
                 continue
             m = _times(m, place.m)
             subpaths: list[tuple[str, list[tuple[float, float]]]] = []
             pts: list[tuple[float, float]]
             ops, pts = "", []
             beziers = 0
-            for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
-                seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-                pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-                kind_j = pdfium_c.FPDFPathSegment_GetType(seg)
+            m0, m1, m2, m3, m4, m5 = m
+            for j in range(_Path_CountSegments(obj)):
+                seg = get_segment(obj, j)
+                get_point(seg, x_ref, y_ref)
+                kind_j = segment_type(seg)
                 px, py = x.value, y.value
-                pt = (
-                    m[0] * px + m[2] * py + m[4] + place.left,
-                    place.height - (m[1] * px + m[3] * py + m[5]) + place.top0,
-                )
+                pt = (m0 * px + m2 * py + m4 + left, height - (m1 * px + m3 * py + m5) + top0)
                 if kind_j == _SEGMENT_MOVE or not ops:
                     if ops:
                         subpaths.append((ops, pts))
@@ -810,7 +869,7 @@ def _edges(
                 else:
                     ops += "l"
                     pts.append(pt)
-                if pdfium_c.FPDFPathSegment_GetClose(seg):
+                if segment_closes(seg):
                     ops += "h"
                     pts.append(pts[0])
             if ops:
@@ -820,7 +879,7 @@ def _edges(
     return edges, n_objects
 
 
-def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
+def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[_Edge]:
     """pdfplumber's edges of one subpath: a single segment is a line (horizontal when level,
     otherwise "vertical"); anything else gives an edge per pair of consecutive points."""
     pairs: list[tuple[tuple[float, float], tuple[float, float], str | None]]
@@ -831,46 +890,27 @@ def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[dict]:
         pairs = [(p, q, "v" if p[0] == q[0] else ("h" if p[1] == q[1] else None)) for p, q in itertools.pairwise(pts)]
     out = []
     for p, q, orientation in pairs:
-        x0, x1 = min(p[0], q[0]), max(p[0], q[0])
-        top, bottom = min(p[1], q[1]), max(p[1], q[1])
-        out.append(
-            {
-                "object_type": "edge",
-                "x0": x0,
-                "x1": x1,
-                "top": top,
-                "bottom": bottom,
-                "doctop": top,
-                "width": x1 - x0,
-                "height": bottom - top,
-                "orientation": orientation,
-            }
-        )
+        x0, x1 = (p[0] if p[0] <= q[0] else q[0]), (p[0] if p[0] >= q[0] else q[0])  # min, max
+        top, bottom = (p[1] if p[1] <= q[1] else q[1]), (p[1] if p[1] >= q[1] else q[1])
+        out.append((x0, top, x1, bottom, x1 - x0, bottom - top, orientation))
     return out
 
 
-class _Page:
-    """The little of a pdfplumber page its table finder and text functions read."""
-
-    def __init__(self, content: _PageContent, chars: list[dict] | None = None) -> None:
-        self.chars = content.chars if chars is None else chars
-        self.edges = content.edges
-        self.bbox = content.bbox
-
-    def extract_words(self, **kwargs: Any) -> list[dict]:
-        from pdfplumber.utils import extract_words
-
-        return extract_words(self.chars, **kwargs)
-
-
-def _outside(chars: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
-    """Characters wholly outside a box (pdfplumber's outside_bbox)."""
-    bx0, btop, bx1, bbottom = bbox
+def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) -> list[dict]:
+    """Characters wholly outside every box (pdfplumber's outside_bbox)."""
+    if not boxes:
+        return chars
     out = []
     for ch in chars:
-        w = min(ch["x1"], bx1) - max(ch["x0"], bx0)
-        h = min(ch["bottom"], bbottom) - max(ch["top"], btop)
-        if not (h >= 0 and w >= 0 and h + w > 0):
+        cx0, ctop, cx1, cbottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
+        for bx0, btop, bx1, bbottom in boxes:
+            if cx1 < bx0 or cx0 > bx1 or cbottom < btop or ctop > bbottom:
+                continue  # apart (the overlap below would be negative)
+            w = min(cx1, bx1) - max(cx0, bx0)
+            h = min(cbottom, bbottom) - max(ctop, btop)
+            if h >= 0 and w >= 0 and h + w > 0:
+                break
+        else:
             out.append(ch)
     return out
 
@@ -962,32 +1002,122 @@ def _read_document(doc, stated: dict[bytes, float], pictures: list[Any] | None =
     return grid
 
 
-def _find_tables(page: _Page) -> list[Any]:
-    """pdfplumber's TableFinder (default settings: tables from ruling lines) with its cell search
-    done by `_cells`."""
-    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+# A ruling-line edge: (x0, top, x1, bottom, width, height, orientation "h", "v" or None), the fields
+# of pdfplumber's edge dicts its table finder reads. width/height are kept as pdfplumber keeps them
+# (its snapping moves an edge without recomputing them), because its length filters read them.
+_Edge = tuple[float, float, float, float, float, float, str | None]
+_Box = tuple[float, float, float, float]
 
-    settings = TableSettings.resolve(None)
-    finder = TableFinder.__new__(TableFinder)
-    finder.page, finder.settings = page, settings  # type: ignore[assignment]  # _Page: what it reads of a page
-    intersections = edges_to_intersections(
-        finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
-    )
-    return [Table(page, group) for group in cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+# pdfplumber's TableSettings defaults (tables from ruling lines)
+_SNAP = 3  # snap_x/y_tolerance
+_JOIN = 3  # join_x/y_tolerance
+_EDGE_MIN_PREFILTER = 1  # edge_min_length_prefilter
+_EDGE_MIN = 3  # edge_min_length
+_INTERSECTION = 3  # intersection_x/y_tolerance
 
 
-def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[tuple[float, float, float, float]]:
+def _snap(edges: list[_Edge], at: int) -> list[_Edge]:
+    """pdfplumber's snap_objects: edges whose position (x0 of vertical, top of horizontal ones) is
+    within _SNAP of the next one's (chained) moved to the cluster's average, by the same arithmetic
+    (each edge moved by average - its position)."""
+    position: Callable[[_Edge], float] = itemgetter(at)
+    values = sorted({position(e) for e in edges})
+    cluster_of: dict[float, int] = {}
+    n = 0
+    for i, x in enumerate(values):
+        if i and x > values[i - 1] + _SNAP:
+            n += 1
+        cluster_of[x] = n
+
+    def cluster(e: _Edge) -> int:
+        return cluster_of[position(e)]
+
+    out: list[_Edge] = []
+    for _, group in itertools.groupby(sorted(edges, key=cluster), key=cluster):  # (stable: edges in their order)
+        members = list(group)
+        avg = sum(position(e) for e in members) / len(members)
+        for x0, top, x1, bottom, width, height, orientation in members:
+            if at == 0:
+                d = avg - x0
+                out.append((x0 + d, top, x1 + d, bottom, width, height, orientation))
+            else:
+                d = avg - top
+                out.append((x0, top + d, x1, bottom + d, width, height, orientation))
+    return out
+
+
+def _join(group: list[_Edge], horizontal: bool) -> list[_Edge]:
+    """pdfplumber's join_edge_group: edges on one line less than _JOIN apart joined into one."""
+    start: Callable[[_Edge], float] = itemgetter(0 if horizontal else 1)
+    end: Callable[[_Edge], float] = itemgetter(2 if horizontal else 3)
+    ordered = sorted(group, key=start)
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if start(e) <= end(last) + _JOIN:
+            if end(e) > end(last):
+                x0, top, x1, bottom, width, height, orientation = last
+                if horizontal:
+                    joined[-1] = (x0, top, e[2], bottom, e[2] - x0, height, orientation)
+                else:
+                    joined[-1] = (x0, top, x1, e[3], width, height + (e[3] - bottom), orientation)
+        else:
+            joined.append(e)
+    return joined
+
+
+def _table_edges(edges: list[_Edge]) -> list[_Edge]:
+    """pdfplumber's TableFinder.get_edges with its default settings: ruling lines of at least
+    _EDGE_MIN_PREFILTER, snapped, joined, then at least _EDGE_MIN long."""
+    v = [e for e in edges if e[6] == "v" and e[5] >= _EDGE_MIN_PREFILTER]
+    h = [e for e in edges if e[6] == "h" and e[4] >= _EDGE_MIN_PREFILTER]
+    snapped = _snap(v, 0) + _snap(h, 1)
+
+    def line_of(e: _Edge) -> tuple[str, float]:
+        return ("h", e[1]) if e[6] == "h" else ("v", e[0])
+
+    out: list[_Edge] = []
+    for (orientation, _), group in itertools.groupby(sorted(snapped, key=line_of), key=line_of):
+        out.extend(_join(list(group), orientation == "h"))
+    return [e for e in out if (e[5] if e[6] == "v" else e[4]) >= _EDGE_MIN]
+
+
+def _intersections(edges: list[_Edge]) -> dict[tuple[float, float], tuple[set[_Box], set[_Box]]]:
+    """pdfplumber's edges_to_intersections: the points where a vertical and a horizontal edge meet
+    (within _INTERSECTION), with the boxes of the vertical and of the horizontal edges meeting
+    there. The horizontal edges near a vertical one are found by their tops (bisect, with a margin)
+    and then tested by pdfplumber's own comparisons."""
+    tol = _INTERSECTION
+    v_edges = sorted((e for e in edges if e[6] == "v"), key=itemgetter(0, 1))
+    h_edges = sorted((e for e in edges if e[6] == "h"), key=itemgetter(1, 0))
+    tops = [h[1] for h in h_edges]
+    out: dict[tuple[float, float], tuple[set[_Box], set[_Box]]] = {}
+    for v in v_edges:
+        vx, vtop, vbottom = v[0], v[1], v[3]
+        lo = bisect.bisect_left(tops, vtop - tol - 1)
+        hi = bisect.bisect_right(tops, vbottom + tol + 1)
+        for h in h_edges[lo:hi]:
+            htop = h[1]
+            if vtop <= htop + tol and vbottom >= htop - tol and vx >= h[0] - tol and vx <= h[2] + tol:
+                point = (vx, htop)
+                at = out.get(point)
+                if at is None:
+                    at = out[point] = (set(), set())
+                at[0].add(v[:4])
+                at[1].add(h[:4])
+    return out
+
+
+def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]) -> list[_Box]:
     """pdfplumber's intersections_to_cells, the same cells: from each intersection (in sorted order)
     the nearest intersection below and to the right joined to it by ruling lines, and the corner
-    they close. Edge boxes are collected once per intersection, and the intersections on one
-    vertical or horizontal line are looked up instead of scanned for."""
-    v_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
-    h_boxes = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()}
+    they close. The intersections on one vertical or horizontal line are looked up instead of
+    scanned for."""
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not v_boxes[p1].isdisjoint(v_boxes[p2]):
+        if p1[0] == p2[0] and not intersections[p1][0].isdisjoint(intersections[p2][0]):
             return True
-        return p1[1] == p2[1] and not h_boxes[p1].isdisjoint(h_boxes[p2])
+        return p1[1] == p2[1] and not intersections[p1][1].isdisjoint(intersections[p2][1])
 
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
@@ -1019,9 +1149,79 @@ def _cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> l
     return cells
 
 
+def _cells_to_tables(cells: list[_Box]) -> list[list[_Box]]:
+    """pdfplumber's cells_to_tables: cells grouped into tables by shared corners, pass by pass in
+    the cells' order, the tables in order of their top left cell; a table of one cell is none.
+    (Cells are unique: each starts at its own intersection.)"""
+    remaining = list(cells)
+    corners: set[tuple[float, float]] = set()
+    current: list[_Box] = []
+    tables = []
+    while remaining:
+        before = len(current)
+        kept = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or any(c in corners for c in cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                kept.append(cell)
+        remaining = kept
+        if len(current) == before:
+            tables.append(current)
+            corners, current = set(), []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+@dataclass
+class _Row:
+    """A table row as pdfplumber's Row: a box per column of the table (None where a merged box
+    covers it), and the row's box."""
+
+    cells: list[_Box | None]
+    bbox: _Box
+
+
+class _Table:
+    """A ruled table as pdfplumber's Table: its cells, its box and its rows (computed once)."""
+
+    def __init__(self, cells: list[_Box]) -> None:
+        self.cells = cells
+        self.bbox = (
+            min(c[0] for c in cells),
+            min(c[1] for c in cells),
+            max(c[2] for c in cells),
+            max(c[3] for c in cells),
+        )
+        xs = sorted({c[0] for c in cells})
+        self.rows: list[_Row] = []
+        for _, row_cells in itertools.groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
+            by_x = {c[0]: c for c in row_cells}
+            boxes = [by_x.get(x) for x in xs]
+            present = [c for c in boxes if c is not None]
+            bbox = (
+                min(c[0] for c in present),
+                min(c[1] for c in present),
+                max(c[2] for c in present),
+                max(c[3] for c in present),
+            )
+            self.rows.append(_Row(boxes, bbox))
+
+
+def _find_tables(edges: list[_Edge]) -> list[_Table]:
+    """pdfplumber's TableFinder (default settings: tables from ruling lines), done on tuples."""
+    return [_Table(group) for group in _cells_to_tables(_cells(_intersections(_table_edges(edges))))]
+
+
 def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
     """pdfplumber's Table.extract(**_CELL_TEXT): each box's text from the characters whose middle
-    is in it (None for a position a merged box covers); the characters are sorted out once."""
+    is in it (None for a position a merged box covers); the characters are sorted out once: a row's
+    are found by their middles' heights (bisect), in the characters' order."""
     from pdfplumber.utils import extract_text
 
     x0, top, x1, bottom = table.bbox
@@ -1030,10 +1230,13 @@ def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
         h, v = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         if x0 <= h < x1 and top <= v < bottom:
             inside.append((h, v, ch))
+    by_height = sorted(range(len(inside)), key=lambda k: inside[k][1])
+    heights = [inside[k][1] for k in by_height]
     out: list[list[str | None]] = []
     for row in table.rows:
         rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [m for m in inside if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
+        band = sorted(by_height[bisect.bisect_left(heights, rtop) : bisect.bisect_left(heights, rbottom)])
+        in_row = [m for m in (inside[k] for k in band) if rx0 <= m[0] < rx1]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
@@ -1062,7 +1265,6 @@ def _one_word(chars: list[dict]) -> str | None:
     its end (or more than 4 pt above or below it), a space or an empty text ends one; the words
     are clustered again by their tops (the top of their highest character), joined by spaces
     within a line and lines by line ends. Ligatures are expanded."""
-    from pdfplumber.utils.clustering import cluster_objects
     from pdfplumber.utils.text import LIGATURES
 
     if len(chars) == 1:
@@ -1075,7 +1277,7 @@ def _one_word(chars: list[dict]) -> str | None:
     ratio = _CELL_TEXT["x_tolerance_ratio"]
     y_tol = _CELL_TEXT["y_tolerance"]
     words: list[tuple[float, str]] = []  # (top, text)
-    for line in cluster_objects(chars, _TOP, y_tol):
+    for line in _cluster(chars, _TOP, y_tol):
         ordered = sorted(line, key=_X0)
         prev = ordered[0]
         word = [prev]
@@ -1087,7 +1289,26 @@ def _one_word(chars: list[dict]) -> str | None:
                 word.append(ch)
             prev = ch
         words.append((min(c["top"] for c in word), _word_text(word, LIGATURES)))
-    return "\n".join(" ".join(w[1] for w in line) for line in cluster_objects(words, _FIRST, y_tol))
+    return "\n".join(" ".join(w[1] for w in line) for line in _cluster(words, _FIRST, y_tol))
+
+
+def _cluster(items: list[Any], key: Callable[[Any], float], tolerance: float) -> list[list[Any]]:
+    """pdfplumber's cluster_objects: items grouped by their key's value, a value within `tolerance`
+    of the next (chained) in one group; groups in order of value, items in their own order."""
+    values = sorted({key(item) for item in items})
+    group_of: dict[float, int] = {}
+    n = 0
+    for i, x in enumerate(values):
+        if i and not x <= values[i - 1] + tolerance:
+            n += 1
+        group_of[x] = n
+    if n == 0:
+        return [list(items)] if items else []
+
+    def group(item: Any) -> int:
+        return group_of[key(item)]
+
+    return [list(g) for _, g in itertools.groupby(sorted(items, key=group), key=group)]
 
 
 def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
@@ -1095,27 +1316,88 @@ def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
     return "".join([ligatures.get(c["text"], c["text"]) for c in word])
 
 
+def _words(chars: list[dict]) -> list[dict]:
+    """pdfplumber's extract_words(chars, **_WORDS) (its other settings at their defaults), by its
+    steps: runs of upright and of rotated characters; in each, lines by clustering the characters'
+    tops (x0 of rotated ones; tolerance 3), characters ordered by x0 (top, bottom); a space ends a word, a
+    character without text is a word of its own, and a new word starts where a character starts
+    before the previous one or more than _WORDS' ratio × its size after its end (more than 3 pt
+    for rotated text), or stands more than 3 pt off its line (that ratio × size for rotated text)."""
+    from pdfplumber.utils.text import LIGATURES
+
+    ratio = _WORDS["x_tolerance_ratio"]
+    out: list[dict] = []
+
+    def merge(word: list[dict], direction: str) -> None:
+        first = word[0]
+        x0, top = min(c["x0"] for c in word), min(c["top"] for c in word)
+        x1, bottom = max(c["x1"] for c in word), max(c["bottom"] for c in word)
+        out.append(
+            {
+                "text": "".join([LIGATURES.get(c["text"], c["text"] or "") for c in word]),
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "doctop": top + (first["doctop"] - first["top"]),
+                "bottom": bottom,
+                "upright": first["upright"],
+                "height": bottom - top,
+                "width": x1 - x0,
+                "direction": direction,
+            }
+        )
+
+    for upright, run in itertools.groupby(chars, key=_UPRIGHT):
+        line_key, order, direction, start, end, across = _UPRIGHT_WORDS if upright else _ROTATED_WORDS
+        for line in _cluster(list(run), line_key, 3):
+            word: list[dict] = []
+            for ch in sorted(line, key=order):
+                text = ch["text"]
+                if text.isspace():
+                    if word:
+                        merge(word, direction)
+                    word = []
+                elif not text:  # pdfplumber's split_at_punctuation "" holds the empty text
+                    if word:
+                        merge(word, direction)
+                    merge([ch], direction)
+                    word = []
+                elif word:
+                    prev = word[-1]
+                    along, off = (ratio * prev["size"], 3) if upright else (3, ratio * prev["size"])
+                    if ch[start] < prev[start] or ch[start] > prev[end] + along or abs(ch[across] - prev[across]) > off:
+                        merge(word, direction)
+                        word = [ch]
+                    else:
+                        word.append(ch)
+                else:
+                    word = [ch]
+            if word:
+                merge(word, direction)
+    return out
+
+
+_UPRIGHT = itemgetter("upright")
 _TOP = itemgetter("top")
-_FIRST = itemgetter(0)
 _X0 = itemgetter("x0")
+# (line key, order in a line, direction, a character's start, end and position across the line)
+_UPRIGHT_WORDS = (_TOP, _X0, "ltr", "x0", "x1", "top")
+_ROTATED_WORDS = (_X0, itemgetter("top", "bottom"), "ttb", "top", "bottom", "x0")
+_FIRST = itemgetter(0)
 
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
     """One page's rows in reading order: ruled tables' rows and the other text's lines."""
-    page = _Page(content)
     rows_out: list[tuple[float, GridRow]] = []
-    tables = [t for t in _find_tables(page) if _is_table(t)]
+    tables = [t for t in _find_tables(content.edges) if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
     for t_no, table in enumerate(tables, start=1):
         rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
-    outside = content.chars
-    for t in tables:  # words of tables are read from their cells; the rest as lines
-        outside = _outside(outside, _clip(t.bbox, content.bbox))
-    from pdfplumber.utils import extract_words
-
-    words = extract_words(outside, keep_blank_chars=False, use_text_flow=False, **_WORDS)
+    # words of tables are read from their cells; the rest as lines
+    outside = _outside(content.chars, [_clip(t.bbox, content.bbox) for t in tables])
+    words = _words(outside)
     for b_no, box in enumerate(not_cells, start=1):
-        inner = extract_words(_within(content.chars, _clip(box, content.bbox)), **_WORDS)
+        inner = _words(_within(content.chars, _clip(box, content.bbox)))
         rows_out.extend(_text_lines(inner, page_no, f" box {b_no}") if inner else [])
     rows_out.extend(_text_lines(words, page_no, carry=carry) if words else [])
     rows_out.sort(key=lambda item: item[0])
