@@ -69,7 +69,7 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
             "have (limits.MAX_ZIP_MEMBERS): not read"
         )
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
+        z = _Package(data)
         infos = z.infolist()
     except (
         zipfile.BadZipFile,
@@ -160,8 +160,27 @@ def _head_text(head: bytes) -> str:
     return head.decode("latin-1")
 
 
+_FIRST_PROLOG_BYTES = 4096  # a part's prolog and root element are almost always within this
+
+
 def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
     """Refuse an XML part with a DTD; read only up to its root element (or MAX_XML_PROLOG_BYTES)."""
+    if isinstance(z, _Package):
+        # Straight from the package's bytes (clean members only; anything unusual is read below, by
+        # zipfile, for its errors). A part no larger than MAX_XML_PROLOG_BYTES is unpacked whole and
+        # its CRC checked, as the reads below do; of a larger one, only its start.
+        if info.file_size <= MAX_XML_PROLOG_BYTES:
+            whole = z.unpacked(info)
+            if whole is not None:
+                _check_head(whole, True, info, kind)
+                return
+        else:
+            for size in (_FIRST_PROLOG_BYTES, MAX_XML_PROLOG_BYTES):
+                head = z.unpacked(info, size)
+                if head is None:
+                    break
+                if _check_head(head, size == MAX_XML_PROLOG_BYTES, info, kind):
+                    return
     name = _LazyShown(info.filename)
     head = b""
     try:
@@ -191,6 +210,90 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
             f"{kind} part {name} has no XML element in its first {size_text(MAX_XML_PROLOG_BYTES)} "
             "(limits.MAX_XML_PROLOG_BYTES): not read"
         )
+
+
+def _check_head(head: bytes, final: bool, info: zipfile.ZipInfo, kind: str) -> bool:
+    """_check_prolog's verdict on the first bytes of a part: True when they decide it (ParseError when
+    they refuse it); False when more bytes are needed. `final`: the part's first MAX_XML_PROLOG_BYTES
+    (or all of it), after which the reads in _check_prolog decide as this does."""
+    text = _head_text(head).lstrip("\ufeff \t\r\n")
+    if not final and len(text) < 2:
+        return False  # blank so far (or one character): the part's first characters are still to come
+    if not text.startswith("<"):
+        return True  # not XML (an image, a binary part): nothing to check
+    root = _ROOT.search(text)
+    if root and (final or root.end() < len(text) - 1):  # (the last character of a cut may be half of one)
+        _refuse_dtd(text[: root.start()], _LazyShown(info.filename), kind)
+        return True
+    if not final:
+        return False
+    _refuse_dtd(text, _LazyShown(info.filename), kind)
+    if len(head) >= MAX_XML_PROLOG_BYTES:
+        raise ParseError(
+            f"{kind} part {_LazyShown(info.filename)} has no XML element in its first "
+            f"{size_text(MAX_XML_PROLOG_BYTES)} (limits.MAX_XML_PROLOG_BYTES): not read"
+        )
+    return True
+
+
+class _Package(zipfile.ZipFile):
+    """The zip of a DOCX/XLSX, whose clean members are unpacked straight from its bytes: zipfile's
+    reader (ZipExtFile) costs more than unpacking a report's small parts. A member with anything
+    unusual (a local header that differs from the directory, encryption, a data descriptor, a CRC or
+    size that does not match) is read by zipfile, which raises what it always raised."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._bytes = data
+
+    def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        if pwd is None:
+            whole = self.unpacked(info)
+            if whole is not None:
+                return whole
+        return super().read(info, pwd)
+
+    def unpacked(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes | None:
+        """The member's bytes (the first `limit` of them), or None when zipfile must read it.
+        Whole, they are checked against the directory's size and CRC, as zipfile checks them."""
+        data = self._bytes
+        start = info.header_offset
+        if (
+            info.flag_bits & 0x61  # encrypted, patched data, strong encryption
+            or start < 0
+            or data[start : start + 4] != b"PK\x03\x04"
+            or len(data) < start + 30
+        ):
+            return None
+        (flags,) = struct.unpack_from("<H", data, start + 6)
+        name_len, extra_len = struct.unpack_from("<2H", data, start + 26)
+        try:
+            local_name = data[start + 30 : start + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if local_name != info.orig_filename:
+            return None
+        start += 30 + name_len + extra_len
+        raw = data[start : start + info.compress_size]
+        size = info.file_size
+        if len(raw) != info.compress_size or size == 0:
+            return None
+        want = size if limit is None else min(limit, size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_size != size:
+                return None
+            out = raw[:want]
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                out = zlib.decompressobj(-15).decompress(raw, want)
+            except zlib.error:
+                return None
+        else:
+            return None
+        if len(out) != want or (want == size and zlib.crc32(out) != info.CRC):
+            return None
+        return out
 
 
 class _LazyShown:
