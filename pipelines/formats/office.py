@@ -245,11 +245,12 @@ class _Package(zipfile.ZipFile):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
         self._bytes = data
+        self.kept: dict[zipfile.ZipInfo, bytes] = {}  # members already unpacked (check_workbook_cells)
 
     def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         if pwd is None:
-            whole = self.unpacked(info)
+            whole = self.kept.get(info) or self.unpacked(info)
             if whole is not None:
                 return whole
         return super().read(info, pwd)
@@ -294,6 +295,20 @@ class _Package(zipfile.ZipFile):
         if len(out) != want or (want == size and zlib.crc32(out) != info.CRC):
             return None
         return out
+
+
+_KEPT_BYTES = 16 * 1024 * 1024  # a sheet up to this size is unpacked once, for its check and its reading
+
+
+def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO | zipfile.ZipExtFile:
+    """A member to read in chunks: unpacked straight from the package (and kept for its reader) when
+    it is clean and not huge; otherwise streamed by zipfile."""
+    if isinstance(z, _Package) and info.file_size <= _KEPT_BYTES:
+        whole = z.unpacked(info)
+        if whole is not None:
+            z.kept[info] = whole
+            return io.BytesIO(whole)
+    return z.open(info)
 
 
 class _LazyShown:
@@ -344,7 +359,7 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
             continue
         tail = b""
         try:
-            with z.open(info) as f:
+            with _chunks(z, info) as f:
                 while True:
                     chunk = f.read(_CHUNK)
                     if not chunk:
