@@ -398,10 +398,15 @@ def _rels_of(xml: bytes, folder: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+_T_TAG = _M + "t"
+
+
 def _text_content(node) -> str:
     """openpyxl's Text.content: the <t> child, then every run's <t> (by local name; the last of each wins)."""
-    if len(node) == 1 and node[0].tag == _M + "t":
-        return node[0].text or ""
+    if len(node) == 1:
+        first = node[0]
+        if first.tag == _T_TAG:
+            return first.text or ""
     plain = None
     runs: list[str] = []
     for child in node:
@@ -693,59 +698,62 @@ def _read_sheet(
                 if style < 0 or style >= n_styles:
                     raise _Unsupported("style index")
                 style_index[s] = style
-            value: str | float | int | bool | None = None
-            v = node = None
-            has_f = False
-            n_children = len(c)
-            if n_children == 1:  # (most cells: lxml's find() or a walk costs more than this)
-                ch = c[0]
-                tag = ch.tag
-                if tag == v_tag:
-                    v = ch
-                elif tag == is_tag:
-                    node = ch
-                elif tag == f_tag:
-                    has_f = True
-            elif n_children:
-                for ch in c:
+            if not len(c):  # (an empty cell: no value, no formula)
+                text = ""
+            else:
+                value: str | float | int | bool | None = None
+                v = node = None
+                has_f = False
+                n_children = len(c)
+                if n_children == 1:  # (most cells: lxml's find() or a walk costs more than this)
+                    ch = c[0]
                     tag = ch.tag
                     if tag == v_tag:
-                        if v is None:
-                            v = ch
+                        v = ch
                     elif tag == is_tag:
-                        if node is None:
-                            node = ch
+                        node = ch
                     elif tag == f_tag:
                         has_f = True
-            if t == "inlineStr":
-                if node is not None:
-                    value = _text_content(node)
-            elif v is not None:
-                raw = v.text
-                if raw:
-                    if t == "n":
-                        if dates[style]:
-                            raise _Unsupported("date")
-                        value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-                    elif t == "s":
-                        value = strings[int(raw)]
-                    elif t == "b":
-                        value = bool(int(raw))
-                    elif t == "str" or t == "e":
-                        value = raw
-                    else:
-                        raise _Unsupported(f"cell type {t!r}")
-            if value is None:
-                if has_f:
-                    raise _Unsupported("formula without a value")
-                text = ""
-            elif type(value) is str:
-                text = value.strip()
-            else:
-                ck = (type(value), value, style)
-                text = number_cache.get(ck)
-                if text is None:
-                    text = number_cache[ck] = _cell_text(value, formats[style])
+                elif n_children:
+                    for ch in c:
+                        tag = ch.tag
+                        if tag == v_tag:
+                            if v is None:
+                                v = ch
+                        elif tag == is_tag:
+                            if node is None:
+                                node = ch
+                        elif tag == f_tag:
+                            has_f = True
+                if t == "inlineStr":
+                    if node is not None:
+                        value = _text_content(node)
+                elif v is not None:
+                    raw = v.text
+                    if raw:
+                        if t == "n":
+                            if dates[style]:
+                                raise _Unsupported("date")
+                            value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                        elif t == "s":
+                            value = strings[int(raw)]
+                        elif t == "b":
+                            value = bool(int(raw))
+                        elif t == "str" or t == "e":
+                            value = raw
+                        else:
+                            raise _Unsupported(f"cell type {t!r}")
+                if value is None:
+                    if has_f:
+                        raise _Unsupported("formula without a value")
+                    text = ""
+                elif type(value) is str:
+                    text = value.strip()
+                else:
+                    ck = (type(value), value, style)
+                    text = number_cache.get(ck)
+                    if text is None:
+                        text = number_cache[ck] = _cell_text(value, formats[style])
             if key_row == row_no:
                 row_texts[col_no] = text
             else:
