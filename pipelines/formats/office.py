@@ -173,6 +173,7 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
             whole = z.unpacked(info)
             if whole is not None:
                 _check_head(whole, True, info, kind)
+                z.keep(info, whole)
                 return
         else:
             for size in (_FIRST_PROLOG_BYTES, MAX_XML_PROLOG_BYTES):
@@ -245,7 +246,14 @@ class _Package(zipfile.ZipFile):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
         self._bytes = data
-        self.kept: dict[zipfile.ZipInfo, bytes] = {}  # members already unpacked (check_workbook_cells)
+        self.kept: dict[zipfile.ZipInfo, bytes] = {}  # members already unpacked (prolog and cell checks)
+        self._kept_small = 0
+
+    def keep(self, info: zipfile.ZipInfo, whole: bytes) -> None:
+        """Keep a small part unpacked for its reader (up to _KEPT_SMALL_BYTES in all)."""
+        if self._kept_small + len(whole) <= _KEPT_SMALL_BYTES:
+            self._kept_small += len(whole)
+            self.kept[info] = whole
 
     def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
@@ -298,13 +306,14 @@ class _Package(zipfile.ZipFile):
 
 
 _KEPT_BYTES = 16 * 1024 * 1024  # a sheet up to this size is unpacked once, for its check and its reading
+_KEPT_SMALL_BYTES = 8 * 1024 * 1024  # small parts kept unpacked by the prolog check, in all
 
 
 def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO | zipfile.ZipExtFile:
     """A member to read in chunks: unpacked straight from the package (and kept for its reader) when
     it is clean and not huge; otherwise streamed by zipfile."""
     if isinstance(z, _Package) and info.file_size <= _KEPT_BYTES:
-        whole = z.unpacked(info)
+        whole = z.kept.get(info) or z.unpacked(info)
         if whole is not None:
             z.kept[info] = whole
             return io.BytesIO(whole)
@@ -343,6 +352,16 @@ _MERGE = re.compile(
 )
 
 
+_CELL_STARTS = tuple(b"<c" + bytes([ch]) for ch in b" \t\n\r\f\v/>")  # what _CELL matches without a prefix
+
+
+def _count_cells(part: bytes) -> int:
+    """len(_CELL.findall(part)): counted with bytes.count when no tag can have a prefix before c."""
+    if b":c" in part:
+        return len(_CELL.findall(part))
+    return sum(part.count(start) for start in _CELL_STARTS)
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters.upper():
@@ -371,8 +390,8 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
                         continue
                     cut = cut or len(buf)
                     part, tail = buf[:cut], buf[cut:]
-                    cells += len(_CELL.findall(part))
-                    for m in _MERGE.finditer(part):
+                    cells += _count_cells(part)
+                    for m in _MERGE.finditer(part) if b"mergeCell" in part else ():
                         c0, r0 = _col_number(m.group(1)), int(m.group(2))
                         c1, r1 = (_col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
                         merged += (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)
