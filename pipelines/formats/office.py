@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import typing
 import zipfile
 import zlib
 
@@ -309,7 +310,7 @@ _KEPT_BYTES = 16 * 1024 * 1024  # a sheet up to this size is unpacked once, for 
 _KEPT_SMALL_BYTES = 8 * 1024 * 1024  # small parts kept unpacked by the prolog check, in all
 
 
-def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO | zipfile.ZipExtFile:
+def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> typing.IO[bytes]:
     """A member to read in chunks: unpacked straight from the package (and kept for its reader) when
     it is clean and not huge; otherwise streamed by zipfile."""
     if isinstance(z, _Package) and info.file_size <= _KEPT_BYTES:

@@ -663,7 +663,7 @@ def _read_sheet(
     formats, dates, bordered = styles.formats, styles.dates, styles.bordered
     n_styles = len(formats)
     v_tag, f_tag, is_tag, c_tag = _M + "v", _M + "f", _M + "is", _M + "c"
-    number_cache: dict = {}
+    number_cache: dict[tuple, str] = {}
     style_index: dict[str | None, int] = {}  # the s attribute → a checked style index
     row_no = 0
     max_col = 0
@@ -751,9 +751,10 @@ def _read_sheet(
                     text = value.strip()
                 else:
                     ck = (type(value), value, style)
-                    text = number_cache.get(ck)
-                    if text is None:
-                        text = number_cache[ck] = _cell_text(value, formats[style])
+                    cached = number_cache.get(ck)
+                    if cached is None:
+                        cached = number_cache[ck] = _cell_text(value, formats[style])
+                    text = cached
             if key_row == row_no:
                 row_texts[col_no] = text
             else:
