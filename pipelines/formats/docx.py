@@ -31,10 +31,6 @@ def _tag(el) -> str:
     return tag if isinstance(tag, str) else ""
 
 
-def _attr(el, name: str) -> str | None:
-    return el.get(_W + name) if el is not None else None
-
-
 # ---------------------------------------------------------------- text
 
 
