@@ -170,3 +170,43 @@ def test_deep_nesting_is_refused() -> None:
     deep = "<w:sdt><w:sdtContent>" * 300 + p("x") + "</w:sdtContent></w:sdt>" * 300
     with pytest.raises(ParseError, match="nested more than 256 levels deep"):
         read_docx(build(deep))
+
+
+def test_a_dtd_after_the_first_kilobytes_of_a_large_part_is_refused() -> None:
+    # the prolog check reads a large part's first 4 KiB, then up to 64 KiB when its root is not there yet
+    prolog = "<!--" + "x" * 8000 + '-->\n<!DOCTYPE w:document [<!ENTITY lol "lol">]>\n'
+    with pytest.raises(ParseError, match="declares a DTD"):
+        read_docx(build(p("报告" * 40000), prolog=prolog))
+
+
+def _with_bad_crc(data: bytes, name: str) -> bytes:
+    """The package with `name`'s CRC in the central directory changed (its data intact)."""
+    buf = bytearray(data)
+    at = 0
+    while (at := bytes(buf).find(b"PK\x01\x02", at + 1)) >= 0:
+        n = int.from_bytes(buf[at + 28 : at + 30], "little")
+        if bytes(buf[at + 46 : at + 46 + n]).decode() == name:
+            buf[at + 16] ^= 0xFF
+            return bytes(buf)
+    raise AssertionError(name)
+
+
+def test_package_members_read_as_zipfile_reads_them() -> None:
+    from pipelines.formats.office import open_package
+
+    data = build(p("报告") * 2000)  # (its document part over 64 KiB: the prolog check reads its start only)
+    z = open_package(data, "DOCX")
+    plain = zipfile.ZipFile(io.BytesIO(data))
+    for info in plain.infolist():
+        assert z.read(info.filename) == plain.read(info.filename)
+    # a member whose CRC does not match: refused as zipfile refuses it, whichever part it is
+    for name in ("_rels/.rels", "word/document.xml"):
+        bad = _with_bad_crc(data, name)
+        with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
+            zipfile.ZipFile(io.BytesIO(bad)).read(name)
+        if name == "_rels/.rels":  # (a small part: the prolog check unpacks it whole)
+            with pytest.raises(ParseError, match="does not match its zip directory entry"):
+                read_docx(bad)
+        else:
+            with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
+                open_package(bad, "DOCX").read(name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import lru_cache
 
 from ..grid import Cell, Grid, GridRow, RowList
 from ..model import ParseError
@@ -28,10 +29,6 @@ _W = f"{{{W}}}"
 def _tag(el) -> str:
     tag = el.tag
     return tag if isinstance(tag, str) else ""
-
-
-def _attr(el, name: str) -> str | None:
-    return el.get(_W + name) if el is not None else None
 
 
 # ---------------------------------------------------------------- text
@@ -55,25 +52,39 @@ _NOT_TEXT = frozenset(
 )
 
 
+_R = _W + "r"
+
+
 def _paragraph_text(p) -> str:
     """The visible text of a w:p: runs, hyperlinks, fields' results and insertions; not
     deleted or moved-away text, not the Fallback copy of a drawing, not text boxes."""
     out: list[str] = []
-
-    def walk(el) -> None:
-        for child in el:
-            tag = child.tag
-            if tag == _T:
-                out.append(child.text or "")
-            elif tag in _MARKS:
-                out.append(_MARKS[tag])
-            elif tag in _NOT_TEXT:
-                continue
-            elif len(child):
-                walk(child)
-
-    walk(p)
+    _walk(p, out)
     return "".join(out)
+
+
+def _walk(el, out: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag == _R:  # (most children: a run's children walked here, as the branch below would)
+            for grand in child:
+                tag = grand.tag
+                if tag == _T:
+                    out.append(grand.text or "")
+                elif tag in _MARKS:
+                    out.append(_MARKS[tag])
+                elif tag in _NOT_TEXT:
+                    continue
+                elif len(grand):
+                    _walk(grand, out)
+        elif tag == _T:
+            out.append(child.text or "")
+        elif tag in _MARKS:
+            out.append(_MARKS[tag])
+        elif tag in _NOT_TEXT:
+            continue
+        elif len(child):
+            _walk(child, out)
 
 
 def _child(el, tag: str):
@@ -110,16 +121,34 @@ def _block_items(parent):
             yield from _block_items(child)
 
 
+_TC, _TC_PR = _W + "tc", _W + "tcPr"
+_LOOK_THROUGH = frozenset((_W + "sdt", _W + "customXml", _W + "ins", _W + "moveTo"))
+
+
 def _cell_text(tc) -> str:
+    return _cell_pr_text(tc)[1]
+
+
+def _cell_pr_text(tc) -> tuple:
+    """The cell's first w:tcPr (or None) and its text, in one walk over its children."""
+    tc_pr = None
     parts: list[str] = []
-    for item in _block_items(tc):
-        if item.tag == _P:
-            parts.append(_paragraph_text(item))
-        else:  # a nested table: its cells' paragraphs, each on its own line
-            for tr in _rows(item):
-                for inner in _cells(tr):
-                    parts.append(_cell_text(inner))
-    return "\n".join(parts).strip()
+    for child in tc:  # (_block_items(tc), with its most common children handled here)
+        tag = child.tag
+        if tag == _P:
+            parts.append(_paragraph_text(child))
+        elif tag == _TC_PR:
+            if tc_pr is None:
+                tc_pr = child
+        elif tag == _TBL or tag in _LOOK_THROUGH:
+            for item in _block_items((child,)):
+                if item.tag == _P:
+                    parts.append(_paragraph_text(item))
+                else:  # a nested table: its cells' paragraphs, each on its own line
+                    for tr in _rows(item):
+                        for inner in _cells(tr):
+                            parts.append(_cell_text(inner))
+    return tc_pr, (parts[0].strip() if len(parts) == 1 else "\n".join(parts).strip())
 
 
 # ---------------------------------------------------------------- tables
@@ -151,22 +180,59 @@ def _cells(tr):
             yield from _cells(child)
 
 
+_VAL = _W + "val"
+
+
 def _int_val(el, default: int) -> int:
     try:
-        return max(int(_attr(el, "val")), 0) if el is not None else default  # type: ignore[arg-type]  # None: TypeError below
+        return max(int(el.get(_VAL)), 0) if el is not None else default  # None: TypeError below
     except (TypeError, ValueError):
         return default
 
 
-_TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = _W + "tcPr", _W + "gridSpan", _W + "vMerge", _W + "hMerge"
+_GRID_SPAN, _V_MERGE, _H_MERGE = _W + "gridSpan", _W + "vMerge", _W + "hMerge"
+
+
+_TR_PR = _W + "trPr"
+_NO_PROPS: tuple = (None, None, None)
+
+
+def _cell_props(tbl) -> dict:
+    """w:tcPr → its first w:gridSpan, w:vMerge and w:hMerge children (None for each it has not), for
+    the cell properties in the table that have any: one walk of the table in lxml instead of a look
+    at every property of every cell."""
+    out: dict = {}
+    slot = {_GRID_SPAN: 0, _V_MERGE: 1, _H_MERGE: 2}
+    for prop in tbl.iter(_GRID_SPAN, _V_MERGE, _H_MERGE):
+        parent = prop.getparent()
+        if parent.tag != _TC_PR:
+            continue
+        found = out.get(parent)
+        if found is None:
+            found = out[parent] = [None, None, None]
+        i = slot[prop.tag]
+        if found[i] is None:
+            found[i] = prop
+    return out
 
 
 def _table_rows(tbl, t_no: int) -> list[GridRow]:
     out: list[GridRow] = RowList()
+    props = _cell_props(tbl)  # (keeps the w:tcPr elements alive: lxml gives the same object for each)
     prev_vmerge: set[int] = set()  # grid columns where a vertically merged cell is open above
     r_no = 0
     for tr in _rows(tbl):
-        tr_pr = _child(tr, _W + "trPr")
+        tr_pr = None
+        tcs = []
+        for child in tr:  # (_child(tr, trPr) and _cells(tr) in one walk)
+            tag = child.tag
+            if tag == _TC:
+                tcs.append(child)
+            elif tag == _TR_PR:
+                if tr_pr is None:
+                    tr_pr = child
+            elif tag == _W + "sdt" or tag == _W + "customXml":
+                tcs.extend(_cells((child,)))
         if tr_pr is not None and _child(tr_pr, _W + "del") is not None:
             continue  # a row deleted with track changes
         r_no += 1
@@ -174,36 +240,24 @@ def _table_rows(tbl, t_no: int) -> list[GridRow]:
         col = _int_val(_child(tr_pr, _W + "gridBefore"), 0)
         cells: list[Cell] = []
         open_here: set[int] = set()
-        for tc in _cells(tr):
-            grid_span = v = h = None
-            tc_pr = _child(tc, _TC_PR)
-            if tc_pr is not None:
-                for prop in tc_pr:  # the first of each, as find() gives
-                    tag = prop.tag
-                    if tag == _GRID_SPAN:
-                        if grid_span is None:
-                            grid_span = prop
-                    elif tag == _V_MERGE:
-                        if v is None:
-                            v = prop
-                    elif tag == _H_MERGE:
-                        if h is None:
-                            h = prop
+        for tc in tcs:
+            tc_pr, text = _cell_pr_text(tc)  # (the text of a covered cell is not used)
+            grid_span, v, h = props.get(tc_pr, _NO_PROPS) if tc_pr is not None else _NO_PROPS
             span = max(_int_val(grid_span, 1), 1)
             start = col
             col += span
             if v is not None:
-                if _attr(v, "val") == "restart":
+                if v.get(_VAL) == "restart":
                     open_here.add(start)
                 elif start in prev_vmerge:  # covered by the merged cell above
                     open_here.add(start)
                     continue
                 # a continuation with nothing open above (e.g. the first row of a table split
                 # out of a merge) is shown by Word as a cell of its own
-            if h is not None and _attr(h, "val") != "restart" and cells and cells[-1].col + cells[-1].span == start:
+            if h is not None and h.get(_VAL) != "restart" and cells and cells[-1].col + cells[-1].span == start:
                 cells[-1].span += span  # legacy horizontal merge: continuation widens the cell
                 continue
-            cells.append(Cell(_cell_text(tc), start, f"{src} col {start + 1}", span))
+            cells.append(Cell(text, start, f"{src} col {start + 1}", span))
         prev_vmerge = open_here
         if any(c.text for c in cells):
             out.append(GridRow(cells, positional=True, source=src))
@@ -268,15 +322,16 @@ def _parser():
     return _PARSER
 
 
-def _body_direct(data: bytes):
-    """The w:body of the main document part, read with lxml as python-docx finds and parses it."""
+@lru_cache(maxsize=64)  # (the same two small parts in many files of one producer)
+def _main_part(rels_xml: bytes, types_xml: bytes) -> str:
+    """The main document part ("/word/document.xml") the package's relationships and content types
+    name, as python-docx finds it; _Unsupported when they name none, or not one python-docx reads."""
     import posixpath
 
     from lxml import etree
 
-    z = open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
     parser = _parser()
-    rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    rels = etree.fromstring(rels_xml, parser)
     targets = [
         r.get("Target")
         for r in rels.iter(_PKG_REL)
@@ -285,13 +340,22 @@ def _body_direct(data: bytes):
     if len(targets) != 1 or not targets[0]:
         raise _Unsupported("main document relationship")
     part = posixpath.normpath(posixpath.join("/", targets[0]))
-    types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    types = etree.fromstring(types_xml, parser)
     overrides = {(o.get("PartName") or "").lower(): o.get("ContentType") for o in types.iter(_CT + "Override")}
     defaults = {(d.get("Extension") or "").lower(): d.get("ContentType") for d in types.iter(_CT + "Default")}
     content_type = overrides.get(part.lower()) or defaults.get(posixpath.splitext(part)[1][1:].lower())
     if content_type != _DOCUMENT_MAIN or part.lower() in ("/", "/[content_types].xml"):
         raise _Unsupported("main document content type")
-    root = etree.fromstring(z.read(part[1:]), parser)
+    return part
+
+
+def _body_direct(data: bytes):
+    """The w:body of the main document part, read with lxml as python-docx finds and parses it."""
+    from lxml import etree
+
+    z = open_package(data, "DOCX")  # zip directory and XML prologs within the limits (formats/office.py)
+    part = _main_part(z.read("_rels/.rels"), z.read("[Content_Types].xml"))
+    root = etree.fromstring(z.read(part[1:]), _parser())
     if root.tag != _W + "document":
         raise _Unsupported("main document element")
     body = root.find(_W + "body")
@@ -312,10 +376,11 @@ def read_docx(data: bytes) -> Grid:
             body = _open(data).element.body
     grid = Grid()
     p_no = t_no = 0
+    any_boxes = next(body.iter(_W + "txbxContent"), None) is not None
     for item in _block_items(body):
         if _tag(item) == _W + "p":
             p_no += 1
-            for b_no, box in enumerate(_text_boxes(item), start=1):
+            for b_no, box in enumerate(_text_boxes(item) if any_boxes else (), start=1):
                 for q_no, q in enumerate(_block_items(box), start=1):
                     if _tag(q) == _W + "p" and _paragraph_text(q).strip():
                         grid.rows.append(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import typing
 import zipfile
 import zlib
 
@@ -69,7 +70,7 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
             "have (limits.MAX_ZIP_MEMBERS): not read"
         )
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
+        z = _Package(data)
         infos = z.infolist()
     except (
         zipfile.BadZipFile,
@@ -160,8 +161,28 @@ def _head_text(head: bytes) -> str:
     return head.decode("latin-1")
 
 
+_FIRST_PROLOG_BYTES = 4096  # a part's prolog and root element are almost always within this
+
+
 def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
     """Refuse an XML part with a DTD; read only up to its root element (or MAX_XML_PROLOG_BYTES)."""
+    if isinstance(z, _Package):
+        # Straight from the package's bytes (clean members only; anything unusual is read below, by
+        # zipfile, for its errors). A part no larger than MAX_XML_PROLOG_BYTES is unpacked whole and
+        # its CRC checked, as the reads below do; of a larger one, only its start.
+        if info.file_size <= MAX_XML_PROLOG_BYTES:
+            whole = z.unpacked(info)
+            if whole is not None:
+                _check_head(whole, True, info, kind)
+                z.keep(info, whole)
+                return
+        else:
+            for size in (_FIRST_PROLOG_BYTES, MAX_XML_PROLOG_BYTES):
+                head = z.unpacked(info, size)
+                if head is None:
+                    break
+                if _check_head(head, size == MAX_XML_PROLOG_BYTES, info, kind):
+                    return
     name = _LazyShown(info.filename)
     head = b""
     try:
@@ -191,6 +212,113 @@ def _check_prolog(z: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
             f"{kind} part {name} has no XML element in its first {size_text(MAX_XML_PROLOG_BYTES)} "
             "(limits.MAX_XML_PROLOG_BYTES): not read"
         )
+
+
+def _check_head(head: bytes, final: bool, info: zipfile.ZipInfo, kind: str) -> bool:
+    """_check_prolog's verdict on the first bytes of a part: True when they decide it (ParseError when
+    they refuse it); False when more bytes are needed. `final`: the part's first MAX_XML_PROLOG_BYTES
+    (or all of it), after which the reads in _check_prolog decide as this does."""
+    text = _head_text(head).lstrip("\ufeff \t\r\n")
+    if not final and len(text) < 2:
+        return False  # blank so far (or one character): the part's first characters are still to come
+    if not text.startswith("<"):
+        return True  # not XML (an image, a binary part): nothing to check
+    root = _ROOT.search(text)
+    if root and (final or root.end() < len(text) - 1):  # (the last character of a cut may be half of one)
+        _refuse_dtd(text[: root.start()], _LazyShown(info.filename), kind)
+        return True
+    if not final:
+        return False
+    _refuse_dtd(text, _LazyShown(info.filename), kind)
+    if len(head) >= MAX_XML_PROLOG_BYTES:
+        raise ParseError(
+            f"{kind} part {_LazyShown(info.filename)} has no XML element in its first "
+            f"{size_text(MAX_XML_PROLOG_BYTES)} (limits.MAX_XML_PROLOG_BYTES): not read"
+        )
+    return True
+
+
+class _Package(zipfile.ZipFile):
+    """The zip of a DOCX/XLSX, whose clean members are unpacked straight from its bytes: zipfile's
+    reader (ZipExtFile) costs more than unpacking a report's small parts. A member with anything
+    unusual (a local header that differs from the directory, encryption, a data descriptor, a CRC or
+    size that does not match) is read by zipfile, which raises what it always raised."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._bytes = data
+        self.kept: dict[zipfile.ZipInfo, bytes] = {}  # members already unpacked (prolog and cell checks)
+        self._kept_small = 0
+
+    def keep(self, info: zipfile.ZipInfo, whole: bytes) -> None:
+        """Keep a small part unpacked for its reader (up to _KEPT_SMALL_BYTES in all)."""
+        if self._kept_small + len(whole) <= _KEPT_SMALL_BYTES:
+            self._kept_small += len(whole)
+            self.kept[info] = whole
+
+    def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        if pwd is None:
+            whole = self.kept.get(info) or self.unpacked(info)
+            if whole is not None:
+                return whole
+        return super().read(info, pwd)
+
+    def unpacked(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes | None:
+        """The member's bytes (the first `limit` of them), or None when zipfile must read it.
+        Whole, they are checked against the directory's size and CRC, as zipfile checks them."""
+        data = self._bytes
+        start = info.header_offset
+        if (
+            info.flag_bits & 0x61  # encrypted, patched data, strong encryption
+            or start < 0
+            or data[start : start + 4] != b"PK\x03\x04"
+            or len(data) < start + 30
+        ):
+            return None
+        (flags,) = struct.unpack_from("<H", data, start + 6)
+        name_len, extra_len = struct.unpack_from("<2H", data, start + 26)
+        try:
+            local_name = data[start + 30 : start + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if local_name != info.orig_filename:
+            return None
+        start += 30 + name_len + extra_len
+        raw = data[start : start + info.compress_size]
+        size = info.file_size
+        if len(raw) != info.compress_size or size == 0:
+            return None
+        want = size if limit is None else min(limit, size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_size != size:
+                return None
+            out = raw[:want]
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                out = zlib.decompressobj(-15).decompress(raw, want)
+            except zlib.error:
+                return None
+        else:
+            return None
+        if len(out) != want or (want == size and zlib.crc32(out) != info.CRC):
+            return None
+        return out
+
+
+_KEPT_BYTES = 16 * 1024 * 1024  # a sheet up to this size is unpacked once, for its check and its reading
+_KEPT_SMALL_BYTES = 8 * 1024 * 1024  # small parts kept unpacked by the prolog check, in all
+
+
+def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> typing.IO[bytes]:
+    """A member to read in chunks: unpacked straight from the package (and kept for its reader) when
+    it is clean and not huge; otherwise streamed by zipfile."""
+    if isinstance(z, _Package) and info.file_size <= _KEPT_BYTES:
+        whole = z.kept.get(info) or z.unpacked(info)
+        if whole is not None:
+            z.kept[info] = whole
+            return io.BytesIO(whole)
+    return z.open(info)
 
 
 class _LazyShown:
@@ -225,6 +353,16 @@ _MERGE = re.compile(
 )
 
 
+_CELL_STARTS = tuple(b"<c" + bytes([ch]) for ch in b" \t\n\r\f\v/>")  # what _CELL matches without a prefix
+
+
+def _count_cells(part: bytes) -> int:
+    """len(_CELL.findall(part)): counted with bytes.count when no tag can have a prefix before c."""
+    if b":c" in part:
+        return len(_CELL.findall(part))
+    return sum(part.count(start) for start in _CELL_STARTS)
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters.upper():
@@ -241,7 +379,7 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
             continue
         tail = b""
         try:
-            with z.open(info) as f:
+            with _chunks(z, info) as f:
                 while True:
                     chunk = f.read(_CHUNK)
                     if not chunk:
@@ -253,8 +391,8 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
                         continue
                     cut = cut or len(buf)
                     part, tail = buf[:cut], buf[cut:]
-                    cells += len(_CELL.findall(part))
-                    for m in _MERGE.finditer(part):
+                    cells += _count_cells(part)
+                    for m in _MERGE.finditer(part) if b"mergeCell" in part else ():
                         c0, r0 = _col_number(m.group(1)), int(m.group(2))
                         c1, r1 = (_col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
                         merged += (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)

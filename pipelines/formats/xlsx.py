@@ -347,12 +347,16 @@ _PARSER = None
 
 
 def _xml(z: zipfile.ZipFile, name: str):
+    return _parse(z.read(name))
+
+
+def _parse(xml: bytes):
     global _PARSER
     from lxml import etree
 
     if _PARSER is None:
         _PARSER = _xml_parser()
-    return etree.fromstring(z.read(name), _PARSER)
+    return etree.fromstring(xml, _PARSER)
 
 
 def _local(tag) -> str:
@@ -367,8 +371,20 @@ def _rels(z: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str
     path = posixpath.join(folder, "_rels", file + ".rels")
     if path not in names:
         return None
+    return _rels_of(z.read(path), folder)
+
+
+# The package's small parts are the same in many files of one producer (styles, relationships,
+# content types): what is read from them is kept per their bytes (read-only: callers never change it).
+_SMALL_PARTS = 64
+
+
+@lru_cache(maxsize=_SMALL_PARTS)
+def _rels_of(xml: bytes, folder: str) -> dict[str, tuple[str, str]]:
+    import posixpath
+
     out: dict[str, tuple[str, str]] = {}
-    for rel in _xml(z, path).iter(_PKG_REL):
+    for rel in _parse(xml).iter(_PKG_REL):
         target = rel.get("Target")
         if rel.get("TargetMode") != "External":
             if target.startswith("/"):
@@ -382,10 +398,15 @@ def _rels(z: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str
     return out
 
 
+_T_TAG = _M + "t"
+
+
 def _text_content(node) -> str:
     """openpyxl's Text.content: the <t> child, then every run's <t> (by local name; the last of each wins)."""
-    if len(node) == 1 and node[0].tag == _M + "t":
-        return node[0].text or ""
+    if len(node) == 1:
+        first = node[0]
+        if first.tag == _T_TAG:
+            return first.text or ""
     plain = None
     runs: list[str] = []
     for child in node:
@@ -432,15 +453,24 @@ def _area(ref: str) -> tuple[int, int, int, int]:
     return r0, c0, r1, c1
 
 
+def _styles(z: zipfile.ZipFile, names: set[str]) -> _Styles:
+    if "xl/styles.xml" not in names:
+        raise _Unsupported("no stylesheet")
+    return _styles_of(z.read("xl/styles.xml"))
+
+
+@lru_cache(maxsize=_SMALL_PARTS)
+def _styles_of(xml: bytes) -> _Styles:
+    return _Styles(xml)
+
+
 class _Styles:
     """Number format and bordered flag per cell style (xf index), as openpyxl resolves them."""
 
-    def __init__(self, z: zipfile.ZipFile, names: set[str]) -> None:
+    def __init__(self, xml: bytes) -> None:
         from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-        if "xl/styles.xml" not in names:
-            raise _Unsupported("no stylesheet")
-        root = _xml(z, "xl/styles.xml")
+        root = _parse(xml)
         if root.tag != _M + "styleSheet":
             raise _Unsupported("stylesheet")
         custom: dict[int, str] = {}
@@ -493,8 +523,8 @@ class _Sheet:
     def __init__(self, title: str, visible: bool) -> None:
         self.title = title
         self.visible = visible
-        self.texts: dict[tuple[int, int], str] = {}  # written cells: (row, col) → text
-        self.boxed: set[tuple[int, int]] = set()  # written cells that are bordered
+        self.texts: dict[int, dict[int, str]] = {}  # written cells: row → column → text
+        self.boxed: set[tuple[int, int]] = set()  # written cells that are bordered: (row, col)
         self.spans: dict[tuple[int, int], int] = {}
         self.covered: set[tuple[int, int]] = set()
         self.max_row = self.max_col = 0
@@ -509,37 +539,47 @@ class _Sheet:
             )
 
     def rows(self) -> list[GridRow]:
-        by_row: dict[int, list[int]] = {}
-        for (r, c), text in self.texts.items():
-            if text and (r, c) not in self.covered:
-                by_row.setdefault(r, []).append(c)
         rows: list[GridRow] = RowList()
         texts, covered, spans, boxed = self.texts, self.covered, self.spans, self.boxed
         max_col, default_box = max(self.max_col, 1), self.default_bordered
 
-        def box(r: int, c: int) -> bool:
+        def box(r: int, c: int, row: dict[int, str]) -> bool:
             if c < 1 or c > max_col:
                 return False
             if (r, c) in covered or (r, c) in spans or (r, c) in boxed:
                 return True
-            if (r, c) in texts:
-                return bool(texts[(r, c)])
+            if c in row:
+                return bool(row[c])
             return default_box
 
         title = self.title
-        for r in sorted(by_row):
-            filled = by_row[r]
+        cell_source = f"sheet {title} cell "
+        row_source = f"sheet {title} row "
+        letters = _column_letter
+        for r in sorted(texts):
+            row = texts[r]
+            if covered:
+                filled = [c for c, t in row.items() if t and (r, c) not in covered]
+            else:
+                filled = [c for c, t in row.items() if t]
+            if not filled:
+                continue
             first, last = min(filled), max(filled)
-            while box(r, first - 1):
+            while box(r, first - 1, row):
                 first -= 1
-            while box(r, last + 1):
+            while box(r, last + 1, row):
                 last += 1
-            cells = [
-                Cell(texts.get((r, c), ""), c - 1, f"sheet {title} cell {_coord(r, c)}", spans.get((r, c), 1))
-                for c in range(first, last + 1)
-                if (r, c) not in covered
-            ]
-            rows.append(GridRow(cells, positional=True, source=f"sheet {title} row {r}"))
+            tail = str(r)
+            get = row.get
+            if covered or spans:
+                cells = [
+                    Cell(get(c, ""), c - 1, cell_source + letters(c) + tail, spans.get((r, c), 1))
+                    for c in range(first, last + 1)
+                    if (r, c) not in covered
+                ]
+            else:
+                cells = [Cell(get(c, ""), c - 1, cell_source + letters(c) + tail) for c in range(first, last + 1)]
+            rows.append(GridRow(cells, positional=True, source=row_source + tail))
         return rows
 
 
@@ -554,45 +594,60 @@ def _shared_strings(z: zipfile.ZipFile, path: str | None) -> list[str]:
 
 def _read_direct(z: zipfile.ZipFile) -> list[_Sheet]:
     names = set(z.namelist())
-    ct = _xml(z, "[Content_Types].xml")
-    overrides = [(o.get("PartName") or "", o.get("ContentType")) for o in ct.iter(_CT + "Override")]
+    overrides = _overrides_of(z.read("[Content_Types].xml"))
     mains = [p for p, t in overrides if t == _XLSX_MAIN]
     if len(mains) != 1 or any(t in _OTHER_MAIN for _, t in overrides) or not mains[0].startswith("/"):
         raise _Unsupported("workbook part")
     wb_part = mains[0][1:]
     strings_part = next((p[1:] for p, t in overrides if t == _SHARED_STRINGS), None)
     strings = _shared_strings(z, strings_part)
-    wb = _xml(z, wb_part)
-    if wb.tag != _M + "workbook" or wb.find(_M + "externalReferences") is not None:
-        raise _Unsupported("workbook")
+    entries = _workbook_sheets(z.read(wb_part))
     rels = _rels(z, wb_part, names)
     if rels is None:
         raise _Unsupported("no workbook relationships")
-    styles = _Styles(z, names)
+    styles = _styles(z, names)
     sheets: list[_Sheet] = []
     seen: set[str] = set()
+    for name, state, rid in entries:
+        if not rid:
+            continue
+        rel_type, target = rels[rid]
+        if target not in names:
+            continue
+        if "worksheet" not in rel_type.rsplit("/", 1)[-1] or "chartsheet" in rel_type:
+            raise _Unsupported("not a worksheet")
+        if (
+            not name
+            or _INVALID_TITLE.search(name)
+            or name.lower() in seen
+            or state not in ("visible", "hidden", "veryHidden")
+        ):
+            raise _Unsupported("sheet name or state")
+        seen.add(name.lower())
+        sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles))
+    return sheets
+
+
+@lru_cache(maxsize=_SMALL_PARTS)
+def _overrides_of(xml: bytes) -> tuple[tuple[str, str | None], ...]:
+    """(part name, content type) of the package's [Content_Types].xml overrides."""
+    return tuple((o.get("PartName") or "", o.get("ContentType")) for o in _parse(xml).iter(_CT + "Override"))
+
+
+@lru_cache(maxsize=_SMALL_PARTS)
+def _workbook_sheets(xml: bytes) -> tuple[tuple[str | None, str, str | None], ...]:
+    """(name, state, relationship id) of the workbook's sheets (a workbook the direct reader does not
+    know: _Unsupported). Any error is raised before a sheet is read, all of them leave it to openpyxl."""
+    wb = _parse(xml)
+    if wb.tag != _M + "workbook" or wb.find(_M + "externalReferences") is not None:
+        raise _Unsupported("workbook")
+    out = []
     for child in wb.iter(_M + "sheets"):
         for el in child:
             if el.tag != _M + "sheet":
                 raise _Unsupported("sheet element")
-            name, state, rid = el.get("name"), el.get("state", "visible"), el.get(_R_ID)
-            if not rid:
-                continue
-            rel_type, target = rels[rid]
-            if target not in names:
-                continue
-            if "worksheet" not in rel_type.rsplit("/", 1)[-1] or "chartsheet" in rel_type:
-                raise _Unsupported("not a worksheet")
-            if (
-                not name
-                or _INVALID_TITLE.search(name)
-                or name.lower() in seen
-                or state not in ("visible", "hidden", "veryHidden")
-            ):
-                raise _Unsupported("sheet name or state")
-            seen.add(name.lower())
-            sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles))
-    return sheets
+            out.append((el.get("name"), el.get("state", "visible"), el.get(_R_ID)))
+    return tuple(out)
 
 
 def _read_sheet(
@@ -608,85 +663,124 @@ def _read_sheet(
     formats, dates, bordered = styles.formats, styles.dates, styles.bordered
     n_styles = len(formats)
     v_tag, f_tag, is_tag, c_tag = _M + "v", _M + "f", _M + "is", _M + "c"
-    number_cache: dict = {}
+    number_cache: dict[tuple, str] = {}
+    style_index: dict[str | None, int] = {}  # the s attribute → a checked style index
     row_no = 0
+    max_col = 0
+    row_texts: dict[int, str] = {}
     for row in root.iter(_M + "row"):
         r_attr = row.get("r")
         row_no = int(r_attr) if r_attr is not None else row_no + 1
+        row_texts = texts.get(row_no) or texts.setdefault(row_no, {}) if row_no >= 1 else {}
         col_no = 0
         for c in row:
             if c.tag != c_tag:
                 raise _Unsupported("row child")
-            get = c.get
-            ref = get("r")
+            ref = s = None
+            t = "n"
+            for name, attr in c.items():  # (one call for the attributes costs less than a get() for each)
+                if name == "r":
+                    ref = attr
+                elif name == "s":
+                    s = attr
+                elif name == "t":
+                    t = attr
             if ref:
-                key = _cell_ref(ref)
-                col_no = key[1]
+                key_row, col_no = _cell_ref(ref)
             else:
                 col_no += 1
-                key = (row_no, col_no)
+                key_row = row_no
                 if row_no < 1:
                     raise _Unsupported("row number")
-            s = get("s")
-            style = int(s) if s else 0
-            if style < 0 or style >= n_styles:
-                raise _Unsupported("style index")
-            t = get("t", "n")
-            value: str | float | int | bool | None = None
-            v = node = None
-            has_f = False
-            for ch in c:  # (lxml's find() costs more than a walk over a cell's few children)
-                tag = ch.tag
-                if tag == v_tag:
-                    if v is None:
-                        v = ch
-                elif tag == is_tag:
-                    if node is None:
-                        node = ch
-                elif tag == f_tag:
-                    has_f = True
-            if t == "inlineStr":
-                if node is not None:
-                    value = _text_content(node)
-            elif v is not None:
-                raw = v.text
-                if raw:
-                    if t == "n":
-                        if dates[style]:
-                            raise _Unsupported("date")
-                        value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-                    elif t == "s":
-                        value = strings[int(raw)]
-                    elif t == "b":
-                        value = bool(int(raw))
-                    elif t == "str" or t == "e":
-                        value = raw
-                    else:
-                        raise _Unsupported(f"cell type {t!r}")
-            if value is None:
-                if has_f:
-                    raise _Unsupported("formula without a value")
-                texts[key] = ""
-            elif type(value) is str:
-                texts[key] = value.strip()
+            style = style_index.get(s)
+            if style is None:
+                style = int(s) if s else 0
+                if style < 0 or style >= n_styles:
+                    raise _Unsupported("style index")
+                style_index[s] = style
+            if not len(c):  # (an empty cell: no value, no formula)
+                text = ""
             else:
-                ck = (type(value), value, style)
-                text = number_cache.get(ck)
-                if text is None:
-                    text = number_cache[ck] = _cell_text(value, formats[style])
-                texts[key] = text
+                value: str | float | int | bool | None = None
+                v = node = None
+                has_f = False
+                n_children = len(c)
+                if n_children == 1:  # (most cells: lxml's find() or a walk costs more than this)
+                    ch = c[0]
+                    tag = ch.tag
+                    if tag == v_tag:
+                        v = ch
+                    elif tag == is_tag:
+                        node = ch
+                    elif tag == f_tag:
+                        has_f = True
+                elif n_children:
+                    for ch in c:
+                        tag = ch.tag
+                        if tag == v_tag:
+                            if v is None:
+                                v = ch
+                        elif tag == is_tag:
+                            if node is None:
+                                node = ch
+                        elif tag == f_tag:
+                            has_f = True
+                if t == "inlineStr":
+                    if node is not None:
+                        value = _text_content(node)
+                elif v is not None:
+                    raw = v.text
+                    if raw:
+                        if t == "n":
+                            if dates[style]:
+                                raise _Unsupported("date")
+                            value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                        elif t == "s":
+                            value = strings[int(raw)]
+                        elif t == "b":
+                            value = bool(int(raw))
+                        elif t == "str" or t == "e":
+                            value = raw
+                        else:
+                            raise _Unsupported(f"cell type {t!r}")
+                if value is None:
+                    if has_f:
+                        raise _Unsupported("formula without a value")
+                    text = ""
+                elif type(value) is str:
+                    text = value.strip()
+                else:
+                    ck = (type(value), value, style)
+                    cached = number_cache.get(ck)
+                    if cached is None:
+                        cached = number_cache[ck] = _cell_text(value, formats[style])
+                    text = cached
+            if key_row == row_no:
+                row_texts[col_no] = text
+            else:
+                texts.setdefault(key_row, {})[col_no] = text
+            if col_no > max_col:
+                max_col = col_no
             box = bordered[style]
             if box:
-                boxed.add(key)
+                boxed.add((key_row, col_no))
             elif box is None:
                 raise _Unsupported("border index")
-            elif key in boxed:
-                boxed.discard(key)
-    max_row = max((k[0] for k in texts), default=0)
-    max_col = max((k[1] for k in texts), default=0)
+            elif boxed and (key_row, col_no) in boxed:
+                boxed.discard((key_row, col_no))
+    for r in [r for r, cols in texts.items() if not cols]:
+        del texts[r]
+    max_row = max(texts, default=0)
     ranges: set[tuple[int, int, int, int]] = set()
-    for mc in root.iter(_M + "mergeCell"):
-        ranges.add(_area(mc.get("ref")))
+    links: list = []
+    merge_tag, link_tag = _M + "mergeCell", _M + "hyperlink"
+    for el in root.iter(merge_tag, link_tag, _M + "tablePart"):  # (one walk over the tree for the three)
+        if el.tag == merge_tag:
+            ranges.add(_area(el.get("ref")))
+        elif el.tag == link_tag:
+            links.append(el)
+        else:
+            raise _Unsupported("table parts")
     for r0, c0, r1, c1 in ranges:
         if (r0, c0) in sheet.spans:
             raise _Unsupported("merged ranges from one cell")
@@ -698,14 +792,12 @@ def _read_sheet(
             for cc in range(c0, c1 + 1):
                 if (rr, cc) != (r0, c0):
                     sheet.covered.add((rr, cc))
-    for link in root.iter(_M + "hyperlink"):
+    for link in links:
         rid = link.get(_R_ID)
         if rid and rid not in rels:
             raise _Unsupported("hyperlink relationship")
         _, _, r1, c1 = _area(link.get("ref"))
         max_row, max_col = max(max_row, r1), max(max_col, c1)
-    for _tp in root.iter(_M + "tablePart"):
-        raise _Unsupported("table parts")
     if styles.default_bordered is None:
         raise _Unsupported("no borders")
     sheet.default_bordered = styles.default_bordered
@@ -717,7 +809,12 @@ def _core_title(z: zipfile.ZipFile | None) -> str | None:
     """The workbook's title property (docProps/core.xml dc:title), as openpyxl reads it."""
     if z is None or "docProps/core.xml" not in z.namelist():
         return None
+    return _core_title_of(z.read("docProps/core.xml"))
+
+
+@lru_cache(maxsize=_SMALL_PARTS)
+def _core_title_of(xml: bytes) -> str | None:
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.xml.functions import fromstring
 
-    return DocumentProperties.from_tree(fromstring(z.read("docProps/core.xml"))).title
+    return DocumentProperties.from_tree(fromstring(xml)).title
