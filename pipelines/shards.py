@@ -23,6 +23,7 @@ Light module (no Dagster): the unit tests drive it with plain rows.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -59,6 +60,7 @@ _TMP_PREFIX = ".tmp-"
 # The landing tables a part may hold, in load order, and the column naming a part's files in each.
 PART_TABLES = (("parsed_reports", "sha256"), ("parsed_cells", "report_id"), ("parse_warnings", "report_id"))
 QUARANTINE = ("quarantined_files", "sha256")
+LOAD_MEMORY_LIMIT = "64MB"  # DuckDB's buffer while parse parts are loaded (load_parts)
 
 
 def shard_count(executor: str | None = None) -> int:
@@ -141,6 +143,19 @@ def load_parts(con: duckdb.DuckDBPyConnection, parts: Iterable[Path]) -> dict[st
     earlier rows (a part loaded by a run that died before removing it) are replaced, never doubled.
     Returns the rows loaded per table, and the parts loaded under "parts"."""
     loaded: dict[str, int] = {"parts": 0}
+    # DuckDB keeps the blocks of the table it appends to in its buffer pool up to its memory limit
+    # (80% of RAM by default): over 102 parts (20,272 reports) the loading process grew from 253 to
+    # 438 MiB while parsing itself stayed flat. A limit for the load keeps the step bounded by a part.
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    try:
+        _load_each(con, parts, loaded)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a failed part's aborted transaction: its error is raised
+            con.execute("RESET memory_limit")
+    return loaded
+
+
+def _load_each(con: duckdb.DuckDBPyConnection, parts: Iterable[Path], loaded: dict[str, int]) -> None:
     for part in parts:
         con.execute("BEGIN")
         for table, key in (*PART_TABLES, QUARANTINE):
@@ -162,7 +177,6 @@ def load_parts(con: duckdb.DuckDBPyConnection, parts: Iterable[Path]) -> dict[st
         con.execute("COMMIT")
         shutil.rmtree(part)
         loaded["parts"] += 1
-    return loaded
 
 
 def part_files(folder: Path) -> dict[str, int]:
