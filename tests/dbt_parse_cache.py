@@ -7,7 +7,7 @@ full. Here the path alone is left out of that comparison (the database name and 
 stay in it): nothing of this project's parse reads the path (no model, macro or test reads
 target.path or OGI_WAREHOUSE), so the manifest is the one a full parse gives, as in production,
 where the warehouse path does not change and dbt parses partially. dbt builds and tests the marts
-exactly as before; only its parse cache is reused. `dbt --version` is answered without starting dbt.
+exactly as before; only its parse cache is reused. (`dbt --version` is answered by pipelines/bin/dbt-guarded.)
 """
 
 from __future__ import annotations
@@ -50,14 +50,6 @@ def write_shim(folder: Path) -> Path:
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:
-        # dagster-dbt asks before every invocation. dbt's own answer costs a start of dbt (~3 s of
-        # CPU) and a request to the package index for the latest version; the installed one is
-        # all dagster-dbt reads.
-        from importlib.metadata import version
-
-        print(f"Core:\n  - installed: {version('dbt-core')}")
-        return
     _profile_hash_without_path()
     from dbt.cli.main import cli
 

@@ -60,3 +60,22 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
     ran = {r["unique_id"].split(".", 2)[2]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert set(ran) == declared
     assert set(ran.values()) == {"pass"}, ran
+
+
+def test_the_dbt_version_dagster_dbt_reads_is_the_pinned_one_without_starting_dbt(monkeypatch) -> None:  # noqa: ANN001
+    """dagster-dbt runs `dbt --version` before every dbt command; dbt's own answer asks pypi.org for
+    the latest release. pipelines/bin/dbt-guarded answers from the installed package: the version
+    dagster-dbt parses is the one requirements.lock pins, and no dbt is started (OGI_DBT names
+    /bin/false, which would fail the call)."""
+    import re
+
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.definitions import DBT_GUARDED
+
+    lock = (Path(__file__).resolve().parent.parent / "requirements.lock").read_text(encoding="utf-8")
+    pinned = re.search(r"^dbt-core==(\S+)$", lock, re.M)
+    assert pinned
+    monkeypatch.setenv(SHIM_ENV, "/bin/false")
+    resource = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(DBT_GUARDED))
+    assert str(resource._cli_version) == pinned.group(1)
