@@ -108,8 +108,16 @@ def bench(raw_dirs: list[Path], repeat: int) -> str:
     return "\n".join(lines)
 
 
+# Issue 12's goals for a run, in seconds beyond a run of the same job on an empty folder (the job's
+# fixed cost: Dagster, dbt on empty tables, publishing): the whole city, and one new or changed file.
+E2E_CITY_GOAL_S = 60.0
+E2E_ONE_FILE_GOAL_S = 15.0
+
+
 def bench_end_to_end(agencies: int, seed: int) -> str:
-    """Generate a city, then run the whole warehouse job on it, each in a child process."""
+    """Generate a city, then run the whole warehouse job (each in a child process): on an empty
+    folder, on the city less one report, with that report added (one new file), with one report
+    changed, and with nothing changed. Seconds, and seconds beyond the empty-folder run."""
     import subprocess
     import sys
     import tempfile
@@ -117,18 +125,12 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
     ogi = [sys.executable, "-m", "pipelines.cli"]
     lines = [f"end to end, generated city ({agencies} agencies, 2019-2024, seed {seed}):"]
     with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw"
-        steps = (
-            (
-                "generate",
-                [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed), "--out", str(raw / "city")],
-            ),
-            (
-                "run (land, parse, dbt, dashboard)",
-                [*ogi, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "w.duckdb")],
-            ),
-        )
-        for name, cmd in steps:
+        raw, empty, held = Path(tmp) / "raw", Path(tmp) / "empty", Path(tmp) / "held"
+        empty.mkdir()
+        held.mkdir()
+        warehouse = str(Path(tmp) / "w.duckdb")
+
+        def step(name: str, cmd: list[str]) -> tuple[float, str] | str:
             start = time.perf_counter()
             proc = subprocess.run(
                 cmd, check=False, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""}
@@ -136,11 +138,58 @@ def bench_end_to_end(agencies: int, seed: int) -> str:
             seconds = time.perf_counter() - start
             if proc.returncode != 0:
                 return "\n".join([*lines, f"  {name} FAILED:", proc.stdout[-2000:], proc.stderr[-2000:]])
-            lines.append(f"  {name:<24}{seconds:>8.1f} s")
-            if name.startswith("run"):
+            return seconds, proc.stdout
+
+        def run(raw_dir: Path, wh: str) -> list[str]:
+            return [*ogi, "run", "--raw-dir", str(raw_dir), "--warehouse", wh]
+
+        made = step(
+            "generate", [*ogi, "generate", "--agencies", str(agencies), "--seed", str(seed), "--out", str(raw / "city")]
+        )
+        if isinstance(made, str):
+            return made
+        lines.append(f"  {'generate':<44}{made[0]:>8.1f} s")
+        reports = sorted(p for p in (raw / "city").rglob("*") if p.is_file() and p.parent != raw / "city")
+        new_file = next(p for p in reports if p.suffix == ".pdf")  # the costliest format to parse
+        changed = next(p for p in reports if p.suffix == ".txt")
+        new_file.rename(held / new_file.name)
+
+        def add_back() -> None:
+            (held / new_file.name).rename(new_file)
+
+        def change() -> None:
+            with changed.open("a", encoding="utf-8") as f:  # a new version of the file: a new sha256
+                f.write("\n")
+
+        # The city first: a cold start (imports, caches) counts against the city, not the baseline.
+        runs = (
+            ("run (land, parse, dbt, dashboard)", None, run(raw, warehouse)),
+            ("run on an empty folder", None, run(empty, str(Path(tmp) / "empty.duckdb"))),
+            ("again, one new file", add_back, run(raw, warehouse)),
+            ("again, one changed file", change, run(raw, warehouse)),
+            ("again, nothing changed", None, run(raw, warehouse)),
+        )
+        timed: dict[str, tuple[float, str]] = {}
+        for name, before, cmd in runs:
+            if before:
+                before()
+            done = step(name, cmd)
+            if isinstance(done, str):
+                return done
+            timed[name] = done
+        base = timed["run on an empty folder"][0]
+        lines.append(f"  {'run on an empty folder':<44}{base:>8.1f} s")
+        for name, (seconds, stdout) in timed.items():
+            if name == "run on an empty folder":
+                continue
+            goal = E2E_CITY_GOAL_S if name.startswith("run (") else E2E_ONE_FILE_GOAL_S
+            beyond = seconds - base
+            verdict = "OK" if beyond < goal else "over"
+            lines.append(f"  {name:<44}{seconds:>8.1f} s  {beyond:>+6.1f} s beyond empty (goal < {goal:.0f}) {verdict}")
+            if name.startswith("run ("):
                 lines += [
-                    f"  {ln.strip()}"
-                    for ln in proc.stdout.splitlines()
+                    f"    {ln.strip()}"
+                    for ln in stdout.splitlines()
                     if ln.startswith(("files found", "reports parsed", "generated city"))
                 ]
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
