@@ -218,6 +218,7 @@ class TableReader:
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
         self.order = [r.key for r in self.table.rows]
+        self.order_pos = {k: i for i, k in reversed(list(enumerate(self.order)))}  # key → order.index(key)
         self.cell_keys = _cell_keys(self.table)  # row key → its cells' (row, column) keys
         self.m: RowMatcher = matcher(version, table_key, settings)
         self.s = settings
@@ -249,7 +250,21 @@ class TableReader:
             if line.role == "heading":
                 continue
             grow = line.grow
-            kinds = [cell_kind(c.text) for c in grow.cells]
+            cells = grow.cells
+            if len(cells) == 1:
+                # one cell (most lines of a text report): what _split_kinds makes of it, without it
+                cell = cells[0]
+                one = cell_kind(cell.text)
+                if one == _EMPTY:
+                    pre.append((line, [], [], "empty"))
+                    continue
+                if one == _VALUE:
+                    pre.append((line, [], [cell], "values"))
+                    continue
+                if grow.positional or _label_then_number(cell.text) is None:  # (no number run into it)
+                    pre.append((line, [cell], [], "header_words" if is_header_word(cell.text) else "labels"))
+                    continue
+            kinds = [cell_kind(c.text) for c in cells]
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 continue
@@ -352,8 +367,9 @@ class TableReader:
     def _in_header_run(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
         """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line, blank
         lines between them or not)."""
-        before = next((p[3] for p in reversed(pre[:i]) if p[3] != "empty"), None)
-        after = next((p[3] for p in pre[i + 1 :] if p[3] != "empty"), None)
+        # (index scans: a slice of `pre` per line would copy it)
+        before = next((pre[j][3] for j in range(i - 1, -1, -1) if pre[j][3] != "empty"), None)
+        after = next((pre[j][3] for j in range(i + 1, len(pre)) if pre[j][3] != "empty"), None)
         return "header_words" in (before, after)
 
     def _group_label_only(self, labels: list[Cell]) -> bool:
@@ -601,42 +617,55 @@ class TableReader:
         if not self.s.values_on_next_lines:
             return
         items = self.out.items
+        label_at, conflicts, is_placed = self.out.label_at, self.conflicts, self.is_placed
         for key in self.order:
-            i = self.out.label_at.get(key)
-            if i is None or self.is_placed(key) or key in self.conflicts:
+            i = label_at.get(key)
+            if i is None or key in conflicts or is_placed(key):
                 continue
             it = items[i]
             row = template_row(self.table, key)
             if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
                 continue
             k = len(row.columns)
-            own = it.filled if it.role == "row" and not it.grow.positional else []
-            if it.role == "row" and it.grow.positional:
+            positional = it.line.grow.positional
+            if it.role == "row" and positional:
                 continue  # cell boxes: the row's values are what its boxes hold
+            own = it.filled if it.role == "row" else []
             taken: list[Item] = []
             for j in range(i + 1, len(items)):
                 nxt = items[j]
-                if nxt.role == "label" and nxt.row is row:
+                role = nxt.role
+                if role == "values":
+                    if not nxt.consumed:
+                        taken.append(nxt)  # every value up to the next label: exactly the row's, or none
+                    continue
+                if role == "label" and nxt.row is row:
                     continue  # the label's own next line (wrapped over label-only lines)
-                if nxt.role in ("row", "label", "unmapped"):
+                if role in ("row", "label", "unmapped"):
                     break
-                if nxt.role == "values" and not nxt.consumed:
-                    taken.append(nxt)  # every value up to the next label: exactly the row's, or none
+            if not taken:
+                continue
             cells: list[Cell] | None = None
-            if not own and len(taken) == 1 and taken[0].grow.positional and len(taken[0].values) > 1:
+            if not own and len(taken) == 1 and taken[0].line.grow.positional and len(taken[0].values) > 1:
                 cells, _ = self.cells_for(row, taken[0])
-            elif all(not t.grow.positional or len(t.values) == 1 for t in taken):
+            else:
                 # text lines, or one value per line (a PDF's column of single values)
-                tokens = own + [c for t in taken for c in t.filled]
-                cells = tokens if len(tokens) == k else None
-            if not taken or cells is None:
+                tokens: list[Cell] | None = list(own)
+                for t in taken:
+                    if t.line.grow.positional and len(t.values) != 1:
+                        tokens = None
+                        break
+                    tokens += [c for c in t.values if c.text.strip()]  # (its filled cells)
+                cells = tokens if tokens is not None and len(tokens) == k else None
+            if cells is None:
                 continue
             self.place(row, cells)
             self.out.trouble.pop(key, None)
             it.consumed = True
+            note = f"values of {key} (label at {it.line.grow.source})"
             for t in taken:
                 t.consumed = True
-                t.line.note(f"values of {key} (label at {it.grow.source})")
+                t.line.notes.append(note)
             it.line.note(f"placed {key} from the line(s) below")
 
     def _neighbours_in_order(self, i: int, key: str) -> bool:
@@ -644,28 +673,40 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        # (item.row read directly: row_key is a property, and these scans run over every item)
-        j_prev = next((j for j in range(i - 1, -1, -1) if (r := items[j].row) is not None and r.key != key), None)
-        prev = items[j_prev].row_key if j_prev is not None else None
-        if (
-            j_prev is not None
-            and prev is not None
-            and not self.is_placed(prev)
-            and not any(it.role == "values" for it in items[j_prev + 1 : i])
-        ):
+        # (plain loops over item.row: these scans run over every item of a table printed one
+        # value per line)
+        prev: str | None = None
+        for j in range(i - 1, -1, -1):
+            r = items[j].row
+            if r is not None and r.key != key:
+                prev = r.key
+                if not self.is_placed(prev):
+                    for between in range(j + 1, i):
+                        if items[between].role == "values":
+                            break
+                    else:
+                        return False  # a run of labels before this one
+                break
+        nxt: str | None = None
+        for j in range(i + 1, len(items)):
+            r = items[j].row
+            if r is not None and r.key != key:
+                nxt = r.key
+                break
+        # positions in the template order (its keys are unique): the rows strictly between the
+        # neighbours and the row must all be skipped ones
+        order, at = self.order, self.order_pos
+        pos = at[key]
+        skip = COLLAPSIBLE_OTHER_ROWS if self.out.collapsed_other else ()
+        p = at.get(prev, -1) if prev is not None else -1
+        if prev is not None and not -1 < p < pos:
             return False
-        nxt = next((r.key for j in range(i + 1, len(items)) if (r := items[j].row) is not None and r.key != key), None)
-        pos = self.order.index(key)
-        before = self.order[:pos]
-        after = self.order[pos + 1 :]
-        skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
-        ok_prev = (prev is None and all(r in skip for r in before)) or (
-            prev in before and all(r in skip for r in before[before.index(prev) + 1 :])
-        )
-        ok_next = (nxt is None and all(r in skip for r in after)) or (
-            nxt in after and all(r in skip for r in after[: after.index(nxt)])
-        )
-        return ok_prev and ok_next
+        if not all(r in skip for r in order[p + 1 : pos]):
+            return False
+        n = at.get(nxt, -1) if nxt is not None else len(order)
+        if nxt is not None and not pos < n:
+            return False
+        return all(r in skip for r in order[pos + 1 : n])
 
     # pass 3: by order, confirmed by the identities ----------------------------
 
