@@ -25,7 +25,7 @@ from ..template import (
 )
 from .labels import matcher
 from .settings import AlignSettings
-from .tables import Item, TableResult, template_row
+from .tables import Item, TableResult, cell_keys, template_row
 
 # Page furniture that may stand between two rows of a table: a browser's header or footer (date
 # and time, URL), a page mark. It is no evidence of a missing row.
@@ -63,8 +63,17 @@ class Finisher:
             ):
                 self.warn(COLLAPSED_WARNING, "requests")
             get = res.placed.get
+            keys_of = cell_keys(table)
             for row in table.rows:
-                placed = [get((row.key, c.key)) for c in row.columns]
+                keys = keys_of[row.key]  # (row key, column key) of each of its columns
+                placed = [get(k) for k in keys]
+                if all(placed):  # every cell placed (most rows): each as it was placed
+                    out += [
+                        ParsedCell(table_key, row_key, col_key, p.value, p.status, p.raw, p.source)
+                        for (row_key, col_key), p in zip(keys, placed, strict=True)
+                        if p is not None  # (always: all placed)
+                    ]
+                    continue
                 if any(placed):  # something placed (a Placed is always true)
                     for col, p in zip(row.columns, placed, strict=False):
                         if p is None:

@@ -217,9 +217,8 @@ class TableReader:
         self.version = version
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
-        self.order = [r.key for r in self.table.rows]
-        self.order_pos = {k: i for i, k in reversed(list(enumerate(self.order)))}  # key → order.index(key)
-        self.cell_keys = _cell_keys(self.table)  # row key → its cells' (row, column) keys
+        self.order, self.order_pos = _row_order(self.table)  # row keys; key → order.index(key)
+        self.cell_keys = cell_keys(self.table)  # row key → its cells' (row, column) keys
         self.m: RowMatcher = matcher(version, table_key, settings)
         self.s = settings
         self.lines = lines
@@ -278,17 +277,22 @@ class TableReader:
             pre.append((line, labels, values, kind))
         group: str | None = None
         requests = self.key == "requests"
+        add_item = self.out.items.append
+        values_alone = self.s.header_words_min > 0
         for i, (line, labels, values, kind) in enumerate(pre):
             if kind == "empty":
-                self._add(line, [], [], "empty")
+                line.role, line.row = "empty", None  # (what _add does, inline: most lines are empty or values)
+                add_item(Item(line, [], [], "empty"))
                 continue
             if requests:
                 for cell in labels:
                     g = request_group(cell.text)
                     if g:
                         group = g
-            if kind == "values" and not labels and self.s.header_words_min > 0:
-                self._add(line, labels, values, "values")  # values alone: what _classify_values makes of them
+            if kind == "values" and not labels and values_alone:
+                # values alone: what _classify_values makes of them (_add inline)
+                line.role, line.row = "values", None
+                add_item(Item(line, labels, values, "values"))
                 continue
             header_cells = [c for c in labels if is_header_word(c.text)]
             if kind == "values":
@@ -456,7 +460,8 @@ class TableReader:
             filled = [c for c in inside if c.text.strip()]
             if inside and len(filled) <= 1:
                 chosen = [filled[0] if filled else inside[0]]
-        rest = [c for c in values if all(c is not x for x in chosen)]
+        chosen_ids = {id(x) for x in chosen}  # (identity, not equality: two boxes may print the same)
+        rest = [c for c in values if id(c) not in chosen_ids]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
             return []
         return [c for c in chosen if c is not None]
@@ -494,13 +499,15 @@ class TableReader:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
-        placed, key = self.out.placed, row.key
-        for col, cell in zip(row.columns, cells, strict=False):
-            _kind, value, noted = _reading(cell.text)
+        placed, reading = self.out.placed, _reading
+        # (row key, column key) of the row's columns, made once per table (zip stops at the shorter)
+        for cell_key, cell in zip(self.cell_keys[row.key], cells, strict=False):
+            text = cell.text
+            _kind, value, noted = reading(text)
             if value is not None and not noted:  # a plain number (most cells): what put does with it
-                placed[(key, col.key)] = Placed(value, status, cell.text, cell.source)
+                placed[cell_key] = Placed(value, status, text, cell.source)
             else:
-                self.put(key, col.key, cell, status)
+                self.put(cell_key[0], cell_key[1], cell, status)
 
     def is_placed(self, row: str) -> bool:
         return not self.out.placed.keys().isdisjoint(self.cell_keys[row])
@@ -986,7 +993,22 @@ def template_row(table: Table, key: str) -> Row:
 _ROWS_BY_KEY: dict[int, tuple[Table, dict[str, Row]]] = {}
 
 
-def _cell_keys(table: Table) -> dict[str, tuple[tuple[str, str], ...]]:
+def _row_order(table: Table) -> tuple[list[str], dict[str, int]]:
+    """The table's row keys in template order and each key's first position, kept per table object
+    (a reader never changes them)."""
+    hit = _ROW_ORDER.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_ROW_ORDER) >= 64:
+            _ROW_ORDER.clear()
+        order = [r.key for r in table.rows]
+        hit = _ROW_ORDER[id(table)] = (table, order, {k: i for i, k in reversed(list(enumerate(order)))})
+    return hit[1], hit[2]
+
+
+_ROW_ORDER: dict[int, tuple[Table, list[str], dict[str, int]]] = {}
+
+
+def cell_keys(table: Table) -> dict[str, tuple[tuple[str, str], ...]]:
     """Row key → its cells' (row, column) keys (of the row template_row gives), kept per table object."""
     hit = _CELL_KEYS.get(id(table))
     if hit is None or hit[0] is not table:
