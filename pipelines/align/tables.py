@@ -185,11 +185,25 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
     fits no single column, unless the row has exactly k cells (then each cell is one value, as
     in 行政许可 | 550 with 550 spanning the three columns of the block above).
     """
-    filled = [c for c in values if c.text.strip()]
-    if k == 1 and len(filled) == 1:
-        # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
-        # the one printed cell is the row's only value wherever it stands.
-        return filled, ""
+    if k == 1:
+        filled = [c for c in values if c.text.strip()]
+        if len(filled) == 1:
+            # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
+            # the one printed cell is the row's only value wherever it stands.
+            return filled, ""
+    for c in values:
+        if c.span > 1:
+            break
+    else:
+        # no box spans columns (most rows): the rightmost k boxes, those before them empty
+        # (what the general case below makes of such a row, without its slots)
+        n = len(values)
+        if n < k:
+            return None, f"{n} cell columns after the label where {k} are expected"
+        for c in values[: n - k]:
+            if c.text.strip():
+                return None, f"{n} cells after the label do not fit {k} columns"
+        return values[n - k :], ""
     if any(c.span > 1 for c in values):
         if len(values) == k:
             return list(values), ""
