@@ -247,6 +247,7 @@ class TableReader:
         # first what each row holds, then what it is: header words one per line (a text
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
+        heads: list[list[Cell]] = []  # each pre entry's label cells that are header words
         lines = self.lines
         if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
             lines = []
@@ -270,25 +271,35 @@ class TableReader:
                 one = cell_kind(cell.text)
                 if one == _EMPTY:
                     pre.append((line, [], [], "empty"))
+                    heads.append([])
                     continue
                 if one == _VALUE:
                     pre.append((line, [], [cell], "values"))
+                    heads.append([])
                     continue
                 if grow.positional or _label_then_number(cell.text) is None:  # (no number run into it)
-                    pre.append((line, [cell], [], "header_words" if is_header_word(cell.text) else "labels"))
+                    if is_header_word(cell.text):
+                        pre.append((line, [cell], [], "header_words"))
+                        heads.append([cell])
+                    else:
+                        pre.append((line, [cell], [], "labels"))
+                        heads.append([])
                     continue
             kinds = [cell_kind(c.text) for c in cells]
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
+                heads.append([])
                 continue
             labels, values, printed = _split_kinds(grow, grow.cells, kinds)
+            header_cells = [c for c in labels if is_header_word(c.text)]
             if printed:
                 kind = "values"
-            elif labels and all(is_header_word(c.text) for c in labels):
+            elif labels and len(header_cells) == len(labels):  # (every label a header word)
                 kind = "header_words"
             else:
                 kind = "labels"
             pre.append((line, labels, values, kind))
+            heads.append(header_cells)
         group: str | None = None
         requests = self.key == "requests"
         add_item = self.out.items.append
@@ -308,7 +319,7 @@ class TableReader:
                 line.role, line.row = "values", None
                 add_item(Item(line, labels, values, "values"))
                 continue
-            header_cells = [c for c in labels if is_header_word(c.text)]
+            header_cells = heads[i]
             if kind == "values":
                 self._classify_values(line, labels, values, header_cells, group)
                 if self.out.items[-1].row is not None and self.out.items[-1].row.outcome_group:
@@ -336,7 +347,7 @@ class TableReader:
     def _classify_values(
         self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell], group: str | None
     ) -> None:
-        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
+        if _word_count(header_cells) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
         row = self.m.match(labels, group) if labels else None
@@ -410,7 +421,7 @@ class TableReader:
         self.out.items.append(Item(line, labels, values, role, row))
 
     def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
-        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
+        if _word_count(header_cells) >= self.s.header_words_min:
             return True
         if len(labels) >= 2 and self.key == "review_litigation":
             # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
@@ -962,6 +973,11 @@ def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
         GridRow(heads, positional=True, source=f"{grow.source} (header part)"),
         GridRow(tails, positional=True, source=grow.source),
     )
+
+
+def _word_count(header_cells: list[Cell]) -> int:
+    """RowMatcher.header_word_count of cells already known to be header words: their words."""
+    return sum(len(c.text.split()) for c in header_cells) if header_cells else 0
 
 
 def _parts(labels: list[Cell]) -> list[str]:
