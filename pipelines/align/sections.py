@@ -131,6 +131,7 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     rows: list[tuple[GridRow, str | None, str, str | None]] = []
     max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
     facts = _text_facts
+    full: set[str] = set()  # the sections whose full heading is printed
     for grow in grid.rows:
         cells = grow.cells
         text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
@@ -139,17 +140,21 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
         heading = heading_in if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
             rows.append((grow, heading, key, marker))
+            full.add(heading)
         elif not (run_in and few_cells and not grow.positional and numeral_hint):
             rows.append((grow, None, key, marker))  # no run-in heading can be in it (_split_run_in's own checks)
         else:
             split = _split_run_in(grow, settings, text)
             if len(split) == 1 and split[0][0] is grow:
                 rows.append((grow, split[0][1], key, marker))
+                if split[0][1]:
+                    full.add(split[0][1])
             else:
                 for part, h in split:
                     part_key = label_key(part.text)
                     rows.append((part, h, part_key, _marker_in(part_key)))
-    full = {section for _, section, _k, _m in rows if section}
+                    if h:
+                        full.add(h)
     lines: list[Line] = []
     section: str | None = None
     for i, (grow, heading, key, marker_in) in enumerate(rows):
