@@ -682,13 +682,14 @@ class TableReader:
                 cells, _ = self.cells_for(row, taken[0])
             else:
                 # text lines, or one value per line (a PDF's column of single values)
-                tokens: list[Cell] | None = list(own)
+                tokens = list(own)
+                fits = True
                 for t in taken:
                     if t.line.grow.positional and len(t.values) != 1:
-                        tokens = None
+                        fits = False
                         break
                     tokens += [c for c in t.values if c.text.strip()]  # (its filled cells)
-                cells = tokens if tokens is not None and len(tokens) == k else None
+                cells = tokens if fits and len(tokens) == k else None
             if cells is None:
                 continue
             self.place(row, cells)
