@@ -70,13 +70,6 @@ def _full_heading(grow: GridRow, settings: AlignSettings, key: str) -> str | Non
     return None
 
 
-def _header_marker(grow: GridRow, key: str) -> str | None:
-    if len(grow.cells) > 1 and (marker := _marker_in(key)) is not None:
-        if not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
-            return marker
-    return None
-
-
 def _split_run_in(grow: GridRow, settings: AlignSettings, text: str) -> list[tuple[GridRow, str | None]]:
     """A text row holding a numbered heading after other text, or text after it, split there:
     [(row, section the row opens or None)]."""
@@ -160,7 +153,8 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     for i, (grow, heading, key, marker_in) in enumerate(rows):
         line = Line(i, grow)
         if heading is None:
-            # (one cell: no header row; _header_marker with the key's markers known)
+            # a table's header row: its key holds the section's header markers, it has several
+            # cells (one cell is no header row) and none of them is a value
             marker = (
                 marker_in
                 if marker_in is not None
