@@ -55,10 +55,10 @@ def read_tables(lines: list[Line], version: str, settings: AlignSettings = DEFAU
     for ln in lines:
         by_section.setdefault(ln.section, []).append(ln)
     # a table is closed by any heading after its last line (the readers never make a line a heading)
-    last_heading = max((ln.index for ln in lines if ln.role == "heading"), default=-1)
+    last_heading = max([ln.index for ln in lines if ln.role == "heading"], default=-1)
     for table_key in TABLES:
         own = by_section.get(table_key, [])
-        last = max((ln.index for ln in own), default=-1)
+        last = max([ln.index for ln in own], default=-1)
         closed = last_heading > last
         results[table_key] = TableReader(version, table_key, own, settings, found=bool(own), closed=closed).read()
     return results

@@ -11,6 +11,7 @@ Finally, under a printed 0 （七）总计, a zero-only row's unplaced cells are
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from ..grid import label_key, parse_number
 from ..model import ParsedCell, ParseWarning
@@ -25,7 +26,7 @@ from ..template import (
 )
 from .labels import matcher
 from .settings import AlignSettings
-from .tables import Item, TableResult, template_row
+from .tables import Item, Placed, TableResult, cell_keys, template_row
 
 # Page furniture that may stand between two rows of a table: a browser's header or footer (date
 # and time, URL), a page mark. It is no evidence of a missing row.
@@ -63,8 +64,16 @@ class Finisher:
             ):
                 self.warn(COLLAPSED_WARNING, "requests")
             get = res.placed.get
+            keys_of = cell_keys(table)
             for row in table.rows:
-                placed = [get((row.key, c.key)) for c in row.columns]
+                keys = keys_of[row.key]  # (row key, column key) of each of its columns
+                placed = [get(k) for k in keys]
+                if all(placed):  # every cell placed (most rows): each as it was placed
+                    out += [
+                        ParsedCell(table_key, row_key, col_key, p.value, p.status, p.raw, p.source)
+                        for (row_key, col_key), p in zip(keys, cast("list[Placed]", placed), strict=True)
+                    ]
+                    continue
                 if any(placed):  # something placed (a Placed is always true)
                     for col, p in zip(row.columns, placed, strict=False):
                         if p is None:
@@ -185,7 +194,7 @@ class Finisher:
         outcomes = set(OUTCOME_ROWS_2021 if self.version == "2021" else OUTCOME_ROWS_2019)
         by_key: dict[tuple[str, str, str], ParsedCell] | None = None  # made for the first candidate only
         for c in cells:
-            if c.table != "requests" or c.row not in outcomes or c.status != "unreadable":
+            if c.status != "unreadable" or c.table != "requests" or c.row not in outcomes:  # (status: most cells)
                 continue
             tokens = [t for t in (c.raw_text or "").split(" | ") if t]
             if not tokens or any(parse_number(t) != 0 for t in tokens):

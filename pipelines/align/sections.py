@@ -70,13 +70,6 @@ def _full_heading(grow: GridRow, settings: AlignSettings, key: str) -> str | Non
     return None
 
 
-def _header_marker(grow: GridRow, key: str) -> str | None:
-    if len(grow.cells) > 1 and (marker := _marker_in(key)) is not None:
-        if not any(c.text.strip() and is_value_token(c.text) for c in grow.cells):
-            return marker
-    return None
-
-
 def _split_run_in(grow: GridRow, settings: AlignSettings, text: str) -> list[tuple[GridRow, str | None]]:
     """A text row holding a numbered heading after other text, or text after it, split there:
     [(row, section the row opens or None)]."""
@@ -106,34 +99,69 @@ def _text_row(text: str, grow: GridRow, part: str) -> GridRow:
     return GridRow([Cell(text.strip(), 0, src)], positional=False, source=src)
 
 
+def _text_facts(text: str) -> tuple[str, str | None, bool, str | None]:
+    """What split_sections asks of a row's text: (its label key, the section whose heading phrase
+    the key holds, whether a numbered heading may start in the text, the section whose header
+    markers the key holds). Kept for texts of a table row's length (a city prints the same rows
+    in every report; a long paragraph is not worth keeping)."""
+    if len(text) > 500:
+        return _text_facts_of(text)
+    return _kept_text_facts(text)
+
+
+def _text_facts_of(text: str) -> tuple[str, str | None, bool, str | None]:
+    key = label_key(text)
+    return key, _heading_in(key), _NUMERAL_HINT.search(text) is not None, _marker_in(key)
+
+
+_kept_text_facts = lru_cache(maxsize=1 << 16)(_text_facts_of)
+
+
 def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     """Every row of the grid as a Line with its section (None outside the tables)."""
-    # (row, the heading it is, its label key): each row's text and key made once
-    rows: list[tuple[GridRow, str | None, str]] = []
+    # (row, the heading it is, its label key, the section its header markers name): each row's
+    # text and key made once
+    rows: list[tuple[GridRow, str | None, str, str | None]] = []
     max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
+    facts = _text_facts
+    full: set[str] = set()  # the sections whose full heading is printed
     for grow in grid.rows:
         cells = grow.cells
         text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
-        key = label_key(text)
+        key, heading_in, numeral_hint, marker = facts(text)
         few_cells = len(cells) <= max_cells
-        heading = _heading_in(key) if few_cells and len(key) <= max_chars else None  # _full_heading
+        heading = heading_in if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
-            rows.append((grow, heading, key))
-        elif not (run_in and few_cells and not grow.positional and _NUMERAL_HINT.search(text)):
-            rows.append((grow, None, key))  # no run-in heading can be in it (_split_run_in's own checks)
+            rows.append((grow, heading, key, marker))
+            full.add(heading)
+        elif not (run_in and few_cells and not grow.positional and numeral_hint):
+            rows.append((grow, None, key, marker))  # no run-in heading can be in it (_split_run_in's own checks)
         else:
             split = _split_run_in(grow, settings, text)
             if len(split) == 1 and split[0][0] is grow:
-                rows.append((grow, split[0][1], key))
+                rows.append((grow, split[0][1], key, marker))
+                if split[0][1]:
+                    full.add(split[0][1])
             else:
-                rows.extend((part, h, label_key(part.text)) for part, h in split)
-    full = {section for _, section, _k in rows if section}
+                for part, h in split:
+                    part_key = label_key(part.text)
+                    rows.append((part, h, part_key, _marker_in(part_key)))
+                    if h:
+                        full.add(h)
     lines: list[Line] = []
     section: str | None = None
-    for i, (grow, heading, key) in enumerate(rows):
+    for i, (grow, heading, key, marker_in) in enumerate(rows):
         line = Line(i, grow)
         if heading is None:
-            marker = _header_marker(grow, key) if len(grow.cells) > 1 else None  # (one cell: no header row)
+            # a table's header row: its key holds the section's header markers, it has several
+            # cells (one cell is no header row) and none of them is a value
+            marker = (
+                marker_in
+                if marker_in is not None
+                and len(grow.cells) > 1
+                and not any(c.text.strip() and is_value_token(c.text) for c in grow.cells)
+                else None
+            )
             if marker and marker != section:
                 # a table's header row where its heading is missing: the row itself is read as
                 # the table's header, so it belongs to the section it opens

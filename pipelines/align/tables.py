@@ -185,11 +185,25 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
     fits no single column, unless the row has exactly k cells (then each cell is one value, as
     in 行政许可 | 550 with 550 spanning the three columns of the block above).
     """
-    filled = [c for c in values if c.text.strip()]
-    if k == 1 and len(filled) == 1:
-        # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
-        # the one printed cell is the row's only value wherever it stands.
-        return filled, ""
+    if k == 1:
+        filled = [c for c in values if c.text.strip()]
+        if len(filled) == 1:
+            # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
+            # the one printed cell is the row's only value wherever it stands.
+            return filled, ""
+    for c in values:
+        if c.span > 1:
+            break
+    else:
+        # no box spans columns (most rows): the rightmost k boxes, those before them empty
+        # (what the general case below makes of such a row, without its slots)
+        n = len(values)
+        if n < k:
+            return None, f"{n} cell columns after the label where {k} are expected"
+        for c in values[: n - k]:
+            if c.text.strip():
+                return None, f"{n} cells after the label do not fit {k} columns"
+        return values[n - k :], ""
     if any(c.span > 1 for c in values):
         if len(values) == k:
             return list(values), ""
@@ -217,8 +231,8 @@ class TableReader:
         self.version = version
         self.key = table_key
         self.table = TEMPLATES[version].table(table_key)
-        self.order = [r.key for r in self.table.rows]
-        self.cell_keys = _cell_keys(self.table)  # row key → its cells' (row, column) keys
+        self.order, self.order_pos = _row_order(self.table)  # row keys; key → order.index(key)
+        self.cell_keys = cell_keys(self.table)  # row key → its cells' (row, column) keys
         self.m: RowMatcher = matcher(version, table_key, settings)
         self.s = settings
         self.lines = lines
@@ -233,6 +247,7 @@ class TableReader:
         # first what each row holds, then what it is: header words one per line (a text
         # extraction's header) are only known as a run, a group label only by what follows it
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
+        heads: list[list[Cell]] = []  # each pre entry's label cells that are header words
         lines = self.lines
         if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
             lines = []
@@ -249,33 +264,62 @@ class TableReader:
             if line.role == "heading":
                 continue
             grow = line.grow
-            kinds = [cell_kind(c.text) for c in grow.cells]
+            cells = grow.cells
+            if len(cells) == 1:
+                # one cell (most lines of a text report): what _split_kinds makes of it, without it
+                cell = cells[0]
+                one = cell_kind(cell.text)
+                if one == _EMPTY:
+                    pre.append((line, [], [], "empty"))
+                    heads.append([])
+                    continue
+                if one == _VALUE:
+                    pre.append((line, [], [cell], "values"))
+                    heads.append([])
+                    continue
+                if grow.positional or _label_then_number(cell.text) is None:  # (no number run into it)
+                    if is_header_word(cell.text):
+                        pre.append((line, [cell], [], "header_words"))
+                        heads.append([cell])
+                    else:
+                        pre.append((line, [cell], [], "labels"))
+                        heads.append([])
+                    continue
+            kinds = [cell_kind(c.text) for c in cells]
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
+                heads.append([])
                 continue
             labels, values, printed = _split_kinds(grow, grow.cells, kinds)
+            header_cells = [c for c in labels if is_header_word(c.text)]
             if printed:
                 kind = "values"
-            elif labels and all(is_header_word(c.text) for c in labels):
+            elif labels and len(header_cells) == len(labels):  # (every label a header word)
                 kind = "header_words"
             else:
                 kind = "labels"
             pre.append((line, labels, values, kind))
+            heads.append(header_cells)
         group: str | None = None
         requests = self.key == "requests"
+        add_item = self.out.items.append
+        values_alone = self.s.header_words_min > 0
         for i, (line, labels, values, kind) in enumerate(pre):
             if kind == "empty":
-                self._add(line, [], [], "empty")
+                line.role, line.row = "empty", None  # (what _add does, inline: most lines are empty or values)
+                add_item(Item(line, [], [], "empty"))
                 continue
             if requests:
                 for cell in labels:
                     g = request_group(cell.text)
                     if g:
                         group = g
-            if kind == "values" and not labels and self.s.header_words_min > 0:
-                self._add(line, labels, values, "values")  # values alone: what _classify_values makes of them
+            if kind == "values" and not labels and values_alone:
+                # values alone: what _classify_values makes of them (_add inline)
+                line.role, line.row = "values", None
+                add_item(Item(line, labels, values, "values"))
                 continue
-            header_cells = [c for c in labels if is_header_word(c.text)]
+            header_cells = heads[i]
             if kind == "values":
                 self._classify_values(line, labels, values, header_cells, group)
                 if self.out.items[-1].row is not None and self.out.items[-1].row.outcome_group:
@@ -303,7 +347,7 @@ class TableReader:
     def _classify_values(
         self, line: Line, labels: list[Cell], values: list[Cell], header_cells: list[Cell], group: str | None
     ) -> None:
-        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
+        if _word_count(header_cells) >= self.s.header_words_min:
             labels = [c for c in labels if c not in header_cells]  # header text run into the row
             line.note("header words dropped from the row's labels")
         row = self.m.match(labels, group) if labels else None
@@ -352,8 +396,9 @@ class TableReader:
     def _in_header_run(pre: list[tuple[Line, list[Cell], list[Cell], str]], i: int) -> bool:
         """A line of header words beside another (自然人 / 法人或其他组织 / 总计 one per line, blank
         lines between them or not)."""
-        before = next((p[3] for p in reversed(pre[:i]) if p[3] != "empty"), None)
-        after = next((p[3] for p in pre[i + 1 :] if p[3] != "empty"), None)
+        # (index scans: a slice of `pre` per line would copy it)
+        before = next((pre[j][3] for j in range(i - 1, -1, -1) if pre[j][3] != "empty"), None)
+        after = next((pre[j][3] for j in range(i + 1, len(pre)) if pre[j][3] != "empty"), None)
         return "header_words" in (before, after)
 
     def _group_label_only(self, labels: list[Cell]) -> bool:
@@ -376,7 +421,7 @@ class TableReader:
         self.out.items.append(Item(line, labels, values, role, row))
 
     def _is_header(self, labels: list[Cell], header_cells: list[Cell]) -> bool:
-        if (self.m.header_word_count(header_cells) if header_cells else 0) >= self.s.header_words_min:
+        if _word_count(header_cells) >= self.s.header_words_min:
             return True
         if len(labels) >= 2 and self.key == "review_litigation":
             # 行政复议 | 行政诉讼, 未经复议直接起诉 | 复议后起诉: names of several blocks on one row
@@ -440,7 +485,8 @@ class TableReader:
             filled = [c for c in inside if c.text.strip()]
             if inside and len(filled) <= 1:
                 chosen = [filled[0] if filled else inside[0]]
-        rest = [c for c in values if all(c is not x for x in chosen)]
+        chosen_ids = {id(x) for x in chosen}  # (identity, not equality: two boxes may print the same)
+        rest = [c for c in values if id(c) not in chosen_ids]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
             return []
         return [c for c in chosen if c is not None]
@@ -478,13 +524,15 @@ class TableReader:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
-        placed, key = self.out.placed, row.key
-        for col, cell in zip(row.columns, cells, strict=False):
-            _kind, value, noted = _reading(cell.text)
+        placed, reading = self.out.placed, _reading
+        # (row key, column key) of the row's columns, made once per table (zip stops at the shorter)
+        for cell_key, cell in zip(self.cell_keys[row.key], cells, strict=False):
+            text = cell.text
+            _kind, value, noted = reading(text)
             if value is not None and not noted:  # a plain number (most cells): what put does with it
-                placed[(key, col.key)] = Placed(value, status, cell.text, cell.source)
+                placed[cell_key] = Placed(value, status, text, cell.source)
             else:
-                self.put(key, col.key, cell, status)
+                self.put(cell_key[0], cell_key[1], cell, status)
 
     def is_placed(self, row: str) -> bool:
         return not self.out.placed.keys().isdisjoint(self.cell_keys[row])
@@ -601,42 +649,56 @@ class TableReader:
         if not self.s.values_on_next_lines:
             return
         items = self.out.items
+        label_at, conflicts, is_placed = self.out.label_at, self.conflicts, self.is_placed
         for key in self.order:
-            i = self.out.label_at.get(key)
-            if i is None or self.is_placed(key) or key in self.conflicts:
+            i = label_at.get(key)
+            if i is None or key in conflicts or is_placed(key):
                 continue
             it = items[i]
             row = template_row(self.table, key)
             if not self._neighbours_in_order(i, key) or _glued_digits(it.labels):
                 continue
             k = len(row.columns)
-            own = it.filled if it.role == "row" and not it.grow.positional else []
-            if it.role == "row" and it.grow.positional:
+            positional = it.line.grow.positional
+            if it.role == "row" and positional:
                 continue  # cell boxes: the row's values are what its boxes hold
+            own = it.filled if it.role == "row" else []
             taken: list[Item] = []
             for j in range(i + 1, len(items)):
                 nxt = items[j]
-                if nxt.role == "label" and nxt.row is row:
+                role = nxt.role
+                if role == "values":
+                    if not nxt.consumed:
+                        taken.append(nxt)  # every value up to the next label: exactly the row's, or none
+                    continue
+                if role == "label" and nxt.row is row:
                     continue  # the label's own next line (wrapped over label-only lines)
-                if nxt.role in ("row", "label", "unmapped"):
+                if role in ("row", "label", "unmapped"):
                     break
-                if nxt.role == "values" and not nxt.consumed:
-                    taken.append(nxt)  # every value up to the next label: exactly the row's, or none
+            if not taken:
+                continue
             cells: list[Cell] | None = None
-            if not own and len(taken) == 1 and taken[0].grow.positional and len(taken[0].values) > 1:
+            if not own and len(taken) == 1 and taken[0].line.grow.positional and len(taken[0].values) > 1:
                 cells, _ = self.cells_for(row, taken[0])
-            elif all(not t.grow.positional or len(t.values) == 1 for t in taken):
+            else:
                 # text lines, or one value per line (a PDF's column of single values)
-                tokens = own + [c for t in taken for c in t.filled]
-                cells = tokens if len(tokens) == k else None
-            if not taken or cells is None:
+                tokens = list(own)
+                fits = True
+                for t in taken:
+                    if t.line.grow.positional and len(t.values) != 1:
+                        fits = False
+                        break
+                    tokens += [c for c in t.values if c.text.strip()]  # (its filled cells)
+                cells = tokens if fits and len(tokens) == k else None
+            if cells is None:
                 continue
             self.place(row, cells)
             self.out.trouble.pop(key, None)
             it.consumed = True
+            note = f"values of {key} (label at {it.line.grow.source})"
             for t in taken:
                 t.consumed = True
-                t.line.note(f"values of {key} (label at {it.grow.source})")
+                t.line.notes.append(note)
             it.line.note(f"placed {key} from the line(s) below")
 
     def _neighbours_in_order(self, i: int, key: str) -> bool:
@@ -644,28 +706,40 @@ class TableReader:
         the row before has its values before this label (not a run of labels: then the values
         below belong to the run, in an order only the identities can confirm)."""
         items = self.out.items
-        # (item.row read directly: row_key is a property, and these scans run over every item)
-        j_prev = next((j for j in range(i - 1, -1, -1) if (r := items[j].row) is not None and r.key != key), None)
-        prev = items[j_prev].row_key if j_prev is not None else None
-        if (
-            j_prev is not None
-            and prev is not None
-            and not self.is_placed(prev)
-            and not any(it.role == "values" for it in items[j_prev + 1 : i])
-        ):
+        # (plain loops over item.row: these scans run over every item of a table printed one
+        # value per line)
+        prev: str | None = None
+        for j in range(i - 1, -1, -1):
+            r = items[j].row
+            if r is not None and r.key != key:
+                prev = r.key
+                if not self.is_placed(prev):
+                    for between in range(j + 1, i):
+                        if items[between].role == "values":
+                            break
+                    else:
+                        return False  # a run of labels before this one
+                break
+        nxt: str | None = None
+        for j in range(i + 1, len(items)):
+            r = items[j].row
+            if r is not None and r.key != key:
+                nxt = r.key
+                break
+        # positions in the template order (its keys are unique): the rows strictly between the
+        # neighbours and the row must all be skipped ones
+        order, at = self.order, self.order_pos
+        pos = at[key]
+        skip = COLLAPSIBLE_OTHER_ROWS if self.out.collapsed_other else ()
+        p = at.get(prev, -1) if prev is not None else -1
+        if prev is not None and not -1 < p < pos:
             return False
-        nxt = next((r.key for j in range(i + 1, len(items)) if (r := items[j].row) is not None and r.key != key), None)
-        pos = self.order.index(key)
-        before = self.order[:pos]
-        after = self.order[pos + 1 :]
-        skip = set(COLLAPSIBLE_OTHER_ROWS) if self.out.collapsed_other else set()
-        ok_prev = (prev is None and all(r in skip for r in before)) or (
-            prev in before and all(r in skip for r in before[before.index(prev) + 1 :])
-        )
-        ok_next = (nxt is None and all(r in skip for r in after)) or (
-            nxt in after and all(r in skip for r in after[: after.index(nxt)])
-        )
-        return ok_prev and ok_next
+        if not all(r in skip for r in order[p + 1 : pos]):
+            return False
+        n = at.get(nxt, -1) if nxt is not None else len(order)
+        if nxt is not None and not pos < n:
+            return False
+        return all(r in skip for r in order[pos + 1 : n])
 
     # pass 3: by order, confirmed by the identities ----------------------------
 
@@ -902,6 +976,11 @@ def _merged_header(grow: GridRow) -> tuple[GridRow, GridRow] | None:
     )
 
 
+def _word_count(header_cells: list[Cell]) -> int:
+    """RowMatcher.header_word_count of cells already known to be header words: their words."""
+    return sum(len(c.text.split()) for c in header_cells) if header_cells else 0
+
+
 def _parts(labels: list[Cell]) -> list[str]:
     """The label cells' space-separated parts, in order."""
     return [p for c in labels for p in FIELD_SPACES.split(c.text.strip()) if p]
@@ -945,7 +1024,22 @@ def template_row(table: Table, key: str) -> Row:
 _ROWS_BY_KEY: dict[int, tuple[Table, dict[str, Row]]] = {}
 
 
-def _cell_keys(table: Table) -> dict[str, tuple[tuple[str, str], ...]]:
+def _row_order(table: Table) -> tuple[list[str], dict[str, int]]:
+    """The table's row keys in template order and each key's first position, kept per table object
+    (a reader never changes them)."""
+    hit = _ROW_ORDER.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_ROW_ORDER) >= 64:
+            _ROW_ORDER.clear()
+        order = [r.key for r in table.rows]
+        hit = _ROW_ORDER[id(table)] = (table, order, {k: i for i, k in reversed(list(enumerate(order)))})
+    return hit[1], hit[2]
+
+
+_ROW_ORDER: dict[int, tuple[Table, list[str], dict[str, int]]] = {}
+
+
+def cell_keys(table: Table) -> dict[str, tuple[tuple[str, str], ...]]:
     """Row key → its cells' (row, column) keys (of the row template_row gives), kept per table object."""
     hit = _CELL_KEYS.get(id(table))
     if hit is None or hit[0] is not table:

@@ -36,14 +36,13 @@ def grid_from_text(text: str) -> Grid:
         elif " " in line or "\u3000" in line:
             fields = text_fields(line)
         else:  # no field separator: one field, what text_fields(line) makes of it (most lines of a report)
-            src = f"line {n}"
-            rows.append(GridRow([Cell(line.strip(), 0, f"{src} field 1")], positional=False, source=src))
+            rows.append(GridRow([Cell(line.strip(), 0, f"line {n} field 1")], False, f"line {n}"))
             continue
         if len(fields) > MAX_ROW_CELLS:
             check_row_cells(len(fields), f"line {n}")
         src = f"line {n}"
         cells = [Cell(f.strip(), i, f"{src} field {i + 1}") for i, f in enumerate(fields)]
-        rows.append(GridRow(cells, positional=False, source=src))
+        rows.append(GridRow(cells, False, src))
     return Grid(rows=RowList(rows), text=text)
 
 
