@@ -353,14 +353,14 @@ _MERGE = re.compile(
 )
 
 
-_CELL_STARTS = tuple(b"<c" + bytes([ch]) for ch in b" \t\n\r\f\v/>")  # what _CELL matches without a prefix
+_CELL_UNPREFIXED = re.compile(rb"<c[\s/>]")  # (a literal start: searched faster than _CELL)
 
 
 def _count_cells(part: bytes) -> int:
-    """len(_CELL.findall(part)): counted with bytes.count when no tag can have a prefix before c."""
+    """len(_CELL.findall(part)), searched without prefixes when no tag can have one before c."""
     if b":c" in part:
         return len(_CELL.findall(part))
-    return sum(part.count(start) for start in _CELL_STARTS)
+    return len(_CELL_UNPREFIXED.findall(part))
 
 
 def _col_number(letters: bytes) -> int:
@@ -370,12 +370,24 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+
+
+def _merges(part: bytes) -> typing.Iterator[re.Match[bytes]]:
+    """_MERGE.finditer(part), searched from the tag of the first "mergeCell" (a match holds that word,
+    and its tag's "<" is the last before it: a prefix has none), not through every tag before it."""
+    first = part.find(b"mergeCell")
+    if first < 0:
+        return iter(())
+    return _MERGE.finditer(part, max(part.rfind(b"<", 0, first), 0))
+
+
 def check_workbook_cells(z: zipfile.ZipFile) -> None:
     """ParseError when the sheets write more cells, or merge larger areas, than MAX_SHEET_CELLS
     (counted from the XML, streamed, before openpyxl makes an object for each)."""
     cells = merged = 0
     for info in z.infolist():
-        if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename, re.IGNORECASE):
+        if not _SHEET_PART.match(info.filename):
             continue
         tail = b""
         try:
@@ -392,7 +404,7 @@ def check_workbook_cells(z: zipfile.ZipFile) -> None:
                     cut = cut or len(buf)
                     part, tail = buf[:cut], buf[cut:]
                     cells += _count_cells(part)
-                    for m in _MERGE.finditer(part) if b"mergeCell" in part else ():
+                    for m in _merges(part):
                         c0, r0 = _col_number(m.group(1)), int(m.group(2))
                         c1, r1 = (_col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
                         merged += (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)

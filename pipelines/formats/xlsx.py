@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
-from ..limits import MAX_SHEET_CELLS
+from ..limits import MAX_GRID_ROWS, MAX_SHEET_CELLS
 from ..model import ParseError
 from ..template import DEFAULT_SHEET_NAMES
 from .office import check_workbook_cells, open_package
@@ -237,6 +237,7 @@ def read_xlsx(data: bytes) -> Grid:
     except Exception:  # noqa: BLE001 - anything the direct reader does not know: openpyxl, as before
         return _read_openpyxl(data)
     grid = Grid()
+    lines: list[str] = []  # the text of each row
     for sheet in sheets:
         if not sheet.visible:
             continue
@@ -247,13 +248,20 @@ def read_xlsx(data: bytes) -> Grid:
             grid.rows.append(
                 GridRow([Cell(name, 0, f"sheet {title} name")], positional=False, source=f"sheet {title} name")
             )
-        grid.rows.extend(sheet.rows())
-    return _finish(grid, lambda: prop_title)
+            lines.append(name)
+        rows, row_lines = sheet.rows()
+        if len(grid.rows) + len(rows) <= MAX_GRID_ROWS:
+            list.extend(grid.rows, rows)  # (within the limit: RowList's check of each row is not needed)
+        else:
+            grid.rows.extend(rows)  # (raises at the limit)
+        lines += row_lines
+    return _finish(grid, lambda: prop_title, lines)
 
 
-def _finish(grid: Grid, prop_title) -> Grid:
-    """The workbook's title property before the rows when no sheet prints a report title; the text."""
-    text = "\n".join(r.text for r in grid.rows)
+def _finish(grid: Grid, prop_title, lines: list[str] | None = None) -> Grid:
+    """The workbook's title property before the rows when no sheet prints a report title; the text
+    (`lines`: the text of each row, when the reader has it)."""
+    text = "\n".join(r.text for r in grid.rows) if lines is None else "\n".join(lines)
     if not _TITLE_HINT.search(text[:3000]):
         title = (prop_title() or "").strip()
         if title:
@@ -441,6 +449,7 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), _col_index(m.group(1))
 
 
+@lru_cache(maxsize=1 << 12)
 def _area(ref: str) -> tuple[int, int, int, int]:
     """(min_row, min_col, max_row, max_col) of "A1" or "A1:C3" (plain references only)."""
     m = _RANGE.match(ref or "")
@@ -539,8 +548,10 @@ class _Sheet:
                 f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
             )
 
-    def rows(self) -> list[GridRow]:
-        rows: list[GridRow] = RowList()
+    def rows(self) -> tuple[list[GridRow], list[str]]:
+        """The sheet's rows and the text of each (GridRow.text)."""
+        rows: list[GridRow] = []
+        lines: list[str] = []
         texts, covered, spans, boxed = self.texts, self.covered, self.spans, self.boxed
         max_col, default_box = max(self.max_col, 1), self.default_bordered
 
@@ -553,14 +564,21 @@ class _Sheet:
                 return bool(row[c])
             return default_box
 
+        covered_in: dict[int, set[int]] = {}  # row → its covered columns
+        for r, c in covered:
+            covered_in.setdefault(r, set()).add(c)
+        spans_in: dict[int, dict[int, int]] = {}  # row → column → columns its merged range covers
+        for (r, c), n in spans.items():
+            spans_in.setdefault(r, {})[c] = n
         title = self.title
         cell_source = f"sheet {title} cell "
         row_source = f"sheet {title} row "
-        letters = _column_letter
+        sources = _CellSources(cell_source)
         for r in sorted(texts):
             row = texts[r]
-            if covered:
-                filled = [c for c, t in row.items() if t and (r, c) not in covered]
+            cov = covered_in.get(r)
+            if cov:
+                filled = [c for c, t in row.items() if t and c not in cov]
             else:
                 filled = [c for c, t in row.items() if t]
             if not filled:
@@ -572,16 +590,38 @@ class _Sheet:
                 last += 1
             tail = str(r)
             get = row.get
-            if covered or spans:
+            span = spans_in.get(r)
+            if cov:
+                span_of = span.get if span else _one
                 cells = [
-                    Cell(get(c, ""), c - 1, cell_source + letters(c) + tail, spans.get((r, c), 1))
+                    Cell(get(c, ""), c - 1, sources[c] + tail, span_of(c, 1))
                     for c in range(first, last + 1)
-                    if (r, c) not in covered
+                    if c not in cov
                 ]
+            elif span:
+                span_of = span.get
+                cells = [Cell(get(c, ""), c - 1, sources[c] + tail, span_of(c, 1)) for c in range(first, last + 1)]
             else:
-                cells = [Cell(get(c, ""), c - 1, cell_source + letters(c) + tail) for c in range(first, last + 1)]
+                cells = [Cell(get(c, ""), c - 1, sources[c] + tail) for c in range(first, last + 1)]
             rows.append(GridRow(cells, positional=True, source=row_source + tail))
-        return rows
+            lines.append(" ".join([cell.text for cell in cells if cell.text]))
+        return rows, lines
+
+
+def _one(_col: int, one: int) -> int:
+    return one
+
+
+class _CellSources(dict):
+    """Column → "sheet <title> cell <letters>" (a cell's source without its row number)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, col: int) -> str:
+        out = self[col] = self.prefix + _column_letter(col)
+        return out
 
 
 def _shared_strings(z: zipfile.ZipFile, path: str | None) -> list[str]:
