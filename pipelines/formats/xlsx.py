@@ -526,7 +526,6 @@ class _Styles:
             self.bordered.append(borders[border_id] if 0 <= border_id < len(borders) else None)
         # a cell the sheet does not write has the default style array: border 0, General
         self.default_bordered = borders[0] if borders else None
-        self.plain_cells: _PlainCells | None = None  # (_read_sheet_plain)
 
 
 class _Sheet:
@@ -537,6 +536,8 @@ class _Sheet:
         self.boxed: set[tuple[int, int]] = set()  # written cells that are bordered: (row, col)
         self.spans: dict[tuple[int, int], int] = {}
         self.covered: set[tuple[int, int]] = set()
+        self.covered_in: dict[int, set[int]] = {}  # row → its covered columns
+        self.spans_in: dict[int, dict[int, int]] = {}  # row → column → columns its merged range covers
         self.max_row = self.max_col = 0
         self.default_bordered = False
 
@@ -564,12 +565,7 @@ class _Sheet:
                 return bool(row[c])
             return default_box
 
-        covered_in: dict[int, set[int]] = {}  # row → its covered columns
-        for r, c in covered:
-            covered_in.setdefault(r, set()).add(c)
-        spans_in: dict[int, dict[int, int]] = {}  # row → column → columns its merged range covers
-        for (r, c), n in spans.items():
-            spans_in.setdefault(r, {})[c] = n
+        covered_in, spans_in = self.covered_in, self.spans_in
         title = self.title
         cell_source = f"sheet {title} cell "
         row_source = f"sheet {title} row "
@@ -727,7 +723,10 @@ class _Refs(dict):
     """(row, column) of a plain cell reference (b"AB12" → (12, 28)), computed once."""
 
     def __missing__(self, ref: bytes) -> tuple[int, int]:
-        place = self[ref] = _cell_ref(ref.decode())
+        place = _cell_ref(ref.decode())
+        if len(self) >= 1 << 16:  # (a sheet writes at most MAX_SHEET_CELLS: not all kept)
+            self.clear()
+        self[ref] = place
         return place
 
 
@@ -754,9 +753,10 @@ def _xml_text(raw: bytes) -> str:
             text, n = _CHAR_REF.subn(_char, raw.decode())
             if n != raw.count(b"&"):
                 raise _NotPlain("entity")
-            if len(_REF_TEXTS) >= _REF_TEXTS_KEPT:
-                _REF_TEXTS.clear()
-            _REF_TEXTS[raw] = text
+            if len(raw) <= _KEPT_KEY_BYTES:
+                if len(_REF_TEXTS) >= _REF_TEXTS_KEPT:
+                    _REF_TEXTS.clear()
+                _REF_TEXTS[raw] = text
     else:
         text = raw.decode()
     if "\r" in text and b"\r" in raw:
@@ -842,10 +842,15 @@ def _plain_cells_of(strings: list[str], styles: _Styles) -> _PlainCells:
     every report); new ones for a workbook with shared strings."""
     if strings:
         return _PlainCells(strings, styles)
-    kept = styles.plain_cells
-    if kept is None or len(kept) > _PLAIN_CELLS_KEPT:
-        kept = styles.plain_cells = _PlainCells(strings, styles)
+    kept = _KEPT_CELLS.get(styles)
+    if kept is None:
+        if len(_KEPT_CELLS) >= 8:
+            _KEPT_CELLS.clear()
+        kept = _KEPT_CELLS[styles] = _PlainCells(strings, styles)
     return kept
+
+
+_KEPT_CELLS: dict[_Styles, _PlainCells] = {}  # (a few stylesheets' cells, each a few thousand at most)
 
 
 def _read_sheet_plain(xml: bytes, sheet: _Sheet, cells: _PlainCells, styles: _Styles) -> bool:
@@ -922,9 +927,10 @@ def _row_number(attrs: bytes, before: int) -> int:
             r = int(m.group(1).decode()) if m is not None else 0  # (a bad number: the tree's error)
             if r < 1:
                 raise _NotPlain("row number")
-        if len(_ROW_R_OF) >= _PLAIN_CELLS_KEPT:
-            _ROW_R_OF.clear()
-        _ROW_R_OF[attrs] = r
+        if len(attrs) <= _KEPT_KEY_BYTES:
+            if len(_ROW_R_OF) >= _PLAIN_CELLS_KEPT:
+                _ROW_R_OF.clear()
+            _ROW_R_OF[attrs] = r
     return r or before + 1
 
 
@@ -941,6 +947,14 @@ class _PlainCells(dict):
         super().__init__()
         self.strings, self.styles = strings, styles
 
+    def keep(self, key: bytes, out: tuple[str, bool, int]) -> None:
+        """Kept when short, a few thousand at most (the cells of a template recur; a hostile sheet's
+        are not all kept)."""
+        if len(key) <= _KEPT_KEY_BYTES:
+            if len(self) >= _PLAIN_CELLS_KEPT:
+                self.clear()
+            self[key] = out
+
     def __missing__(self, key: bytes) -> tuple[str, bool, int]:
         m_rest = _CELL_REST.fullmatch(key)
         if m_rest is None:
@@ -954,7 +968,8 @@ class _PlainCells(dict):
         if box is None:
             raise _NotPlain("border index")
         if not inner:
-            out = self[key] = ("", box, 1)
+            out = ("", box, 1)
+            self.keep(key, out)
             return out
         if inner[:3] == b"<v>" and inner[-4:] == b"</v>" and inner.count(b"<") == 2:
             has_f, has_v, raw_v, raw_is, elements = False, True, inner[3:-4], None, 2
@@ -992,11 +1007,13 @@ class _PlainCells(dict):
             text = value.strip()
         else:
             text = _cell_text(value, styles.formats[style])
-        out = self[key] = (text, box, elements)
+        out = (text, box, elements)
+        self.keep(key, out)
         return out
 
 
-_PLAIN_CELLS_KEPT = 1 << 14  # distinct cells kept with a stylesheet
+_PLAIN_CELLS_KEPT = 1 << 12  # distinct cells kept with a stylesheet (or read in one workbook)
+_KEPT_KEY_BYTES = 512  # longer texts and cells are read each time, not kept
 
 
 def _read_sheet(
@@ -1154,6 +1171,53 @@ def _read_sheet_tree(
     return sheet
 
 
+_Merged = tuple[
+    dict[tuple[int, int], int], set[tuple[int, int]], dict[int, set[int]], dict[int, dict[int, int]], int, int
+]
+
+
+def _merged(ranges: frozenset[tuple[int, int, int, int]]) -> _Merged:
+    """Columns spanned by each merged range's top-left cell and the cells the ranges cover (also by
+    row), and the last row and column they reach: the same in every report of a template, so kept
+    when they cover a report's few cells (read-only for callers)."""
+    out = _MERGED.get(ranges)
+    if out is None:
+        out = _merged_now(ranges)
+        if len(out[1]) <= _MERGED_KEPT_CELLS:
+            if len(_MERGED) >= _SMALL_PARTS:
+                _MERGED.clear()
+            _MERGED[ranges] = out
+    return out
+
+
+_MERGED: dict[frozenset[tuple[int, int, int, int]], _Merged] = {}
+_MERGED_KEPT_CELLS = 10_000
+
+
+def _merged_now(ranges: frozenset[tuple[int, int, int, int]]) -> _Merged:
+    spans: dict[tuple[int, int], int] = {}
+    covered: set[tuple[int, int]] = set()
+    max_row = max_col = 0
+    for r0, c0, r1, c1 in ranges:
+        if (r0, c0) in spans:
+            raise _Unsupported("merged ranges from one cell")
+        spans[(r0, c0)] = c1 - c0 + 1
+        max_row, max_col = max(max_row, r1), max(max_col, c1)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
+            raise _Unsupported("huge merge")
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                if (rr, cc) != (r0, c0):
+                    covered.add((rr, cc))
+    covered_in: dict[int, set[int]] = {}
+    for r, c in covered:
+        covered_in.setdefault(r, set()).add(c)
+    spans_in: dict[int, dict[int, int]] = {}
+    for (r, c), n in spans.items():
+        spans_in.setdefault(r, {})[c] = n
+    return spans, covered, covered_in, spans_in, max_row, max_col
+
+
 def _place_ranges(
     sheet: _Sheet,
     ranges: set[tuple[int, int, int, int]],
@@ -1164,17 +1228,10 @@ def _place_ranges(
     """The merged ranges, the used range (cells, merges and hyperlinks) and the default border of a sheet
     whose cells are read."""
     max_row = max(sheet.texts, default=0)
-    for r0, c0, r1, c1 in ranges:
-        if (r0, c0) in sheet.spans:
-            raise _Unsupported("merged ranges from one cell")
-        sheet.spans[(r0, c0)] = c1 - c0 + 1
-        max_row, max_col = max(max_row, r1), max(max_col, c1)
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
-            raise _Unsupported("huge merge")
-        for rr in range(r0, r1 + 1):
-            for cc in range(c0, c1 + 1):
-                if (rr, cc) != (r0, c0):
-                    sheet.covered.add((rr, cc))
+    if ranges:
+        merged = _merged(frozenset(ranges))
+        sheet.spans, sheet.covered, sheet.covered_in, sheet.spans_in, last_row, last_col = merged
+        max_row, max_col = max(max_row, last_row), max(max_col, last_col)
     for r1, c1 in link_corners:
         max_row, max_col = max(max_row, r1), max(max_col, c1)
     if styles.default_bordered is None:
