@@ -290,11 +290,17 @@ class _Package(zipfile.ZipFile):
         if len(raw) != info.compress_size or size == 0:
             return None
         want = size if limit is None else min(limit, size)
+        key = None
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != size:
                 return None
             out = raw[:want]
         elif info.compress_type == zipfile.ZIP_DEFLATED:
+            if want == size and size <= _UNPACKED_KEPT_BYTES:
+                key = (info.CRC, size, raw)
+                kept = _UNPACKED.get(key)
+                if kept is not None:
+                    return kept
             try:
                 out = zlib.decompressobj(-15).decompress(raw, want)
             except zlib.error:
@@ -303,7 +309,18 @@ class _Package(zipfile.ZipFile):
             return None
         if len(out) != want or (want == size and zlib.crc32(out) != info.CRC):
             return None
+        if key is not None:
+            if len(_UNPACKED) >= _UNPACKED_KEPT:
+                _UNPACKED.clear()
+            _UNPACKED[key] = out
         return out
+
+
+# Small parts unpacked whole, by their compressed bytes, CRC and size (the styles, theme, settings and
+# relationships of one producer's files are the same bytes): unpacking them again gives the same.
+_UNPACKED: dict[tuple[int, int, bytes], bytes] = {}
+_UNPACKED_KEPT = 128
+_UNPACKED_KEPT_BYTES = 128 * 1024
 
 
 _KEPT_BYTES = 16 * 1024 * 1024  # a sheet up to this size is unpacked once, for its check and its reading
