@@ -32,6 +32,7 @@ TEST_KINDS: dict[str, str] = {
     "test_format_pdf": "unit",
     "test_format_xlsx": "unit",
     "test_format_xlsx_xml": "unit",
+    "test_format_xlsx_plain": "unit",
     "test_inventory": "unit",
     "test_landing_tables": "unit",
     "test_parser_text": "unit",

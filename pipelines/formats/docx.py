@@ -53,6 +53,7 @@ _NOT_TEXT = frozenset(
 
 
 _R = _W + "r"
+_RPR = _W + "rPr"
 
 
 def _paragraph_text(p) -> str:
@@ -71,6 +72,8 @@ def _walk(el, out: list[str]) -> None:
                 tag = grand.tag
                 if tag == _T:
                     out.append(grand.text or "")
+                elif tag == _RPR:  # (in _NOT_TEXT; most runs have one)
+                    continue
                 elif tag in _MARKS:
                     out.append(_MARKS[tag])
                 elif tag in _NOT_TEXT:
@@ -136,7 +139,9 @@ def _cell_pr_text(tc) -> tuple:
     for child in tc:  # (_block_items(tc), with its most common children handled here)
         tag = child.tag
         if tag == _P:
-            parts.append(_paragraph_text(child))
+            out: list[str] = []  # (_paragraph_text(child))
+            _walk(child, out)
+            parts.append("".join(out))
         elif tag == _TC_PR:
             if tc_pr is None:
                 tc_pr = child
@@ -194,6 +199,8 @@ _GRID_SPAN, _V_MERGE, _H_MERGE = _W + "gridSpan", _W + "vMerge", _W + "hMerge"
 
 
 _TR_PR = _W + "trPr"
+_DEL, _GRID_BEFORE = _W + "del", _W + "gridBefore"
+_SDT, _CUSTOM_XML = _W + "sdt", _W + "customXml"
 _NO_PROPS: tuple = (None, None, None)
 
 
@@ -231,19 +238,19 @@ def _table_rows(tbl, t_no: int) -> list[GridRow]:
             elif tag == _TR_PR:
                 if tr_pr is None:
                     tr_pr = child
-            elif tag == _W + "sdt" or tag == _W + "customXml":
+            elif tag in (_SDT, _CUSTOM_XML):
                 tcs.extend(_cells((child,)))
-        if tr_pr is not None and _child(tr_pr, _W + "del") is not None:
+        if tr_pr is not None and _child(tr_pr, _DEL) is not None:
             continue  # a row deleted with track changes
         r_no += 1
         src = f"table {t_no} row {r_no}"
-        col = _int_val(_child(tr_pr, _W + "gridBefore"), 0)
+        col = _int_val(_child(tr_pr, _GRID_BEFORE), 0) if tr_pr is not None else 0
         cells: list[Cell] = []
         open_here: set[int] = set()
         for tc in tcs:
             tc_pr, text = _cell_pr_text(tc)  # (the text of a covered cell is not used)
             grid_span, v, h = props.get(tc_pr, _NO_PROPS) if tc_pr is not None else _NO_PROPS
-            span = max(_int_val(grid_span, 1), 1)
+            span = max(_int_val(grid_span, 1), 1) if grid_span is not None else 1
             start = col
             col += span
             if v is not None:

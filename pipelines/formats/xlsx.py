@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from ..grid import REPORT_NAME_PATTERN, Cell, Grid, GridRow, RowList, one_of
-from ..limits import MAX_SHEET_CELLS
+from ..limits import MAX_GRID_ROWS, MAX_SHEET_CELLS
 from ..model import ParseError
 from ..template import DEFAULT_SHEET_NAMES
 from .office import check_workbook_cells, open_package
@@ -237,6 +237,7 @@ def read_xlsx(data: bytes) -> Grid:
     except Exception:  # noqa: BLE001 - anything the direct reader does not know: openpyxl, as before
         return _read_openpyxl(data)
     grid = Grid()
+    lines: list[str] = []  # the text of each row
     for sheet in sheets:
         if not sheet.visible:
             continue
@@ -247,13 +248,20 @@ def read_xlsx(data: bytes) -> Grid:
             grid.rows.append(
                 GridRow([Cell(name, 0, f"sheet {title} name")], positional=False, source=f"sheet {title} name")
             )
-        grid.rows.extend(sheet.rows())
-    return _finish(grid, lambda: prop_title)
+            lines.append(name)
+        rows, row_lines = sheet.rows()
+        if len(grid.rows) + len(rows) <= MAX_GRID_ROWS:
+            list.extend(grid.rows, rows)  # (within the limit: RowList's check of each row is not needed)
+        else:
+            grid.rows.extend(rows)  # (raises at the limit)
+        lines += row_lines
+    return _finish(grid, lambda: prop_title, lines)
 
 
-def _finish(grid: Grid, prop_title) -> Grid:
-    """The workbook's title property before the rows when no sheet prints a report title; the text."""
-    text = "\n".join(r.text for r in grid.rows)
+def _finish(grid: Grid, prop_title, lines: list[str] | None = None) -> Grid:
+    """The workbook's title property before the rows when no sheet prints a report title; the text
+    (`lines`: the text of each row, when the reader has it)."""
+    text = "\n".join(r.text for r in grid.rows) if lines is None else "\n".join(lines)
     if not _TITLE_HINT.search(text[:3000]):
         title = (prop_title() or "").strip()
         if title:
@@ -441,6 +449,7 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), _col_index(m.group(1))
 
 
+@lru_cache(maxsize=1 << 12)
 def _area(ref: str) -> tuple[int, int, int, int]:
     """(min_row, min_col, max_row, max_col) of "A1" or "A1:C3" (plain references only)."""
     m = _RANGE.match(ref or "")
@@ -527,6 +536,8 @@ class _Sheet:
         self.boxed: set[tuple[int, int]] = set()  # written cells that are bordered: (row, col)
         self.spans: dict[tuple[int, int], int] = {}
         self.covered: set[tuple[int, int]] = set()
+        self.covered_in: dict[int, set[int]] = {}  # row → its covered columns
+        self.spans_in: dict[int, dict[int, int]] = {}  # row → column → columns its merged range covers
         self.max_row = self.max_col = 0
         self.default_bordered = False
 
@@ -538,8 +549,10 @@ class _Sheet:
                 f"the {MAX_SHEET_CELLS:,} cells a report sheet may have (limits.MAX_SHEET_CELLS): not read"
             )
 
-    def rows(self) -> list[GridRow]:
-        rows: list[GridRow] = RowList()
+    def rows(self) -> tuple[list[GridRow], list[str]]:
+        """The sheet's rows and the text of each (GridRow.text)."""
+        rows: list[GridRow] = []
+        lines: list[str] = []
         texts, covered, spans, boxed = self.texts, self.covered, self.spans, self.boxed
         max_col, default_box = max(self.max_col, 1), self.default_bordered
 
@@ -552,14 +565,16 @@ class _Sheet:
                 return bool(row[c])
             return default_box
 
+        covered_in, spans_in = self.covered_in, self.spans_in
         title = self.title
         cell_source = f"sheet {title} cell "
         row_source = f"sheet {title} row "
-        letters = _column_letter
+        sources = _CellSources(cell_source)
         for r in sorted(texts):
             row = texts[r]
-            if covered:
-                filled = [c for c, t in row.items() if t and (r, c) not in covered]
+            cov = covered_in.get(r)
+            if cov:
+                filled = [c for c, t in row.items() if t and c not in cov]
             else:
                 filled = [c for c, t in row.items() if t]
             if not filled:
@@ -571,16 +586,38 @@ class _Sheet:
                 last += 1
             tail = str(r)
             get = row.get
-            if covered or spans:
+            span = spans_in.get(r)
+            if cov:
+                span_of = span.get if span else _one
                 cells = [
-                    Cell(get(c, ""), c - 1, cell_source + letters(c) + tail, spans.get((r, c), 1))
+                    Cell(get(c, ""), c - 1, sources[c] + tail, span_of(c, 1))
                     for c in range(first, last + 1)
-                    if (r, c) not in covered
+                    if c not in cov
                 ]
+            elif span:
+                span_of = span.get
+                cells = [Cell(get(c, ""), c - 1, sources[c] + tail, span_of(c, 1)) for c in range(first, last + 1)]
             else:
-                cells = [Cell(get(c, ""), c - 1, cell_source + letters(c) + tail) for c in range(first, last + 1)]
+                cells = [Cell(get(c, ""), c - 1, sources[c] + tail) for c in range(first, last + 1)]
             rows.append(GridRow(cells, positional=True, source=row_source + tail))
-        return rows
+            lines.append(" ".join([cell.text for cell in cells if cell.text]))
+        return rows, lines
+
+
+def _one(_col: int, one: int) -> int:
+    return one
+
+
+class _CellSources(dict):
+    """Column → "sheet <title> cell <letters>" (a cell's source without its row number)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, col: int) -> str:
+        out = self[col] = self.prefix + _column_letter(col)
+        return out
 
 
 def _shared_strings(z: zipfile.ZipFile, path: str | None) -> list[str]:
@@ -608,6 +645,7 @@ def _read_direct(z: zipfile.ZipFile) -> list[_Sheet]:
     styles = _styles(z, names)
     sheets: list[_Sheet] = []
     seen: set[str] = set()
+    cells = _plain_cells_of(strings, styles)
     for name, state, rid in entries:
         if not rid:
             continue
@@ -624,7 +662,7 @@ def _read_direct(z: zipfile.ZipFile) -> list[_Sheet]:
         ):
             raise _Unsupported("sheet name or state")
         seen.add(name.lower())
-        sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles))
+        sheets.append(_read_sheet(z, names, target, _Sheet(name, state == "visible"), strings, styles, cells))
     return sheets
 
 
@@ -650,13 +688,355 @@ def _workbook_sheets(xml: bytes) -> tuple[tuple[str | None, str, str | None], ..
     return tuple(out)
 
 
+# ---------------------------------------------------------------- the sheets' cells, straight from their bytes
+#
+# Most sheets are written the one way Excel, WPS and openpyxl write them: <row r="1"><c r="A1" s="3"
+# t="s"><v>0</v></c>…</row>. Such a sheet is checked well-formed by libxml2 without building a tree
+# (a tree and an lxml object per cell cost several times the parse), then its cells are read with one
+# regex pass. Every tag of <sheetData> must belong to a row or cell read (counted), the namespaces must
+# be the plain ones and nothing unusual may be in the way (comments, CDATA, entities other than
+# character references, formulas shaped otherwise, hyperlinks, tables …); otherwise the sheet is read
+# through its lxml tree (_read_sheet_tree), which gives the same result and raises the same errors.
+
+_MAIN_B = _NS.encode()
+_FAST_HEAD = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml([^<>]*)\?>)?\s*<worksheet[\s>]")
+_XML_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
+_EMPTY_ROW = re.compile(rb"<row((?:\s[^<>]*)?)/>")  # 1 attributes
+_ROW_HEAD = re.compile(rb"[^<]*((?:<row(?:\s[^<>]*)?/>[^<]*)*)<row((?:\s[^<>]*)?(?<!/))>")  # 1 empty rows, 2 attributes
+_ROWS_AFTER = re.compile(rb"[^<]*(?:<row(?:\s[^<>]*)?/>[^<]*)*")
+_PLAIN_CELL = re.compile(  # 1 the reference, 2 the rest: attributes s and t, what the cell holds
+    rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"((?: s="[0-9]+")?(?: t="[a-zA-Z]+")?(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>))'
+)
+_CELL_REST = re.compile(rb'(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?(?:/>|>(.*)</c>)', re.DOTALL)  # 1 s, 2 t, 3 content
+_ROW_ATTRS = re.compile(rb'(?:\s+[A-Za-z_][\w:.-]*="[^"<>&\t\n\r]*")*\s*')
+_ROW_R = re.compile(rb'\sr="([^"]*)"')
+_CELL_INNER = re.compile(
+    rb"(<f>[^<]*</f>|<f/>|<f\s[^<>]*?/>|<f\s[^<>]*?>[^<]*</f>)?"  # 1 a formula (any attributes, no children)
+    rb"(<v>([^<]*)</v>)?"  # 2 a value, 3 its text
+    rb'(<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?'  # 4 an inline string, 5 its text
+)
+_CHAR_REF = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+class _Refs(dict):
+    """(row, column) of a plain cell reference (b"AB12" → (12, 28)), computed once."""
+
+    def __missing__(self, ref: bytes) -> tuple[int, int]:
+        place = _cell_ref(ref.decode())
+        if len(self) >= 1 << 16:  # (a sheet writes at most MAX_SHEET_CELLS: not all kept)
+            self.clear()
+        self[ref] = place
+        return place
+
+
+_REFS = _Refs()
+
+
+def _char(m: re.Match) -> str:
+    if m.group(1):
+        return chr(int(m.group(1)))
+    if m.group(2):
+        return chr(int(m.group(2), 16))
+    return _NAMED[m.group(3)]
+
+
+class _NotPlain(Exception):
+    """A sheet the plain reader leaves to the lxml tree."""
+
+
+def _xml_text(raw: bytes) -> str:
+    """The text lxml gives for character data without markup (a well-formed part's, UTF-8)."""
+    if b"&" in raw:
+        text = _REF_TEXTS.get(raw)
+        if text is None:
+            text, n = _CHAR_REF.subn(_char, raw.decode())
+            if n != raw.count(b"&"):
+                raise _NotPlain("entity")
+            if len(raw) <= _KEPT_KEY_BYTES:
+                if len(_REF_TEXTS) >= _REF_TEXTS_KEPT:
+                    _REF_TEXTS.clear()
+                _REF_TEXTS[raw] = text
+    else:
+        text = raw.decode()
+    if "\r" in text and b"\r" in raw:
+        raise _NotPlain("carriage return")  # (XML turns line ends into \n)
+    return text
+
+
+# Texts written as character references (&#25253;&#21578; …: openpyxl writes every CJK character so),
+# decoded once: the labels of a template recur in every report.
+_REF_TEXTS: dict[bytes, str] = {}
+_REF_TEXTS_KEPT = 4096
+
+
+class _Validator:
+    def close(self) -> None:
+        return None
+
+
+_VALIDATOR = None
+
+
+def _well_formed(xml: bytes) -> bool:
+    """libxml2's verdict on the part, with the reader's parser options, without building a tree."""
+    global _VALIDATOR
+    from lxml import etree
+
+    if _VALIDATOR is None:
+        _VALIDATOR = etree.XMLParser(
+            target=_Validator(), resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+        )
+    try:
+        etree.fromstring(xml, _VALIDATOR)
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _plain_region(xml: bytes) -> bytes | None:
+    """What <sheetData> holds when the sheet is written plainly (see above); None otherwise."""
+    head = _FAST_HEAD.match(xml)
+    if head is None:
+        return None
+    decl = head.group(1)
+    if decl is not None:
+        enc = _XML_ENCODING.search(decl)
+        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+    root_start = head.end() - len(b"<worksheet ")
+    root_end = xml.find(b">", root_start)
+    root = xml[root_start:root_end]
+    if (
+        b'xmlns="' + _MAIN_B + b'"' not in root
+        or b"&" in root
+        or xml.count(_MAIN_B) != 1
+        or xml.count(b"xmlns") != root.count(b"xmlns")
+        or b"<!" in xml
+        or xml.count(b"<?") != (decl is not None)
+        or xml.count(b"<sheetData") != 1
+        or b"<hyperlink" in xml
+        or b"<tablePart" in xml
+    ):
+        return None
+    start = xml.find(b"<sheetData", root_end)
+    close = xml.find(b">", start)
+    if xml[close - 1 : close] == b"/":
+        region, end = b"", close + 1
+    else:
+        end = xml.find(b"</sheetData>", close)
+        if end < 0 or xml[start + len(b"<sheetData") : close].strip():
+            return None
+        region = xml[close + 1 : end]
+    if _ROW_START.search(xml, 0, start) or _ROW_START.search(xml, end):
+        return None
+    return region
+
+
+_ROW_START = re.compile(rb"<row[\s/>]")
+_MERGE_CELL = re.compile(rb'<mergeCell ref="([A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?)"\s*/>')
+
+
+def _plain_cells_of(strings: list[str], styles: _Styles) -> _PlainCells:
+    """The cells read so far with these styles and no shared strings (the cells of a template recur in
+    every report); new ones for a workbook with shared strings."""
+    if strings:
+        return _PlainCells(strings, styles)
+    kept = _KEPT_CELLS.get(styles)
+    if kept is None:
+        if len(_KEPT_CELLS) >= 8:
+            _KEPT_CELLS.clear()
+        kept = _KEPT_CELLS[styles] = _PlainCells(strings, styles)
+    return kept
+
+
+_KEPT_CELLS: dict[_Styles, _PlainCells] = {}  # (a few stylesheets' cells, each a few thousand at most)
+
+
+def _read_sheet_plain(xml: bytes, sheet: _Sheet, cells: _PlainCells, styles: _Styles) -> bool:
+    """Read a plainly written sheet into `sheet` (True); False when it is not plain (`sheet` untouched)."""
+    region = _plain_region(xml)
+    if region is None or not _well_formed(xml):
+        return False
+    try:
+        texts, boxed, max_col = _plain_cells(region, cells)
+        merges = _MERGE_CELL.findall(xml)
+        if len(merges) != xml.count(b"<mergeCell") - xml.count(b"<mergeCells"):
+            return False
+        ranges = {_area(ref.decode()) for ref in merges}
+    except (_NotPlain, _Unsupported, ValueError, IndexError, KeyError, UnicodeDecodeError):
+        return False
+    sheet.texts, sheet.boxed = texts, boxed
+    _place_ranges(sheet, ranges, [], max_col, styles)
+    return True
+
+
+def _plain_cells(region: bytes, cells: _PlainCells) -> tuple[dict[int, dict[int, str]], set[tuple[int, int]], int]:
+    """The cells of a plain <sheetData>, as _read_sheet_tree reads them (_NotPlain for anything else):
+    found by one regex pass, each distinct cell read once (`cells`). A cell goes to the row of its
+    reference (as in _read_sheet_tree: the <row> around it only has to be there)."""
+    row_no = elements = 0  # (elements read, to be checked against the tags the region holds)
+    *pieces, after = region.split(b"</row>")
+    for piece in pieces:  # each: (text, rows without cells,) a row's start tag, its cells
+        m = _ROW_HEAD.match(piece)
+        if m is None or piece.find(b"<row", m.end()) >= 0:
+            raise _NotPlain("row")
+        for attrs in _EMPTY_ROW.findall(m.group(1)) if m.group(1) else ():
+            row_no = _row_number(attrs, row_no)
+            elements += 1
+        row_no = _row_number(m.group(2), row_no)
+        elements += 1
+    m = _ROWS_AFTER.fullmatch(after)
+    if m is None:
+        raise _NotPlain("cell outside a row")
+    for attrs in _EMPTY_ROW.findall(after) if b"<" in after else ():
+        row_no = _row_number(attrs, row_no)
+        elements += 1
+    texts: dict[int, dict[int, str]] = {}
+    boxed: set[tuple[int, int]] = set()
+    found = _PLAIN_CELL.findall(region)
+    if found:
+        refs, rests = zip(*found, strict=True)
+        cell_texts, boxes, counts = zip(*map(cells.__getitem__, rests), strict=True)
+        elements += sum(counts)
+        places = list(map(_REFS.__getitem__, refs))
+        for (r, c), text in zip(places, cell_texts, strict=True):
+            row = texts.get(r)
+            if row is None:
+                row = texts[r] = {}
+            row[c] = text
+        if sum(map(len, texts.values())) != len(found):
+            raise _NotPlain("a cell written twice")
+        if True in boxes:
+            boxed.update([place for place, box in zip(places, boxes, strict=True) if box])
+    if 2 * elements != region.count(b"<") + region.count(b"/>"):
+        raise _NotPlain("tags not read")  # (an element has a start and an end tag, or one ending in />)
+    return texts, boxed, max(max(row) for row in texts.values()) if texts else 0
+
+
+def _row_number(attrs: bytes, before: int) -> int:
+    """The number of a row (its r, else the one after `before`), as _read_sheet_tree takes it."""
+    r = _ROW_R_OF.get(attrs)
+    if r is None:
+        if not attrs:
+            r = 0
+        elif _ROW_ATTRS.fullmatch(attrs) is None:
+            raise _NotPlain("row attributes")
+        else:
+            m = _ROW_R.search(attrs)
+            r = int(m.group(1).decode()) if m is not None else 0  # (a bad number: the tree's error)
+            if r < 1:
+                raise _NotPlain("row number")
+        if len(attrs) <= _KEPT_KEY_BYTES:
+            if len(_ROW_R_OF) >= _PLAIN_CELLS_KEPT:
+                _ROW_R_OF.clear()
+            _ROW_R_OF[attrs] = r
+    return r or before + 1
+
+
+_ROW_R_OF: dict[bytes, int] = {}  # a row's attributes → its r (0: none)
+
+
+class _PlainCells(dict):
+    """(text, bordered, elements) of a cell by what follows its reference (s, t and what it holds), as
+    _read_sheet_tree reads it.
+    Kept with the workbook's styles across workbooks without shared strings (the cells of a template
+    recur in every report), per workbook otherwise."""
+
+    def __init__(self, strings: list[str], styles: _Styles) -> None:
+        super().__init__()
+        self.strings, self.styles = strings, styles
+
+    def keep(self, key: bytes, out: tuple[str, bool, int]) -> None:
+        """Kept when short, a few thousand at most (the cells of a template recur; a hostile sheet's
+        are not all kept)."""
+        if len(key) <= _KEPT_KEY_BYTES:
+            if len(self) >= _PLAIN_CELLS_KEPT:
+                self.clear()
+            self[key] = out
+
+    def __missing__(self, key: bytes) -> tuple[str, bool, int]:
+        m_rest = _CELL_REST.fullmatch(key)
+        if m_rest is None:
+            raise _NotPlain("cell")
+        s, t, inner = m_rest.groups()
+        styles = self.styles
+        style = int(s) if s else 0
+        if style >= len(styles.formats):
+            raise _NotPlain("style index")
+        box = styles.bordered[style]
+        if box is None:
+            raise _NotPlain("border index")
+        if not inner:
+            out = ("", box, 1)
+            self.keep(key, out)
+            return out
+        if inner[:3] == b"<v>" and inner[-4:] == b"</v>" and inner.count(b"<") == 2:
+            has_f, has_v, raw_v, raw_is, elements = False, True, inner[3:-4], None, 2
+        else:
+            m = _CELL_INNER.fullmatch(inner)
+            if m is None:
+                raise _NotPlain("cell content")
+            has_f, has_v, raw_v = m.group(1) is not None, m.group(2) is not None, m.group(3)
+            raw_is = m.group(5) if m.group(4) is not None else None
+            elements = 1 + has_f + has_v + 2 * (raw_is is not None)
+        value: str | float | int | bool | None = None
+        kind = t or b"n"
+        if kind == b"inlineStr":
+            if raw_is is not None:
+                value = _xml_text(raw_is)
+        elif has_v and raw_v:
+            raw = _xml_text(raw_v)
+            if kind == b"n":
+                if styles.dates[style]:
+                    raise _NotPlain("date")
+                value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+            elif kind == b"s":
+                value = self.strings[int(raw)]
+            elif kind == b"b":
+                value = bool(int(raw))
+            elif kind == b"str" or kind == b"e":
+                value = raw
+            else:
+                raise _NotPlain("cell type")
+        if value is None:
+            if has_f:
+                raise _NotPlain("formula without a value")
+            text = ""
+        elif type(value) is str:
+            text = value.strip()
+        else:
+            text = _cell_text(value, styles.formats[style])
+        out = (text, box, elements)
+        self.keep(key, out)
+        return out
+
+
+_PLAIN_CELLS_KEPT = 1 << 12  # distinct cells kept with a stylesheet (or read in one workbook)
+_KEPT_KEY_BYTES = 512  # longer texts and cells are read each time, not kept
+
+
 def _read_sheet(
-    z: zipfile.ZipFile, names: set[str], part: str, sheet: _Sheet, strings: list[str], styles: _Styles
+    z: zipfile.ZipFile,
+    names: set[str],
+    part: str,
+    sheet: _Sheet,
+    strings: list[str],
+    styles: _Styles,
+    cells: _PlainCells,
 ) -> _Sheet:
     rels = _rels(z, part, names) or {}
     if any(t.endswith(_SHEET_RELS_READ) for t, _ in rels.values()):
         raise _Unsupported("comments, drawings or tables")
-    root = _xml(z, part)
+    xml = z.read(part)
+    if _read_sheet_plain(xml, sheet, cells, styles):
+        return sheet
+    return _read_sheet_tree(_parse(xml), rels, sheet, strings, styles)
+
+
+def _read_sheet_tree(
+    root, rels: dict[str, tuple[str, str]], sheet: _Sheet, strings: list[str], styles: _Styles
+) -> _Sheet:
     if root.tag != _M + "worksheet":
         raise _Unsupported("worksheet")
     texts, boxed = sheet.texts, sheet.boxed
@@ -770,7 +1150,6 @@ def _read_sheet(
                 boxed.discard((key_row, col_no))
     for r in [r for r, cols in texts.items() if not cols]:
         del texts[r]
-    max_row = max(texts, default=0)
     ranges: set[tuple[int, int, int, int]] = set()
     links: list = []
     merge_tag, link_tag = _M + "mergeCell", _M + "hyperlink"
@@ -781,28 +1160,84 @@ def _read_sheet(
             links.append(el)
         else:
             raise _Unsupported("table parts")
+    link_corners = []
+    for link in links:
+        rid = link.get(_R_ID)
+        if rid and rid not in rels:
+            raise _Unsupported("hyperlink relationship")
+        _, _, r1, c1 = _area(link.get("ref"))
+        link_corners.append((r1, c1))
+    _place_ranges(sheet, ranges, link_corners, max_col, styles)
+    return sheet
+
+
+_Merged = tuple[
+    dict[tuple[int, int], int], set[tuple[int, int]], dict[int, set[int]], dict[int, dict[int, int]], int, int
+]
+
+
+def _merged(ranges: frozenset[tuple[int, int, int, int]]) -> _Merged:
+    """Columns spanned by each merged range's top-left cell and the cells the ranges cover (also by
+    row), and the last row and column they reach: the same in every report of a template, so kept
+    when they cover a report's few cells (read-only for callers)."""
+    out = _MERGED.get(ranges)
+    if out is None:
+        out = _merged_now(ranges)
+        if len(out[1]) <= _MERGED_KEPT_CELLS:
+            if len(_MERGED) >= _SMALL_PARTS:
+                _MERGED.clear()
+            _MERGED[ranges] = out
+    return out
+
+
+_MERGED: dict[frozenset[tuple[int, int, int, int]], _Merged] = {}
+_MERGED_KEPT_CELLS = 10_000
+
+
+def _merged_now(ranges: frozenset[tuple[int, int, int, int]]) -> _Merged:
+    spans: dict[tuple[int, int], int] = {}
+    covered: set[tuple[int, int]] = set()
+    max_row = max_col = 0
     for r0, c0, r1, c1 in ranges:
-        if (r0, c0) in sheet.spans:
+        if (r0, c0) in spans:
             raise _Unsupported("merged ranges from one cell")
-        sheet.spans[(r0, c0)] = c1 - c0 + 1
+        spans[(r0, c0)] = c1 - c0 + 1
         max_row, max_col = max(max_row, r1), max(max_col, c1)
         if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
             raise _Unsupported("huge merge")
         for rr in range(r0, r1 + 1):
             for cc in range(c0, c1 + 1):
                 if (rr, cc) != (r0, c0):
-                    sheet.covered.add((rr, cc))
-    for link in links:
-        rid = link.get(_R_ID)
-        if rid and rid not in rels:
-            raise _Unsupported("hyperlink relationship")
-        _, _, r1, c1 = _area(link.get("ref"))
+                    covered.add((rr, cc))
+    covered_in: dict[int, set[int]] = {}
+    for r, c in covered:
+        covered_in.setdefault(r, set()).add(c)
+    spans_in: dict[int, dict[int, int]] = {}
+    for (r, c), n in spans.items():
+        spans_in.setdefault(r, {})[c] = n
+    return spans, covered, covered_in, spans_in, max_row, max_col
+
+
+def _place_ranges(
+    sheet: _Sheet,
+    ranges: set[tuple[int, int, int, int]],
+    link_corners: list[tuple[int, int]],
+    max_col: int,
+    styles: _Styles,
+) -> None:
+    """The merged ranges, the used range (cells, merges and hyperlinks) and the default border of a sheet
+    whose cells are read."""
+    max_row = max(sheet.texts, default=0)
+    if ranges:
+        merged = _merged(frozenset(ranges))
+        sheet.spans, sheet.covered, sheet.covered_in, sheet.spans_in, last_row, last_col = merged
+        max_row, max_col = max(max_row, last_row), max(max_col, last_col)
+    for r1, c1 in link_corners:
         max_row, max_col = max(max_row, r1), max(max_col, c1)
     if styles.default_bordered is None:
         raise _Unsupported("no borders")
     sheet.default_bordered = styles.default_bordered
     sheet.max_row, sheet.max_col = max_row, max_col
-    return sheet
 
 
 def _core_title(z: zipfile.ZipFile | None) -> str | None:
