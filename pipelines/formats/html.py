@@ -372,12 +372,60 @@ def _table_rows(table) -> list[tuple[int, Any]]:
     return rows
 
 
+def _small_cell_text(td) -> str | None:
+    """The text (before _leaf_text) of a cell holding one element, itself holding at most one
+    childless element, where _inline_text reads one line: a <p> alone, with nothing printed beside it
+    (Word's <td><p><span>12</span></p></td>), or an inline element (<td>1<span>2</span>3</td>).
+    None for any other cell. Read from the few texts directly, without _inline_text's walk over
+    the descendants; only on a page hiding nothing, whose tag names are as parsed (_names_as_parsed):
+    then a tag is in a set of lower-case names exactly when _tag() of it is."""
+    if len(td) != 1:
+        return None
+    child = td[0]
+    tag = child.tag
+    n = len(child)
+    if n > 1:
+        return None
+    if n:
+        inner = child[0]
+        inner_tag = inner.tag
+        if inner_tag in _NOT_INLINE or len(inner):
+            return None
+        # (a comment's text is no text; its tail is)
+        inner_text = (inner.text or "") + (inner.tail or "") if inner_tag.__class__ is str else inner.tail or ""
+    else:
+        inner_text = ""
+    if tag == "p":  # the cell's paragraph: one line when nothing is printed beside it
+        text = td.text
+        if text and _norm(text):
+            return None
+        text = child.tail
+        if text and _norm(text):
+            return None
+        return (child.text or "") + inner_text
+    if tag in _NOT_INLINE:
+        return None
+    head = td.text or ""
+    if tag.__class__ is not str:
+        return head + (child.tail or "")  # a comment: n is 0
+    return head + (child.text or "") + inner_text + (child.tail or "")
+
+
+def _names_as_parsed(text: str) -> bool:
+    """Every tag name of the page is its own lower-case form: libxml2 lower-cases ASCII letters,
+    and the one other character whose lower case is ASCII (KELVIN SIGN, "k") is not in the text."""
+    return "\u212a" not in text
+
+
 class _Walker:
     """Turns a parsed document into grid rows in reading order."""
 
-    def __init__(self, hidden: Container, css_grids: bool) -> None:
+    def __init__(self, hidden: Container, css_grids: bool, names_as_parsed: bool = False) -> None:
         self.hidden = hidden  # the page's hidden elements (_page_styles)
         self.css_grids = css_grids  # some element's style lays it out as a CSS grid
+        # every tag name is its own lower-case form (_names_as_parsed): the tables' cells are read
+        # by _small_cell_text where they can be
+        self.names_as_parsed = names_as_parsed
         self.rows: list[GridRow] = RowList()
         self.buf: list[str] = []
         self.n_blocks = 0
@@ -446,10 +494,13 @@ class _Walker:
         hidden = self.hidden
         leaf_texts = _LEAF_TEXTS
         nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
+        rows = _table_rows(table)
+        # (_small_cell_text reads most cells of a page hiding nothing, its tag names as parsed)
+        small_cells = self.names_as_parsed and not hidden
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
         last_group = 0
-        for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
+        for r_no, (group, tr) in enumerate(rows, start=1):
             if group != last_group:
                 covered, last_group = {}, group
             # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
@@ -484,9 +535,14 @@ class _Walker:
                 if col + span > MAX_ROW_COLUMNS:
                     break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
                 if len(td):
-                    text = _inline_text(td, hidden)
-                    if text is None:
-                        text = _cell_text_walk(td, hidden)
+                    text = _small_cell_text(td) if small_cells else None
+                    if text is not None:
+                        line = leaf_texts.get(text)
+                        text = _leaf_text(text) if line is None else line
+                    else:
+                        text = _inline_text(td, hidden)
+                        if text is None:
+                            text = _cell_text_walk(td, hidden)
                 else:  # text only (most cells): _cell_text's first case, without the call
                     text = td.text
                     if text:
@@ -638,14 +694,15 @@ def _descendants(el) -> Iterator:
 _BLOCK_NO_P = _BLOCK - {"p", "span"}
 
 
-def rows_from_tree(root) -> tuple[list[GridRow], str]:
-    """Grid rows of a parsed (sub)tree, and the page title (empty when there is none)."""
+def rows_from_tree(root, names_as_parsed: bool = False) -> tuple[list[GridRow], str]:
+    """Grid rows of a parsed (sub)tree, and the page title (empty when there is none).
+    `names_as_parsed`: _names_as_parsed of the parsed text (the fast path for tables)."""
     title = ""
     for t in root.iter("title"):
         title = _norm(_string_value(t))
         if title:
             break
-    walker = _Walker(*_page_styles(root))
+    walker = _Walker(*_page_styles(root), names_as_parsed)
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
@@ -707,7 +764,7 @@ def parse_tree(text: str):
 
 
 def grid_from_html(text: str) -> Grid:
-    rows, title = rows_from_tree(parse_tree(text))
+    rows, title = rows_from_tree(parse_tree(text), _names_as_parsed(text))
     if title:
         rows.insert(0, GridRow([Cell(title, 0, "html title")], positional=False, source="html title"))
     if not rows:
