@@ -161,20 +161,26 @@ def declared_encoding(data: bytes) -> str | None:
 
 def decode_html(data: bytes) -> str:
     """The page's text: BOM first, then the declared charset, then UTF-8, then GB18030."""
+    return _decoded(data)[0]
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
+    """decode_html's text, and the codec it was decoded with."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace"), "utf-16"
     declared = declared_encoding(data)
     if declared and codecs.lookup(declared).name in ("cp1252", "iso8859-1", "latin-1", "ascii"):
         declared = None  # a Western default on a Chinese page is a CMS template's leftover: sniff instead
     candidates = [e for e in (declared, "utf-8", "gb18030") if e]
     for enc in dict.fromkeys(candidates):
         try:
-            return data.decode(enc)
+            return data.decode(enc), enc
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode(declared or "utf-8", errors="replace")
+    enc = declared or "utf-8"
+    return data.decode(enc, errors="replace"), enc
 
 
 # ---------------------------------------------------------------- text
@@ -694,15 +700,17 @@ def _descendants(el) -> Iterator:
 _BLOCK_NO_P = _BLOCK - {"p", "span"}
 
 
-def rows_from_tree(root, names_as_parsed: bool = False) -> tuple[list[GridRow], str]:
+def rows_from_tree(root, names_as_parsed: bool = False, nothing_styled: bool = False) -> tuple[list[GridRow], str]:
     """Grid rows of a parsed (sub)tree, and the page title (empty when there is none).
-    `names_as_parsed`: _names_as_parsed of the parsed text (the fast path for tables)."""
+    `names_as_parsed`: _names_as_parsed of the parsed text (the fast path for tables);
+    `nothing_styled`: _nothing_styled of the page (its styles are not looked at)."""
     title = ""
     for t in root.iter("title"):
         title = _norm(_string_value(t))
         if title:
             break
-    walker = _Walker(*_page_styles(root), names_as_parsed)
+    hidden, css_grids = (frozenset(), False) if nothing_styled else _page_styles(root)
+    walker = _Walker(hidden, css_grids, names_as_parsed)
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
@@ -763,8 +771,9 @@ def parse_tree(text: str):
         raise ParseError(f"HTML cannot be parsed ({exc})") from exc
 
 
-def grid_from_html(text: str) -> Grid:
-    rows, title = rows_from_tree(parse_tree(text), _names_as_parsed(text))
+def grid_from_html(text: str, nothing_styled: bool = False) -> Grid:
+    """`nothing_styled`: _nothing_styled of the page the text was decoded from."""
+    rows, title = rows_from_tree(parse_tree(text), _names_as_parsed(text), nothing_styled)
     if title:
         rows.insert(0, GridRow([Cell(title, 0, "html title")], positional=False, source="html title"))
     if not rows:
@@ -773,4 +782,29 @@ def grid_from_html(text: str) -> Grid:
 
 
 def read_html(data: bytes) -> Grid:
-    return grid_from_html(decode_html(data))
+    text, codec = _decoded(data)
+    return grid_from_html(text, _nothing_styled(data, codec, text))
+
+
+# Codecs that write every ASCII character as its own byte and no other character with an ASCII
+# byte that is not part of a multi-byte sequence: a run of ASCII characters of the text is the same
+# run of bytes in the page.
+_ASCII_BYTES_CODECS = frozenset(["utf-8", "gb18030", "big5hkscs"])
+# What a page must hold, ignoring case, to hide an element or lay one out as a CSS grid (_hidden,
+# _HIDDEN_STYLE, _GRID_TEMPLATE), or "&#" (a character reference may spell any of them).
+_STYLE_WORDS = (b"hidden", b"display", b"visibility", b"mso-hide", b"grid-template", b"&#")
+# The characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter (dotted and
+# dotless i, long s, Kelvin sign): a style holding one may hide an element with no ASCII word for it.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _nothing_styled(data: bytes, codec: str, text: str) -> bool:
+    """No element of the page is hidden (_hidden) or laid out as a CSS grid, told from its bytes
+    without the two passes over every element _page_styles makes: the words those need are not in
+    the page. (Named character references spell no ASCII letter but in &fjlig;, "fj".)"""
+    if codec not in _ASCII_BYTES_CODECS:
+        return False
+    low = data.lower()  # (bytes: ASCII letters only)
+    if any(word in low for word in _STYLE_WORDS):
+        return False
+    return not any(char in text for char in _FOLDS_TO_ASCII)
