@@ -331,13 +331,17 @@ def test_cells_of_one_element_each_shape() -> None:
         "<td style='DISPLAY: NONE'>9</td>",
         "<td HIDDEN>9</td>",
         "<td style='&#100;isplay:none'>9</td>",  # a character reference spells the property
+        "<td style='&#X00064;isplay:none'>9</td>",
         "<td style='visibility:hidden'>9</td>",
         "<td style='mso-hide:all'>9</td>",
     ],
-    ids=["upper-case-style", "upper-case-attribute", "character-reference", "visibility", "mso-hide"],
+    ids=["upper-case-style", "upper-case-attribute", "character-reference", "hex-reference", "visibility", "mso-hide"],
 )
 def test_a_hidden_cell_is_left_out_however_it_is_spelled(cell: str) -> None:
-    g = read_html(_page(f"<table><tr><td>规章</td>{cell}<td>4</td></tr></table>"))
+    # (&#12288;, the full-width space Chinese pages print, is a character reference spelling no word)
+    g = read_html(_page(f"<p>&#12288;说明</p><table><tr><td>规章</td>{cell}<td>4</td></tr></table>"))
+    assert g.rows[0].cells[0].text == "说明"
+    g.rows.pop(0)
     assert [c.text for c in g.rows[0].cells] == ["规章", "4"]
 
 

@@ -791,11 +791,17 @@ def read_html(data: bytes) -> Grid:
 # run of bytes in the page.
 _ASCII_BYTES_CODECS = frozenset(["utf-8", "gb18030", "big5hkscs"])
 # What a page must hold, ignoring case, to hide an element or lay one out as a CSS grid (_hidden,
-# _HIDDEN_STYLE, _GRID_TEMPLATE), or "&#" (a character reference may spell any of them).
-_STYLE_WORDS = (b"hidden", b"display", b"visibility", b"mso-hide", b"grid-template", b"&#")
+# _HIDDEN_STYLE, _GRID_TEMPLATE), and the named character references of a character of
+# _FOLDS_TO_ASCII (HTML5's &Idot; &imath; &inodot;; no other named reference spells an ASCII
+# letter but &fjlig;, "fj", in none of the words).
+_STYLE_WORDS = (b"hidden", b"display", b"visibility", b"mso-hide", b"grid-template", b"&idot", b"&imath", b"&inodot")
 # The characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter (dotted and
 # dotless i, long s, Kelvin sign): a style holding one may hide an element with no ASCII word for it.
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+# A numeric character reference (on the lower-cased page): its value without leading zeros, at most
+# as many digits as make a value past any character (a longer one is larger still).
+_NUMERIC_REFERENCE = re.compile(rb"&#(?:x0*([0-9a-f]{1,8})|0*([0-9]{1,10}))")
+_FOLDS_TO_ASCII_CODES = frozenset(ord(c) for c in _FOLDS_TO_ASCII)
 
 
 def _nothing_styled(data: bytes, codec: str, text: str) -> bool:
@@ -807,4 +813,13 @@ def _nothing_styled(data: bytes, codec: str, text: str) -> bool:
     low = data.lower()  # (bytes: ASCII letters only)
     if any(word in low for word in _STYLE_WORDS):
         return False
-    return not any(char in text for char in _FOLDS_TO_ASCII)
+    if any(char in text for char in _FOLDS_TO_ASCII):
+        return False
+    # A character reference may spell a word (&#100;isplay) or a character of _FOLDS_TO_ASCII; the
+    # ones a Chinese page holds (&#12288;, the full-width space) spell neither.
+    for m in _NUMERIC_REFERENCE.finditer(low):
+        hex_digits, digits = m.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code < 0x80 or code in _FOLDS_TO_ASCII_CODES:
+            return False
+    return True
