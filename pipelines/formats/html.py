@@ -509,12 +509,16 @@ class _Walker:
         for r_no, (group, tr) in enumerate(rows, start=1):
             if group != last_group:
                 covered, last_group = {}, group
-            # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
-            tds = [
-                c
-                for c in tr[:]
-                if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD)) and c not in hidden
-            ]
+            if small_cells:  # (tag names as parsed: _tag() of each is itself; nothing hidden)
+                tds = [c for c in tr[:] if c.tag in _CELL_TAGS_TD]
+            else:
+                # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
+                tds = [
+                    c
+                    for c in tr[:]
+                    if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD))
+                    and c not in hidden
+                ]
             if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
