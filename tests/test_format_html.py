@@ -285,3 +285,73 @@ def test_cell_text_whatever_the_shape_of_its_markup() -> None:
 def test_a_page_of_more_paragraphs_than_a_list_takes_reads_every_one() -> None:
     body = "".join(f"<p>第{i}段</p>" for i in range(200))
     assert [r.text for r in read_html(_page(body)).rows] == [f"第{i}段" for i in range(200)]
+
+
+def test_cells_of_one_element_each_shape() -> None:
+    """Cells holding one element, itself holding at most one childless element (Word's
+    <p><span>, a CMS's <span>), read from their texts (_small_cell_text), beside the cells of
+    those shapes that are more than one line or hold what is never printed."""
+    g = read_html(
+        _page(
+            "<table><tr>"
+            "<td><p class=MsoNormal><span lang=EN-US>1</span></p></td>"
+            "<td>\r\n <p>&nbsp;<span>2</span>\u3000</p>\u00a0</td>"
+            "<td>前<p><span>3</span></p></td>"
+            "<td><p><span>4</span></p>后</td>"
+            "<td><p>5<!-- 6 -->7</p></td>"
+            "<td>8<!-- 9 -->0</td>"
+            "<td><b>1</b>2</td>"
+            "<td><span>3<br>4</span></td>"
+            "<td><font><b>5</b>6</font></td>"
+            "<td><span><script>7</script></span></td>"
+            "<td><p><o:p>&nbsp;</o:p></p></td>"
+            "<td><br></td>"
+            "</tr></table>"
+        )
+    )
+    assert [c.text for c in g.rows[0].cells] == [
+        "1",
+        "2",
+        "前\n3",
+        "4\n后",
+        "57",
+        "80",
+        "12",
+        "3\n4",
+        "56",
+        "",
+        "",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<td style='DISPLAY: NONE'>9</td>",
+        "<td HIDDEN>9</td>",
+        "<td style='&#100;isplay:none'>9</td>",  # a character reference spells the property
+        "<td style='&#X00064;isplay:none'>9</td>",
+        "<td style='visibility:hidden'>9</td>",
+        "<td style='mso-hide:all'>9</td>",
+    ],
+    ids=["upper-case-style", "upper-case-attribute", "character-reference", "hex-reference", "visibility", "mso-hide"],
+)
+def test_a_hidden_cell_is_left_out_however_it_is_spelled(cell: str) -> None:
+    # (&#12288;, the full-width space Chinese pages print, is a character reference spelling no word)
+    g = read_html(_page(f"<p>&#12288;说明</p><table><tr><td>规章</td>{cell}<td>4</td></tr></table>"))
+    assert g.rows[0].cells[0].text == "说明"
+    g.rows.pop(0)
+    assert [c.text for c in g.rows[0].cells] == ["规章", "4"]
+
+
+def test_a_hidden_cell_of_a_utf16_page_is_left_out() -> None:
+    page = "\ufeff<html><body><table><tr><td>规章</td><td style='display:none'>9</td></tr></table></body></html>"
+    assert [c.text for c in read_html(page.encode("utf-16-le")).rows[0].cells] == ["规章"]
+
+
+def test_a_tag_named_with_a_kelvin_sign_is_read_as_its_lower_case_name() -> None:
+    """KELVIN SIGN lower-cases to "k": <lin\u212a> is a <link>, whose content is never printed
+    (the reader names tags by their lower case; libxml2 lower-cases only ASCII letters)."""
+    g = read_html(_page("<table><tr><td>1<lin\u212a>x</lin\u212a></td><td>2</td></tr></table>"))
+    assert [c.text for c in g.rows[0].cells] == ["1", "2"]

@@ -161,20 +161,26 @@ def declared_encoding(data: bytes) -> str | None:
 
 def decode_html(data: bytes) -> str:
     """The page's text: BOM first, then the declared charset, then UTF-8, then GB18030."""
+    return _decoded(data)[0]
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
+    """decode_html's text, and the codec it was decoded with."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace"), "utf-16"
     declared = declared_encoding(data)
     if declared and codecs.lookup(declared).name in ("cp1252", "iso8859-1", "latin-1", "ascii"):
         declared = None  # a Western default on a Chinese page is a CMS template's leftover: sniff instead
     candidates = [e for e in (declared, "utf-8", "gb18030") if e]
     for enc in dict.fromkeys(candidates):
         try:
-            return data.decode(enc)
+            return data.decode(enc), enc
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode(declared or "utf-8", errors="replace")
+    enc = declared or "utf-8"
+    return data.decode(enc, errors="replace"), enc
 
 
 # ---------------------------------------------------------------- text
@@ -372,12 +378,60 @@ def _table_rows(table) -> list[tuple[int, Any]]:
     return rows
 
 
+def _small_cell_text(td) -> str | None:
+    """The text (before _leaf_text) of a cell holding one element, itself holding at most one
+    childless element, where _inline_text reads one line: a <p> alone, with nothing printed beside it
+    (Word's <td><p><span>12</span></p></td>), or an inline element (<td>1<span>2</span>3</td>).
+    None for any other cell. Read from the few texts directly, without _inline_text's walk over
+    the descendants; only on a page hiding nothing, whose tag names are as parsed (_names_as_parsed):
+    then a tag is in a set of lower-case names exactly when _tag() of it is."""
+    if len(td) != 1:
+        return None
+    child = td[0]
+    tag = child.tag
+    n = len(child)
+    if n > 1:
+        return None
+    if n:
+        inner = child[0]
+        inner_tag = inner.tag
+        if inner_tag in _NOT_INLINE or len(inner):
+            return None
+        # (a comment's text is no text; its tail is)
+        inner_text = (inner.text or "") + (inner.tail or "") if inner_tag.__class__ is str else inner.tail or ""
+    else:
+        inner_text = ""
+    if tag == "p":  # the cell's paragraph: one line when nothing is printed beside it
+        text = td.text
+        if text and _norm(text):
+            return None
+        text = child.tail
+        if text and _norm(text):
+            return None
+        return (child.text or "") + inner_text
+    if tag in _NOT_INLINE:
+        return None
+    head = td.text or ""
+    if tag.__class__ is not str:
+        return head + (child.tail or "")  # a comment: n is 0
+    return head + (child.text or "") + inner_text + (child.tail or "")
+
+
+def _names_as_parsed(text: str) -> bool:
+    """Every tag name of the page is its own lower-case form: libxml2 lower-cases ASCII letters,
+    and the one other character whose lower case is ASCII (KELVIN SIGN, "k") is not in the text."""
+    return "\u212a" not in text
+
+
 class _Walker:
     """Turns a parsed document into grid rows in reading order."""
 
-    def __init__(self, hidden: Container, css_grids: bool) -> None:
+    def __init__(self, hidden: Container, css_grids: bool, names_as_parsed: bool = False) -> None:
         self.hidden = hidden  # the page's hidden elements (_page_styles)
         self.css_grids = css_grids  # some element's style lays it out as a CSS grid
+        # every tag name is its own lower-case form (_names_as_parsed): the tables' cells are read
+        # by _small_cell_text where they can be
+        self.names_as_parsed = names_as_parsed
         self.rows: list[GridRow] = RowList()
         self.buf: list[str] = []
         self.n_blocks = 0
@@ -446,18 +500,25 @@ class _Walker:
         hidden = self.hidden
         leaf_texts = _LEAF_TEXTS
         nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
+        rows = _table_rows(table)
+        # (_small_cell_text reads most cells of a page hiding nothing, its tag names as parsed)
+        small_cells = self.names_as_parsed and not hidden
         # columns still covered by a rowspan from above: grid column -> rows left
         covered: dict[int, int] = {}
         last_group = 0
-        for r_no, (group, tr) in enumerate(_table_rows(table), start=1):
+        for r_no, (group, tr) in enumerate(rows, start=1):
             if group != last_group:
                 covered, last_group = {}, group
-            # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
-            tds = [
-                c
-                for c in tr[:]
-                if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD)) and c not in hidden
-            ]
+            if small_cells:  # (tag names as parsed: _tag() of each is itself; nothing hidden)
+                tds = [c for c in tr[:] if c.tag in _CELL_TAGS_TD]
+            else:
+                # (the HTML parser gives lower-case tag names; any other spelling goes through _tag)
+                tds = [
+                    c
+                    for c in tr[:]
+                    if (c.tag in _CELL_TAGS_TD or (c.tag.__class__ is str and _tag(c) in _CELL_TAGS_TD))
+                    and c not in hidden
+                ]
             if nested and any(_has_table(td) for td in tds):
                 # Layout: the row's cells are page content holding tables of their own.
                 for td in tds:
@@ -484,9 +545,14 @@ class _Walker:
                 if col + span > MAX_ROW_COLUMNS:
                     break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
                 if len(td):
-                    text = _inline_text(td, hidden)
-                    if text is None:
-                        text = _cell_text_walk(td, hidden)
+                    text = _small_cell_text(td) if small_cells else None
+                    if text is not None:
+                        line = leaf_texts.get(text)
+                        text = _leaf_text(text) if line is None else line
+                    else:
+                        text = _inline_text(td, hidden)
+                        if text is None:
+                            text = _cell_text_walk(td, hidden)
                 else:  # text only (most cells): _cell_text's first case, without the call
                     text = td.text
                     if text:
@@ -638,14 +704,17 @@ def _descendants(el) -> Iterator:
 _BLOCK_NO_P = _BLOCK - {"p", "span"}
 
 
-def rows_from_tree(root) -> tuple[list[GridRow], str]:
-    """Grid rows of a parsed (sub)tree, and the page title (empty when there is none)."""
+def rows_from_tree(root, names_as_parsed: bool = False, nothing_styled: bool = False) -> tuple[list[GridRow], str]:
+    """Grid rows of a parsed (sub)tree, and the page title (empty when there is none).
+    `names_as_parsed`: _names_as_parsed of the parsed text (the fast path for tables);
+    `nothing_styled`: _nothing_styled of the page (its styles are not looked at)."""
     title = ""
     for t in root.iter("title"):
         title = _norm(_string_value(t))
         if title:
             break
-    walker = _Walker(*_page_styles(root))
+    hidden, css_grids = (frozenset(), False) if nothing_styled else _page_styles(root)
+    walker = _Walker(hidden, css_grids, names_as_parsed)
     walker.walk(root)  # <head> is skipped: its title is returned apart
     walker.flush()
     return walker.rows, title
@@ -706,8 +775,9 @@ def parse_tree(text: str):
         raise ParseError(f"HTML cannot be parsed ({exc})") from exc
 
 
-def grid_from_html(text: str) -> Grid:
-    rows, title = rows_from_tree(parse_tree(text))
+def grid_from_html(text: str, nothing_styled: bool = False) -> Grid:
+    """`nothing_styled`: _nothing_styled of the page the text was decoded from."""
+    rows, title = rows_from_tree(parse_tree(text), _names_as_parsed(text), nothing_styled)
     if title:
         rows.insert(0, GridRow([Cell(title, 0, "html title")], positional=False, source="html title"))
     if not rows:
@@ -716,4 +786,45 @@ def grid_from_html(text: str) -> Grid:
 
 
 def read_html(data: bytes) -> Grid:
-    return grid_from_html(decode_html(data))
+    text, codec = _decoded(data)
+    return grid_from_html(text, _nothing_styled(data, codec, text))
+
+
+# Codecs that write every ASCII character as its own byte and no other character with an ASCII
+# byte that is not part of a multi-byte sequence: a run of ASCII characters of the text is the same
+# run of bytes in the page.
+_ASCII_BYTES_CODECS = frozenset(["utf-8", "gb18030", "big5hkscs"])
+# What a page must hold, ignoring case, to hide an element or lay one out as a CSS grid (_hidden,
+# _HIDDEN_STYLE, _GRID_TEMPLATE; "visibility: hidden" holds "hidden"), and the start of the named
+# character references of a character of _FOLDS_TO_ASCII (HTML5's &Idot; &imath; &inodot;; no other
+# named reference spells an ASCII letter but &fjlig;, "fj", in none of the words). (Each word is a
+# pass over the page: as few as will do.)
+_STYLE_WORDS = (b"hidden", b"display", b"mso-hide", b"grid-template", b"&i")
+# The characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter (dotted and
+# dotless i, long s, Kelvin sign): a style holding one may hide an element with no ASCII word for it.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+# A numeric character reference (on the lower-cased page): its value without leading zeros, at most
+# as many digits as make a value past any character (a longer one is larger still).
+_NUMERIC_REFERENCE = re.compile(rb"&#(?:x0*([0-9a-f]{1,8})|0*([0-9]{1,10}))")
+_FOLDS_TO_ASCII_CODES = frozenset(ord(c) for c in _FOLDS_TO_ASCII)
+
+
+def _nothing_styled(data: bytes, codec: str, text: str) -> bool:
+    """No element of the page is hidden (_hidden) or laid out as a CSS grid, told from its bytes
+    without the two passes over every element _page_styles makes: the words those need are not in
+    the page. (Named character references spell no ASCII letter but in &fjlig;, "fj".)"""
+    if codec not in _ASCII_BYTES_CODECS:
+        return False
+    low = data.lower()  # (bytes: ASCII letters only)
+    if any(word in low for word in _STYLE_WORDS):
+        return False
+    if any(char in text for char in _FOLDS_TO_ASCII):
+        return False
+    # A character reference may spell a word (&#100;isplay) or a character of _FOLDS_TO_ASCII; the
+    # ones a Chinese page holds (&#12288;, the full-width space) spell neither.
+    for m in _NUMERIC_REFERENCE.finditer(low):
+        hex_digits, digits = m.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code < 0x80 or code in _FOLDS_TO_ASCII_CODES:
+            return False
+    return True
