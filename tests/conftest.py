@@ -248,7 +248,7 @@ def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # of work (`pytest_xdist_make_scheduler` below): they run on the same worker, one after the other,
 # and the fixture is built once. (xdist's own --dist loadgroup does not group with pytest 9.)
 SHARED_GROUPS = {
-    "test_dashboard": "monitored",  # both read the `monitored` run
+    "test_dashboard": "monitored",  # these three read the `monitored` run
     "test_monitoring_e2e": "monitored",
     "test_rules_parity": "monitored",  # its city and real reports are the `monitored` run's
     "test_publish": "publish_city",  # both start from `publish_city`'s clean run
