@@ -258,15 +258,15 @@ SHARED_GROUPS = {
 }
 # The longest units first, so that the two workers finish together (with --no-loadscope-reorder
 # xdist hands them out in collection order; its own order, most tests first, left one worker alone
-# with the long whole-run modules at the end). By seconds on an idle 2-core machine (--durations).
+# with the long whole-run modules at the end). By seconds of a whole `make test` (--durations=0, summed by unit).
 LONGEST_FIRST = (
     "publish_city",
+    "monitored",
     "test_corrections",
     "export_city",
-    "test_hostile_e2e",
-    "test_collect_sites",
-    "monitored",
     "test_incremental_builds",
+    "test_collect_sites",
+    "test_hostile_e2e",
 )
 
 
