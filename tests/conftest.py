@@ -179,8 +179,8 @@ MONITORED_SEED = 10  # this city has findings of R00–R04, R06 and R08–R11, a
 @pytest.fixture(scope="session")
 def monitored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
     """(raw dir, warehouse, run result) of one materialization of everything: a generated city
-    (25 agencies, 2020–2022) beside the real reports and registry. Shared by the monitoring and
-    dashboard tests; the dashboard asset writes `dashboard/` beside the warehouse."""
+    (25 agencies, 2020–2022) beside the real reports and registry. Shared by the monitoring,
+    dashboard and rules parity tests; the dashboard asset writes `dashboard/` beside the warehouse."""
     from pipelines.definitions import JOB_NAME, build_defs
     from pipelines.synth.generate import generate
 
@@ -249,23 +249,25 @@ def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # of work (`pytest_xdist_make_scheduler` below): they run on the same worker, one after the other,
 # and the fixture is built once. (xdist's own --dist loadgroup does not group with pytest 9.)
 SHARED_GROUPS = {
-    "test_dashboard": "monitored",  # both read the `monitored` run
+    "test_dashboard": "monitored",  # these three read the `monitored` run
     "test_monitoring_e2e": "monitored",
+    "test_rules_parity": "monitored",  # its city and real reports are the `monitored` run's
     "test_publish": "publish_city",  # both start from `publish_city`'s clean run
     "test_publish_kill": "publish_city",
+    "test_export": "export_city",  # the export's city is the Celery test's raw folder and in-process reference
+    "test_celery_shards": "export_city",
 }
 # The longest units first, so that the two workers finish together (with --no-loadscope-reorder
 # xdist hands them out in collection order; its own order, most tests first, left one worker alone
-# with the long whole-run modules at the end). By seconds on an idle 2-core machine (--durations).
+# with the long whole-run modules at the end). By seconds of a whole `make test` (--durations=0, summed by unit).
 LONGEST_FIRST = (
     "publish_city",
-    "test_corrections",
-    "test_celery_shards",
-    "test_hostile_e2e",
-    "test_collect_sites",
-    "test_rules_parity",
     "monitored",
+    "test_corrections",
+    "export_city",
     "test_incremental_builds",
+    "test_collect_sites",
+    "test_hostile_e2e",
 )
 
 
@@ -319,3 +321,25 @@ def copy_warehouse(published: Path, dest: Path) -> Path:
     shutil.copy2(published, dest)
     shutil.copytree(work_path(published).parent, work_path(dest).parent, ignore=shutil.ignore_patterns("*.lock"))
     return dest
+
+
+EXPORT_YEARS = (2021, 2022)
+EXPORT_SEED = 50  # 12 agencies, 2021–2022: R02/R04/R10/R11 in 2021, R03/R09/R10/R11 in 2022
+
+
+@pytest.fixture(scope="session")
+def export_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw dir, warehouse) of one in-process run of a generated city alone (no real reports: a
+    year's findings are exactly its defects.csv rows) and a file that is not a report (broken.pdf,
+    quarantined). tests/test_export.py exports it; tests/test_celery_shards.py runs the same raw
+    folder on Celery workers and compares with it. Read only."""
+    from pipelines.definitions import JOB_NAME, build_defs
+    from pipelines.synth.generate import generate
+
+    raw = tmp_path_factory.mktemp("export_raw")
+    generate(raw / "city", n_agencies=12, years=EXPORT_YEARS, seed=EXPORT_SEED)
+    (raw / "broken.pdf").write_bytes(b"%PDF-1.7\n not a report")
+    warehouse = tmp_path_factory.mktemp("export_warehouse") / "warehouse.duckdb"
+    result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
+    assert result.success
+    return raw, warehouse

@@ -3,7 +3,8 @@
 Real services on 127.0.0.1 only: a Redis server (Debian's redis-server) on a free port as the
 broker and result backend, two Celery workers started with the dagster-celery worker command, a
 Dagster instance (sqlite, a folder) shared by the run and the workers. The same raw folder is run
-once in process (the reference) and once on the Celery executor; every row of the parse results
+once in process (the reference: tests/conftest.py's `export_city`, which tests/test_export.py
+exports) and once on the Celery executor; every row of the parse results
 (cells, reports, warnings, quarantined files) and of every mart must be the same, and the parse
 shards must have run on both workers. Workers and Redis are stopped at the end, even on failure.
 """
@@ -24,7 +25,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.shards import CELERY_BACKEND_ENV, CELERY_BROKER_ENV
 from pipelines.warehouse import REPO_ROOT
 from tests.conftest import mart_tables
@@ -77,13 +77,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipelines.synth.generate import generate
-
-    raw = tmp_path_factory.mktemp("raw")
-    generate(raw / "city", n_agencies=8, years=(2021, 2022), seed=21)
-    (raw / "broken.pdf").write_bytes(b"%PDF-1.7\n not a report")  # a quarantine, from a shard too
-    return raw
+def raw(export_city: tuple[Path, Path]) -> Path:
+    """A generated city and broken.pdf (a quarantine, from a shard too): `export_city`'s raw folder
+    (tests/conftest.py), whose in-process run is the reference."""
+    return export_city[0]
 
 
 @pytest.fixture(scope="module")
@@ -174,14 +171,16 @@ def _rows(con: duckdb.DuckDBPyConnection, db: str, schema: str, table: str, excl
 
 
 def test_the_shards_on_two_celery_workers_build_the_warehouse_the_in_process_run_builds(
-    raw: Path, celery_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    raw: Path,
+    export_city: tuple[Path, Path],
+    celery_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from pipelines.runner import run_warehouse
 
-    reference = tmp_path / "in_process" / "warehouse.duckdb"
-    # in process: one shard (the default there); on Celery, SHARDS shards on two workers
-    local = build_defs(raw, reference).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
-    assert local.success
+    # in process (the reference, `export_city`): one shard (the default there); on Celery, SHARDS shards on two workers
+    reference = export_city[1]
 
     for key in ("DAGSTER_HOME", CELERY_BROKER_ENV, CELERY_BACKEND_ENV):
         monkeypatch.setenv(key, celery_env[key])

@@ -1,8 +1,8 @@
-"""`export_workbook` on a small generated city: one Dagster+dbt run for the module, then the
+"""`export_workbook` on a small generated city: one Dagster+dbt run (`export_city`), then the
 workbook is loaded back with openpyxl and compared with the warehouse and the city's defects.csv.
 
-Only the city is in the raw folder (no real reports), so the findings of a year are exactly the
-defects.csv rows of that year.
+Only the city is in the raw folder (no real reports; a broken PDF, quarantined), so the findings of
+a year are exactly the defects.csv rows of that year.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.export import (
     FINDINGS_HEADER,
     FINDINGS_SHEET,
@@ -30,23 +29,18 @@ from pipelines.export import (
 from pipelines.monitoring import read_defects
 from pipelines.template import LEVEL_LABELS, RULE_TEXT
 from pipelines.warehouse import READ_QUALITY_LABELS
+from tests.conftest import EXPORT_YEARS
 from tests.conftest import query as _query
 
-SEED = 50  # 12 agencies, 2021–2022: R02/R04/R10/R11 in 2021, R03/R09/R10/R11 in 2022
 CITY = "city"
-YEARS = (2021, 2022)
+YEARS = EXPORT_YEARS
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from pipelines.synth.generate import generate
-
-    raw = tmp_path_factory.mktemp("raw")
-    generate(raw / CITY, n_agencies=12, years=YEARS, seed=SEED)
-    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
-    assert result.success
-    return raw, warehouse
+def city(export_city: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The city's raw folder and warehouse: `export_city` (tests/conftest.py), shared with
+    tests/test_celery_shards.py."""
+    return export_city
 
 
 def _rows(ws: Any) -> list[dict[str, Any]]:

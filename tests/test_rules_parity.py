@@ -1,10 +1,11 @@
 """One rules engine: the single-report paths find exactly what the warehouse finds.
 
-Every corpus under tests/corpus/ (its raw files), the real reports with their registry and a
-generated city go through one real run (the Dagster job, dbt included); then
-  * every current report (the version the warehouse judges) through `ogi check` (check_file,
-    JSON): its R01–R05, R08 and R09 findings equal the warehouse's (marts.report_findings) for
-    that file's bytes;
+Every corpus under tests/corpus/ (its raw files, beside the real registry) goes through one real
+run (the Dagster job, dbt included); the real reports with their registry and a generated city are
+the `monitored` run (tests/conftest.py, shared with the monitoring and dashboard tests). Then
+  * every current report of both runs (the version the warehouse judges) through `ogi check`
+    (check_file, JSON): its R01–R05, R08 and R09 findings equal the warehouse's
+    (marts.report_findings) for that file's bytes;
   * the city's parsed reports with its registry and publications through `pipelines.rules.evaluate`
     (the generator's self-check path): every finding, R00–R11, equals the warehouse's.
 R12 (the narrative) is `ogi check`'s alone and is left out of the comparison. The warehouse judges
@@ -23,6 +24,7 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -30,39 +32,39 @@ import pytest
 from pipelines.check import check_file, read_report
 from pipelines.monitoring import city_findings
 from pipelines.rules import SINGLE_REPORT_RULES, engine, evaluate, report_from_parsed
-from tests.conftest import MONITORED_SEED, REPO_ROOT, copy_raw, query
+from tests.conftest import MONITORED_CITY, RAW_DIR, REPO_ROOT, query
 
 CORPORA = ("published", "converted", "damaged", "fixtures", "probes")
-CITY = "city"
+CITY = MONITORED_CITY
 Key = tuple[str, str, str, str]
 
 
 @pytest.fixture(scope="module")
-def parity_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(raw dir, published warehouse) of one run over every corpus, the real reports and a city."""
+def corpora_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw dir, published warehouse) of one run over every corpus beside the real registry."""
     from pipelines.definitions import JOB_NAME, build_defs
-    from pipelines.synth.generate import generate
 
-    raw = copy_raw(tmp_path_factory.mktemp("raw"))
+    raw = tmp_path_factory.mktemp("raw")
+    shutil.copy2(RAW_DIR / "agencies.csv", raw / "agencies.csv")
     for corpus in CORPORA:
         # copies, not links: the inventory never follows a symbolic link
         shutil.copytree(REPO_ROOT / "tests" / "corpus" / corpus / "raw", raw / corpus)
-    generate(raw / CITY, n_agencies=25, years=(2020, 2022), seed=MONITORED_SEED)
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     result = build_defs(raw, warehouse).resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
     assert result.success
     return raw, warehouse
 
 
-def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path]) -> None:
-    raw, warehouse = parity_run
-    current = dict(
-        query(
-            warehouse,
-            """
-        SELECT report_id, file_path FROM marts.report_versions WHERE is_current""",
-        )
-    )
+@pytest.fixture(scope="module")
+def city_run(monitored: tuple[Path, Path, Any]) -> tuple[Path, Path]:
+    """(raw dir, published warehouse) of the `monitored` run: the real reports and a generated city
+    in `CITY/`."""
+    raw, warehouse, result = monitored
+    assert result.success
+    return raw, warehouse
+
+
+def _stored_findings(warehouse: Path) -> dict[str, set[Key]]:
     stored: dict[str, set[Key]] = defaultdict(set)
     for sha, rule, table, row, column in query(
         warehouse,
@@ -72,31 +74,39 @@ def test_ogi_check_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path])
         [list(SINGLE_REPORT_RULES)],
     ):
         stored[sha].add((rule, table, row, column))
+    return stored
+
+
+def test_ogi_check_finds_what_the_warehouse_finds(corpora_run: tuple[Path, Path], city_run: tuple[Path, Path]) -> None:
     judged: dict[str, int] = defaultdict(int)
     mismatches = []
-    for sha, rel in sorted(current.items()):
-        code, out = check_file(raw / rel, "json")
-        assert code in (0, 1), (rel, out)
-        found = {
-            (f["rule"], f["table"], f["row"], f["column"]) for f in json.loads(out)["findings"] if f["rule"] != "R12"
-        }
-        if found != stored.get(sha, set()):
-            mismatches.append((rel, sorted(found - stored[sha]), sorted(stored[sha] - found)))
-        judged[rel.split("/")[0] if "/" in rel else "real"] += 1
-    assert not mismatches, mismatches
-    # every corpus with an agency-year of its own took part (one whose files all failed to parse
-    # would compare nothing); fixtures/ and probes/ are superseded (below)
-    assert set(judged) >= {"published", "converted", "damaged", CITY, "real"}, judged
-    assert (
-        sum(
+    n_with_findings = 0
+    for raw, warehouse in (corpora_run, city_run):
+        current = dict(query(warehouse, "SELECT report_id, file_path FROM marts.report_versions WHERE is_current"))
+        stored = _stored_findings(warehouse)
+        for sha, rel in sorted(current.items()):
+            code, out = check_file(raw / rel, "json")
+            assert code in (0, 1), (rel, out)
+            found = {
+                (f["rule"], f["table"], f["row"], f["column"])
+                for f in json.loads(out)["findings"]
+                if f["rule"] != "R12"
+            }
+            if found != stored.get(sha, set()):
+                mismatches.append((rel, sorted(found - stored[sha]), sorted(stored[sha] - found)))
+            judged[rel.split("/")[0] if "/" in rel else "real"] += 1
+        n_with_findings += sum(
             1
             for (sha,) in query(
                 warehouse, "SELECT DISTINCT report_id FROM marts.report_findings WHERE rule_id <> 'R00'"
             )
             if sha in current
         )
-        > 10
-    ), "findings to compare"
+    assert not mismatches, mismatches
+    # every corpus with an agency-year of its own took part (one whose files all failed to parse
+    # would compare nothing); fixtures/ and probes/ are superseded (below)
+    assert set(judged) >= {"published", "converted", "damaged", CITY, "real"}, judged
+    assert n_with_findings > 10, "findings to compare"
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -104,8 +114,8 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_the_generators_evaluator_finds_what_the_warehouse_finds(parity_run: tuple[Path, Path]) -> None:
-    raw, warehouse = parity_run
+def test_the_generators_evaluator_finds_what_the_warehouse_finds(city_run: tuple[Path, Path]) -> None:
+    raw, warehouse = city_run
     city = raw / CITY
     registry = _csv_rows(city / "agencies.csv")
     publications = {f"{CITY}/{r['file']}": r["published_at"] for r in _csv_rows(city / "publications.csv")}
@@ -125,11 +135,11 @@ def test_the_generators_evaluator_finds_what_the_warehouse_finds(parity_run: tup
     assert found == stored, (sorted(found - stored), sorted(stored - found))
 
 
-def test_same_bytes_same_report_id(parity_run: tuple[Path, Path]) -> None:
+def test_same_bytes_same_report_id(corpora_run: tuple[Path, Path], city_run: tuple[Path, Path]) -> None:
     """The comparison above keys ogi check's file by the warehouse's report_id: its sha256."""
-    raw, warehouse = parity_run
-    for sha, rel in query(warehouse, "SELECT report_id, file_path FROM marts.report_versions LIMIT 5"):
-        assert hashlib.sha256((raw / rel).read_bytes()).hexdigest() == sha
+    for raw, warehouse in (corpora_run, city_run):
+        for sha, rel in query(warehouse, "SELECT report_id, file_path FROM marts.report_versions LIMIT 5"):
+            assert hashlib.sha256((raw / rel).read_bytes()).hexdigest() == sha
 
 
 def _check_keys(path: Path) -> set[Key]:
@@ -138,8 +148,8 @@ def _check_keys(path: Path) -> set[Key]:
     return {(f["rule"], f["table"], f["row"], f["column"]) for f in json.loads(out)["findings"] if f["rule"] != "R12"}
 
 
-def test_every_fixture_and_probe_landed_as_ogi_check_lands_it(parity_run: tuple[Path, Path]) -> None:
-    raw, warehouse = parity_run
+def test_every_fixture_and_probe_landed_as_ogi_check_lands_it(corpora_run: tuple[Path, Path]) -> None:
+    raw, warehouse = corpora_run
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         heads = con.execute("""SELECT * FROM landing.parsed_reports
