@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pipelines.assets.marts import DBT_BUILD_ARGS
@@ -62,7 +63,7 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
     assert set(ran.values()) == {"pass"}, ran
 
 
-def test_the_dbt_version_dagster_dbt_reads_is_the_pinned_one_without_starting_dbt(monkeypatch) -> None:  # noqa: ANN001
+def test_dagster_dbt_reads_the_pinned_dbt_version_without_starting_dbt(monkeypatch: pytest.MonkeyPatch) -> None:
     """dagster-dbt runs `dbt --version` before every dbt command; dbt's own answer asks pypi.org for
     the latest release. pipelines/bin/dbt-guarded answers from the installed package: the version
     dagster-dbt parses is the one requirements.lock pins, and no dbt is started (OGI_DBT names
