@@ -80,3 +80,13 @@ def test_dagster_dbt_reads_the_pinned_dbt_version_without_starting_dbt(monkeypat
     monkeypatch.setenv(SHIM_ENV, "/bin/false")
     resource = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(DBT_GUARDED))
     assert str(resource._cli_version) == pinned.group(1)
+
+
+def test_dbt_sends_no_usage_statistics_from_the_project() -> None:
+    """dbt sends anonymous usage events to dbt Labs from every command unless the project says no:
+    a run must reach no address but the machine's own. Read with dbt's own reader of the project's
+    flags, the one every dbt command uses (an analyst's plain `dbt` in dbt_project/ included)."""
+    from dbt.config.project import read_project_flags
+
+    flags = read_project_flags(str(DBT_PROJECT_DIR), str(DBT_PROJECT_DIR))
+    assert flags.send_anonymous_usage_stats is False
