@@ -583,23 +583,31 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
         rotation = (pdfium_c.FPDFPage_GetRotation(page) % 4) * 90
         place = _Placement(mediabox, rotation)  # type: ignore[arg-type]
         images: list[tuple[float, float, float, float]] = []
-        edges, n_objects = _edges(page, place, images)
         text_page = pdfium_c.FPDFText_LoadPage(page)
         if not text_page:
+            edges, _ = _edges(page, place, images)
             return _PageContent([], edges, place.bbox, 0, images)
         try:
             n = pdfium_c.FPDFText_CountChars(text_page)
+            if n > MAX_PDF_PAGE_OBJECTS:
+                raise _too_busy(page_no)
+            # the characters first: the text objects they name need no type asked in the object walk
+            chars, undecodable, text_objects = _chars(text_page, n, place, stated)
+            edges, n_objects = _edges(page, place, images, text_objects)
             if n + n_objects > MAX_PDF_PAGE_OBJECTS:
-                raise PDFLimit(
-                    f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
-                    "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
-                )
-            chars, undecodable = _chars(text_page, n, place, stated)
+                raise _too_busy(page_no)
         finally:
             pdfium_c.FPDFText_ClosePage(text_page)
         return _PageContent(chars, edges, place.bbox, undecodable, images)
     finally:
         pdfium_c.FPDF_ClosePage(page)
+
+
+def _too_busy(page_no: int) -> PDFLimit:
+    return PDFLimit(
+        f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
+        "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
+    )
 
 
 def _fast(name: str, restype: Any = ctypes.c_int) -> Any:
@@ -624,8 +632,9 @@ _TextObj_GetFont = _fast("FPDFTextObj_GetFont", ctypes.c_void_p)
 _Font_GetBaseFontName = _fast("FPDFFont_GetBaseFontName", ctypes.c_size_t)
 
 
-def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
-    """The page's characters as pdfplumber's dicts, and how many have no Unicode.
+def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int, Any]:  # type: ignore[no-untyped-def]
+    """The page's characters as pdfplumber's dicts, how many have no Unicode, and the text objects
+    they belong to (handles).
 
     What pdfium keeps per text object (the character's matrix, its font and font size: every
     character of a text object shares its object's) is read once per text object; per character
@@ -710,7 +719,7 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
                 "upright": upright,
             }
         )
-    return chars, undecodable
+    return chars, undecodable, of_object.keys()
 
 
 _FONT_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()]+)")
@@ -783,8 +792,8 @@ def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, fl
     )
 
 
-_Page_GetObject = _fast("FPDFPage_GetObject", pdfium_c.FPDF_PAGEOBJECT)
-_FormObj_GetObject = _fast("FPDFFormObj_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_Page_GetObject = _fast("FPDFPage_GetObject", ctypes.c_void_p)  # an address (int), as text objects are named
+_FormObj_GetObject = _fast("FPDFFormObj_GetObject", ctypes.c_void_p)
 _FormObj_CountObjects = _fast("FPDFFormObj_CountObjects")
 _PageObj_GetType = _fast("FPDFPageObj_GetType")
 _PageObj_GetMatrix = _fast("FPDFPageObj_GetMatrix")
@@ -798,11 +807,15 @@ _OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 
 
 def _edges(
-    page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
-) -> tuple[list[_Edge], int]:  # type: ignore[no-untyped-def]
+    page,  # type: ignore[no-untyped-def]
+    place: _Placement,
+    images: list[tuple[float, float, float, float]] | None = None,
+    text_objects: Any = (),
+) -> tuple[list[_Edge], int]:
     """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
     curves; and the number of objects the page draws (paths, images, forms' contents). The boxes of
-    its images go into `images`."""
+    its images go into `images`. `text_objects` (handles) are known text objects: skipped without
+    asking their type (a browser prints every character as a text object of its own)."""
     edges: list[_Edge] = []
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -817,7 +830,10 @@ def _edges(
     while todo:
         parent, count, outer, is_form = todo.pop()
         for k in range(count):
-            obj = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            address = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            if address in text_objects:
+                continue  # a text object: its characters are counted from the text page
+            obj = ctypes.c_void_p(address)
             kind = get_type(obj)
             if kind == _OBJ_TEXT:
                 continue  # its characters are counted from the text page
