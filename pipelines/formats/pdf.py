@@ -12,6 +12,7 @@ import bisect
 import ctypes
 import itertools
 import re
+import struct
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -822,10 +823,8 @@ def _edges(
     asking their type (a browser prints every character as a text object of its own)."""
     edges: list[_Edge] = []
     matrix = pdfium_c.FS_MATRIX()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
-    get_type, get_segment, get_point = _PageObj_GetType, _Path_GetPathSegment, _PathSegment_GetPoint
-    segment_type, segment_closes = _PathSegment_GetType, _PathSegment_GetClose
+    matrix_ref = ctypes.byref(matrix)
+    get_type = _PageObj_GetType
     left, height, top0 = place.left, place.height, place.top0
     n_objects = 0
     todo: list[tuple[object, int, tuple[float, ...], bool]] = [
@@ -870,11 +869,7 @@ def _edges(
             ops, pts = "", []
             beziers = 0
             m0, m1, m2, m3, m4, m5 = m
-            for j in range(_Path_CountSegments(obj)):
-                seg = get_segment(obj, j)
-                get_point(seg, x_ref, y_ref)
-                kind_j = segment_type(seg)
-                px, py = x.value, y.value
+            for px, py, kind_j, closes in _path_segments(obj, _Path_CountSegments(obj)):
                 pt = (m0 * px + m2 * py + m4 + left, height - (m1 * px + m3 * py + m5) + top0)
                 if kind_j == _SEGMENT_MOVE or not ops:
                     if ops:
@@ -889,7 +884,7 @@ def _edges(
                 else:
                     ops += "l"
                     pts.append(pt)
-                if segment_closes(seg):
+                if closes:
                     ops += "h"
                     pts.append(pts[0])
             if ops:
@@ -897,6 +892,40 @@ def _edges(
             for ops, pts in subpaths:
                 edges.extend(_path_edges(ops, pts))
     return edges, n_objects
+
+
+# pdfium keeps a path's points in one array of CFX_Path::Point {float x, y; uint8 type; bool close}, the
+# segments FPDFPath_GetPathSegment points to: read at once instead of three calls per segment, once
+# the array is seen whole (its last segment where the size says) and, in each process, its first
+# path read both ways gave the same segments (otherwise the calls are made for every path).
+_POINT = struct.Struct("=ffBB2x")
+_RAW_POINTS: list[bool | None] = [None]  # whether reading the array gives what the calls give
+_Path_SegmentAddress = _fast("FPDFPath_GetPathSegment", ctypes.c_void_p)
+
+
+def _path_segments(obj: Any, count: int) -> list[tuple[float, float, int, int]]:
+    """The path's segments: (x, y, FPDF_SEGMENT_* type, whether it closes the subpath)."""
+    if count > 1 and _RAW_POINTS[0] is not False:
+        first, last = _Path_SegmentAddress(obj, 0), _Path_SegmentAddress(obj, count - 1)
+        if first and last and last - first == (count - 1) * _POINT.size:
+            segments = list(_POINT.iter_unpack(ctypes.string_at(first, count * _POINT.size)))
+            if _RAW_POINTS[0]:
+                return segments
+            _RAW_POINTS[0] = segments == _called_segments(obj, count)
+            if _RAW_POINTS[0]:
+                return segments
+    return _called_segments(obj, count)
+
+
+def _called_segments(obj: Any, count: int) -> list[tuple[float, float, int, int]]:
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    out = []
+    for j in range(count):
+        seg = _Path_GetPathSegment(obj, j)
+        _PathSegment_GetPoint(seg, x_ref, y_ref)
+        out.append((x.value, y.value, _PathSegment_GetType(seg), _PathSegment_GetClose(seg)))
+    return out
 
 
 def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[_Edge]:
