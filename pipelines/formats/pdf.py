@@ -960,8 +960,9 @@ def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) 
         for bx0, btop, bx1, bbottom in boxes:
             if cx1 < bx0 or cx0 > bx1 or cbottom < btop or ctop > bbottom:
                 continue  # apart (the overlap below would be negative)
-            w = min(cx1, bx1) - max(cx0, bx0)
-            h = min(cbottom, bbottom) - max(ctop, btop)
+            # min(cx1, bx1) - max(cx0, bx0) and the same down, as min() and max() pick (NaN alike)
+            w = (bx1 if bx1 < cx1 else cx1) - (bx0 if bx0 > cx0 else cx0)
+            h = (bbottom if bbottom < cbottom else cbottom) - (btop if btop > ctop else ctop)
             if h >= 0 and w >= 0 and h + w > 0:
                 break
         else:
@@ -1144,20 +1145,23 @@ def _intersections(edges: list[_Edge]) -> dict[tuple[float, float], tuple[set[_B
     v_edges = sorted((e for e in edges if e[6] == "v"), key=itemgetter(0, 1))
     h_edges = sorted((e for e in edges if e[6] == "h"), key=itemgetter(1, 0))
     tops = [h[1] for h in h_edges]
+    h_boxes = [h[:4] for h in h_edges]
     out: dict[tuple[float, float], tuple[set[_Box], set[_Box]]] = {}
     for v in v_edges:
         vx, vtop, vbottom = v[0], v[1], v[3]
+        v_box = v[:4]
         lo = bisect.bisect_left(tops, vtop - tol - 1)
         hi = bisect.bisect_right(tops, vbottom + tol + 1)
-        for h in h_edges[lo:hi]:
+        for k in range(lo, hi):
+            h = h_boxes[k]
             htop = h[1]
             if vtop <= htop + tol and vbottom >= htop - tol and vx >= h[0] - tol and vx <= h[2] + tol:
                 point = (vx, htop)
                 at = out.get(point)
                 if at is None:
                     at = out[point] = (set(), set())
-                at[0].add(v[:4])
-                at[1].add(h[:4])
+                at[0].add(v_box)
+                at[1].add(h)
     return out
 
 
@@ -1180,17 +1184,26 @@ def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]
     cells = []
     for pt in points:
         v_edges, h_edges = intersections[pt]
-        right: list[tuple[float, float]] | None = None  # (found at the first point below that connects)
+        column, row = same_x[pt[0]], same_y[pt[1]]
+        right: list[tuple[float, float]] = []  # the points to the right that connect, found as needed
+        scanned = at_y[pt] + 1  # the next point of the row to look at for `right`
         cell = None
-        for below_pt in same_x[pt[0]][at_x[pt] + 1 :]:
+        for b in range(at_x[pt] + 1, len(column)):
+            below_pt = column[b]
             below_v, below_h = intersections[below_pt]
             if v_edges.isdisjoint(below_v):
                 continue
-            if right is None:
-                right = [r for r in same_y[pt[1]][at_y[pt] + 1 :] if not h_edges.isdisjoint(intersections[r][1])]
-            if not right:
-                break  # no point to the right connects: no cell from here
-            for right_pt in right:
+            k = 0
+            while True:
+                if k == len(right):  # the next point to the right that connects
+                    while scanned < len(row) and h_edges.isdisjoint(intersections[row[scanned]][1]):
+                        scanned += 1
+                    if scanned == len(row):
+                        break
+                    right.append(row[scanned])
+                    scanned += 1
+                right_pt = right[k]
+                k += 1
                 corner = (right_pt[0], below_pt[1])
                 at = intersections.get(corner)
                 if at is None or at[1].isdisjoint(below_h):
@@ -1200,6 +1213,8 @@ def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]
                     break
             if cell is not None:
                 break
+            if not right:
+                break  # no point to the right connects: no cell from here
         if cell is not None:
             cells.append(cell)
     return cells
@@ -1325,8 +1340,7 @@ def _one_word(chars: list[dict]) -> str | None:
     its end (or more than 4 pt above or below it), a space or an empty text ends one; the words
     are clustered again by their tops (the top of their highest character), joined by spaces
     within a line and lines by line ends. Ligatures are expanded."""
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     if len(chars) == 1:
         t = chars[0]["text"]
         return "" if not t or t.isspace() else LIGATURES.get(t, t)
@@ -1367,6 +1381,18 @@ def _one_word(chars: list[dict]) -> str | None:
     return "\n".join(" ".join(w[1] for w in line) for line in _cluster(words, _FIRST, y_tol))
 
 
+_LIGATURES: dict[str, str] = {}
+
+
+def _ligatures() -> dict[str, str]:
+    """pdfplumber's LIGATURES (imported when first needed: pdfplumber is slow to import)."""
+    if not _LIGATURES:
+        from pdfplumber.utils.text import LIGATURES
+
+        _LIGATURES.update(LIGATURES)
+    return _LIGATURES
+
+
 def _cluster(items: list[Any], key: Callable[[Any], float], tolerance: float) -> list[list[Any]]:
     """pdfplumber's cluster_objects: items grouped by their key's value, a value within `tolerance`
     of the next (chained) in one group; groups in order of value, items in their own order."""
@@ -1400,8 +1426,7 @@ def _words(chars: list[dict]) -> list[dict]:
     character without text is a word of its own, and a new word starts where a character starts
     before the previous one or more than _WORDS' ratio × its size after its end (more than 3 pt
     for rotated text), or stands more than 3 pt off its line (that ratio × size for rotated text)."""
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     ratio = _WORDS["x_tolerance_ratio"]
     out: list[dict] = []
 
@@ -1441,8 +1466,21 @@ def _words(chars: list[dict]) -> list[dict]:
                     word = []
                 elif word:
                     prev = word[-1]
-                    along, off = (ratio * prev["size"], 3) if upright else (3, ratio * prev["size"])
-                    if ch[start] < prev[start] or ch[start] > prev[end] + along or abs(ch[across] - prev[across]) > off:
+                    if upright:  # (the rotated case below, with the keys of upright text)
+                        x0 = ch["x0"]
+                        new_word = (
+                            x0 < prev["x0"]
+                            or x0 > prev["x1"] + ratio * prev["size"]
+                            or abs(ch["top"] - prev["top"]) > 3
+                        )
+                    else:
+                        along, off = 3, ratio * prev["size"]
+                        new_word = (
+                            ch[start] < prev[start]
+                            or ch[start] > prev[end] + along
+                            or abs(ch[across] - prev[across]) > off
+                        )
+                    if new_word:
                         merge(word, direction)
                         word = [ch]
                     else:
