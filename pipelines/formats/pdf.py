@@ -16,6 +16,7 @@ import struct
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from statistics import median
 from typing import Any
@@ -73,7 +74,7 @@ class _Line:
     no: int
     words: list[_Field]
 
-    @property
+    @cached_property  # (asked again and again while zones are found; a line's fields do not change)
     def values(self) -> list[_Field]:
         return [f for f in self.fields if f.text.strip() and is_value_token(f.text)]
 
