@@ -12,9 +12,11 @@ import bisect
 import ctypes
 import itertools
 import re
+import struct
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from statistics import median
 from typing import Any
@@ -72,7 +74,7 @@ class _Line:
     no: int
     words: list[_Field]
 
-    @property
+    @cached_property  # (asked again and again while zones are found; a line's fields do not change)
     def values(self) -> list[_Field]:
         return [f for f in self.fields if f.text.strip() and is_value_token(f.text)]
 
@@ -370,7 +372,7 @@ def _table_rows(
             if _holds_rows(texts[c] or ""):
                 not_cells.append(box)
                 continue
-            span = max(1, sum(1 for x in lefts if box[0] - 0.5 <= x < box[2] - 0.5))
+            span = max(1, bisect.bisect_left(lefts, box[2] - 0.5) - bisect.bisect_left(lefts, box[0] - 0.5))
             text = texts[c] or ""
             if _STACKED_DIGITS.match(text) and len(text.split()[0]) >= capacity.get(c, 0) > 0:
                 text = re.sub(r"\s+", "", text)  # one number wrapped by its narrow box: "499" / "3" is 4993
@@ -382,12 +384,16 @@ def _table_rows(
 
 def _holds_rows(text: str) -> bool:
     """Two or more lines of several numbers each: rows of a table, not one cell's text."""
-    return sum(1 for ln in text.splitlines() if sum(1 for t in ln.split() if is_value_token(t)) >= 2) >= 2
+    lines = text.splitlines()
+    if len(lines) < 2:
+        return False
+    return sum(1 for ln in lines if sum(1 for t in ln.split() if is_value_token(t)) >= 2) >= 2
 
 
 # A box's text of digit lines only ("１２" / "４"): one number wrapped, or two numbers stacked.
 _STACKED_DIGITS = re.compile(r"^\s*[\d０-９]+(?:\s*\n\s*[\d０-９]+)+\s*$")
 _MIN_DIGIT_CELLS = 3
+_DIGITS = re.compile(r"[\d０-９]+")
 
 
 def _digits_per_line(extracted: list[list[str | None]]) -> dict[int, int]:
@@ -399,7 +405,7 @@ def _digits_per_line(extracted: list[list[str | None]]) -> dict[int, int]:
     for texts in extracted:
         for c, text in enumerate(texts):
             parts = (text or "").split()
-            if parts and all(re.fullmatch(r"[\d０-９]+", p) for p in parts):
+            if parts and all(_DIGITS.fullmatch(p) for p in parts):
                 lines.setdefault(c, []).append(max(len(p) for p in parts))
     return {c: max(n) for c, n in lines.items() if len(n) >= _MIN_DIGIT_CELLS}
 
@@ -583,23 +589,31 @@ def _read_page(doc, index: int, page_no: int, stated: dict[bytes, float]) -> _Pa
         rotation = (pdfium_c.FPDFPage_GetRotation(page) % 4) * 90
         place = _Placement(mediabox, rotation)  # type: ignore[arg-type]
         images: list[tuple[float, float, float, float]] = []
-        edges, n_objects = _edges(page, place, images)
         text_page = pdfium_c.FPDFText_LoadPage(page)
         if not text_page:
+            edges, _ = _edges(page, place, images)
             return _PageContent([], edges, place.bbox, 0, images)
         try:
             n = pdfium_c.FPDFText_CountChars(text_page)
+            if n > MAX_PDF_PAGE_OBJECTS:
+                raise _too_busy(page_no)
+            # the characters first: the text objects they name need no type asked in the object walk
+            chars, undecodable, text_objects = _chars(text_page, n, place, stated)
+            edges, n_objects = _edges(page, place, images, text_objects)
             if n + n_objects > MAX_PDF_PAGE_OBJECTS:
-                raise PDFLimit(
-                    f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
-                    "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
-                )
-            chars, undecodable = _chars(text_page, n, place, stated)
+                raise _too_busy(page_no)
         finally:
             pdfium_c.FPDFText_ClosePage(text_page)
         return _PageContent(chars, edges, place.bbox, undecodable, images)
     finally:
         pdfium_c.FPDF_ClosePage(page)
+
+
+def _too_busy(page_no: int) -> PDFLimit:
+    return PDFLimit(
+        f"PDF page {page_no} draws more than {MAX_PDF_PAGE_OBJECTS:,} characters, lines "
+        "and images (limits.MAX_PDF_PAGE_OBJECTS; a dense page has ~5,000): not read"
+    )
 
 
 def _fast(name: str, restype: Any = ctypes.c_int) -> Any:
@@ -624,8 +638,9 @@ _TextObj_GetFont = _fast("FPDFTextObj_GetFont", ctypes.c_void_p)
 _Font_GetBaseFontName = _fast("FPDFFont_GetBaseFontName", ctypes.c_size_t)
 
 
-def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
-    """The page's characters as pdfplumber's dicts, and how many have no Unicode.
+def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> tuple[list[dict], int, Any]:  # type: ignore[no-untyped-def]
+    """The page's characters as pdfplumber's dicts, how many have no Unicode, and the text objects
+    they belong to (handles).
 
     What pdfium keeps per text object (the character's matrix, its font and font size: every
     character of a text object shares its object's) is read once per text object; per character
@@ -710,7 +725,7 @@ def _chars(text_page, n: int, place: _Placement, stated: dict[bytes, float]) -> 
                 "upright": upright,
             }
         )
-    return chars, undecodable
+    return chars, undecodable, of_object.keys()
 
 
 _FONT_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()]+)")
@@ -783,8 +798,8 @@ def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, float, fl
     )
 
 
-_Page_GetObject = _fast("FPDFPage_GetObject", pdfium_c.FPDF_PAGEOBJECT)
-_FormObj_GetObject = _fast("FPDFFormObj_GetObject", pdfium_c.FPDF_PAGEOBJECT)
+_Page_GetObject = _fast("FPDFPage_GetObject", ctypes.c_void_p)  # an address (int), as text objects are named
+_FormObj_GetObject = _fast("FPDFFormObj_GetObject", ctypes.c_void_p)
 _FormObj_CountObjects = _fast("FPDFFormObj_CountObjects")
 _PageObj_GetType = _fast("FPDFPageObj_GetType")
 _PageObj_GetMatrix = _fast("FPDFPageObj_GetMatrix")
@@ -798,17 +813,19 @@ _OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 
 
 def _edges(
-    page, place: _Placement, images: list[tuple[float, float, float, float]] | None = None
-) -> tuple[list[_Edge], int]:  # type: ignore[no-untyped-def]
+    page,  # type: ignore[no-untyped-def]
+    place: _Placement,
+    images: list[tuple[float, float, float, float]] | None = None,
+    text_objects: Any = (),
+) -> tuple[list[_Edge], int]:
     """Edges of the page's paths as pdfplumber makes them from pdfminer's lines, rectangles and
     curves; and the number of objects the page draws (paths, images, forms' contents). The boxes of
-    its images go into `images`."""
+    its images go into `images`. `text_objects` (handles) are known text objects: skipped without
+    asking their type (a browser prints every character as a text object of its own)."""
     edges: list[_Edge] = []
     matrix = pdfium_c.FS_MATRIX()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
-    get_type, get_segment, get_point = _PageObj_GetType, _Path_GetPathSegment, _PathSegment_GetPoint
-    segment_type, segment_closes = _PathSegment_GetType, _PathSegment_GetClose
+    matrix_ref = ctypes.byref(matrix)
+    get_type = _PageObj_GetType
     left, height, top0 = place.left, place.height, place.top0
     n_objects = 0
     todo: list[tuple[object, int, tuple[float, ...], bool]] = [
@@ -817,7 +834,10 @@ def _edges(
     while todo:
         parent, count, outer, is_form = todo.pop()
         for k in range(count):
-            obj = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            address = _FormObj_GetObject(parent, k) if is_form else _Page_GetObject(parent, k)
+            if address in text_objects:
+                continue  # a text object: its characters are counted from the text page
+            obj = ctypes.c_void_p(address)
             kind = get_type(obj)
             if kind == _OBJ_TEXT:
                 continue  # its characters are counted from the text page
@@ -850,11 +870,7 @@ def _edges(
             ops, pts = "", []
             beziers = 0
             m0, m1, m2, m3, m4, m5 = m
-            for j in range(_Path_CountSegments(obj)):
-                seg = get_segment(obj, j)
-                get_point(seg, x_ref, y_ref)
-                kind_j = segment_type(seg)
-                px, py = x.value, y.value
+            for px, py, kind_j, closes in _path_segments(obj, _Path_CountSegments(obj)):
                 pt = (m0 * px + m2 * py + m4 + left, height - (m1 * px + m3 * py + m5) + top0)
                 if kind_j == _SEGMENT_MOVE or not ops:
                     if ops:
@@ -869,7 +885,7 @@ def _edges(
                 else:
                     ops += "l"
                     pts.append(pt)
-                if segment_closes(seg):
+                if closes:
                     ops += "h"
                     pts.append(pts[0])
             if ops:
@@ -877,6 +893,40 @@ def _edges(
             for ops, pts in subpaths:
                 edges.extend(_path_edges(ops, pts))
     return edges, n_objects
+
+
+# pdfium keeps a path's points in one array of CFX_Path::Point {float x, y; uint8 type; bool close}, the
+# segments FPDFPath_GetPathSegment points to: read at once instead of three calls per segment, once
+# the array is seen whole (its last segment where the size says) and, in each process, its first
+# path read both ways gave the same segments (otherwise the calls are made for every path).
+_POINT = struct.Struct("=ffBB2x")
+_RAW_POINTS: list[bool | None] = [None]  # whether reading the array gives what the calls give
+_Path_SegmentAddress = _fast("FPDFPath_GetPathSegment", ctypes.c_void_p)
+
+
+def _path_segments(obj: Any, count: int) -> list[tuple[float, float, int, int]]:
+    """The path's segments: (x, y, FPDF_SEGMENT_* type, whether it closes the subpath)."""
+    if count > 1 and _RAW_POINTS[0] is not False:
+        first, last = _Path_SegmentAddress(obj, 0), _Path_SegmentAddress(obj, count - 1)
+        if first and last and last - first == (count - 1) * _POINT.size:
+            segments = list(_POINT.iter_unpack(ctypes.string_at(first, count * _POINT.size)))
+            if _RAW_POINTS[0]:
+                return segments
+            _RAW_POINTS[0] = segments == _called_segments(obj, count)
+            if _RAW_POINTS[0]:
+                return segments
+    return _called_segments(obj, count)
+
+
+def _called_segments(obj: Any, count: int) -> list[tuple[float, float, int, int]]:
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    out = []
+    for j in range(count):
+        seg = _Path_GetPathSegment(obj, j)
+        _PathSegment_GetPoint(seg, x_ref, y_ref)
+        out.append((x.value, y.value, _PathSegment_GetType(seg), _PathSegment_GetClose(seg)))
+    return out
 
 
 def _path_edges(ops: str, pts: list[tuple[float, float]]) -> list[_Edge]:
@@ -900,14 +950,20 @@ def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) 
     """Characters wholly outside every box (pdfplumber's outside_bbox)."""
     if not boxes:
         return chars
+    ux0, utop = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    ux1, ubottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
     out = []
     for ch in chars:
         cx0, ctop, cx1, cbottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
+        if cx1 < ux0 or cx0 > ux1 or cbottom < utop or ctop > ubottom:
+            out.append(ch)  # apart from every box
+            continue
         for bx0, btop, bx1, bbottom in boxes:
             if cx1 < bx0 or cx0 > bx1 or cbottom < btop or ctop > bbottom:
                 continue  # apart (the overlap below would be negative)
-            w = min(cx1, bx1) - max(cx0, bx0)
-            h = min(cbottom, bbottom) - max(ctop, btop)
+            # min(cx1, bx1) - max(cx0, bx0) and the same down, as min() and max() pick (NaN alike)
+            w = (bx1 if bx1 < cx1 else cx1) - (bx0 if bx0 > cx0 else cx0)
+            h = (bbottom if bbottom < cbottom else cbottom) - (btop if btop > ctop else ctop)
             if h >= 0 and w >= 0 and h + w > 0:
                 break
         else:
@@ -1020,22 +1076,23 @@ def _snap(edges: list[_Edge], at: int) -> list[_Edge]:
     """pdfplumber's snap_objects: edges whose position (x0 of vertical, top of horizontal ones) is
     within _SNAP of the next one's (chained) moved to the cluster's average, by the same arithmetic
     (each edge moved by average - its position)."""
+    if not edges:
+        return []
     position: Callable[[_Edge], float] = itemgetter(at)
-    values = sorted({position(e) for e in edges})
+    positions = list(map(position, edges))
+    values = sorted(set(positions))
     cluster_of: dict[float, int] = {}
     n = 0
     for i, x in enumerate(values):
         if i and x > values[i - 1] + _SNAP:
             n += 1
         cluster_of[x] = n
-
-    def cluster(e: _Edge) -> int:
-        return cluster_of[position(e)]
-
+    groups: list[list[_Edge]] = [[] for _ in range(n + 1)]  # clusters in order, edges in their order
+    for e, x in zip(edges, positions, strict=True):
+        groups[cluster_of[x]].append(e)
     out: list[_Edge] = []
-    for _, group in itertools.groupby(sorted(edges, key=cluster), key=cluster):  # (stable: edges in their order)
-        members = list(group)
-        avg = sum(position(e) for e in members) / len(members)
+    for members in groups:
+        avg = sum(map(position, members)) / len(members)
         for x0, top, x1, bottom, width, height, orientation in members:
             if at == 0:
                 d = avg - x0
@@ -1071,14 +1128,12 @@ def _table_edges(edges: list[_Edge]) -> list[_Edge]:
     _EDGE_MIN_PREFILTER, snapped, joined, then at least _EDGE_MIN long."""
     v = [e for e in edges if e[6] == "v" and e[5] >= _EDGE_MIN_PREFILTER]
     h = [e for e in edges if e[6] == "h" and e[4] >= _EDGE_MIN_PREFILTER]
-    snapped = _snap(v, 0) + _snap(h, 1)
-
-    def line_of(e: _Edge) -> tuple[str, float]:
-        return ("h", e[1]) if e[6] == "h" else ("v", e[0])
-
     out: list[_Edge] = []
-    for (orientation, _), group in itertools.groupby(sorted(snapped, key=line_of), key=line_of):
-        out.extend(_join(list(group), orientation == "h"))
+    # the horizontal lines first, by their tops, then the vertical ones by x (pdfplumber's order)
+    for snapped, at in ((_snap(h, 1), 1), (_snap(v, 0), 0)):
+        key = itemgetter(at)
+        for _, group in itertools.groupby(sorted(snapped, key=key), key=key):
+            out.extend(_join(list(group), at == 1))
     return [e for e in out if (e[5] if e[6] == "v" else e[4]) >= _EDGE_MIN]
 
 
@@ -1091,20 +1146,23 @@ def _intersections(edges: list[_Edge]) -> dict[tuple[float, float], tuple[set[_B
     v_edges = sorted((e for e in edges if e[6] == "v"), key=itemgetter(0, 1))
     h_edges = sorted((e for e in edges if e[6] == "h"), key=itemgetter(1, 0))
     tops = [h[1] for h in h_edges]
+    h_boxes = [h[:4] for h in h_edges]
     out: dict[tuple[float, float], tuple[set[_Box], set[_Box]]] = {}
     for v in v_edges:
         vx, vtop, vbottom = v[0], v[1], v[3]
+        v_box = v[:4]
         lo = bisect.bisect_left(tops, vtop - tol - 1)
         hi = bisect.bisect_right(tops, vbottom + tol + 1)
-        for h in h_edges[lo:hi]:
+        for k in range(lo, hi):
+            h = h_boxes[k]
             htop = h[1]
             if vtop <= htop + tol and vbottom >= htop - tol and vx >= h[0] - tol and vx <= h[2] + tol:
                 point = (vx, htop)
                 at = out.get(point)
                 if at is None:
                     at = out[point] = (set(), set())
-                at[0].add(v[:4])
-                at[1].add(h[:4])
+                at[0].add(v_box)
+                at[1].add(h)
     return out
 
 
@@ -1114,11 +1172,6 @@ def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]
     they close. The intersections on one vertical or horizontal line are looked up instead of
     scanned for."""
 
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not intersections[p1][0].isdisjoint(intersections[p2][0]):
-            return True
-        return p1[1] == p2[1] and not intersections[p1][1].isdisjoint(intersections[p2][1])
-
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
     same_y: dict[float, list[tuple[float, float]]] = {}
@@ -1127,23 +1180,42 @@ def _cells(intersections: dict[tuple[float, float], tuple[set[_Box], set[_Box]]]
         same_y.setdefault(pt[1], []).append(pt)
     at_x = {pt: i for col in same_x.values() for i, pt in enumerate(col)}
     at_y = {pt: i for row in same_y.values() for i, pt in enumerate(row)}
+    # Points on one vertical line connect by a vertical edge through both, points on one horizontal
+    # line by a horizontal one (pdfplumber's edge_connects, for points that share x or y).
     cells = []
     for pt in points:
-        below = same_x[pt[0]][at_x[pt] + 1 :]
-        right = same_y[pt[1]][at_y[pt] + 1 :]
+        v_edges, h_edges = intersections[pt]
+        column, row = same_x[pt[0]], same_y[pt[1]]
+        right: list[tuple[float, float]] = []  # the points to the right that connect, found as needed
+        scanned = at_y[pt] + 1  # the next point of the row to look at for `right`
         cell = None
-        for below_pt in below:
-            if not connects(pt, below_pt):
+        for b in range(at_x[pt] + 1, len(column)):
+            below_pt = column[b]
+            below_v, below_h = intersections[below_pt]
+            if v_edges.isdisjoint(below_v):
                 continue
-            for right_pt in right:
-                if not connects(pt, right_pt):
-                    continue
+            k = 0
+            while True:
+                if k == len(right):  # the next point to the right that connects
+                    while scanned < len(row) and h_edges.isdisjoint(intersections[row[scanned]][1]):
+                        scanned += 1
+                    if scanned == len(row):
+                        break
+                    right.append(row[scanned])
+                    scanned += 1
+                right_pt = right[k]
+                k += 1
                 corner = (right_pt[0], below_pt[1])
-                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                at = intersections.get(corner)
+                if at is None or at[1].isdisjoint(below_h):
+                    continue
+                if not at[0].isdisjoint(intersections[right_pt][0]):
                     cell = (pt[0], pt[1], corner[0], corner[1])
                     break
             if cell is not None:
                 break
+            if not right:
+                break  # no point to the right connects: no cell from here
         if cell is not None:
             cells.append(cell)
     return cells
@@ -1162,9 +1234,9 @@ def _cells_to_tables(cells: list[_Box]) -> list[list[_Box]]:
         kept = []
         for cell in remaining:
             x0, top, x1, bottom = cell
-            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-            if not current or any(c in corners for c in cell_corners):
-                corners.update(cell_corners)
+            a, b, c, d = (x0, top), (x0, bottom), (x1, top), (x1, bottom)
+            if not current or a in corners or b in corners or c in corners or d in corners:
+                corners.update((a, b, c, d))
                 current.append(cell)
             else:
                 kept.append(cell)
@@ -1192,25 +1264,18 @@ class _Table:
 
     def __init__(self, cells: list[_Box]) -> None:
         self.cells = cells
-        self.bbox = (
-            min(c[0] for c in cells),
-            min(c[1] for c in cells),
-            max(c[2] for c in cells),
-            max(c[3] for c in cells),
-        )
-        xs = sorted({c[0] for c in cells})
+        x0s, tops, x1s, bottoms = zip(*cells, strict=True)
+        self.bbox = (min(x0s), min(tops), max(x1s), max(bottoms))
+        xs = sorted(set(x0s))
         self.rows: list[_Row] = []
-        for _, row_cells in itertools.groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
+        for _, group in itertools.groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
+            row_cells = list(group)
             by_x = {c[0]: c for c in row_cells}
             boxes = [by_x.get(x) for x in xs]
-            present = [c for c in boxes if c is not None]
-            bbox = (
-                min(c[0] for c in present),
-                min(c[1] for c in present),
-                max(c[2] for c in present),
-                max(c[3] for c in present),
-            )
-            self.rows.append(_Row(boxes, bbox))
+            # (the row's boxes: those of its cells, one per x; a row's x are distinct)
+            present = row_cells if len(by_x) == len(row_cells) else [c for c in boxes if c is not None]
+            r_x0s, r_tops, r_x1s, r_bottoms = zip(*present, strict=True)
+            self.rows.append(_Row(boxes, (min(r_x0s), min(r_tops), max(r_x1s), max(r_bottoms))))
 
 
 def _find_tables(edges: list[_Edge]) -> list[_Table]:
@@ -1218,35 +1283,46 @@ def _find_tables(edges: list[_Edge]) -> list[_Table]:
     return [_Table(group) for group in _cells_to_tables(_cells(_intersections(_table_edges(edges))))]
 
 
-def _extract(table: Any, chars: list[dict]) -> list[list[str | None]]:
+class _Middles:
+    """A page's characters by the heights of their middles, sorted once for every table of the page:
+    (middle's height, middle's x, the character's place on the page, the character)."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        middles = [((ch["top"] + ch["bottom"]) / 2, (ch["x0"] + ch["x1"]) / 2, k, ch) for k, ch in enumerate(chars)]
+        # (a middle that is not a number is in no box, and would unsort the list)
+        self.by_height = sorted([m for m in middles if m[0] == m[0] and m[1] == m[1]], key=_FIRST)
+        self.heights = [m[0] for m in self.by_height]
+
+
+def _extract(table: Any, chars: list[dict] | _Middles) -> list[list[str | None]]:
     """pdfplumber's Table.extract(**_CELL_TEXT): each box's text from the characters whose middle
     is in it (None for a position a merged box covers); the characters are sorted out once: a row's
-    are found by their middles' heights (bisect), in the characters' order."""
+    are found by their middles' heights (bisect), in the characters' order. (A row's box lies in
+    the table's: the characters in a row's box are those of the table's in it.)"""
     from pdfplumber.utils import extract_text
 
-    x0, top, x1, bottom = table.bbox
-    inside = []
-    for ch in chars:
-        h, v = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        if x0 <= h < x1 and top <= v < bottom:
-            inside.append((h, v, ch))
-    by_height = sorted(range(len(inside)), key=lambda k: inside[k][1])
-    heights = [inside[k][1] for k in by_height]
+    middles = chars if isinstance(chars, _Middles) else _Middles(chars)
+    by_height, heights = middles.by_height, middles.heights
     out: list[list[str | None]] = []
     for row in table.rows:
         rx0, rtop, rx1, rbottom = row.bbox
-        band = sorted(by_height[bisect.bisect_left(heights, rtop) : bisect.bisect_left(heights, rbottom)])
-        in_row = [m for m in (inside[k] for k in band) if rx0 <= m[0] < rx1]
+        band = by_height[bisect.bisect_left(heights, rtop) : bisect.bisect_left(heights, rbottom)]
+        in_row = [(m[1], m[0], m[2], m[3]) for m in band if rx0 <= m[1] < rx1]  # (x, height, place, char)
+        in_row.sort(key=_FIRST)
+        xs = [m[0] for m in in_row]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 texts.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            in_cell = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
-            if not in_cell:
+            across = in_row[bisect.bisect_left(xs, cx0) : bisect.bisect_left(xs, cx1)]
+            found = [m for m in across if ctop <= m[1] < cbottom]
+            if not found:
                 texts.append("")
                 continue
+            found.sort(key=_THIRD)  # in the characters' order
+            in_cell = [m[3] for m in found]
             word = _one_word(in_cell)
             texts.append(word if word is not None else extract_text(in_cell, **_CELL_TEXT))
         out.append(texts)
@@ -1265,8 +1341,7 @@ def _one_word(chars: list[dict]) -> str | None:
     its end (or more than 4 pt above or below it), a space or an empty text ends one; the words
     are clustered again by their tops (the top of their highest character), joined by spaces
     within a line and lines by line ends. Ligatures are expanded."""
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     if len(chars) == 1:
         t = chars[0]["text"]
         return "" if not t or t.isspace() else LIGATURES.get(t, t)
@@ -1276,6 +1351,21 @@ def _one_word(chars: list[dict]) -> str | None:
             return None  # (rotated text, spaces and empty texts: extract_text's own rules)
     ratio = _CELL_TEXT["x_tolerance_ratio"]
     y_tol = _CELL_TEXT["y_tolerance"]
+    tops = [ch["top"] for ch in chars]
+    if max(tops) <= min(tops) + y_tol:  # one line (as _cluster finds it), its words' tops one line too
+        ordered = sorted(chars, key=_X0)
+        prev = ordered[0]
+        word = [prev]
+        texts = []
+        for ch in ordered[1:]:
+            if ch["x0"] > prev["x1"] + ratio * prev["size"] or abs(ch["top"] - prev["top"]) > y_tol:
+                texts.append(_word_text(word, LIGATURES))
+                word = [ch]
+            else:
+                word.append(ch)
+            prev = ch
+        texts.append(_word_text(word, LIGATURES))
+        return " ".join(texts)
     words: list[tuple[float, str]] = []  # (top, text)
     for line in _cluster(chars, _TOP, y_tol):
         ordered = sorted(line, key=_X0)
@@ -1292,23 +1382,37 @@ def _one_word(chars: list[dict]) -> str | None:
     return "\n".join(" ".join(w[1] for w in line) for line in _cluster(words, _FIRST, y_tol))
 
 
+_LIGATURES: dict[str, str] = {}
+
+
+def _ligatures() -> dict[str, str]:
+    """pdfplumber's LIGATURES (imported when first needed: pdfplumber is slow to import)."""
+    if not _LIGATURES:
+        from pdfplumber.utils.text import LIGATURES
+
+        _LIGATURES.update(LIGATURES)
+    return _LIGATURES
+
+
 def _cluster(items: list[Any], key: Callable[[Any], float], tolerance: float) -> list[list[Any]]:
     """pdfplumber's cluster_objects: items grouped by their key's value, a value within `tolerance`
     of the next (chained) in one group; groups in order of value, items in their own order."""
-    values = sorted({key(item) for item in items})
+    if not items:
+        return []
+    keys = [key(item) for item in items]
+    if max(keys) <= min(keys) + tolerance:
+        return [list(items)]  # (every value within tolerance of the next)
+    values = sorted(set(keys))
     group_of: dict[float, int] = {}
     n = 0
     for i, x in enumerate(values):
         if i and not x <= values[i - 1] + tolerance:
             n += 1
         group_of[x] = n
-    if n == 0:
-        return [list(items)] if items else []
-
-    def group(item: Any) -> int:
-        return group_of[key(item)]
-
-    return [list(g) for _, g in itertools.groupby(sorted(items, key=group), key=group)]
+    groups: list[list[Any]] = [[] for _ in range(n + 1)]
+    for item, k in zip(items, keys, strict=True):
+        groups[group_of[k]].append(item)
+    return groups
 
 
 def _word_text(word: list[dict], ligatures: dict[str, str]) -> str:
@@ -1323,15 +1427,14 @@ def _words(chars: list[dict]) -> list[dict]:
     character without text is a word of its own, and a new word starts where a character starts
     before the previous one or more than _WORDS' ratio × its size after its end (more than 3 pt
     for rotated text), or stands more than 3 pt off its line (that ratio × size for rotated text)."""
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     ratio = _WORDS["x_tolerance_ratio"]
     out: list[dict] = []
 
     def merge(word: list[dict], direction: str) -> None:
         first = word[0]
-        x0, top = min(c["x0"] for c in word), min(c["top"] for c in word)
-        x1, bottom = max(c["x1"] for c in word), max(c["bottom"] for c in word)
+        x0, top = min([c["x0"] for c in word]), min([c["top"] for c in word])
+        x1, bottom = max([c["x1"] for c in word]), max([c["bottom"] for c in word])
         out.append(
             {
                 "text": "".join([LIGATURES.get(c["text"], c["text"] or "") for c in word]),
@@ -1364,8 +1467,21 @@ def _words(chars: list[dict]) -> list[dict]:
                     word = []
                 elif word:
                     prev = word[-1]
-                    along, off = (ratio * prev["size"], 3) if upright else (3, ratio * prev["size"])
-                    if ch[start] < prev[start] or ch[start] > prev[end] + along or abs(ch[across] - prev[across]) > off:
+                    if upright:  # (the rotated case below, with the keys of upright text)
+                        x0 = ch["x0"]
+                        new_word = (
+                            x0 < prev["x0"]
+                            or x0 > prev["x1"] + ratio * prev["size"]
+                            or abs(ch["top"] - prev["top"]) > 3
+                        )
+                    else:
+                        along, off = 3, ratio * prev["size"]
+                        new_word = (
+                            ch[start] < prev[start]
+                            or ch[start] > prev[end] + along
+                            or abs(ch[across] - prev[across]) > off
+                        )
+                    if new_word:
                         merge(word, direction)
                         word = [ch]
                     else:
@@ -1384,6 +1500,7 @@ _X0 = itemgetter("x0")
 _UPRIGHT_WORDS = (_TOP, _X0, "ltr", "x0", "x1", "top")
 _ROTATED_WORDS = (_X0, itemgetter("top", "bottom"), "ttb", "top", "bottom", "x0")
 _FIRST = itemgetter(0)
+_THIRD = itemgetter(2)
 
 
 def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) -> list[tuple[float, GridRow]]:
@@ -1391,8 +1508,9 @@ def _page_rows(content: _PageContent, page_no: int, carry: list[list[float]]) ->
     rows_out: list[tuple[float, GridRow]] = []
     tables = [t for t in _find_tables(content.edges) if _is_table(t)]
     not_cells: list[tuple[float, float, float, float]] = []
+    middles = _Middles(content.chars) if tables else None
     for t_no, table in enumerate(tables, start=1):
-        rows_out.extend(_table_rows(table, _extract(table, content.chars), page_no, t_no, not_cells))
+        rows_out.extend(_table_rows(table, _extract(table, middles or content.chars), page_no, t_no, not_cells))
     # words of tables are read from their cells; the rest as lines
     outside = _outside(content.chars, [_clip(t.bbox, content.bbox) for t in tables])
     words = _words(outside)

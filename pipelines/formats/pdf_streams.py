@@ -16,6 +16,7 @@ import binascii
 import re
 import zlib
 from base64 import a85decode
+from collections.abc import Callable
 
 from ..limits import MAX_PDF_DECODED_BYTES, MAX_PDF_STREAM_BYTES, size_text
 from ..model import ParseError
@@ -61,11 +62,29 @@ def check_streams(data: bytes) -> None:
         for f in filters:
             bound *= _RATIO.get(f, 1)
         streams.append((bound, start, filters, end))
+    # First with a bound of what each stream unpacks to, found by unpacking a deflated stream only
+    # until the rest of it cannot pass MAX_PDF_STREAM_BYTES: a report's large font and image streams
+    # are then unpacked in part. Only when the bounds could pass MAX_PDF_DECODED_BYTES are the sizes
+    # taken exactly (a bound is never below the size, so this decides as the exact sizes would).
+    exact: dict[int, int] = {}
+    if not _within_total(data, streams, lambda s: _unpacked_bound(data, s, exact)):
+        if not _within_total(data, streams, lambda s: exact.get(s[1]) or _unpacked_size(data, s)):
+            raise PDFLimit(
+                f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
+                "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)"
+            )
+
+
+def _within_total(
+    data: bytes, streams: list[tuple[int, int, list[str], int]], size: Callable[[tuple[int, int, list[str], int]], int]
+) -> bool:
+    """Whether the streams can unpack to MAX_PDF_DECODED_BYTES at most, each stream counted at its
+    bound unless `size` unpacks it (PDFLimit when a stream unpacked passes MAX_PDF_STREAM_BYTES)."""
     total = 0
     undecoded: list[tuple[int, int, list[str], int]] = []
     for s in streams:
         if s[0] > MAX_PDF_STREAM_BYTES:
-            total += _unpacked_size(data, s)
+            total += size(s)
         else:
             undecoded.append(s)
     undecoded.sort(reverse=True)
@@ -74,12 +93,39 @@ def check_streams(data: bytes) -> None:
         if total + rest <= MAX_PDF_DECODED_BYTES:
             break
         rest -= s[0]
-        total += _unpacked_size(data, s)
-    if total + rest > MAX_PDF_DECODED_BYTES:
-        raise PDFLimit(
-            f"PDF streams unpack to more than {size_text(MAX_PDF_DECODED_BYTES)} in all "
-            "(limits.MAX_PDF_DECODED_BYTES): not read (a decompression bomb?)"
-        )
+        total += size(s)
+    return total + rest <= MAX_PDF_DECODED_BYTES
+
+
+def _unpacked_bound(data: bytes, stream: tuple[int, int, list[str], int], exact: dict[int, int]) -> int:
+    """At least what the stream unpacks to, at most MAX_PDF_STREAM_BYTES (PDFLimit past it): a
+    deflated stream is unpacked until what its remaining bytes could add (_RATIO each, and a few
+    bytes of bits held between two pieces) cannot pass the limit. Sizes found whole go into `exact`
+    (by the stream's start). A stream that breaks off or passes the limit is left to _unpacked_size."""
+    _, start, filters, end = stream
+    if filters != ["FlateDecode"]:
+        exact[start] = _unpacked_size(data, stream)
+        return exact[start]
+    cap, ratio = MAX_PDF_STREAM_BYTES, _RATIO["FlateDecode"]
+    d = zlib.decompressobj()
+    view = memoryview(data)
+    size, at, step = 0, start, 1 << 12
+    while at < end:
+        piece = view[at : min(at + step, end)]
+        at += len(piece)
+        try:
+            size += len(d.decompress(piece, cap + 1 - size))
+        except zlib.error:
+            size = cap + 1  # (what a broken stream counts depends on the pieces it is read in)
+        if size > cap:  # decided as _unpacked_size decides it
+            exact[start] = _unpacked_size(data, stream)
+            return exact[start]
+        if d.eof:
+            break
+        if size + (end - at + 16) * ratio <= cap:
+            return size + (end - at + 16) * ratio
+    exact[start] = size
+    return size
 
 
 def _filters(head: bytes) -> list[str]:
