@@ -250,9 +250,17 @@ def _int_attr(el, name: str, limit: int) -> int:
     value = el.get(name)
     if not value:
         return min(1, limit)
-    m = _LEADING_INT.match(value)
-    n = int(m.group(1)) if m else 1
+    n = _LEADING_INTS.get(value)
+    if n is None:
+        if len(_LEADING_INTS) >= 4096:
+            _LEADING_INTS.clear()  # bounded: a page may print any number of values
+        m = _LEADING_INT.match(value)
+        n = _LEADING_INTS[value] = int(m.group(1)) if m else 1
     return min(max(n, 1), limit)
+
+
+# attribute value → its leading integer, 1 when none (a page repeats a few colspan/rowspan values)
+_LEADING_INTS: dict[str, int] = {}
 
 
 def _cell_text(td, hidden: Container) -> str:
@@ -362,20 +370,30 @@ def _has_table(el) -> bool:
     return False
 
 
-def _table_rows(table) -> list[tuple[int, Any]]:
+def _table_rows(table) -> tuple[list[tuple[int, Any]], list]:
     """The table's own rows (not those of nested tables) in document order, each with the
-    number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>)."""
+    number of its row group (a rowspan never reaches past its <thead>/<tbody>/<tfoot>), and its
+    captions (one pass over its children, each tag name read once)."""
     rows = []
+    captions = []
     group = 0
     for child in table[:] if len(table) <= _LISTED else table:
-        tag = _tag(child)
+        tag = child.tag
+        if tag.__class__ is not str:
+            continue  # a comment or processing instruction
+        tag = tag.lower()
         if tag == "tr":
             rows.append((group, child))
-        elif tag in ("thead", "tbody", "tfoot"):
+        elif tag in _ROW_GROUPS:
             group += 1
             rows.extend((group, c) for c in (child[:] if len(child) <= _LISTED else child) if _tag(c) == "tr")
             group += 1
-    return rows
+        elif tag == "caption":
+            captions.append(child)
+    return rows, captions
+
+
+_ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
 
 
 def _small_cell_text(td) -> str | None:
@@ -494,19 +512,23 @@ class _Walker:
     def table(self, table) -> None:
         self.n_tables += 1
         t_no = self.n_tables
-        for child in table[:] if len(table) <= _LISTED else table:
-            if _tag(child) == "caption":
-                self.walk(child)
+        rows, captions = _table_rows(table)
+        for caption in captions:
+            self.walk(caption)
         hidden = self.hidden
         leaf_texts = _LEAF_TEXTS
+        col_names = _COL_NAMES
+        out = self.rows
         nested = _has_table(table)  # (no nested table in the table: none in any of its cells)
-        rows = _table_rows(table)
         # (_small_cell_text reads most cells of a page hiding nothing, its tag names as parsed)
         small_cells = self.names_as_parsed and not hidden
-        # columns still covered by a rowspan from above: grid column -> rows left
+        prefix = f"table {t_no} row "
+        # columns still covered by a rowspan from above: grid column -> rows left (always > 0)
         covered: dict[int, int] = {}
         last_group = 0
-        for r_no, (group, tr) in enumerate(rows, start=1):
+        r_no = 0
+        for group, tr in rows:
+            r_no += 1
             if group != last_group:
                 covered, last_group = {}, group
             if small_cells:  # (tag names as parsed: _tag() of each is itself; nothing hidden)
@@ -525,15 +547,16 @@ class _Walker:
                     self.walk(td)
                 covered = {}
                 continue
-            src = f"table {t_no} row {r_no}"
+            src = prefix + str(r_no)
             if len(tds) > MAX_ROW_CELLS:
                 continue  # wider than any report table (limits.MAX_ROW_CELLS): not a report row
             cells: list[Cell] = []
             new_cover: dict[int, int] = {}
             col = 0
             for td in tds:
-                while covered and covered.get(col, 0) > 0:
-                    col += 1
+                if covered:
+                    while col in covered:
+                        col += 1
                 # (most cells have neither attribute: no call for them; an attribute's name list
                 # costs less than looking both up)
                 names = td.keys()
@@ -544,30 +567,31 @@ class _Walker:
                     span = rowspan = 1
                 if col + span > MAX_ROW_COLUMNS:
                     break  # spans past any report table's width (limits.MAX_ROW_COLUMNS): the rest left out
+                if rowspan > 1:
+                    for c in range(col, col + span):
+                        new_cover[c] = rowspan - 1
                 if len(td):
                     text = _small_cell_text(td) if small_cells else None
                     if text is not None:
-                        line = leaf_texts.get(text)
-                        text = _leaf_text(text) if line is None else line
+                        if not text.isalnum():  # (letters and digits only: no space to normalise)
+                            line = leaf_texts.get(text)
+                            text = _leaf_text(text) if line is None else line
                     else:
                         text = _inline_text(td, hidden)
                         if text is None:
                             text = _cell_text_walk(td, hidden)
                 else:  # text only (most cells): _cell_text's first case, without the call
                     text = td.text
-                    if text:
+                    if not text:
+                        text = ""
+                    elif not text.isalnum():  # (letters and digits only, a number: no space to normalise)
                         line = leaf_texts.get(text)
                         text = _leaf_text(text) if line is None else line
-                    else:
-                        text = ""
-                cells.append(Cell(text, col, src + _COL_NAMES[col], span))
-                if rowspan > 1:
-                    for c in range(col, col + span):
-                        new_cover[c] = rowspan - 1
+                cells.append(Cell(text, col, src + col_names[col], span))
                 col += span
             if covered or new_cover:
-                covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0} | new_cover
-            self.rows.append(GridRow(cells, positional=True, source=src))
+                covered = {c: n - 1 for c, n in covered.items() if n > 1} | new_cover
+            out.append(GridRow(cells, True, src))
 
     # tables without <table> ------------------------------------------------
 
