@@ -289,3 +289,41 @@ def test_ruled_tables_are_pdfplumbers() -> None:
         assert [[(r.cells, r.bbox) for r in t.rows] for t in found] == [
             [(r.cells, r.bbox) for r in t.rows] for t in expected
         ]
+
+
+def test_path_edges_are_pdfplumbers() -> None:
+    """Edges of paths drawn the less common ways: a grid as one path of many subpaths (a move inside
+    a path), a circle and a rounded box of Bézier curves, a path that moves then draws two lines.
+    pdfplumber's edges of the same page are the reference (pdfium's segment types once misread a
+    move as a curve point and a curve as lines, joining a grid's rules into diagonals)."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from pipelines.formats import pdf
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.grid([72, 200, 300, 400], [700, 680, 660, 640])
+    c.circle(450, 500, 40)
+    c.roundRect(72, 300, 200, 100, 12)
+    path = c.beginPath()
+    path.moveTo(72, 200)
+    path.lineTo(300, 200)
+    path.moveTo(72, 180)
+    path.lineTo(300, 180)
+    path.lineTo(300, 100)
+    c.drawPath(path)
+    c.showPage()
+    c.save()
+    data = buf.getvalue()
+
+    def rounded(edges: list[tuple]) -> list[tuple]:
+        return sorted((round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), o) for x0, top, x1, bottom, o in edges)
+
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        expected = rounded([(e["x0"], e["top"], e["x1"], e["bottom"], e["orientation"]) for e in doc.pages[0].edges])
+    document = pdfium.PdfDocument(data)
+    content = pdf._read_page(document.raw, 0, 1, {})
+    assert content is not None
+    assert rounded([(e[0], e[1], e[2], e[3], e[6]) for e in content.edges]) == expected
+    assert len(expected) == 24  # pdfplumber's: the grid's 8 rules, the path's 3, the circle's 4, the box's 9
