@@ -69,10 +69,7 @@ class Finisher:
                 keys = keys_of[row.key]  # (row key, column key) of each of its columns
                 placed = [get(k) for k in keys]
                 if all(placed):  # every cell placed (most rows): each as it was placed
-                    out += [
-                        ParsedCell(table_key, row_key, col_key, p.value, p.status, p.raw, p.source)
-                        for (row_key, col_key), p in zip(keys, cast("list[Placed]", placed), strict=True)
-                    ]
+                    out += cast("list[Placed]", placed)
                     continue
                 if any(placed):  # something placed (a Placed is always true)
                     for col, p in zip(row.columns, placed, strict=False):
@@ -81,7 +78,7 @@ class Finisher:
                                 self._unreadable(table_key, row.key, col.key, "not placed with the rest of its row")
                             )
                         else:
-                            out.append(ParsedCell(table_key, row.key, col.key, p.value, p.status, p.raw, p.source))
+                            out.append(p)
                     continue
                 status, why, raw, source = self._unplaced(table, res, row.key)
                 if status == "absent":

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
-from ..model import OPERAND_STATUSES
+from ..model import OPERAND_STATUSES, ParsedCell
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
 from .sections import Line
@@ -35,12 +35,9 @@ from .settings import AlignSettings
 _REVIEW_CELLS = 15
 
 
-@dataclass(slots=True)
-class Placed:
-    value: float | None
-    status: str
-    raw: str | None
-    source: str
+# A placed value is the ParsedCell it becomes (table, row, column, value, status, printed text,
+# source): made once when placed, handed on as it is by the finishing stage.
+Placed = ParsedCell
 
 
 @dataclass(slots=True)
@@ -506,10 +503,10 @@ class TableReader:
         raw = cell.text
         kind, value, noted = _reading(raw)
         if kind == "blank":
-            self.out.placed[(row, column)] = Placed(None, "blank", raw, cell.source)
+            self.out.placed[(row, column)] = Placed(self.key, row, column, None, "blank", raw, cell.source)
             return
         if value is None:
-            self.out.placed[(row, column)] = Placed(None, "unreadable", raw, cell.source)
+            self.out.placed[(row, column)] = Placed(self.key, row, column, None, "unreadable", raw, cell.source)
             self.warn(
                 f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column
             )
@@ -518,19 +515,19 @@ class TableReader:
             self.warn(
                 f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)", row, column
             )
-        self.out.placed[(row, column)] = Placed(value, status, raw, cell.source)
+        self.out.placed[(row, column)] = Placed(self.key, row, column, value, status, raw, cell.source)
 
     def warn(self, message: str, row: str | None = None, column: str | None = None) -> None:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
-        placed, reading = self.out.placed, _reading
+        placed, reading, table = self.out.placed, _reading, self.key
         # (row key, column key) of the row's columns, made once per table (zip stops at the shorter)
         for cell_key, cell in zip(self.cell_keys[row.key], cells, strict=False):
             text = cell.text
             _kind, value, noted = reading(text)
             if value is not None and not noted:  # a plain number (most cells): what put does with it
-                placed[cell_key] = Placed(value, status, text, cell.source)
+                placed[cell_key] = Placed(table, cell_key[0], cell_key[1], value, status, text, cell.source)
             else:
                 self.put(cell_key[0], cell_key[1], cell, status)
 
@@ -594,7 +591,7 @@ class TableReader:
     def _printed_twice(self, row: Row, cells: list[Cell], i: int) -> None:
         it = self.out.items[i]
         same = all(
-            (p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw) == clean(cell.text)
+            (p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw_text) == clean(cell.text)
             for col, cell in zip(row.columns, cells, strict=False)
         )
         if same:
@@ -785,7 +782,7 @@ class TableReader:
                     continue
                 placed_rows += 1
                 for col, cell in zip(row.columns, cells, strict=False):
-                    tentative[(row.key, col.key)] = _as_placed(cell)
+                    tentative[(row.key, col.key)] = _as_placed(self.key, row.key, col.key, cell)
                 it.line.note(f"by order: {key}")
             if placed_rows:
                 used += cands
@@ -856,7 +853,7 @@ class TableReader:
         it_tokens = iter(tokens)
         for r in self.table.rows:
             for c in r.columns:
-                tentative[(r.key, c.key)] = _as_placed(next(it_tokens))
+                tentative[(r.key, c.key)] = _as_placed(self.key, r.key, c.key, next(it_tokens))
         for it in cands:
             it.line.note("by order: section 四")
         self._accept_if_confirmed(tentative, cands, "section 四 values placed in block order")
@@ -1118,14 +1115,14 @@ def _reading(raw: str) -> tuple[str, float | None, bool]:
     return "number", value, clean(raw) != clean(raw).split("（")[0].split("(")[0]
 
 
-def _as_placed(cell: Cell) -> Placed:
+def _as_placed(table: str, row: str, column: str, cell: Cell) -> Placed:
     raw = cell.text
     kind, value, _noted = _reading(raw)
     if kind == "blank":
-        return Placed(None, "blank", raw, cell.source)
+        return Placed(table, row, column, None, "blank", raw, cell.source)
     if value is None:
-        return Placed(None, "unreadable", raw, cell.source)
-    return Placed(value, "placed", raw, cell.source)
+        return Placed(table, row, column, None, "unreadable", raw, cell.source)
+    return Placed(table, row, column, value, "placed", raw, cell.source)
 
 
 def confirm(
