@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import SupportsIndex
 
 from .limits import MAX_GRID_ROWS
@@ -38,6 +39,10 @@ class Cell:
     span: int = 1  # grid columns the cell covers (HTML/DOCX colspan, merged PDF boxes)
 
 
+# A cell's text, for map(): the aligner's per-cell loops run in C rather than in bytecode.
+cell_text = attrgetter("text")
+
+
 @dataclass
 class GridRow:
     cells: list[Cell]
@@ -49,7 +54,7 @@ class GridRow:
 
     @property
     def text(self) -> str:
-        return " ".join([c.text for c in self.cells if c.text])  # (a list joins faster than a generator)
+        return " ".join(filter(None, map(cell_text, self.cells)))  # (the filled cells' texts)
 
 
 class RowList(list):  # type: ignore[type-arg]

@@ -67,7 +67,7 @@ class Finisher:
             keys_of = cell_keys(table)
             for row in table.rows:
                 keys = keys_of[row.key]  # (row key, column key) of each of its columns
-                placed = [get(k) for k in keys]
+                placed = list(map(get, keys))
                 if all(placed):  # every cell placed (most rows): each as it was placed
                     out += cast("list[Placed]", placed)
                     continue
