@@ -24,8 +24,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 
-from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
+from ..grid import Cell, GridRow, cell_text, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES, ParsedCell
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
@@ -116,7 +118,7 @@ def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[li
                 *cells[last_label + 1 :],
             ]
             kinds = [*kinds[:last_label], _LABEL, _cell_kind(run_in[1]), *kinds[last_label + 1 :]]
-    labels = [cells[i] for i in range(last_label + 1) if kinds[i] != _EMPTY] if last_label >= 0 else []
+    labels = list(compress(cells[: last_label + 1], kinds)) if last_label >= 0 else []  # (the non-empty: _EMPTY is 0)
     values = cells[last_label + 1 :]
     if _VALUE not in kinds[last_label + 1 :]:
         # Empty cells alone are no values, except in a positional row, where every empty
@@ -135,6 +137,7 @@ def _label_then_number(text: str) -> tuple[str, str] | None:
 
 
 _EMPTY, _LABEL, _VALUE = 0, 1, 2
+_POSITIONAL = attrgetter("grow.positional")  # a Line's
 
 
 @lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same cells in every report
@@ -246,7 +249,7 @@ class TableReader:
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
         heads: list[list[Cell]] = []  # each pre entry's label cells that are header words
         lines = self.lines
-        if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
+        if any(map(_POSITIONAL, lines)):  # (only cell boxes have a header merged in)
             lines = []
             for line in self.lines:
                 header = _merged_header(line.grow)
@@ -282,13 +285,13 @@ class TableReader:
                         pre.append((line, [cell], [], "labels"))
                         heads.append([])
                     continue
-            kinds = [cell_kind(c.text) for c in cells]
+            kinds = list(map(cell_kind, map(cell_text, cells)))
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 heads.append([])
                 continue
             labels, values, printed = _split_kinds(grow, grow.cells, kinds)
-            header_cells = [c for c in labels if is_header_word(c.text)]
+            header_cells = list(compress(labels, map(is_header_word, map(cell_text, labels))))
             if printed:
                 kind = "values"
             elif labels and len(header_cells) == len(labels):  # (every label a header word)
