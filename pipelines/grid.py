@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from operator import attrgetter
 from typing import SupportsIndex
 
@@ -41,6 +42,11 @@ class Cell:
 
 # A cell's text, for map(): the aligner's per-cell loops run in C rather than in bytecode.
 cell_text = attrgetter("text")
+
+
+def filled(cells: list[Cell]) -> list[Cell]:
+    """The cells that print something: [c for c in cells if c.text.strip()], the loop run in C."""
+    return list(compress(cells, map(str.strip, map(cell_text, cells))))
 
 
 @dataclass

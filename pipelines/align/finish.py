@@ -11,6 +11,8 @@ Finally, under a printed 0 （七）总计, a zero-only row's unplaced cells are
 from __future__ import annotations
 
 import re
+from itertools import compress
+from operator import attrgetter
 from typing import cast
 
 from ..grid import label_key, parse_number
@@ -35,6 +37,7 @@ _FURNITURE = re.compile(
     rf"|{PAGE_PREFIX}\s*\d+\s*{PAGE_WORD}|^\s*-\s*\d+\s*-\s*$"
     r"|^\s*\d+\s*/\s*\d+\s*$)"
 )
+_STATUS = attrgetter("status")  # a ParsedCell's
 COLLAPSED_WARNING = (
     "requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
     "the 2021 sub-rows 1 and 2 are absent"
@@ -190,8 +193,8 @@ class Finisher:
         """
         outcomes = set(OUTCOME_ROWS_2021 if self.version == "2021" else OUTCOME_ROWS_2019)
         by_key: dict[tuple[str, str, str], ParsedCell] | None = None  # made for the first candidate only
-        for c in cells:
-            if c.status != "unreadable" or c.table != "requests" or c.row not in outcomes:  # (status: most cells)
+        for c in compress(cells, map("unreadable".__eq__, map(_STATUS, cells))):  # (the loop over all in C)
+            if c.table != "requests" or c.row not in outcomes:
                 continue
             tokens = [t for t in (c.raw_text or "").split(" | ") if t]
             if not tokens or any(parse_number(t) != 0 for t in tokens):

@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
 
-from ..grid import Cell, GridRow, cell_text, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
+from ..grid import Cell, GridRow, cell_text, clean, filled, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
 from ..model import OPERAND_STATUSES, ParsedCell
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
@@ -63,7 +63,7 @@ class Item:
 
     @property
     def filled(self) -> list[Cell]:
-        return [c for c in self.values if c.text.strip()]
+        return filled(self.values)
 
 
 @dataclass(slots=True)
@@ -152,9 +152,9 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
     """Exactly k value cells in template-column order, or None with the reason."""
     if grow.positional:
         return positional_cells(values, k)
-    filled = [c for c in values if c.text.strip()]
-    if len(filled) == k:
-        return filled, ""
+    printed = filled(values)
+    if len(printed) == k:
+        return printed, ""
     # Empty fields between values are blank cells; empty fields next to the label may be a
     # merged label spilling over, so they prove nothing.
     first = next((i for i, c in enumerate(values) if c.text.strip()), None)
@@ -168,7 +168,7 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
             fields.pop()
         if len(fields) == k:
             return fields, ""
-    return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+    return None, f"{len(printed)} values where {k} cells exist, positions uncertain"
 
 
 def width(grow: GridRow) -> int:
@@ -186,11 +186,11 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
     in 行政许可 | 550 with 550 spanning the three columns of the block above).
     """
     if k == 1:
-        filled = [c for c in values if c.text.strip()]
-        if len(filled) == 1:
+        printed = filled(values)
+        if len(printed) == 1:
             # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
             # the one printed cell is the row's only value wherever it stands.
-            return filled, ""
+            return printed, ""
     for c in values:
         if c.span > 1:
             break
@@ -482,9 +482,9 @@ class TableReader:
             # header): the one printed box inside the header's columns, or a blank if none is.
             col, span = names[row.columns[0].key]
             inside = [c for c in values if col <= c.col and c.col + c.span <= col + span]
-            filled = [c for c in inside if c.text.strip()]
-            if inside and len(filled) <= 1:
-                chosen = [filled[0] if filled else inside[0]]
+            printed = filled(inside)
+            if inside and len(printed) <= 1:
+                chosen = [printed[0] if printed else inside[0]]
         chosen_ids = {id(x) for x in chosen}  # (identity, not equality: two boxes may print the same)
         rest = [c for c in values if id(c) not in chosen_ids]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
@@ -688,7 +688,7 @@ class TableReader:
                     if t.line.grow.positional and len(t.values) != 1:
                         fits = False
                         break
-                    tokens += [c for c in t.values if c.text.strip()]  # (its filled cells)
+                    tokens += filled(t.values)
                 cells = tokens if fits and len(tokens) == k else None
             if cells is None:
                 continue
