@@ -137,6 +137,8 @@ def _label_then_number(text: str) -> tuple[str, str] | None:
 
 
 _EMPTY, _LABEL, _VALUE = 0, 1, 2
+# Item roles that print no label with values beside it: pass 1 passes them by
+_NOTHING_BESIDE = frozenset({"empty", "text", "structure"})
 _POSITIONAL = attrgetter("grow.positional")  # a Line's
 
 
@@ -540,7 +542,11 @@ class TableReader:
     # pass 1: values beside their label ------------------------------------
 
     def pass_same_row(self) -> None:
+        review = self.key == "review_litigation"
         for i, it in enumerate(self.out.items):
+            role = it.role
+            if role in _NOTHING_BESIDE or (role == "values" and not review):
+                continue  # (most lines: what the checks below make of them)
             if it.role == "header":
                 self.learn_header(it)
                 it.line.note("header")
