@@ -32,7 +32,7 @@ from .template import (
 )
 
 
-@dataclass
+@dataclass(slots=True)  # (no instance dict: a report makes hundreds of cells, the aligner reads them often)
 class Cell:
     text: str
     col: int  # first grid column the cell covers
@@ -49,7 +49,7 @@ def filled(cells: list[Cell]) -> list[Cell]:
     return list(compress(cells, map(str.strip, map(cell_text, cells))))
 
 
-@dataclass
+@dataclass(slots=True)
 class GridRow:
     cells: list[Cell]
     # True when every cell is a real cell box (PDF ruling lines, HTML <td>, DOCX cells): an
