@@ -124,12 +124,12 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     # short heading): each row's text and key made once
     rows: list[tuple[GridRow, str | None, str | None, str | None]] = []
     max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
-    facts = _text_facts
+    kept, facts_of = _kept_text_facts, _text_facts_of
     full: set[str] = set()  # the sections whose full heading is printed
     for grow in grid.rows:
         cells = grow.cells
         text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
-        key, heading_in, numeral_hint, marker, short = facts(text)
+        key, heading_in, numeral_hint, marker, short = kept(text) if len(text) <= 500 else facts_of(text)  # _text_facts
         few_cells = len(cells) <= max_cells
         heading = heading_in if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:

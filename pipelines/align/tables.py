@@ -27,7 +27,18 @@ from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
 
-from ..grid import Cell, GridRow, cell_text, clean, filled, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
+from ..grid import (
+    Cell,
+    GridRow,
+    cell_text,
+    clean,
+    filled,
+    is_blank_token,
+    is_page_mark,
+    is_value_token,
+    label_key,
+    parse_number,
+)
 from ..model import OPERAND_STATUSES, ParsedCell
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group

@@ -8,7 +8,7 @@ drop or add empty fields around merged labels, text rows are not `positional`.
 from __future__ import annotations
 
 from ..grid import Cell, Grid, GridRow, RowList, text_fields
-from ..limits import MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
+from ..limits import MAX_GRID_ROWS, MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
 
 _ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
 # " field 1", " field 2", …: the end of each field's source ("line 57 field 3"); a line has at most
@@ -28,7 +28,8 @@ def decode_text(data: bytes) -> str:
 
 
 def grid_from_text(text: str) -> Grid:
-    check_line_count(text)
+    if len(text) >= MAX_GRID_ROWS:  # (a shorter text cannot have more lines than a grid may have rows)
+        check_line_count(text)
     # (check_line_count allows no more lines than a grid may have rows: a plain list, wrapped at the end)
     rows: list[GridRow] = []
     for n, line in enumerate(text.splitlines(), start=1):  # (splitlines leaves no line break in a line)
