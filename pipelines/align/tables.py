@@ -751,12 +751,13 @@ class TableReader:
         p = at.get(prev, -1) if prev is not None else -1
         if prev is not None and not -1 < p < pos:
             return False
-        if not all(r in skip for r in order[p + 1 : pos]):
+        # (the next rows in the template, most often: nothing between them to check)
+        if p + 1 < pos and not all(r in skip for r in order[p + 1 : pos]):
             return False
         n = at.get(nxt, -1) if nxt is not None else len(order)
         if nxt is not None and not pos < n:
             return False
-        return all(r in skip for r in order[pos + 1 : n])
+        return pos + 1 == n or all(r in skip for r in order[pos + 1 : n])
 
     # pass 3: by order, confirmed by the identities ----------------------------
 
