@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 from .align import Line, align, align_traced
@@ -76,14 +77,17 @@ def sniff_format(data: bytes, name: str = "") -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     lowered = head.lower()
-    if _HTML_DOCUMENT.search(lowered):
+    # (each pattern is searched only where the character it needs is there: a text report's head
+    # holds no "<" and no "---", and a search tries every position)
+    markup = b"<" in lowered
+    if markup and _HTML_DOCUMENT.search(lowered):
         return "html"
     text = head.decode("utf-8", errors="ignore")
     md_name = name.lower().endswith((".md", ".markdown", ".mdown", ".mkd"))
-    html_fragment = bool(_HTML_FRAGMENT.search(lowered))
+    html_fragment = markup and bool(_HTML_FRAGMENT.search(lowered))
     # Markdown: a pipe table's rule row, or Markdown headings around raw HTML tables (pandoc's
     # way of printing merged cells), or the name says so.
-    if _MD_TABLE_RULE.search(text) or md_name or (html_fragment and _MD_HEADING.search(text)):
+    if ("---" in text and _MD_TABLE_RULE.search(text)) or md_name or (html_fragment and _MD_HEADING.search(text)):
         return "markdown"
     if html_fragment:
         return "html"
@@ -122,11 +126,14 @@ def read_grid(data: bytes, fmt: str) -> Grid:
     return grid
 
 
+_CELLS = attrgetter("cells")  # a GridRow's
+
+
 def check_grid(grid: Grid) -> None:
     """ParseError when a grid is larger than a report's can be (the aligner's time grows with it)."""
     if len(grid.rows) > MAX_GRID_ROWS:  # (readers building a RowList stop before)
         raise ParseError(too_many_rows_reason())
-    n_cells = sum(len(r.cells) for r in grid.rows)
+    n_cells = sum(map(len, map(_CELLS, grid.rows)))  # (the loop in C: it runs for every row of every file)
     if n_cells > MAX_GRID_CELLS:
         raise ParseError(
             f"the file reads as {n_cells:,} cells, more than the {MAX_GRID_CELLS:,} a report "

@@ -15,6 +15,9 @@ places a value only when its position is certain; it never corrects a printed nu
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import attrgetter
+
 from ..grid import Grid
 from ..model import ParsedReport, ParseError, ParseWarning
 from ..template import TABLES
@@ -48,17 +51,21 @@ def align_traced(grid: Grid, fmt: str, settings: AlignSettings = DEFAULT_SETTING
     return report, lines
 
 
+_SECTION = attrgetter("section")
+
+
 def read_tables(lines: list[Line], version: str, settings: AlignSettings = DEFAULT_SETTINGS) -> dict[str, TableResult]:
     """Stages 3-4 for every table: the sectioned lines → what each table's reader placed."""
     results: dict[str, TableResult] = {}
     by_section: dict[str | None, list[Line]] = {}
-    for ln in lines:
-        by_section.setdefault(ln.section, []).append(ln)
-    # a table is closed by any heading after its last line (the readers never make a line a heading)
-    last_heading = max([ln.index for ln in lines if ln.role == "heading"], default=-1)
+    for section, run in groupby(lines, _SECTION):  # (a section's lines come in a few long runs)
+        by_section.setdefault(section, []).extend(run)
+    # a table is closed by any heading after its last line (the readers never make a line a heading;
+    # lines come in index order, so the last heading and a table's last line are the furthest)
+    last_heading = next((ln.index for ln in reversed(lines) if ln.role == "heading"), -1)
     for table_key in TABLES:
         own = by_section.get(table_key, [])
-        last = max([ln.index for ln in own], default=-1)
+        last = own[-1].index if own else -1
         closed = last_heading > last
         results[table_key] = TableReader(version, table_key, own, settings, found=bool(own), closed=closed).read()
     return results

@@ -11,6 +11,8 @@ Finally, under a printed 0 （七）总计, a zero-only row's unplaced cells are
 from __future__ import annotations
 
 import re
+from itertools import compress
+from operator import attrgetter
 from typing import cast
 
 from ..grid import label_key, parse_number
@@ -35,6 +37,7 @@ _FURNITURE = re.compile(
     rf"|{PAGE_PREFIX}\s*\d+\s*{PAGE_WORD}|^\s*-\s*\d+\s*-\s*$"
     r"|^\s*\d+\s*/\s*\d+\s*$)"
 )
+_STATUS = attrgetter("status")  # a ParsedCell's
 COLLAPSED_WARNING = (
     "requests: （六）其他处理 printed as one row (2019 layout); read as other_other, "
     "the 2021 sub-rows 1 and 2 are absent"
@@ -67,12 +70,9 @@ class Finisher:
             keys_of = cell_keys(table)
             for row in table.rows:
                 keys = keys_of[row.key]  # (row key, column key) of each of its columns
-                placed = [get(k) for k in keys]
+                placed = list(map(get, keys))
                 if all(placed):  # every cell placed (most rows): each as it was placed
-                    out += [
-                        ParsedCell(table_key, row_key, col_key, p.value, p.status, p.raw, p.source)
-                        for (row_key, col_key), p in zip(keys, cast("list[Placed]", placed), strict=True)
-                    ]
+                    out += cast("list[Placed]", placed)
                     continue
                 if any(placed):  # something placed (a Placed is always true)
                     for col, p in zip(row.columns, placed, strict=False):
@@ -81,7 +81,7 @@ class Finisher:
                                 self._unreadable(table_key, row.key, col.key, "not placed with the rest of its row")
                             )
                         else:
-                            out.append(ParsedCell(table_key, row.key, col.key, p.value, p.status, p.raw, p.source))
+                            out.append(p)
                     continue
                 status, why, raw, source = self._unplaced(table, res, row.key)
                 if status == "absent":
@@ -193,8 +193,8 @@ class Finisher:
         """
         outcomes = set(OUTCOME_ROWS_2021 if self.version == "2021" else OUTCOME_ROWS_2019)
         by_key: dict[tuple[str, str, str], ParsedCell] | None = None  # made for the first candidate only
-        for c in cells:
-            if c.status != "unreadable" or c.table != "requests" or c.row not in outcomes:  # (status: most cells)
+        for c in compress(cells, map("unreadable".__eq__, map(_STATUS, cells))):  # (the loop over all in C)
+            if c.table != "requests" or c.row not in outcomes:
                 continue
             tokens = [t for t in (c.raw_text or "").split(" | ") if t]
             if not tokens or any(parse_number(t) != 0 for t in tokens):

@@ -99,19 +99,20 @@ def _text_row(text: str, grow: GridRow, part: str) -> GridRow:
     return GridRow([Cell(text.strip(), 0, src)], positional=False, source=src)
 
 
-def _text_facts(text: str) -> tuple[str, str | None, bool, str | None]:
+def _text_facts(text: str) -> tuple[str, str | None, bool, str | None, str | None]:
     """What split_sections asks of a row's text: (its label key, the section whose heading phrase
     the key holds, whether a numbered heading may start in the text, the section whose header
-    markers the key holds). Kept for texts of a table row's length (a city prints the same rows
-    in every report; a long paragraph is not worth keeping)."""
+    markers the key holds, the section the key names as a short heading). Kept for texts of a
+    table row's length (a city prints the same rows in every report; a long paragraph is not
+    worth keeping)."""
     if len(text) > 500:
         return _text_facts_of(text)
     return _kept_text_facts(text)
 
 
-def _text_facts_of(text: str) -> tuple[str, str | None, bool, str | None]:
+def _text_facts_of(text: str) -> tuple[str, str | None, bool, str | None, str | None]:
     key = label_key(text)
-    return key, _heading_in(key), _NUMERAL_HINT.search(text) is not None, _marker_in(key)
+    return key, _heading_in(key), _NUMERAL_HINT.search(text) is not None, _marker_in(key), SHORT_HEADINGS.get(key)
 
 
 _kept_text_facts = lru_cache(maxsize=1 << 16)(_text_facts_of)
@@ -119,38 +120,41 @@ _kept_text_facts = lru_cache(maxsize=1 << 16)(_text_facts_of)
 
 def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
     """Every row of the grid as a Line with its section (None outside the tables)."""
-    # (row, the heading it is, its label key, the section its header markers name): each row's
-    # text and key made once
-    rows: list[tuple[GridRow, str | None, str, str | None]] = []
+    # (row, the heading it is, the section its header markers name, the section its key names as a
+    # short heading): each row's text and key made once
+    rows: list[tuple[GridRow, str | None, str | None, str | None]] = []
     max_cells, max_chars, run_in = settings.heading_max_cells, settings.heading_max_chars, settings.run_in_headings
-    facts = _text_facts
+    kept, facts_of = _kept_text_facts, _text_facts_of
     full: set[str] = set()  # the sections whose full heading is printed
     for grow in grid.rows:
         cells = grow.cells
         text = cells[0].text if len(cells) == 1 else grow.text  # (grow.text of one cell is its text)
-        key, heading_in, numeral_hint, marker = facts(text)
+        key, heading_in, numeral_hint, marker, short = kept(text) if len(text) <= 500 else facts_of(text)  # _text_facts
         few_cells = len(cells) <= max_cells
         heading = heading_in if few_cells and len(key) <= max_chars else None  # _full_heading
         if heading:
-            rows.append((grow, heading, key, marker))
+            rows.append((grow, heading, marker, short))
             full.add(heading)
         elif not (run_in and few_cells and not grow.positional and numeral_hint):
-            rows.append((grow, None, key, marker))  # no run-in heading can be in it (_split_run_in's own checks)
+            rows.append((grow, None, marker, short))  # no run-in heading can be in it (_split_run_in's own checks)
         else:
             split = _split_run_in(grow, settings, text)
             if len(split) == 1 and split[0][0] is grow:
-                rows.append((grow, split[0][1], key, marker))
+                rows.append((grow, split[0][1], marker, short))
                 if split[0][1]:
                     full.add(split[0][1])
             else:
                 for part, h in split:
                     part_key = label_key(part.text)
-                    rows.append((part, h, part_key, _marker_in(part_key)))
+                    rows.append((part, h, _marker_in(part_key), SHORT_HEADINGS.get(part_key)))
                     if h:
                         full.add(h)
     lines: list[Line] = []
     section: str | None = None
-    for i, (grow, heading, key, marker_in) in enumerate(rows):
+    for i, (grow, heading, marker_in, short) in enumerate(rows):
+        if heading is None and marker_in is None and short is None:
+            lines.append(Line(i, grow, section))  # (most rows: no heading, no header markers)
+            continue
         line = Line(i, grow)
         if heading is None:
             # a table's header row: its key holds the section's header markers, it has several
@@ -167,8 +171,7 @@ def split_sections(grid: Grid, settings: AlignSettings) -> list[Line]:
                 # the table's header, so it belongs to the section it opens
                 section = marker
                 line.note("header row opens the table")
-            short = SHORT_HEADINGS.get(key) if len(grow.cells) <= max_cells else None
-            if short and short not in full:
+            if short and len(grow.cells) <= max_cells and short not in full:
                 heading = short
         if heading is not None:
             section = None if heading == "end" else heading

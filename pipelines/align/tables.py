@@ -24,9 +24,22 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 
-from ..grid import Cell, GridRow, clean, is_blank_token, is_page_mark, is_value_token, label_key, parse_number
-from ..model import OPERAND_STATUSES
+from ..grid import (
+    Cell,
+    GridRow,
+    cell_text,
+    clean,
+    filled,
+    is_blank_token,
+    is_page_mark,
+    is_value_token,
+    label_key,
+    parse_number,
+)
+from ..model import OPERAND_STATUSES, ParsedCell
 from ..template import COLLAPSIBLE_OTHER_ROWS, TEMPLATES, Identity, Row, Table, identities
 from .labels import FIELD_SPACES, RowMatcher, matcher, request_group
 from .sections import Line
@@ -35,12 +48,9 @@ from .settings import AlignSettings
 _REVIEW_CELLS = 15
 
 
-@dataclass(slots=True)
-class Placed:
-    value: float | None
-    status: str
-    raw: str | None
-    source: str
+# A placed value is the ParsedCell it becomes (table, row, column, value, status, printed text,
+# source): made once when placed, handed on as it is by the finishing stage.
+Placed = ParsedCell
 
 
 @dataclass(slots=True)
@@ -64,7 +74,7 @@ class Item:
 
     @property
     def filled(self) -> list[Cell]:
-        return [c for c in self.values if c.text.strip()]
+        return filled(self.values)
 
 
 @dataclass(slots=True)
@@ -119,7 +129,7 @@ def _split_kinds(grow: GridRow, cells: list[Cell], kinds: list[int]) -> tuple[li
                 *cells[last_label + 1 :],
             ]
             kinds = [*kinds[:last_label], _LABEL, _cell_kind(run_in[1]), *kinds[last_label + 1 :]]
-    labels = [cells[i] for i in range(last_label + 1) if kinds[i] != _EMPTY] if last_label >= 0 else []
+    labels = list(compress(cells[: last_label + 1], kinds)) if last_label >= 0 else []  # (the non-empty: _EMPTY is 0)
     values = cells[last_label + 1 :]
     if _VALUE not in kinds[last_label + 1 :]:
         # Empty cells alone are no values, except in a positional row, where every empty
@@ -138,6 +148,9 @@ def _label_then_number(text: str) -> tuple[str, str] | None:
 
 
 _EMPTY, _LABEL, _VALUE = 0, 1, 2
+# Item roles that print no label with values beside it: pass 1 passes them by
+_NOTHING_BESIDE = frozenset({"empty", "text", "structure"})
+_POSITIONAL = attrgetter("grow.positional")  # a Line's
 
 
 @lru_cache(maxsize=1 << 16)  # a pure function of the text: a city prints the same cells in every report
@@ -152,9 +165,9 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
     """Exactly k value cells in template-column order, or None with the reason."""
     if grow.positional:
         return positional_cells(values, k)
-    filled = [c for c in values if c.text.strip()]
-    if len(filled) == k:
-        return filled, ""
+    printed = filled(values)
+    if len(printed) == k:
+        return printed, ""
     # Empty fields between values are blank cells; empty fields next to the label may be a
     # merged label spilling over, so they prove nothing.
     first = next((i for i, c in enumerate(values) if c.text.strip()), None)
@@ -168,7 +181,7 @@ def value_cells(grow: GridRow, values: list[Cell], k: int, all_fields: bool = Fa
             fields.pop()
         if len(fields) == k:
             return fields, ""
-    return None, f"{len(filled)} values where {k} cells exist, positions uncertain"
+    return None, f"{len(printed)} values where {k} cells exist, positions uncertain"
 
 
 def width(grow: GridRow) -> int:
@@ -186,11 +199,11 @@ def positional_cells(values: list[Cell], k: int) -> tuple[list[Cell] | None, str
     in 行政许可 | 550 with 550 spanning the three columns of the block above).
     """
     if k == 1:
-        filled = [c for c in values if c.text.strip()]
-        if len(filled) == 1:
+        printed = filled(values)
+        if len(printed) == 1:
             # A one-value row under a wider block header, its boxes left unmerged ("550 |  | "):
             # the one printed cell is the row's only value wherever it stands.
-            return filled, ""
+            return printed, ""
     for c in values:
         if c.span > 1:
             break
@@ -249,7 +262,7 @@ class TableReader:
         pre: list[tuple[Line, list[Cell], list[Cell], str]] = []
         heads: list[list[Cell]] = []  # each pre entry's label cells that are header words
         lines = self.lines
-        if any(line.grow.positional for line in lines):  # (only cell boxes have a header merged in)
+        if any(map(_POSITIONAL, lines)):  # (only cell boxes have a header merged in)
             lines = []
             for line in self.lines:
                 header = _merged_header(line.grow)
@@ -285,13 +298,13 @@ class TableReader:
                         pre.append((line, [cell], [], "labels"))
                         heads.append([])
                     continue
-            kinds = [cell_kind(c.text) for c in cells]
+            kinds = list(map(cell_kind, map(cell_text, cells)))
             if not any(kinds):  # (_EMPTY is 0)
                 pre.append((line, [], [], "empty"))
                 heads.append([])
                 continue
             labels, values, printed = _split_kinds(grow, grow.cells, kinds)
-            header_cells = [c for c in labels if is_header_word(c.text)]
+            header_cells = list(compress(labels, map(is_header_word, map(cell_text, labels))))
             if printed:
                 kind = "values"
             elif labels and len(header_cells) == len(labels):  # (every label a header word)
@@ -482,9 +495,9 @@ class TableReader:
             # header): the one printed box inside the header's columns, or a blank if none is.
             col, span = names[row.columns[0].key]
             inside = [c for c in values if col <= c.col and c.col + c.span <= col + span]
-            filled = [c for c in inside if c.text.strip()]
-            if inside and len(filled) <= 1:
-                chosen = [filled[0] if filled else inside[0]]
+            printed = filled(inside)
+            if inside and len(printed) <= 1:
+                chosen = [printed[0] if printed else inside[0]]
         chosen_ids = {id(x) for x in chosen}  # (identity, not equality: two boxes may print the same)
         rest = [c for c in values if id(c) not in chosen_ids]
         if any(c is None for c in chosen) or any(c.text.strip() for c in rest):
@@ -506,10 +519,10 @@ class TableReader:
         raw = cell.text
         kind, value, noted = _reading(raw)
         if kind == "blank":
-            self.out.placed[(row, column)] = Placed(None, "blank", raw, cell.source)
+            self.out.placed[(row, column)] = Placed(self.key, row, column, None, "blank", raw, cell.source)
             return
         if value is None:
-            self.out.placed[(row, column)] = Placed(None, "unreadable", raw, cell.source)
+            self.out.placed[(row, column)] = Placed(self.key, row, column, None, "unreadable", raw, cell.source)
             self.warn(
                 f"{self.key}.{row}.{column}: not read, text {raw!r} is not a number at {cell.source}", row, column
             )
@@ -518,19 +531,19 @@ class TableReader:
             self.warn(
                 f"{self.key}.{row}.{column}: read {value:g} from {raw!r} (note after the number ignored)", row, column
             )
-        self.out.placed[(row, column)] = Placed(value, status, raw, cell.source)
+        self.out.placed[(row, column)] = Placed(self.key, row, column, value, status, raw, cell.source)
 
     def warn(self, message: str, row: str | None = None, column: str | None = None) -> None:
         self.out.warnings.append((message, row, column))
 
     def place(self, row: Row, cells: list[Cell], status: str = "value") -> None:
-        placed, reading = self.out.placed, _reading
+        placed, reading, table = self.out.placed, _reading, self.key
         # (row key, column key) of the row's columns, made once per table (zip stops at the shorter)
         for cell_key, cell in zip(self.cell_keys[row.key], cells, strict=False):
             text = cell.text
             _kind, value, noted = reading(text)
             if value is not None and not noted:  # a plain number (most cells): what put does with it
-                placed[cell_key] = Placed(value, status, text, cell.source)
+                placed[cell_key] = Placed(table, cell_key[0], cell_key[1], value, status, text, cell.source)
             else:
                 self.put(cell_key[0], cell_key[1], cell, status)
 
@@ -540,7 +553,11 @@ class TableReader:
     # pass 1: values beside their label ------------------------------------
 
     def pass_same_row(self) -> None:
+        review = self.key == "review_litigation"
         for i, it in enumerate(self.out.items):
+            role = it.role
+            if role in _NOTHING_BESIDE or (role == "values" and not review):
+                continue  # (most lines: what the checks below make of them)
             if it.role == "header":
                 self.learn_header(it)
                 it.line.note("header")
@@ -594,7 +611,7 @@ class TableReader:
     def _printed_twice(self, row: Row, cells: list[Cell], i: int) -> None:
         it = self.out.items[i]
         same = all(
-            (p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw) == clean(cell.text)
+            (p := self.out.placed.get((row.key, col.key))) is not None and clean(p.raw_text) == clean(cell.text)
             for col, cell in zip(row.columns, cells, strict=False)
         )
         if same:
@@ -688,7 +705,7 @@ class TableReader:
                     if t.line.grow.positional and len(t.values) != 1:
                         fits = False
                         break
-                    tokens += [c for c in t.values if c.text.strip()]  # (its filled cells)
+                    tokens += filled(t.values)
                 cells = tokens if fits and len(tokens) == k else None
             if cells is None:
                 continue
@@ -734,12 +751,13 @@ class TableReader:
         p = at.get(prev, -1) if prev is not None else -1
         if prev is not None and not -1 < p < pos:
             return False
-        if not all(r in skip for r in order[p + 1 : pos]):
+        # (the next rows in the template, most often: nothing between them to check)
+        if p + 1 < pos and not all(r in skip for r in order[p + 1 : pos]):
             return False
         n = at.get(nxt, -1) if nxt is not None else len(order)
         if nxt is not None and not pos < n:
             return False
-        return all(r in skip for r in order[pos + 1 : n])
+        return pos + 1 == n or all(r in skip for r in order[pos + 1 : n])
 
     # pass 3: by order, confirmed by the identities ----------------------------
 
@@ -785,7 +803,7 @@ class TableReader:
                     continue
                 placed_rows += 1
                 for col, cell in zip(row.columns, cells, strict=False):
-                    tentative[(row.key, col.key)] = _as_placed(cell)
+                    tentative[(row.key, col.key)] = _as_placed(self.key, row.key, col.key, cell)
                 it.line.note(f"by order: {key}")
             if placed_rows:
                 used += cands
@@ -856,7 +874,7 @@ class TableReader:
         it_tokens = iter(tokens)
         for r in self.table.rows:
             for c in r.columns:
-                tentative[(r.key, c.key)] = _as_placed(next(it_tokens))
+                tentative[(r.key, c.key)] = _as_placed(self.key, r.key, c.key, next(it_tokens))
         for it in cands:
             it.line.note("by order: section 四")
         self._accept_if_confirmed(tentative, cands, "section 四 values placed in block order")
@@ -1118,14 +1136,14 @@ def _reading(raw: str) -> tuple[str, float | None, bool]:
     return "number", value, clean(raw) != clean(raw).split("（")[0].split("(")[0]
 
 
-def _as_placed(cell: Cell) -> Placed:
+def _as_placed(table: str, row: str, column: str, cell: Cell) -> Placed:
     raw = cell.text
     kind, value, _noted = _reading(raw)
     if kind == "blank":
-        return Placed(None, "blank", raw, cell.source)
+        return Placed(table, row, column, None, "blank", raw, cell.source)
     if value is None:
-        return Placed(None, "unreadable", raw, cell.source)
-    return Placed(value, "placed", raw, cell.source)
+        return Placed(table, row, column, None, "unreadable", raw, cell.source)
+    return Placed(table, row, column, value, "placed", raw, cell.source)
 
 
 def confirm(

@@ -17,7 +17,7 @@ import html
 import re
 
 from ..grid import Cell, Grid, GridRow, RowList
-from ..limits import MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
+from ..limits import MAX_GRID_ROWS, MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
 from ..model import ParseError
 from .html import parse_tree, rows_from_tree
 from .text import decode_text
@@ -37,6 +37,11 @@ _TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# The first character after a line's leading whitespace that a fence, a thematic break or a list
+# marker starts with (a line starting otherwise cannot match them)
+_FENCE_START = ("`", "~")
+_THEMATIC_START = ("-", "*", "_", "=")
+_LIST_START = ("-", "*", "+", ">")
 
 
 def _split_row(line: str) -> list[str]:
@@ -73,12 +78,14 @@ def _inline(text: str) -> str:
 
 
 def _has_pipe(line: str) -> bool:
-    return bool(_PIPE.search(line))
+    return "|" in line and bool(_PIPE.search(line))
 
 
 def grid_from_markdown(text: str) -> Grid:
-    check_line_count(text)
-    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    if len(text) >= MAX_GRID_ROWS:  # (a shorter text cannot have more lines than a grid may have rows)
+        check_line_count(text)
+    if "<!--" in text:
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.splitlines()
     for n, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_CHARS:  # (the check's message is made only for a line it refuses)
@@ -89,7 +96,7 @@ def grid_from_markdown(text: str) -> Grid:
     while i < len(lines):
         line = lines[i]
         # A raw HTML table (a converter's way of printing merged cells).
-        if _TABLE_OPEN.search(line):
+        if "<" in line and _TABLE_OPEN.search(line):
             j = i
             depth = 0
             while j < len(lines):
@@ -137,10 +144,12 @@ def grid_from_markdown(text: str) -> Grid:
                 i = j
                 continue
         i += 1
-        if _FENCE.match(line) or _THEMATIC.match(line):
+        # (a pattern is tried only where the character it starts with is there: most lines are prose)
+        first = line.lstrip()[:1]
+        if (first in _FENCE_START and _FENCE.match(line)) or (first in _THEMATIC_START and _THEMATIC.match(line)):
             continue
-        m = _HEADING.match(line)
-        content = m.group(1) if m else _LIST.sub("", line)
+        m = _HEADING.match(line) if "#" in line else None
+        content = m.group(1) if m else (_LIST.sub("", line) if first in _LIST_START else line)
         t = _inline(content)
         if t:
             src = f"line {i}"

@@ -8,9 +8,12 @@ drop or add empty fields around merged labels, text rows are not `positional`.
 from __future__ import annotations
 
 from ..grid import Cell, Grid, GridRow, RowList, text_fields
-from ..limits import MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
+from ..limits import MAX_GRID_ROWS, MAX_LINE_CHARS, MAX_ROW_CELLS, check_line, check_line_count, check_row_cells
 
 _ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
+# " field 1", " field 2", …: the end of each field's source ("line 57 field 3"); a line has at most
+# MAX_ROW_CELLS fields
+_FIELDS = tuple(f" field {i}" for i in range(1, MAX_ROW_CELLS + 1))
 
 
 def decode_text(data: bytes) -> str:
@@ -25,7 +28,8 @@ def decode_text(data: bytes) -> str:
 
 
 def grid_from_text(text: str) -> Grid:
-    check_line_count(text)
+    if len(text) >= MAX_GRID_ROWS:  # (a shorter text cannot have more lines than a grid may have rows)
+        check_line_count(text)
     # (check_line_count allows no more lines than a grid may have rows: a plain list, wrapped at the end)
     rows: list[GridRow] = []
     for n, line in enumerate(text.splitlines(), start=1):  # (splitlines leaves no line break in a line)
@@ -41,7 +45,9 @@ def grid_from_text(text: str) -> Grid:
         if len(fields) > MAX_ROW_CELLS:
             check_row_cells(len(fields), f"line {n}")
         src = f"line {n}"
-        cells = [Cell(f.strip(), i, f"{src} field {i + 1}") for i, f in enumerate(fields)]
+        # Cell(field.strip(), i, f"{src} field {i + 1}") for each field, the loop run in C
+        n_fields = len(fields)
+        cells = list(map(Cell, map(str.strip, fields), range(n_fields), map(src.__add__, _FIELDS[:n_fields])))
         rows.append(GridRow(cells, False, src))
     return Grid(rows=RowList(rows), text=text)
 
