@@ -166,12 +166,15 @@ _NEGATIVE = ("-", *(w for w, sign in SIGN_WORDS.items() if sign < 0))
 _SPLIT_DIGITS = re.compile(r"\d\s+[\d.]|\.\s+\d")
 
 
-@_memo
-def clean(text: str | None) -> str:
-    """NFKC-normalised text with all whitespace removed (cells wrap lines anywhere)."""
+def clean_once(text: str | None) -> str:
+    """NFKC-normalised text with all whitespace removed (cells wrap lines anywhere). Not kept: for
+    a text seen once, such as a whole report's (kept, a long parse worker would hold thousands)."""
     if not text:
         return ""
     return _no_spaces(_ascii_forms(unicodedata.normalize("NFKC", text)))
+
+
+clean = _memo(clean_once)  # cells and labels: a city prints the same ones in every report
 
 
 @_memo

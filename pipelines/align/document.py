@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..grid import REPORT_NAME_PATTERN, Grid, clean, one_of, spaced
+from ..grid import REPORT_NAME_PATTERN, Grid, clean_once, one_of, spaced
 from ..template import (
     AGENCY_NAME_ENDINGS,
     BODY_FIRST_HEADINGS,
@@ -116,7 +116,7 @@ def read_title(grid: Grid, settings: AlignSettings) -> tuple[str | None, int | N
 
 def template_version(grid: Grid, year: int | None) -> tuple[str, list[str]]:
     """The template the tables follow, from words only one version prints; else the year's."""
-    text = clean(grid.text)
+    text = clean_once(grid.text)
     n21 = sum(m in text for m in TEMPLATE_MARKERS["2021"])
     n19 = sum(m in text for m in TEMPLATE_MARKERS["2019"])
     if n21 > n19:
