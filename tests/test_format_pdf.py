@@ -318,7 +318,9 @@ def test_path_edges_are_pdfplumbers() -> None:
     data = buf.getvalue()
 
     def rounded(edges: list[tuple]) -> list[tuple]:
-        return sorted((round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), o) for x0, top, x1, bottom, o in edges)
+        return sorted(
+            (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), o) for x0, top, x1, bottom, o in edges
+        )
 
     with pdfplumber.open(io.BytesIO(data)) as doc:
         expected = rounded([(e["x0"], e["top"], e["x1"], e["bottom"], e["orientation"]) for e in doc.pages[0].edges])
