@@ -15,6 +15,7 @@ A module missing from TEST_KINDS stops the run: every test module says what kind
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -232,16 +233,24 @@ def ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     import os
 
-    from tests.dbt_parse_cache import SHIM_ENV, write_shim
+    from tests.dbt_parse_cache import SERVER_ENV, SHIM_ENV, start_server, write_shim
 
+    # dbt sends anonymous usage statistics to dbt Labs unless told not to: tests reach no address but 127.0.0.1
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     if SHIM_ENV in os.environ:  # a dbt of one's own (OGI_DBT=.venv/bin/dbt: every run parses in full, as before)
-        return Path(os.environ[SHIM_ENV])
-    shim = write_shim(tmp_path_factory.mktemp("dbt-shim"))
+        yield Path(os.environ[SHIM_ENV])
+        return
+    folder = tmp_path_factory.mktemp("dbt-shim")
+    shim = write_shim(folder)
     os.environ[SHIM_ENV] = str(shim)
-    return shim
+    # dbt imported once per test process, forked for each command (tests/dbt_parse_cache.py, `serve`)
+    server, os.environ[SERVER_ENV] = start_server(folder)
+    yield shim
+    server.kill()
+    server.wait()
 
 
 # Whole warehouse runs shared by modules that only read them. A session fixture is built once per
