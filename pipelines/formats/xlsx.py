@@ -103,6 +103,26 @@ def _cell_text(value, number_format: str | None) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=1 << 12, typed=True)  # typed: 1, 1.0 and True are different cells
+def _number_text_kept(value: float | int | bool, number_format: str | None) -> str:
+    return _cell_text(value, number_format)
+
+
+def _value_text(
+    value: str | float | int | bool | None, has_f: bool, number_format: str | None, refuse: type[Exception]
+) -> str:
+    """The text of a cell the direct readers read: a string stripped, a number or boolean as its
+    style formats it, nothing for no value; a formula never computed is `refuse`d (the reader that
+    knows more reads it)."""
+    if value is None:
+        if has_f:
+            raise refuse("formula without a value")
+        return ""
+    if type(value) is str:
+        return value.strip()
+    return _number_text_kept(value, number_format)
+
+
 def _bordered(cell) -> bool:
     b = getattr(cell, "border", None)
     if b is None:
@@ -999,15 +1019,7 @@ class _PlainCells(dict):
                 value = raw
             else:
                 raise _NotPlain("cell type")
-        if value is None:
-            if has_f:
-                raise _NotPlain("formula without a value")
-            text = ""
-        elif type(value) is str:
-            text = value.strip()
-        else:
-            text = _cell_text(value, styles.formats[style])
-        out = (text, box, elements)
+        out = (_value_text(value, has_f, styles.formats[style], _NotPlain), box, elements)
         self.keep(key, out)
         return out
 
@@ -1043,7 +1055,6 @@ def _read_sheet_tree(
     formats, dates, bordered = styles.formats, styles.dates, styles.bordered
     n_styles = len(formats)
     v_tag, f_tag, is_tag, c_tag = _M + "v", _M + "f", _M + "is", _M + "c"
-    number_cache: dict[tuple, str] = {}
     style_index: dict[str | None, int] = {}  # the s attribute → a checked style index
     row_no = 0
     max_col = 0
@@ -1123,18 +1134,7 @@ def _read_sheet_tree(
                             value = raw
                         else:
                             raise _Unsupported(f"cell type {t!r}")
-                if value is None:
-                    if has_f:
-                        raise _Unsupported("formula without a value")
-                    text = ""
-                elif type(value) is str:
-                    text = value.strip()
-                else:
-                    ck = (type(value), value, style)
-                    cached = number_cache.get(ck)
-                    if cached is None:
-                        cached = number_cache[ck] = _cell_text(value, formats[style])
-                    text = cached
+                text = _value_text(value, has_f, formats[style], _Unsupported)
             if key_row == row_no:
                 row_texts[col_no] = text
             else:
