@@ -238,8 +238,6 @@ def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     from tests.dbt_parse_cache import SERVER_ENV, SHIM_ENV, start_server, write_shim
 
-    # dbt sends anonymous usage statistics to dbt Labs unless told not to: tests reach no address but 127.0.0.1
-    os.environ.setdefault("DO_NOT_TRACK", "1")
     if SHIM_ENV in os.environ:  # a dbt of one's own (OGI_DBT=.venv/bin/dbt: every run parses in full, as before)
         yield Path(os.environ[SHIM_ENV])
         return
