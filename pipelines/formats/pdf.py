@@ -781,8 +781,8 @@ def _on_baseline(font: int | None, stated: dict[bytes, float]) -> bool:
 
 
 # pdfium's segment types (fpdf_edit.h: LINETO 0, BEZIERTO 1, MOVETO 2), taken from pypdfium2 itself: a
-# move inside a path starts a new subpath (a grid drawn as one path), a curve keeps its end point only
-_SEGMENT_LINE = pdfium_c.FPDF_SEGMENT_LINETO
+# move inside a path starts a new subpath (a grid drawn as one path), a curve keeps its end point
+# only, any other segment is a line
 _SEGMENT_BEZIER = pdfium_c.FPDF_SEGMENT_BEZIERTO
 _SEGMENT_MOVE = pdfium_c.FPDF_SEGMENT_MOVETO
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
